@@ -1,0 +1,212 @@
+"""The extractive answerer: answers with the retrieved sentences that best answer the question.
+
+It needs no language model. Sentences of the retrieved passages are grouped into "units" (a
+quotation is kept together with its attribution, even when it runs over several sentences),
+scored by embedding similarity to the question plus lexical evidence (which of the question's
+words the unit contains), and the best units become the answer, each followed by its [n] marker.
+When even the best unit scores below the refusal threshold, it refuses instead of guessing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.documents import Document
+
+from index import lexical_terms, split_sentences
+from index.store import STOPWORDS
+from index.embedding import SentenceEmbedder
+from prompts import load_prompt
+
+from .models import Answer, Citation
+from .retrieval import to_passage
+
+# Verbs that attribute speech; a quotation continues its attribution's unit (see `_group_units`).
+_ATTRIBUTION = re.compile(
+    r"\b(said|says|say|stated|states|told|tells|added|adds|noted|notes|explained|according to|asked|wrote|"
+    r"argued|insisted|warned|declared|emphasi[sz]ed|remarked|replied|continued|announced|claimed)\b",
+    re.IGNORECASE,
+)
+_OPEN_QUOTES, _CLOSE_QUOTES = "“«„", "”»"
+_IRREGULAR = {
+    "said": "say", "says": "say", "told": "tell", "spoke": "speak", "spoken": "speak", "wrote": "write",
+    "written": "write", "won": "win", "began": "begin", "begun": "begin", "built": "build", "bought": "buy",
+    "sold": "sell", "led": "lead", "held": "hold", "made": "make", "took": "take", "taken": "take",
+    "gave": "give", "given": "give", "became": "become", "left": "leave", "met": "meet", "ran": "run",
+    "found": "find", "thought": "think", "brought": "bring", "chose": "choose", "chosen": "choose",
+}
+# Weights of the two kinds of evidence; the refusal threshold is calibrated on this mix.
+SEMANTIC_WEIGHT, LEXICAL_WEIGHT = 0.6, 0.4
+
+
+def normalise_term(word: str) -> str:
+    """A crude stem, enough to match "say"/"said", "minerals"/"mineral", "agreed"/"agree".
+
+    >>> [normalise_term(w) for w in ["said", "minerals", "countries", "agreed", "running"]]
+    ['say', 'mineral', 'country', 'agre', 'runn']
+    """
+    word = word.lower().removesuffix("'s").removesuffix("’s")
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + repl
+    return word
+
+
+@dataclass
+class Unit:
+    """One or more consecutive sentences of a passage that are answered with together."""
+
+    passage: Document
+    start: int  # offsets in the document
+    end: int
+
+    @property
+    def text(self) -> str:
+        offset = self.passage.metadata["start"]
+        return self.passage.page_content[self.start - offset : self.end - offset]
+
+
+class ExtractiveAnswerer:
+    """Answer = the best-scoring units of the retrieved passages, each cited; or a refusal."""
+
+    def __init__(
+        self,
+        embedder: SentenceEmbedder,
+        refusal_threshold: float = 0.45,
+        max_units: int = 3,
+        max_words: int = 120,
+    ):
+        self.embedder = embedder
+        self.refusal_threshold = refusal_threshold
+        self.max_units = max_units
+        self.max_words = max_words
+
+    def score_units(self, question: str, passages: list[Document]) -> list[tuple[float, Unit]]:
+        """Every unit of the passages with its score, best first."""
+        units = _dedupe([u for p in passages for u in _group_units(p)])
+        if not units:
+            return []
+        texts = [" ".join(u.text.split()) for u in units]
+        vectors = self.embedder.encode(texts)
+        semantic = vectors @ self.embedder.query_vector(question)
+        lexical = _lexical_scores(question, units)
+        scores = SEMANTIC_WEIGHT * np.clip(semantic, 0, 1) + LEXICAL_WEIGHT * lexical
+        ranked = sorted(zip(scores.tolist(), range(len(units))), key=lambda t: (-t[0], t[1]))
+        return [(score, units[i]) for score, i in ranked]
+
+    def answer(self, question: str, passages: list[Document]) -> Answer:
+        scored = self.score_units(question, passages)
+        if not scored or scored[0][0] < self.refusal_threshold:
+            return Answer(
+                question=question, answer=load_prompt("refusal"), refused=True,
+                passages=[to_passage(p) for p in passages],
+            )
+        chosen, words = [], 0
+        for score, unit in scored:
+            unit_words = len(unit.text.split())
+            if chosen and (
+                len(chosen) >= self.max_units
+                or score < self.refusal_threshold
+                or score < scored[0][0] - 0.1
+                or words + unit_words > self.max_words
+            ):
+                continue
+            chosen.append((score, unit))
+            words += unit_words
+        # Read in document order within a passage, passages in retrieval order.
+        order = {id(p): i for i, p in enumerate(passages)}
+        chosen.sort(key=lambda su: (order[id(su[1].passage)], su[1].start))
+        sentences, citations = [], []
+        for n, (score, unit) in enumerate(chosen, start=1):
+            m = unit.passage.metadata
+            citations.append(
+                Citation(
+                    n=n, source=m["source"], title=m["title"], chunk_id=m["chunk_id"], start=unit.start,
+                    end=unit.end, quote=unit.text, score=round(float(score), 4),
+                )
+            )
+            sentences.append(f"{' '.join(unit.text.split())} [{n}]")
+        return Answer(
+            question=question, answer=" ".join(sentences), refused=False, citations=citations,
+            passages=[to_passage(p) for p in passages],
+        )
+
+
+def _group_units(passage: Document) -> list[Unit]:
+    """Sentences of a passage, merged so that a quotation stays whole and with its speaker:
+
+    - a sentence that leaves a quotation open is joined with the ones that close it;
+    - a quotation with no attribution of its own that follows an attributed quotation joins it
+      (“We have the intention...,” Budrys said. “But it's time sensitive. ...” is one unit).
+    """
+    offset = passage.metadata["start"]
+    units: list[Unit] = []
+    open_quote = False
+    for span in split_sentences(passage.page_content, offset=offset):
+        if open_quote and units:
+            units[-1].end = span.end
+        else:
+            units.append(Unit(passage, span.start, span.end))
+        open_quote = _quote_open_after(units[-1].text)
+        if not open_quote and len(units) >= 2:
+            last, prev = units[-1], units[-2]
+            if (
+                last.text.lstrip()[:1] in _OPEN_QUOTES + '"'
+                and not _ATTRIBUTION.search(last.text)
+                and _ATTRIBUTION.search(prev.text)
+                and any(q in prev.text for q in _CLOSE_QUOTES + '"')
+                and passage.page_content[prev.end - offset : last.start - offset].count("\n") == 0
+            ):
+                prev.end = last.end
+                units.pop()
+    return units
+
+
+def _quote_open_after(text: str) -> bool:
+    depth = sum(text.count(q) for q in _OPEN_QUOTES) - sum(text.count(q) for q in _CLOSE_QUOTES)
+    return depth > 0 or text.count('"') % 2 == 1
+
+
+def _dedupe(units: list[Unit]) -> list[Unit]:
+    """Overlapping passages repeat sentences: keep one unit per document position (the longest)."""
+    best: dict[tuple[str, int], Unit] = {}
+    for unit in units:
+        key = (unit.passage.metadata["path"], unit.start)
+        if key not in best or unit.end > best[key].end:
+            best[key] = unit
+    return list(best.values())
+
+
+def _terms(text: str) -> set[str]:
+    return {normalise_term(t) for t in lexical_terms(text)}
+
+
+def _lexical_scores(question: str, units: list[Unit]) -> np.ndarray:
+    """Share of the question's terms found in each unit (or its document title), weighted by how
+    rare the term is among the units; names and numbers count double.
+
+    A question whose key term appears nowhere gets a low score everywhere, which is what lets
+    the answerer refuse "What is the capital of France?" over an article about Lithuania.
+    """
+    raw = [m.group() for m in re.finditer(r"\w+", question)]
+    weights: dict[str, float] = {}
+    unit_terms = [_terms(u.text) | _terms(u.passage.metadata.get("title", "")) for u in units]
+    for i, word in enumerate(raw):
+        if word.lower() in STOPWORDS:
+            continue
+        term = normalise_term(word)
+        df = sum(term in ts for ts in unit_terms)
+        weight = math.log(1 + len(units) / (1 + df)) + 0.5
+        if word[0].isdigit() or (i > 0 and word[0].isupper()):
+            weight *= 2
+        weights[term] = max(weights.get(term, 0.0), weight)
+    if not weights:
+        return np.zeros(len(units))
+    total = sum(weights.values())
+    return np.array([sum(w for t, w in weights.items() if t in ts) / total for ts in unit_terms])
+

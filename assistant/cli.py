@@ -1,0 +1,148 @@
+"""The `assistant` command: ingest, ask, serve.
+
+Errors a person can fix (no index, empty question, unknown file) print one line to stderr and
+exit non-zero; they never print a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .config import Settings
+from .errors import AssistantError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant", description="Answer questions about your documents, citing the exact passages."
+    )
+    parser.add_argument("--index-dir", type=Path, help="index directory (default: $ASSISTANT_INDEX_DIR or .assistant/index)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("ingest", help="add or update documents in the index (incremental)")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
+    p.add_argument("--prune", action="store_true", help="remove indexed documents whose files are gone")
+
+    p = commands.add_parser("ask", help="answer a question with citations")
+    p.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    p.add_argument("--json", action="store_true", help="print the Answer JSON")
+    p.add_argument("-k", type=int, help="number of passages to retrieve")
+    p.add_argument("--batch", type=Path, metavar="FILE.jsonl", help='questions, one {"id", "question"} per line')
+
+    p = commands.add_parser("serve", help="serve the chat UI and the REST API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    overrides = {"index_dir": args.index_dir} if args.index_dir else {}
+    try:
+        settings = Settings(**overrides)
+        return {"ingest": _ingest, "ask": _ask, "serve": _serve}[args.command](args, settings)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _assistant(settings: Settings):
+    from .core import Assistant
+
+    return Assistant(settings)
+
+
+def _ingest(args, settings: Settings) -> int:
+    paths = args.paths or [settings.seeds_dir]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise AssistantError(f"no such file or folder: {', '.join(missing)}. Check the path and run again.")
+    report = _assistant(settings).ingest(paths, prune=args.prune)
+    print(f"ingested into {settings.index_dir}: {report.summary()}")
+    return 0
+
+
+def _ask(args, settings: Settings) -> int:
+    if args.k is not None and not 1 <= args.k <= 50:
+        raise AssistantError(f"-k must be between 1 and 50, not {args.k}.")
+    if args.batch:
+        return _ask_batch(args, settings)
+    if args.question is None:
+        raise AssistantError('give a question, e.g. assistant ask "What did Budrys say?", or --batch FILE.jsonl')
+    from .core import clean_question
+
+    clean_question(args.question, settings.max_question_chars)  # fail fast, before loading the model
+    _require_index(settings)
+    answer = _assistant(settings).ask(args.question, k=args.k)
+    if args.json:
+        print(answer.model_dump_json())
+        return 0
+    print(answer.answer)
+    if answer.citations:
+        from prompts import load_prompt
+
+        print(f"\n{load_prompt('sources_heading')}:")
+        for c in answer.citations:
+            print(load_prompt("source_label").format(n=c.n, title=c.title, source=c.source, start=c.start, end=c.end))
+            print(f"    {' '.join(c.quote.split())}")
+    return 0
+
+
+def _require_index(settings: Settings) -> None:
+    from index.store import CATALOGUE_FILE
+    from prompts import load_prompt
+
+    from .errors import NoIndexError
+
+    if not settings.chroma_url and not (settings.index_dir / CATALOGUE_FILE).is_file():
+        raise NoIndexError(load_prompt("no_index"))
+
+
+def _ask_batch(args, settings: Settings) -> int:
+    from .errors import QuestionError
+
+    if not args.batch.is_file():
+        raise AssistantError(f"no such file: {args.batch}. Give a JSONL file of {{\"id\", \"question\"}} lines.")
+    lines = args.batch.read_text(encoding="utf-8").splitlines()
+    requests = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            requests.append((item.get("id", number), item["question"]))
+        except (json.JSONDecodeError, KeyError, AttributeError, TypeError):
+            raise AssistantError(
+                f"{args.batch}:{number}: not a JSON object with a \"question\" field; fix that line and run again."
+            ) from None
+    _require_index(settings)
+    assistant = _assistant(settings)
+    for qid, question in requests:
+        t0 = time.perf_counter()
+        try:
+            record = assistant.ask(question, k=args.k).model_dump()
+        except QuestionError as exc:
+            record = {"question": question, "error": str(exc)}
+        record = {"id": qid, **record, "latency_ms": round((time.perf_counter() - t0) * 1000, 2)}
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _serve(args, settings: Settings) -> int:
+    from ui.server import serve
+
+    serve(settings, host=args.host, port=args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""The one settings object: `ASSISTANT_*` environment variables (and CLI flags that override them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    index_dir: Path = Field(Path(".assistant/index"), description="Where the on-disk index lives.")
+    chroma_url: str = Field("", description="A Chroma server URL; empty means the on-disk Chroma in index_dir.")
+    collection: str = Field("documents", pattern=r"^[a-zA-Z0-9._-]{3,512}$")
+    embedding_model: str = Field("", description="Path or name of a sentence-transformers model; empty = packaged MiniLM.")
+    llm: str = Field("", description="A LangChain chat model; empty = the built-in extractive answerer.")
+    seeds_dir: Path = Path("seeds")
+
+    chunk_words: int = Field(120, ge=20, le=400)
+    chunk_overlap_sentences: int = Field(1, ge=0, le=5)
+
+    k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
+    candidates: int = Field(30, ge=1, le=500, description="Hits taken from each of dense and lexical search.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+
+    # Calibrated on ../shared/eval by bench/calibrate_refusal.py; see docs/BENCHMARKS.md.
+    refusal_threshold: float = Field(0.45, ge=0.0, le=1.0)
+    max_answer_units: int = Field(3, ge=1, le=10)
+    max_answer_words: int = Field(120, ge=10)
+    max_question_chars: int = Field(2000, ge=10)

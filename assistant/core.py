@@ -1,0 +1,97 @@
+"""`Assistant`: the Python API the CLI and the UI share. Builds the parts once and answers questions.
+
+    >>> from assistant import Assistant, Settings                      # doctest: +SKIP
+    >>> Assistant(Settings()).ask("What did Budrys say?").answer       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import unicodedata
+from pathlib import Path
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from index import IndexStore, IngestReport, ingest, open_chroma_client
+from index.embedding import SentenceEmbedder
+from prompts import load_prompt
+
+from .answering import ExtractiveAnswerer
+from .config import Settings
+from .errors import NoIndexError, QuestionError
+from .models import Answer
+from .retrieval import HybridRetriever
+
+_KEEP_CONTROLS = {"\n", "\t"}
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """The question without control characters and runs of whitespace, or a QuestionError.
+
+    >>> clean_question("  What did\\x00 Budrys\\n say? ", 100)
+    'What did Budrys say?'
+    """
+    if not isinstance(question, str):
+        raise QuestionError(f"The question must be text, not {type(question).__name__}.")
+    if len(question) > max_chars:
+        raise QuestionError(load_prompt("question_too_long").format(length=len(question), limit=max_chars))
+    kept = "".join(
+        ch for ch in question if ch in _KEEP_CONTROLS or not unicodedata.category(ch).startswith("C")
+    )
+    cleaned = " ".join(kept.split())
+    if not cleaned:
+        raise QuestionError(load_prompt("empty_question"))
+    return cleaned
+
+
+class Assistant:
+    """Retriever + answerer over one index. Expensive parts may be passed in to share them."""
+
+    def __init__(self, settings: Settings | None = None, *, embedder: SentenceEmbedder | None = None, chroma_client=None):
+        self.settings = settings or Settings()
+        self.embedder = embedder or SentenceEmbedder(self.settings.embedding_model)
+        client = chroma_client or open_chroma_client(self.settings.index_dir, self.settings.chroma_url)
+        self.store = IndexStore(self.settings.index_dir, client, self.embedder, self.settings.collection)
+        self.retriever = HybridRetriever(
+            store=self.store, embedder=self.embedder, k=self.settings.k,
+            candidates=self.settings.candidates, rrf_k=self.settings.rrf_k,
+        )
+        self.answerer = ExtractiveAnswerer(
+            self.embedder, refusal_threshold=self.settings.refusal_threshold,
+            max_units=self.settings.max_answer_units, max_words=self.settings.max_answer_words,
+        )
+        self._ingest_lock = threading.Lock()
+
+    @property
+    def chain(self) -> Runnable:
+        """question -> Answer, as a LangChain runnable (retriever, then answerer)."""
+        return (
+            {"question": RunnableLambda(lambda q: q), "passages": self.retriever}
+            | RunnableLambda(lambda x: self.answerer.answer(x["question"], x["passages"]))
+        )
+
+    def ingest(self, paths: list[str | Path] | None = None, *, prune: bool = False) -> IngestReport:
+        with self._ingest_lock:
+            return ingest(
+                paths or [self.settings.seeds_dir], self.store, self.embedder, prune=prune,
+                max_words=self.settings.chunk_words, overlap_sentences=self.settings.chunk_overlap_sentences,
+            )
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        """Answer one question with citations; QuestionError / NoIndexError say what to fix."""
+        t0 = time.perf_counter()
+        question = clean_question(question, self.settings.max_question_chars)
+        if self.store.is_empty():
+            raise NoIndexError(load_prompt("no_index"))
+        passages, stages = self.retriever.retrieve(question, k=k or self.settings.k)
+        t1 = time.perf_counter()
+        answer = self.answerer.answer(question, passages)
+        t2 = time.perf_counter()
+        answer.timings_ms = {
+            **{name: round(ms, 2) for name, ms in stages.items()},
+            "retrieve": round((t1 - t0) * 1000, 2),
+            "answer": round((t2 - t1) * 1000, 2),
+            "total": round((t2 - t0) * 1000, 2),
+        }
+        return answer

@@ -1,0 +1,24 @@
+"""Ingestion: load files, chunk them with character offsets, embed them, store them in Chroma.
+
+Nothing here knows about answering questions; `assistant` reads the index through this package.
+"""
+
+import os
+
+# Offline always: nothing may reach the internet (model hubs, Chroma telemetry).
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+from .chunking import Chunk, Span, chunk_document, split_sentences  # noqa: E402
+from .documents import Document, LoadError, load_document  # noqa: E402
+from .ingest import IngestReport, discover_files, ingest  # noqa: E402
+from .store import IndexMissingError, IndexStore, StoredChunk, lexical_terms, open_chroma_client  # noqa: E402
+
+__all__ = [
+    "Chunk", "Document", "IndexMissingError", "IndexStore", "IngestReport", "LoadError", "Span", "StoredChunk",
+    "chunk_document", "discover_files", "ingest", "lexical_terms", "load_document", "open_chroma_client",
+    "split_sentences",
+]

@@ -1,0 +1,147 @@
+"""Load files into `Document`s: clean text, a title, and the hash of the file's bytes.
+
+The text a `Document` holds is the reference for every character offset downstream: chunks and
+citations point into it. Supported: .txt, .md, .html/.htm (text only), .pdf (via pypdf).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
+_MAX_TITLE_CHARS = 120
+
+
+class LoadError(Exception):
+    """A file could not be turned into a document; the message says why and what to do."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Document:
+    text: str
+    source: str  # how the path is shown to people (relative to the working directory when inside it)
+    title: str
+    sha256: str  # of the file's bytes: decides whether a file must be ingested again
+    path: str  # absolute path: the document's identity in the index
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def display_source(path: Path) -> str:
+    """`seeds/a.txt` for a file under the working directory, else the absolute path."""
+    path = path.resolve()
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_document(path: str | Path, data: bytes | None = None) -> Document:
+    """Read one file into a Document, or raise LoadError saying what is wrong with it."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(
+            path, f"unsupported file type {suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+        )
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise LoadError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    if suffix == ".pdf":
+        text, title = _pdf_text(path, data)
+    else:
+        raw = _decode(path, data)
+        if suffix in {".html", ".htm"}:
+            text, title = _html_text(raw)
+        elif suffix in {".md", ".markdown"}:
+            text, title = raw, _markdown_title(raw)
+        else:
+            text, title = raw, None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise LoadError(path, "is empty (no text to index); add text to it or remove it")
+    return Document(
+        text=text,
+        source=display_source(path),
+        title=title or _first_line_title(text) or _title_from_filename(path),
+        sha256=file_sha256(data),
+        path=str(path.resolve()),
+    )
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if b"\x00" in data[:8192]:
+        raise LoadError(path, "looks binary (contains NUL bytes), not text; remove it or export it as text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            path, f"is not valid UTF-8 (bad byte at offset {exc.start}); re-save it as UTF-8"
+        ) from exc
+
+
+def _html_text(raw: str) -> tuple[str, str | None]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(raw, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "iframe", "svg"]):
+        tag.decompose()
+    title = None
+    if soup.title and soup.title.get_text(strip=True):
+        title = soup.title.get_text(" ", strip=True)
+    elif soup.find("h1"):
+        title = soup.find("h1").get_text(" ", strip=True)
+    if soup.head:
+        soup.head.decompose()
+    lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in soup.get_text("\n").splitlines())
+    return "\n".join(line for line in lines if line), title
+
+
+def _markdown_title(raw: str) -> str | None:
+    match = re.search(r"^#\s+(.+?)\s*#*\s*$", raw, flags=re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def _pdf_text(path: Path, data: bytes) -> tuple[str, str | None]:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        meta_title = (reader.metadata or {}).get("/Title") if reader.metadata else None
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise LoadError(path, f"is not a readable PDF ({exc}); re-export it or remove it") from exc
+    return "\n\n".join(p.strip() for p in pages if p.strip()), (str(meta_title).strip() or None) if meta_title else None
+
+
+def _first_line_title(text: str) -> str | None:
+    """The first line, when it reads like a title (short, not a sentence).
+
+    >>> _first_line_title("Super Bowl 50\\nSuper Bowl 50 was an American football game.")
+    'Super Bowl 50'
+    """
+    first = text.strip().split("\n", 1)[0].strip().lstrip("#").strip()
+    if 0 < len(first) <= _MAX_TITLE_CHARS and not first.endswith((".", "…", "?", "!", ":")):
+        return first
+    return None
+
+
+def _title_from_filename(path: Path) -> str:
+    """`lithuania-critical-minerals.txt` -> `Lithuania critical minerals`."""
+    words = re.sub(r"[-_]+", " ", path.stem).strip()
+    return words[:1].upper() + words[1:] if words else path.name

@@ -1,0 +1,151 @@
+"""Incremental ingestion: files -> documents -> chunks -> vectors -> the index.
+
+A file whose bytes hash to what the index already holds is skipped before it is even parsed, so
+a second run over unchanged files does no embedding work. Chunks of several small documents are
+embedded together in batches; each document is committed on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .chunking import chunk_document
+from .documents import SUPPORTED_SUFFIXES, Document, LoadError, display_source, file_sha256, load_document
+from .embedding import SentenceEmbedder
+from .store import IndexStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    chunks_embedded: int = 0
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged",
+            f"{len(self.removed)} removed", f"{len(self.skipped)} skipped", f"{self.chunks_embedded} chunks embedded",
+        ]
+        return ", ".join(parts)
+
+
+def discover_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files to ingest under `paths` (folders are walked; hidden entries skipped), and the paths
+    that could not be used, with the reason. A named file of an unsupported type is an error;
+    inside a folder such files are reported as skipped."""
+    files: list[Path] = []
+    problems: list[tuple[str, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    if name.startswith("."):
+                        continue
+                    file = Path(root) / name
+                    if file.suffix.lower() in SUPPORTED_SUFFIXES:
+                        files.append(file)
+                    else:
+                        problems.append((display_source(file), f"unsupported file type {file.suffix or '(none)'}"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append((str(path), "no such file or folder"))
+    unique = list(dict.fromkeys(f.resolve() for f in files))
+    return unique, problems
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    store: IndexStore,
+    embedder: SentenceEmbedder,
+    *,
+    prune: bool = False,
+    max_words: int = 120,
+    overlap_sentences: int = 1,
+    batch_chunks: int = 256,
+) -> IngestReport:
+    """Bring the index in line with the files under `paths`; see the module docstring."""
+    report = IngestReport()
+    store.recover()
+    files, problems = discover_files(paths)
+    for source, reason in problems:
+        _skip(report, source, reason)
+    known = store.document_hashes()
+    pending: list[tuple[Document, list]] = []
+    pending_chunks = 0
+    progress = _progress(len(files))
+
+    def flush() -> None:
+        nonlocal pending, pending_chunks
+        if not pending:
+            return
+        inputs = [_embedding_input(doc.title, c.text) for doc, chunks in pending for c in chunks]
+        vectors = embedder.encode(inputs)
+        items, at = [], 0
+        for doc, chunks in pending:
+            items.append((doc, chunks, vectors[at : at + len(chunks)]))
+            at += len(chunks)
+        store.write_documents(items)
+        report.chunks_embedded += len(inputs)
+        for doc, _ in pending:
+            (report.updated if doc.path in known else report.added).append(doc.source)
+        pending, pending_chunks = [], 0
+
+    for file in files:
+        progress.update(1)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            _skip(report, display_source(file), f"cannot be read ({exc.strerror or exc})")
+            continue
+        if known.get(str(file)) == file_sha256(data):
+            report.unchanged.append(display_source(file))
+            continue
+        try:
+            doc = load_document(file, data)
+        except LoadError as exc:
+            _skip(report, display_source(file), exc.reason)
+            continue
+        chunks = chunk_document(doc, max_words=max_words, overlap_sentences=overlap_sentences)
+        pending.append((doc, chunks))
+        pending_chunks += len(chunks)
+        if pending_chunks >= batch_chunks:
+            flush()
+    flush()
+    progress.close()
+
+    if prune:
+        present = {str(f) for f in files}
+        gone = [p for p in known if p not in present and not Path(p).exists()]
+        sources = {r.path: r.source for r in store.documents()}
+        store.remove_documents(gone)
+        report.removed.extend(sources.get(p, p) for p in gone)
+    return report
+
+
+def _embedding_input(title: str, text: str) -> str:
+    # The title gives a chunk the context its sentences lack ("he", "the company").
+    return f"{title}\n{text}" if title else text
+
+
+def _skip(report: IngestReport, source: str, reason: str) -> None:
+    report.skipped.append((source, reason))
+    log.warning("skipped %s: %s", source, reason)
+
+
+def _progress(total: int):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="file", desc="ingest", disable=not sys.stderr.isatty() or total < 2, leave=False)

@@ -1,0 +1,269 @@
+"""The index on disk: chunk vectors in Chroma, and a SQLite catalogue beside it.
+
+SQLite holds the manifest of documents (by path and content hash), every chunk's text and offsets,
+and an FTS5 table for lexical (BM25) search that is updated incrementally with each document.
+A document is visible to search only once its SQLite transaction commits; a journal of
+in-flight documents lets the next run remove Chroma vectors left by an interrupted one, so the
+index never ends half-written for a document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .chunking import Chunk
+from .documents import Document
+
+COLLECTION_METADATA = {"hnsw:space": "cosine", "hnsw:search_ef": 100, "hnsw:construction_ef": 200}
+CATALOGUE_FILE = "catalogue.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    path TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT NOT NULL, sha256 TEXT NOT NULL,
+    chunks INTEGER NOT NULL, chars INTEGER NOT NULL, ingested_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, path TEXT NOT NULL, ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_by_path ON chunks(path);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    title, text, content='chunks', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); END;
+CREATE TABLE IF NOT EXISTS journal (path TEXT NOT NULL, sha256 TEXT);
+"""
+
+# Words too common to help lexical search; dropping them keeps FTS queries small and fast.
+STOPWORDS = frozenset(
+    """a an the and or but if then of to in on at by for with from as is are was were be been being
+    do does did done doing have has had having what which who whom whose when where why how that this
+    these those it its it's he she they them his her their we you i me my our your there here not no
+    so than too very can could should would will shall may might must about into over after before
+    any all some such each other more most own same just also only up down out off again further""".split()
+)
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class IndexMissingError(Exception):
+    """Asked to search an index that has no documents yet."""
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk_id: str
+    path: str
+    source: str
+    title: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    path: str
+    source: str
+    title: str
+    sha256: str
+    chunks: int
+    chars: int
+    ingested_at: float
+
+
+def chunk_id(path: str, sha256: str, ordinal: int) -> str:
+    """Stable id: the same file content at the same path gives the same ids."""
+    return f"{hashlib.sha1(path.encode()).hexdigest()[:12]}-{sha256[:12]}-{ordinal:05d}"
+
+
+def lexical_terms(text: str) -> list[str]:
+    """Lower-cased word tokens without stopwords.
+
+    >>> lexical_terms("What did Budrys say?")
+    ['budrys', 'say']
+    """
+    return [t for t in (m.group().lower() for m in _TOKEN.finditer(text)) if t not in STOPWORDS]
+
+
+class IndexStore:
+    """Chroma collection + SQLite catalogue of one index directory.
+
+    The Chroma client is passed in (on-disk or a server's), so one can be shared.
+    """
+
+    def __init__(self, index_dir: str | Path, chroma_client, embedder=None, collection_name: str = "documents"):
+        self.index_dir = Path(index_dir)
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.index_dir / CATALOGUE_FILE, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.executescript(_SCHEMA)
+        # Writes go to the collection with our precomputed vectors; searches go through LangChain's
+        # vector store over the same collection, so it can also serve as a LangChain retriever.
+        self.collection = chroma_client.get_or_create_collection(
+            collection_name, metadata=COLLECTION_METADATA, embedding_function=None
+        )
+        from langchain_chroma import Chroma
+
+        self.vectorstore = Chroma(
+            client=chroma_client, collection_name=collection_name, embedding_function=embedder,
+            collection_metadata=COLLECTION_METADATA,
+        )
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def documents(self) -> list[DocumentRecord]:
+        rows = self._db.execute("SELECT * FROM documents ORDER BY source").fetchall()
+        return [DocumentRecord(*row) for row in rows]
+
+    def document_hashes(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT path, sha256 FROM documents"))
+
+    def chunk_count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def is_empty(self) -> bool:
+        return self._db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
+        """Committed chunks among `ids`; vectors of uncommitted documents are not found here."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"""SELECT c.chunk_id, c.path, d.source, c.title, c.ordinal, c.start, c."end", c.text
+                FROM chunks c JOIN documents d ON d.path = c.path WHERE c.chunk_id IN ({marks})""",
+            list(ids),
+        ).fetchall()
+        return {row[0]: StoredChunk(*row) for row in rows}
+
+    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity), best first."""
+        if k <= 0:
+            return []
+        hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
+            np.asarray(vector, dtype=np.float32).tolist(), k=k
+        )
+        # For a cosine collection LangChain returns the cosine *distance* here.
+        return [(doc.id, 1.0 - float(distance)) for doc, distance in hits]
+
+    def lexical_search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score; higher is better), best first."""
+        terms = list(dict.fromkeys(lexical_terms(query)))
+        if not terms or k <= 0:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        rows = self._db.execute(
+            """SELECT c.chunk_id, -bm25(chunks_fts, 0.5, 1.0) AS score
+               FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
+               WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 0.5, 1.0) LIMIT ?""",
+            (match, k),
+        ).fetchall()
+        return [(cid, float(score)) for cid, score in rows]
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def recover(self) -> int:
+        """Remove Chroma vectors left by an interrupted run; returns the number of journal entries."""
+        pending = self._db.execute("SELECT DISTINCT path FROM journal").fetchall()
+        current = self.document_hashes()
+        for (path,) in pending:
+            self._delete_vectors(path, keep_sha=current.get(path))
+        self._db.execute("DELETE FROM journal")
+        return len(pending)
+
+    def write_documents(self, items: Sequence[tuple[Document, list[Chunk], np.ndarray]]) -> None:
+        """Store documents with their chunks and vectors, replacing earlier versions of the same paths."""
+        if not items:
+            return
+        self._db.executemany(
+            "INSERT INTO journal(path, sha256) VALUES (?, ?)", [(doc.path, doc.sha256) for doc, _, _ in items]
+        )
+        ids, vectors, texts, metadatas = [], [], [], []
+        for doc, chunks, vecs in items:
+            for chunk, vec in zip(chunks, vecs):
+                ids.append(chunk_id(doc.path, doc.sha256, chunk.ordinal))
+                vectors.append(vec)
+                texts.append(chunk.text)
+                metadatas.append(
+                    {"path": doc.path, "source": doc.source, "title": doc.title, "doc_sha": doc.sha256,
+                     "ordinal": chunk.ordinal, "start": chunk.start, "end": chunk.end}
+                )
+        for lo in range(0, len(ids), 1000):
+            hi = lo + 1000
+            self.collection.upsert(
+                ids=ids[lo:hi], embeddings=np.asarray(vectors[lo:hi]), documents=texts[lo:hi], metadatas=metadatas[lo:hi]
+            )
+        now = time.time()
+        for doc, chunks, _ in items:
+            with self._transaction():
+                self._db.execute("DELETE FROM chunks WHERE path = ?", (doc.path,))
+                self._db.executemany(
+                    'INSERT INTO chunks(chunk_id, path, ordinal, start, "end", title, text) VALUES (?,?,?,?,?,?,?)',
+                    [(chunk_id(doc.path, doc.sha256, c.ordinal), doc.path, c.ordinal, c.start, c.end, doc.title, c.text)
+                     for c in chunks],
+                )
+                self._db.execute(
+                    "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?)",
+                    (doc.path, doc.source, doc.title, doc.sha256, len(chunks), len(doc.text), now),
+                )
+        for doc, _, _ in items:
+            self._delete_vectors(doc.path, keep_sha=doc.sha256)
+            self._db.execute("DELETE FROM journal WHERE path = ? AND sha256 = ?", (doc.path, doc.sha256))
+
+    def remove_documents(self, paths: Iterable[str]) -> None:
+        for path in paths:
+            self._db.execute("INSERT INTO journal(path, sha256) VALUES (?, NULL)", (path,))
+            with self._transaction():
+                self._db.execute("DELETE FROM chunks WHERE path = ?", (path,))
+                self._db.execute("DELETE FROM documents WHERE path = ?", (path,))
+            self._delete_vectors(path, keep_sha=None)
+            self._db.execute("DELETE FROM journal WHERE path = ?", (path,))
+
+    def vector_count(self) -> int:
+        return self.collection.count()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _delete_vectors(self, path: str, keep_sha: str | None) -> None:
+        where = {"path": path} if keep_sha is None else {"$and": [{"path": path}, {"doc_sha": {"$ne": keep_sha}}]}
+        self.collection.delete(where=where)
+
+    def _transaction(self):
+        db = self._db
+
+        class _Txn:
+            def __enter__(self):
+                db.execute("BEGIN IMMEDIATE")
+
+            def __exit__(self, exc_type, *_):
+                db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+        return _Txn()
+
+
+def open_chroma_client(index_dir: str | Path, chroma_url: str = ""):
+    """An on-disk Chroma under `index_dir/chroma`, or the server at `chroma_url`. Telemetry off."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost", port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https", settings=settings,
+        )
+    return chromadb.PersistentClient(path=str(Path(index_dir) / "chroma"), settings=settings)
