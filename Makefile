@@ -1,0 +1,43 @@
+# Two commands set everything up on a fresh machine:
+#   make run    create .venv, install, ingest seeds/, serve the chat on http://127.0.0.1:7860
+#   make test   create .venv, install, run the test suite (CI runs this)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 7860
+
+# Offline always: no model hub, no Gradio or Chroma telemetry.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install run ingest serve test test-fast bench clean
+
+install: $(VENV)/.installed
+
+# torch first, pinned: the CPU wheel on this machine. A bare `torch` requirement pulls a CUDA build.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+ingest: install
+	$(BIN)/assistant ingest seeds/
+
+run: ingest
+	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
+
+bench: install
+	$(BIN)/python bench/evaluate.py
+
+clean:
+	rm -rf $(VENV) .assistant .pytest_cache

@@ -1,0 +1,96 @@
+"""Answers over the seed article: the README behaviours, and the citation contract."""
+
+from __future__ import annotations
+
+import pytest
+
+from index import load_document
+
+from ..conftest import SEEDS
+
+SEED_FILE = SEEDS / "lithuania-critical-minerals.txt"
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.replace("’", "'").split())
+
+
+def test_budrys_is_quoted_with_citation(seed_assistant):
+    answer = seed_assistant.ask("What did Budrys say?")
+    assert not answer.refused
+    text = _normalise(answer.answer)
+    for words in [
+        "We have the intention to go forward at the European level",
+        "it's time sensitive",
+        "the way forward is bilaterally",
+    ]:
+        assert words in text
+    assert "[1]" in answer.answer
+    first = answer.citations[0]
+    assert first.n == 1 and first.source == "seeds/lithuania-critical-minerals.txt"
+    assert "Budrys" in first.quote
+
+
+def test_prime_minister_is_named_with_citation(seed_assistant):
+    answer = seed_assistant.ask("Who is the prime minister of Lithuania?")
+    assert not answer.refused
+    assert "Inga Ruginienė" in answer.answer
+    cited = [c for c in answer.citations if "Inga Ruginienė" in c.quote]
+    assert cited and f"[{cited[0].n}]" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of France?", "How many moons does Jupiter have?", "Who won the 1998 football World Cup?"],
+)
+def test_questions_outside_the_documents_are_refused(seed_assistant, question):
+    answer = seed_assistant.ask(question)
+    assert answer.refused
+    assert answer.citations == []
+    assert "[1]" not in answer.answer
+    assert "do not answer" in answer.answer
+
+
+QUESTIONS = [
+    "What did Budrys say?",
+    "Who is the prime minister of Lithuania?",
+    "What did Ruginienė say about the armed forces?",
+    "Where was the statement made?",
+    "How many countries agreed to establish price floors?",
+    "What restrictions did Beijing impose?",
+    "What does the U.S. National Defense Strategy expect from NATO allies?",
+    "Why is Lithuania considering a bilateral deal?",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_citation_quotes_the_document_exactly(seed_assistant, question):
+    document = load_document(SEED_FILE)
+    answer = seed_assistant.ask(question)
+    markers = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c.n for c in answer.citations}
+    for citation in answer.citations:
+        assert citation.quote == document.text[citation.start : citation.end]
+        assert citation.quote.strip() == citation.quote and citation.quote
+    for passage in answer.passages:
+        assert passage.text == document.text[passage.start : passage.end]
+
+
+def test_answer_json_matches_the_contract(seed_assistant):
+    data = seed_assistant.ask("What did Budrys say?").model_dump()
+    assert set(data) == {"question", "answer", "refused", "citations", "passages", "timings_ms"}
+    assert set(data["citations"][0]) == {"n", "source", "title", "chunk_id", "start", "end", "quote", "score"}
+    assert set(data["passages"][0]) == {"chunk_id", "source", "title", "start", "end", "text", "score"}
+    assert {"retrieve", "answer", "total"} <= set(data["timings_ms"])
+    scores = [p["score"] for p in data["passages"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_k_limits_the_passages(seed_assistant):
+    assert len(seed_assistant.ask("What did Budrys say?", k=2).passages) == 2
+    assert len(seed_assistant.ask("What did Budrys say?", k=7).passages) == 7
+
+
+def test_chain_is_a_langchain_runnable(seed_assistant):
+    answer = seed_assistant.chain.invoke("Who is the prime minister of Lithuania?")
+    assert "Ruginienė" in answer.answer
