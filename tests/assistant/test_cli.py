@@ -1,0 +1,98 @@
+"""The `assistant` command end to end, as a separate process (slow: each run loads the model)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from index import load_document
+
+from ..conftest import ROOT, SEEDS
+
+pytestmark = pytest.mark.slow
+
+
+def run_cli(*args: str, index_dir, timeout: int = 180) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(index_dir), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="module")
+def cli_index(tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("cli-index")
+    result = run_cli("ingest", "seeds/", index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    assert "1 added" in result.stdout
+    return index_dir
+
+
+def test_ingest_twice_changes_nothing(cli_index):
+    result = run_cli("ingest", index_dir=cli_index)  # default: seeds/
+    assert result.returncode == 0, result.stderr
+    assert "1 unchanged" in result.stdout and "0 chunks embedded" in result.stdout
+
+
+def test_ask_prints_answer_and_sources(cli_index):
+    result = run_cli("ask", "What did Budrys say?", index_dir=cli_index)
+    assert result.returncode == 0, result.stderr
+    assert "the way forward is bilaterally" in result.stdout
+    assert "[1]" in result.stdout and "seeds/lithuania-critical-minerals.txt" in result.stdout
+
+
+def test_ask_json_follows_the_contract(cli_index):
+    result = run_cli("ask", "Who is the prime minister of Lithuania?", "--json", "-k", "3", index_dir=cli_index)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert "Ruginienė" in data["answer"] and len(data["passages"]) == 3
+    text = load_document(SEEDS / "lithuania-critical-minerals.txt").text
+    assert all(c["quote"] == text[c["start"] : c["end"]] for c in data["citations"])
+
+
+def test_ask_batch_writes_one_answer_per_line(cli_index, tmp_path):
+    batch = tmp_path / "questions.jsonl"
+    batch.write_text(
+        "\n".join(
+            json.dumps(q)
+            for q in [
+                {"id": "q1", "question": "What did Budrys say?"},
+                {"id": 7, "question": "What is the capital of France?"},
+                {"id": "empty", "question": "  "},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli("ask", "--batch", str(batch), index_dir=cli_index)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["q1", 7, "empty"]
+    assert not lines[0]["refused"] and lines[1]["refused"]
+    assert "type a question" in lines[2]["error"]
+    assert all(line["latency_ms"] > 0 for line in lines)
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (("ask", ""), 2, "type a question"),
+        (("ask", "x" * 100_000), 2, "limit is"),
+        (("ingest", "no/such/folder"), 1, "no such file or folder: no/such/folder"),
+        (("ask", "--batch", "missing.jsonl"), 1, "no such file: missing.jsonl"),
+    ],
+)
+def test_errors_are_one_clear_line_and_a_non_zero_exit(cli_index, args, code, message):
+    result = run_cli(*args, index_dir=cli_index)
+    assert result.returncode == code
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_asking_without_an_index_says_to_ingest(tmp_path):
+    result = run_cli("ask", "What did Budrys say?", index_dir=tmp_path / "nothing-here")
+    assert result.returncode == 1
+    assert "assistant ingest" in result.stderr and "Traceback" not in result.stderr
