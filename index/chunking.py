@@ -110,7 +110,10 @@ def chunk_document(doc: Document, max_words: int = 120, overlap_sentences: int =
         chunks.append(Chunk(doc.sha256, len(chunks), start, end, doc.text[start:end]))
         if j >= len(units):
             break
+        # Overlap, but never so much that the next chunk could not take a new sentence.
         i = max(i + 1, j - overlap_sentences)
+        while i < j and sum(_words(doc.text, u) for u in units[i : j + 1]) > max_words:
+            i += 1
     return chunks
 
 

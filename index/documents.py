@@ -13,6 +13,11 @@ from pathlib import Path
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
 _MAX_TITLE_CHARS = 120
+_HTML_BLOCKS = [
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "blockquote", "pre",
+    "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th", "caption", "figure", "figcaption",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "form", "fieldset", "address", "details", "summary",
+]
 
 
 class LoadError(Exception):
@@ -103,14 +108,20 @@ def _html_text(raw: str) -> tuple[str, str | None]:
         title = soup.title.get_text(" ", strip=True)
     elif soup.find("h1"):
         title = soup.find("h1").get_text(" ", strip=True)
-    if soup.head:
-        soup.head.decompose()
-    lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in soup.get_text("\n").splitlines())
+    for tag in soup(["head", "title"]):
+        tag.decompose()
+    # Line breaks only around blocks: inline markup (<b>U.S.</b>) must not split a sentence.
+    for tag in soup.find_all(_HTML_BLOCKS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    lines = (re.sub(r"\s+", " ", line).strip() for line in soup.get_text("").split("\n"))
     return "\n".join(line for line in lines if line), title
 
 
 def _markdown_title(raw: str) -> str | None:
-    match = re.search(r"^#\s+(.+?)\s*#*\s*$", raw, flags=re.MULTILINE)
+    match = re.search(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$", raw, flags=re.MULTILINE)
     return match.group(1) if match else None
 
 

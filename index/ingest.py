@@ -41,8 +41,7 @@ class IngestReport:
 
 def discover_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Files to ingest under `paths` (folders are walked; hidden entries skipped), and the paths
-    that could not be used, with the reason. A named file of an unsupported type is an error;
-    inside a folder such files are reported as skipped."""
+    that could not be used, with the reason (unsupported types, missing paths)."""
     files: list[Path] = []
     problems: list[tuple[str, str]] = []
     for raw in paths:
@@ -117,6 +116,10 @@ def ingest(
             doc = load_document(file, data)
         except LoadError as exc:
             _skip(report, display_source(file), exc.reason)
+            if str(file) in known:
+                # Its old text no longer is what the file says: it must not stay citable.
+                store.remove_documents([str(file)])
+                report.removed.append(display_source(file))
             continue
         chunks = chunk_document(doc, max_words=max_words, overlap_sentences=overlap_sentences)
         pending.append((doc, chunks))
