@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -103,9 +104,9 @@ class IndexStore:
     def __init__(self, index_dir: str | Path, chroma_client, embedder=None, collection_name: str = "documents"):
         self.index_dir = Path(index_dir)
         self.index_dir.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.index_dir / CATALOGUE_FILE, check_same_thread=False, isolation_level=None)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
         self._db.executescript(_SCHEMA)
         # Writes go to the collection with our precomputed vectors; searches go through LangChain's
         # vector store over the same collection, so it can also serve as a LangChain retriever.
@@ -118,6 +119,17 @@ class IndexStore:
             client=chroma_client, collection_name=collection_name, embedding_function=embedder,
             collection_metadata=COLLECTION_METADATA,
         )
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection (WAL mode: readers in many threads, one writer at a time)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.index_dir / CATALOGUE_FILE, check_same_thread=False, isolation_level=None)
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.db = db
+            self._connections.append(db)
+        return db
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -233,7 +245,10 @@ class IndexStore:
         return self.collection.count()
 
     def close(self) -> None:
-        self._db.close()
+        for db in self._connections:
+            db.close()
+        self._connections.clear()
+        self._local = threading.local()
 
     def _delete_vectors(self, path: str, keep_sha: str | None) -> None:
         where = {"path": path} if keep_sha is None else {"$and": [{"path": path}, {"doc_sha": {"$ne": keep_sha}}]}
