@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from .config import Settings
 from .errors import AssistantError
 
@@ -37,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("serve", help="serve the chat UI and the REST API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--open", action="store_true", help="allow serving a non-loopback address without API keys")
     return parser
 
 
@@ -44,12 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
     overrides = {"index_dir": args.index_dir} if args.index_dir else {}
+    if getattr(args, "open", False):
+        overrides["allow_open"] = True
     try:
         settings = Settings(**overrides)
         return {"ingest": _ingest, "ask": _ask, "serve": _serve}[args.command](args, settings)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except ValidationError as exc:
+        problems = "; ".join(f"ASSISTANT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        print(f"error: invalid setting: {problems}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -30,3 +31,34 @@ class Settings(BaseSettings):
     max_answer_units: int = Field(3, ge=1, le=10)
     max_answer_words: int = Field(120, ge=10)
     max_question_chars: int = Field(2000, ge=10)
+
+    # Serving (see docs/EMBEDDING.md).
+    feedback_path: Path = Field(Path(".assistant/feedback.jsonl"), description="Thumbs up/down log (JSONL).")
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (CORS) and to frame the pages (CSP "
+        "frame-ancestors); comma-separated in the environment.",
+    )
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="Bearer tokens accepted by /api and /v1; comma-separated."
+    )
+    allow_open: bool = Field(False, description="Serve on a non-loopback address without API keys.")
+
+    @field_validator("allowed_origins", "api_keys", mode="before")
+    @classmethod
+    def _comma_separated(cls, value):
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins_are_origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if origin != "*" and not origin.startswith(("http://", "https://")) or origin.endswith("/"):
+                raise ValueError(
+                    f"{origin!r} is not an origin; write it as scheme://host[:port] without a path, "
+                    "e.g. https://portal.example.com"
+                )
+        return origins
+

@@ -146,6 +146,11 @@ class IndexStore:
     def is_empty(self) -> bool:
         return self._db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
 
+    def sample_texts(self, limit: int) -> list[str]:
+        """Up to `limit` chunk texts, spread over the documents (the first chunks of each)."""
+        rows = self._db.execute("SELECT text FROM chunks ORDER BY ordinal, id LIMIT ?", (limit,)).fetchall()
+        return [text for (text,) in rows]
+
     def chunks_by_id(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
         """Committed chunks among `ids`; vectors of uncommitted documents are not found here."""
         if not ids:

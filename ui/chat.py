@@ -1,42 +1,157 @@
-"""The Gradio chat: streams the answer, then shows the cited passages under it."""
+"""The Gradio chat: streamed answers with footnotes, a sources panel, examples, feedback.
+
+`build_chat(assistant)` is the full page (chat and a documents tab); `build_chat(assistant,
+compact=True)` is the `/embed` variant for iframes in portals (no header, no tabs, narrow-friendly).
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
 
 import gradio as gr
 
-from assistant import Assistant, AssistantError
+from assistant import Answer, Assistant, AssistantError
 from prompts import load_prompt
 
-from .render import escape_text, render_answer
+from .render import answer_html, answer_plain, escape_text, sources_html
 
 STREAM_STEP_WORDS = 4
+CSS = """
+.answer sup.fn { color: var(--color-accent); font-weight: 600; }
+.footnote { margin: .35em 0; border-left: 3px solid var(--color-accent); padding-left: .5em; }
+.footnote summary { cursor: pointer; font-size: .9em; }
+.footnote blockquote { margin: .35em 0; font-size: .92em; }
+.footnote mark { background: #fde68a; color: inherit; padding: 0 .1em; }
+.compact footer, .compact .footer { display: none !important; }
+"""
+_NAME = r"((?:[A-Z][\w’'-]+ ){0,2}[A-Z][\w’'-]+)"
+_SPEECH = r"(?:said|says|stated|told|added)"
+# “...,” Budrys said  |  “...,” said Budrys  |  Budrys said, “...
+_SPEAKER = re.compile(rf"[”\"],? {_NAME} {_SPEECH}|[”\"],? {_SPEECH} {_NAME}|\b{_NAME} {_SPEECH},? [“\"]")
 
 
-def answer_stream(assistant: Assistant, message: str) -> Iterator[str]:
-    """Chat messages for one question: the answer growing a few words at a time, then the
-    complete answer with its sources. Problems with the question come back as a message."""
+def answer_stream(assistant: Assistant, message: str) -> Iterator[tuple[str, Answer | None]]:
+    """(chat HTML, Answer) pairs for one question: the answer growing a few words at a time, then
+    the complete answer with its footnotes. A problem with the question comes back as a message."""
     try:
         answer = assistant.ask(message)
     except AssistantError as exc:
-        yield escape_text(str(exc))
+        yield f'<div class="answer">{escape_text(str(exc))}</div>', None
         return
     words = answer.answer.split()
     for i in range(STREAM_STEP_WORDS, len(words), STREAM_STEP_WORDS):
-        yield escape_text(" ".join(words[:i]))
-    yield render_answer(answer)
+        partial = answer.model_copy(update={"answer": " ".join(words[:i]), "citations": []})
+        yield answer_html(partial), None
+    yield answer_html(answer), answer
 
 
-def build_chat(assistant: Assistant) -> gr.ChatInterface:
-    def respond(message: str, history: list) -> Iterator[str]:
-        yield from answer_stream(assistant, message)
+def suggest_questions(assistant: Assistant, limit: int = 4) -> list[str]:
+    """Example questions drawn from the indexed documents: "What did X say?" for people quoted in
+    them, then "What is <title> about?" for their titles.
 
-    return gr.ChatInterface(
-        respond,
-        chatbot=gr.Chatbot(height=560, sanitize_html=True, render_markdown=True, allow_tags=False),
-        title="Cited answers",
-        description=load_prompt("chat_description"),
-        api_name="chat",
-        fill_height=True,
+    >>> [next(g for g in m.groups() if g) for m in _SPEAKER.finditer('“No,” Budrys said. “Yes,” said Ann Lee.')]
+    ['Budrys', 'Ann Lee']
+    """
+    speakers: dict[str, int] = {}
+    for text in assistant.store.sample_texts(200):
+        for match in _SPEAKER.finditer(text):
+            name = next(group for group in match.groups() if group)
+            speakers[name] = speakers.get(name, 0) + 1
+    questions = [f"What did {name} say?" for name, _ in sorted(speakers.items(), key=lambda kv: -kv[1])]
+    questions += [f"What is “{d.title}” about?" for d in assistant.store.documents()[:limit]]
+    return questions[:limit]
+
+
+def documents_html(assistant: Assistant) -> str:
+    rows = "".join(
+        f"<tr><td>{escape_text(d.title)}</td><td><code>{escape_text(d.source)}</code></td><td>{d.chunks}</td>"
+        f"<td>{datetime.fromtimestamp(d.ingested_at, tz=timezone.utc):%Y-%m-%d %H:%M} UTC</td></tr>"
+        for d in assistant.store.documents()
     )
+    if not rows:
+        return f"<p>{escape_text(load_prompt('no_index'))}</p>"
+    return (
+        '<table class="documents"><thead><tr><th>Title</th><th>Source</th><th>Chunks</th><th>Ingested</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def record_feedback(path: Path, answer: dict, liked: bool | None) -> None:
+    """Append one thumbs up/down to the JSONL log: question, answer, citations, verdict."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "liked": liked,
+        "question": answer["question"],
+        "answer": answer["answer"],
+        "citations": answer["citations"],
+    }
+    with path.open("a", encoding="utf-8") as log:
+        log.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def build_chat(assistant: Assistant, compact: bool = False) -> gr.Blocks:
+    """The chat page; `compact` for the /embed iframe (no header, no tabs, no side panel)."""
+    with gr.Blocks(title="Cited answers", fill_height=True) as demo:
+        if compact:
+            _chat_panel(assistant, compact=True)
+        else:
+            gr.Markdown(f"## Cited answers\n{escape_text(load_prompt('chat_description'))}")
+            with gr.Tabs():
+                with gr.Tab("Chat", id="chat"):
+                    _chat_panel(assistant, compact=False)
+                with gr.Tab("Documents", id="documents"):
+                    documents = gr.HTML(elem_id="documents")
+                    refresh = gr.Button("Refresh", size="sm")
+            refresh.click(lambda: documents_html(assistant), outputs=documents)
+            demo.load(lambda: documents_html(assistant), outputs=documents)
+    return demo
+
+
+def _chat_panel(assistant: Assistant, compact: bool) -> None:
+    examples = suggest_questions(assistant)
+    answers = gr.State({})  # chat message index -> Answer JSON, for feedback
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(
+                elem_id="chat", height=420 if compact else 520, sanitize_html=True, render_markdown=True,
+                allow_tags=False, feedback_options=("Like", "Dislike"), buttons=["copy"], show_label=False,
+            )
+            box = gr.Textbox(
+                elem_id="question", placeholder="Ask a question…", show_label=False, max_lines=4, submit_btn=True,
+            )
+            with gr.Row():
+                new_chat = gr.Button("New conversation", elem_id="new-chat", size="sm")
+                copy = gr.Button("Copy answer", elem_id="copy-answer", size="sm")
+            if examples:
+                gr.Examples(examples=examples, inputs=box, label="Try")
+        with gr.Column(scale=2, visible=not compact):
+            sources = gr.HTML(elem_id="sources")
+    plain = gr.Textbox(visible=False, elem_id="answer-plain")
+
+    def respond(message: str, history: list, state: dict):
+        history = [*(history or []), {"role": "user", "content": escape_text(message)},
+                   {"role": "assistant", "content": ""}]
+        yield "", history, gr.update(), state, gr.update()
+        for content, answer in answer_stream(assistant, message):
+            history[-1] = {"role": "assistant", "content": content}
+            if answer is None:
+                yield "", history, gr.update(), state, gr.update()
+            else:
+                state = {**state, str(len(history) - 1): answer.model_dump()}
+                yield "", history, sources_html(answer, open_first=True), state, answer_plain(answer)
+
+    def on_like(data: gr.LikeData, state: dict) -> None:
+        index = data.index if isinstance(data.index, int) else data.index[0]
+        answer = state.get(str(index))
+        if answer:
+            record_feedback(assistant.settings.feedback_path, answer, data.liked)
+
+    box.submit(respond, [box, chatbot, answers], [box, chatbot, sources, answers, plain], api_name="chat")
+    chatbot.like(on_like, [answers], None)
+    new_chat.click(lambda: ([], "", {}, ""), None, [chatbot, sources, answers, plain])
+    copy.click(None, plain, None, js="(text) => { navigator.clipboard.writeText(text); }")

@@ -1,36 +1,71 @@
-"""Turn an Answer into chat Markdown in which document text can only ever be text.
+"""Turn answers and documents into chat HTML in which document text can only ever be text.
 
 Documents are untrusted: a passage may hold `<script>`, `<img onerror=...>` or a Markdown image
-pointing at another host. Everything taken from a document or an answer is escaped for both HTML
-and Markdown before it reaches the chat, so it shows as the characters it is and runs nothing.
+pointing at another host. Every character taken from a document or an answer goes through
+`escape_text`, which writes HTML *and* Markdown syntax characters as numeric entities: they show
+as the characters they are, whether the chat renders the message as Markdown or as HTML.
 """
 
 from __future__ import annotations
 
-import html
 import re
 
-from assistant import Answer
+from assistant import Answer, Citation, Passage
 from prompts import load_prompt
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'`*_{}[]()#+-.!|~\\$:="}
+_MARKER = re.compile(r"&#91;(\d+)&#93;")
 
 
 def escape_text(text: str) -> str:
-    """Literal text for Markdown-with-HTML rendering.
+    """Literal text for Markdown-or-HTML rendering, whitespace collapsed.
 
-    >>> escape_text('<img src=x onerror=alert(1)> ![a](http://evil/x.png)')
-    '&lt;img src=x onerror=alert\\\\(1\\\\)&gt; \\\\!\\\\[a\\\\]\\\\(http://evil/x\\\\.png\\\\)'
+    >>> escape_text("<b>x</b> ![a](http://e/p.png)")
+    '&#60;b&#62;x&#60;/b&#62; &#33;&#91;a&#93;&#40;http&#58;//e/p&#46;png&#41;'
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=True))
+    return "".join(_ENTITIES.get(c, c) for c in " ".join(text.split()))
 
 
-def render_answer(answer: Answer) -> str:
-    """The answer, then its sources: each [n] with title, file and the exact quoted passage."""
-    parts = [escape_text(answer.answer)]
-    if answer.citations:
-        parts.append(f"**{escape_text(load_prompt('sources_heading'))}**")
-        for c in answer.citations:
-            label = load_prompt("source_label").format(n=c.n, title=c.title, source=c.source, start=c.start, end=c.end)
-            parts.append(f"{escape_text(label)}\n> {escape_text(c.quote)}")
-    return "\n\n".join(parts)
+def answer_html(answer: Answer) -> str:
+    """The answer text with each [n] as a footnote reference, then the footnotes (closed)."""
+    text = _MARKER.sub(r'<sup class="fn">[\1]</sup>', escape_text(answer.answer))
+    if not answer.citations:
+        return f'<div class="answer">{text}</div>'
+    return f'<div class="answer">{text}</div>{sources_html(answer, open_first=False)}'
+
+
+def sources_html(answer: Answer, open_first: bool = False) -> str:
+    """One `<details>` per citation: source label, and the cited passage with the quote marked."""
+    if not answer.citations:
+        return ""
+    passages = {p.chunk_id: p for p in answer.passages}
+    items = [
+        footnote_html(c, passages.get(c.chunk_id), opened=open_first and i == 0)
+        for i, c in enumerate(answer.citations)
+    ]
+    heading = escape_text(load_prompt("sources_heading"))
+    return f'<div class="sources"><strong>{heading}</strong>{"".join(items)}</div>'
+
+
+def footnote_html(citation: Citation, passage: Passage | None, opened: bool = False) -> str:
+    label = load_prompt("source_label").format(
+        n=citation.n, title=citation.title, source=citation.source, start=citation.start, end=citation.end
+    )
+    if passage and passage.start <= citation.start and citation.end <= passage.end:
+        before = passage.text[: citation.start - passage.start]
+        after = passage.text[citation.end - passage.start :]
+    else:
+        before = after = ""
+    body = f"{escape_text(before)} <mark>{escape_text(citation.quote)}</mark> {escape_text(after)}".strip()
+    return (
+        f'<details class="footnote" data-n="{citation.n}"{" open" if opened else ""}>'
+        f"<summary>{escape_text(label)}</summary><blockquote>{body}</blockquote></details>"
+    )
+
+
+def answer_plain(answer: Answer) -> str:
+    """The answer and its sources as plain text, for the copy button."""
+    lines = [answer.answer]
+    for c in answer.citations:
+        lines.append(f"[{c.n}] {c.title} ({c.source}): {' '.join(c.quote.split())}")
+    return "\n".join(lines)

@@ -1,0 +1,201 @@
+"""The HTTP API over the real seed index: REST, server-sent events, OpenAI-compatible, security."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant import Assistant, AssistantError, Settings
+from index import load_document
+from ui.security import check_exposure
+from ui.server import create_app
+
+from ..conftest import SEEDS
+
+SEED_TEXT = load_document(SEEDS / "lithuania-critical-minerals.txt").text
+
+
+@pytest.fixture(scope="module")
+def client(seed_assistant):
+    return TestClient(create_app(seed_assistant), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def guarded(seed_assistant, tmp_path_factory):
+    """The same index behind API keys and an allowed portal origin."""
+    settings = seed_assistant.settings.model_copy(
+        update={"api_keys": Settings(api_keys="s3cret,other").api_keys, "allowed_origins": ["http://portal.test:9000"]}
+    )
+    assistant = Assistant.__new__(Assistant)
+    assistant.__dict__.update(seed_assistant.__dict__, settings=settings)
+    return TestClient(create_app(assistant), raise_server_exceptions=False)
+
+
+def test_ask_returns_the_answer_json(client):
+    response = client.post("/api/ask", json={"question": "What did Budrys say?", "k": 3})
+    assert response.status_code == 200
+    data = response.json()
+    assert "bilaterally" in data["answer"] and len(data["passages"]) == 3
+    assert all(c["quote"] == SEED_TEXT[c["start"] : c["end"]] for c in data["citations"])
+
+
+def test_ask_accepts_history(client):
+    history = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
+    response = client.post("/api/ask", json={"question": "Who is the prime minister of Lithuania?", "history": history})
+    assert response.status_code == 200 and "Ruginienė" in response.json()["answer"]
+
+
+def _events(body: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in body.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+def test_stream_sends_deltas_then_the_citations(client):
+    with client.stream("POST", "/api/ask/stream", json={"question": "What did Budrys say?"}) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = _events(response.read().decode())
+    names = [name for name, _ in events]
+    assert names[-2:] == ["answer", "done"] and set(names[:-2]) == {"delta"} and len(names) > 4
+    answer = events[-2][1]
+    assert "".join(data["text"] for name, data in events if name == "delta") == answer["answer"]
+    assert answer["citations"] and answer["citations"][0]["quote"] in SEED_TEXT
+
+
+def test_stream_rejects_a_bad_question_before_streaming(client):
+    response = client.post("/api/ask/stream", json={"question": ""})
+    assert response.status_code == 422 and "type a question" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "body, needle",
+    [
+        ({"question": " "}, "type a question"),
+        ({"question": "x" * 5000}, "limit"),
+        ({}, "question: Field required"),
+        ({"question": "Budrys?", "k": 0}, "k: Input should be greater than or equal to 1"),
+        ({"question": 42}, "question: Input should be a valid string"),
+    ],
+)
+def test_bad_requests_are_4xx_json_with_a_message(client, body, needle):
+    response = client.post("/api/ask", json=body)
+    assert response.status_code == 422
+    assert needle in response.json()["error"]
+
+
+def test_malformed_json_is_a_clear_4xx(client):
+    response = client.post("/api/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422 and "JSON" in response.json()["error"]
+
+
+def test_internal_failure_is_a_5xx_without_a_trace_and_the_server_keeps_serving(client, seed_assistant, monkeypatch):
+    def explode(*_, **__):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(seed_assistant.answerer, "answer", explode)
+    response = client.post("/api/ask", json={"question": "What did Budrys say?"})
+    assert response.status_code == 500
+    assert "secret" not in response.text and "Traceback" not in response.text
+    monkeypatch.undo()
+    assert client.post("/api/ask", json={"question": "What did Budrys say?"}).status_code == 200
+
+
+def test_health_documents_and_openapi(client, seed_assistant):
+    assert client.get("/api/health").json() == {
+        "status": "ok", "documents": 1, "chunks": seed_assistant.store.chunk_count()
+    }
+    (doc,) = client.get("/api/documents").json()
+    assert doc["source"] == "seeds/lithuania-critical-minerals.txt" and doc["chunks"] > 1
+    spec = client.get("/openapi.json").json()
+    assert {"/api/ask", "/api/ask/stream", "/v1/chat/completions", "/api/documents"} <= set(spec["paths"])
+    docs = client.get("/docs").text
+    assert "cdn" not in docs.lower()  # the docs page works offline
+
+
+def test_openai_completion_carries_citations(client):
+    response = client.post(
+        "/v1/chat/completions",
+        json={"model": "any", "messages": [{"role": "system", "content": "Be brief."},
+                                          {"role": "user", "content": "Who is the prime minister of Lithuania?"}]},
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert data["object"] == "chat.completion"
+    assert "Ruginienė" in data["choices"][0]["message"]["content"]
+    assert len(data["citations"]) == len(data["cited_passages"]) >= 1
+    first = data["cited_passages"][0]
+    assert data["citations"][0] == f"{first['source']}#{first['start']}-{first['end']}"
+
+
+def test_openai_streaming_never_loses_the_citations(client):
+    with client.stream(
+        "POST", "/v1/chat/completions",
+        json={"stream": True, "messages": [{"role": "user", "content": "What did Budrys say?"}]},
+    ) as response:
+        lines = [line for line in response.iter_lines() if line.startswith("data: ")]
+    assert lines[-1] == "data: [DONE]"
+    chunks = [json.loads(line[6:]) for line in lines[:-1]]
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+    assert "bilaterally" in text and chunks[-1]["choices"][0]["finish_reason"] == "stop"
+    assert all(c["citations"] and c["cited_passages"] for c in chunks)
+
+
+def test_the_official_openai_client_works(seed_assistant):
+    import openai
+
+    http = TestClient(create_app(seed_assistant))
+    client = openai.OpenAI(api_key="unused", base_url="http://testserver/v1", http_client=http)
+    completion = client.chat.completions.create(
+        model="cited-extractive", messages=[{"role": "user", "content": "What did Budrys say?"}]
+    )
+    assert "bilaterally" in completion.choices[0].message.content
+    assert completion.model_extra["citations"]
+    stream = client.chat.completions.create(
+        model="cited-extractive", messages=[{"role": "user", "content": "What did Budrys say?"}], stream=True
+    )
+    chunks = list(stream)
+    assert "bilaterally" in "".join(c.choices[0].delta.content or "" for c in chunks)
+
+
+def test_openai_without_user_message_is_a_4xx(client):
+    response = client.post("/v1/chat/completions", json={"messages": [{"role": "system", "content": "x"}]})
+    assert response.status_code == 422 and "no user message" in response.json()["error"]
+
+
+def test_api_keys_are_required_when_set(guarded):
+    assert guarded.post("/api/ask", json={"question": "What did Budrys say?"}).status_code == 401
+    wrong = guarded.post("/api/ask", json={"question": "Budrys?"}, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and "Authorization: Bearer" in wrong.json()["error"]
+    ok = guarded.post("/api/ask", json={"question": "What did Budrys say?"}, headers={"Authorization": "Bearer other"})
+    assert ok.status_code == 200
+    assert guarded.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "x"}]}).status_code == 401
+    assert guarded.get("/api/health").status_code == 200
+
+
+def test_cors_and_frame_ancestors_follow_allowed_origins(guarded, client):
+    preflight = guarded.options(
+        "/api/ask",
+        headers={"Origin": "http://portal.test:9000", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "authorization,content-type"},
+    )
+    assert preflight.headers["access-control-allow-origin"] == "http://portal.test:9000"
+    stranger = guarded.options(
+        "/api/ask", headers={"Origin": "http://evil.test", "Access-Control-Request-Method": "POST"}
+    )
+    assert "access-control-allow-origin" not in stranger.headers
+    assert guarded.get("/embed/").headers["content-security-policy"] == "frame-ancestors 'self' http://portal.test:9000"
+    assert client.get("/").headers["content-security-policy"] == "frame-ancestors 'self'"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::"])
+def test_refuses_to_serve_the_network_without_a_key(host):
+    with pytest.raises(AssistantError, match="ASSISTANT_API_KEYS"):
+        check_exposure(Settings(), host)
+    check_exposure(Settings(allow_open=True), host)
+    check_exposure(Settings(api_keys="k"), host)
+    check_exposure(Settings(), "127.0.0.1")

@@ -1,0 +1,78 @@
+"""Rendering: document text is escaped everywhere; footnotes mark the exact quote."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from assistant import Answer, Citation, Passage
+from ui.chat import answer_stream, suggest_questions
+from ui.render import answer_html, answer_plain, escape_text, sources_html
+
+HOSTILE = [
+    "<script>alert('x')</script>",
+    "<img src=x onerror=alert(1)>",
+    "![tracker](http://evil.example/pixel.png)",
+    "[click](javascript:alert(1))",
+    "<a href='http://evil.example'>x</a> `code` *bold* _i_",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_document_text_cannot_become_markup(text):
+    escaped = escape_text(text)
+    for char in "<>[]()!`*_'\":":
+        assert char not in escaped
+    assert html.unescape(escaped) == text  # the text itself survives, as text
+
+
+def _answer(quote: str, before: str = "Before. ", after: str = " After.") -> Answer:
+    text = before + quote + after
+    return Answer(
+        question="q", answer=f"{quote} [1]", refused=False,
+        citations=[Citation(n=1, source="docs/x.html", title="<b>T</b>", chunk_id="c1", start=len(before),
+                            end=len(before) + len(quote), quote=quote, score=0.9)],
+        passages=[Passage(chunk_id="c1", source="docs/x.html", title="<b>T</b>", start=0, end=len(text), text=text,
+                          score=0.5)],
+    )
+
+
+def test_footnote_marks_the_quote_inside_its_passage():
+    rendered = answer_html(_answer("Budrys said so."))
+    assert '<sup class="fn">[1]</sup>' in rendered
+    assert "<mark>Budrys said so&#46;</mark>" in rendered
+    assert "Before&#46; <mark>" in rendered and "</mark> After&#46;" in rendered
+    assert "<details" in rendered and "<summary>" in rendered
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_quotes_stay_text_in_answer_and_footnotes(text):
+    rendered = answer_html(_answer(text)) + sources_html(_answer(text), open_first=True)
+    assert "<script" not in rendered and "<img" not in rendered and "<a " not in rendered and "](" not in rendered
+
+
+def test_plain_copy_has_answer_and_sources():
+    plain = answer_plain(_answer("Budrys said so."))
+    assert plain.splitlines() == ["Budrys said so. [1]", "[1] <b>T</b> (docs/x.html): Budrys said so."]
+
+
+def test_chat_streams_then_shows_footnotes(seed_assistant):
+    steps = list(answer_stream(seed_assistant, "What did Budrys say?"))
+    assert len(steps) > 2
+    assert all(answer is None for _, answer in steps[:-1])
+    final_html, answer = steps[-1]
+    assert answer is not None and "bilaterally" in answer.answer
+    assert "lithuania&#45;critical&#45;minerals&#46;txt" in final_html and "<mark>" in final_html
+    assert "<details" not in steps[0][0]
+
+
+def test_chat_turns_problems_into_messages(seed_assistant):
+    ((rendered, answer),) = list(answer_stream(seed_assistant, "   "))
+    assert answer is None and "Please type a question" in rendered
+
+
+def test_examples_come_from_the_documents(seed_assistant):
+    examples = suggest_questions(seed_assistant)
+    assert "What did Budrys say?" in examples and "What did Ruginienė say?" in examples
+    assert all(not q.startswith("What did Trump") for q in examples)

@@ -1,0 +1,101 @@
+"""The REST API: `/api/ask` (JSON and server-sent events), `/api/documents`, `/api/health`.
+
+Every route calls the same `Assistant`; the Answer JSON is the contract of ARCHITECTURE.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from assistant import Answer, Assistant
+
+from .security import require_api_key
+
+STREAM_STEP_WORDS = 4
+
+
+class ChatTurn(BaseModel):
+    role: Literal["user", "assistant", "system"]
+    content: str = Field(..., max_length=100_000)
+
+
+class AskRequest(BaseModel):
+    question: str = Field(..., description="The question to answer.", examples=["What did Budrys say?"])
+    history: list[ChatTurn] = Field(default_factory=list, max_length=100, description="Earlier turns, oldest first.")
+    k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve (default: the server's setting).")
+
+
+class DocumentInfo(BaseModel):
+    title: str
+    source: str
+    chunks: int
+    chars: int
+    ingested_at: datetime
+
+
+def sse(event: str, data: dict) -> str:
+    """One server-sent event.
+
+    >>> sse("delta", {"text": "hi"})
+    'event: delta\\ndata: {"text": "hi"}\\n\\n'
+    """
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def text_deltas(text: str, step: int = STREAM_STEP_WORDS) -> Iterator[str]:
+    """The text in pieces of a few words that concatenate back to it exactly.
+
+    >>> list(text_deltas("a b c", step=2))
+    ['a b', ' c']
+    """
+    words = text.split(" ")
+    for i in range(0, len(words), step):
+        yield (" " if i else "") + " ".join(words[i : i + step])
+
+
+def build_router(assistant: Assistant) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["api"])
+    protected = [Depends(require_api_key(assistant.settings))]
+
+    @router.get("/health", summary="Liveness and index size")
+    def health() -> dict:
+        return {"status": "ok", "documents": len(assistant.store.documents()), "chunks": assistant.store.chunk_count()}
+
+    @router.post("/ask", response_model=Answer, dependencies=protected, summary="Answer a question, with citations")
+    def ask(request: AskRequest) -> Answer:
+        return assistant.ask(request.question, k=request.k)
+
+    @router.post(
+        "/ask/stream", dependencies=protected, summary="Answer as server-sent events",
+        description="Events: `delta` ({text}) pieces of the answer text, then `answer` (the full Answer JSON, "
+        "with citations and passages), then `done`. A bad question is a 4xx JSON error before any event.",
+        response_class=StreamingResponse,
+    )
+    def ask_stream(request: AskRequest) -> StreamingResponse:
+        answer = assistant.ask(request.question, k=request.k)  # errors surface as 4xx before streaming
+
+        def events() -> Iterator[str]:
+            for delta in text_deltas(answer.answer):
+                yield sse("delta", {"text": delta})
+            yield sse("answer", answer.model_dump())
+            yield sse("done", {})
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    @router.get("/documents", response_model=list[DocumentInfo], dependencies=protected, summary="Indexed documents")
+    def documents() -> list[DocumentInfo]:
+        return [
+            DocumentInfo(title=d.title, source=d.source, chunks=d.chunks, chars=d.chars,
+                         ingested_at=datetime.fromtimestamp(d.ingested_at, tz=timezone.utc))
+            for d in assistant.store.documents()
+        ]
+
+    return router
+

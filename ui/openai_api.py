@@ -1,0 +1,98 @@
+"""`POST /v1/chat/completions`, OpenAI-compatible, so a portal can use any OpenAI client.
+
+The citations travel with the response, as Perplexity does it: a top-level `citations` list of
+source identifiers (`citations[n-1]` is the source of marker `[n]`), plus `cited_passages`, the
+full citation objects of the Answer contract (quote, start, end, ...). When streaming, every
+chunk carries both, so a client that reads any chunk has them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from assistant import Answer, Assistant, QuestionError
+
+from .api import text_deltas
+from .security import require_api_key
+
+MODEL_NAME = "cited-extractive"
+
+
+class Message(BaseModel):
+    role: Literal["system", "user", "assistant", "developer", "tool"]
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatCompletionRequest(BaseModel):
+    model: str = MODEL_NAME
+    messages: list[Message] = Field(..., min_length=1)
+    stream: bool = False
+    k: int | None = Field(None, ge=1, le=50, description="Extension: passages to retrieve.")
+
+    model_config = {"extra": "allow"}  # temperature, max_tokens...: accepted, not used by the extractive answerer
+
+
+def question_of(messages: list[Message]) -> str:
+    """The text of the last user message (string content, or its text parts)."""
+    for message in reversed(messages):
+        if message.role != "user":
+            continue
+        if isinstance(message.content, str):
+            return message.content
+        if isinstance(message.content, list):
+            return " ".join(str(part.get("text", "")) for part in message.content if part.get("type") == "text")
+    raise QuestionError("no user message: send messages=[{\"role\": \"user\", \"content\": \"your question\"}]")
+
+
+def citation_fields(answer: Answer) -> dict:
+    return {
+        "citations": [f"{c.source}#{c.start}-{c.end}" for c in answer.citations],
+        "cited_passages": [c.model_dump() for c in answer.citations],
+        "refused": answer.refused,
+    }
+
+
+def build_router(assistant: Assistant) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[Depends(require_api_key(assistant.settings))])
+
+    @router.get("/models", summary="The one model this server offers")
+    def models() -> dict:
+        return {"object": "list", "data": [{"id": MODEL_NAME, "object": "model", "created": 0, "owned_by": "local"}]}
+
+    @router.post("/chat/completions", summary="OpenAI-compatible chat completion, with citations")
+    def chat_completions(request: ChatCompletionRequest):
+        answer = assistant.ask(question_of(request.messages), k=request.k)
+        ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+        extra = citation_fields(answer)
+        if not request.stream:
+            return {
+                "id": ident, "object": "chat.completion", "created": created, "model": request.model,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.answer},
+                             "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+                **extra,
+            }
+
+        def chunks() -> Iterator[str]:
+            def chunk(delta: dict, finish: str | None) -> str:
+                body = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": request.model,
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+                return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+            yield chunk({"role": "assistant", "content": ""}, None)
+            for delta in text_deltas(answer.answer):
+                yield chunk({"content": delta}, None)
+            yield chunk({}, "stop")
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(chunks(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    return router
