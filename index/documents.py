@@ -36,6 +36,7 @@ class Document:
     title: str
     sha256: str  # of the file's bytes: decides whether a file must be ingested again
     path: str  # absolute path: the document's identity in the index
+    title_from_filename: bool = False  # no title in the content: shown to people, but not embedded
 
 
 def file_sha256(data: bytes) -> str:
@@ -77,12 +78,14 @@ def load_document(path: str | Path, data: bytes | None = None) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise LoadError(path, "is empty (no text to index); add text to it or remove it")
+    title = title or _first_line_title(text)
     return Document(
         text=text,
         source=display_source(path),
-        title=title or _first_line_title(text) or _title_from_filename(path),
+        title=title or _title_from_filename(path),
         sha256=file_sha256(data),
         path=str(path.resolve()),
+        title_from_filename=title is None,
     )
 
 

@@ -90,7 +90,7 @@ def ingest(
         nonlocal pending, pending_chunks
         if not pending:
             return
-        inputs = [_embedding_input(doc.title, c.text) for doc, chunks in pending for c in chunks]
+        inputs = [_embedding_input(doc, c.text) for doc, chunks in pending for c in chunks]
         vectors = embedder.encode(inputs)
         items, at = [], 0
         for doc, chunks in pending:
@@ -138,9 +138,10 @@ def ingest(
     return report
 
 
-def _embedding_input(title: str, text: str) -> str:
-    # The title gives a chunk the context its sentences lack ("he", "the company").
-    return f"{title}\n{text}" if title else text
+def _embedding_input(doc: Document, text: str) -> str:
+    # A title gives a chunk the context its sentences lack ("he", "the company"); a name made up
+    # from the file name ("Doc 00001") would only add noise to the vector.
+    return text if doc.title_from_filename else f"{doc.title}\n{text}"
 
 
 def _skip(report: IngestReport, source: str, reason: str) -> None:
