@@ -30,6 +30,10 @@ _ATTRIBUTION = re.compile(
     r"argued|insisted|warned|declared|emphasi[sz]ed|remarked|replied|continued|announced|claimed)\b",
     re.IGNORECASE,
 )
+_SPEECH_VERB = re.compile(
+    r"(say|says|said|saying|state|states|stated|stating|tell|tells|told|telling|add|adds|added|remark(s|ed)?|"
+    r"note[sd]?|explain(s|ed)?|declare[sd]?|comment(s|ed)?|reply|replie[sd]|insist(s|ed)?|argue[sd]?)"
+)
 _OPEN_QUOTES, _CLOSE_QUOTES = "“«„", "”»"
 _IRREGULAR = {
     "said": "say", "says": "say", "told": "tell", "spoke": "speak", "spoken": "speak", "wrote": "write",
@@ -38,17 +42,46 @@ _IRREGULAR = {
     "gave": "give", "given": "give", "became": "become", "left": "leave", "met": "meet", "ran": "run",
     "found": "find", "thought": "think", "brought": "bring", "chose": "choose", "chosen": "choose",
 }
-# Weights of the two kinds of evidence; the refusal threshold is calibrated on this mix.
-SEMANTIC_WEIGHT, LEXICAL_WEIGHT = 0.6, 0.4
+# Weights of the kinds of evidence; the refusal threshold is calibrated on this mix.
+SEMANTIC_WEIGHT, LEXICAL_WEIGHT, ANSWER_TYPE_BONUS = 0.6, 0.4, 0.1
+
+# What kind of text answers a question, by its wording (classic answer-type matching).
+_ANSWER_TYPES = [
+    (re.compile(r"\b(say|says|said|state[sd]?|tell|told|quotes?|comment(ed)?|speak|spoke)\b", re.I),
+     re.compile(r"[“”\"«»]")),
+    (re.compile(r"\bhow (many|much|long|far|old|large|big|tall|high)\b|\bwhat (number|percentage|amount)\b", re.I),
+     re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|dozen)\b",
+                re.I)),
+    (re.compile(r"\bwhen\b|\bwhat (year|date|month|day|century|decade)\b|\bin which year\b", re.I),
+     re.compile(r"\b(1\d{3}|20\d{2})\b|\b(January|February|March|April|May|June|July|August|September|October|"
+                r"November|December|century|decade)\b|\d{1,2}(st|nd|rd|th)\b", re.I)),
+]
+
+
+def expected_answer_type(question: str) -> re.Pattern | None:
+    """A pattern the answering text should contain, judging by the question, or None.
+
+    >>> bool(expected_answer_type("What did Budrys say?").search("“Yes,” he said."))
+    True
+    >>> expected_answer_type("Who is the prime minister?") is None
+    True
+    """
+    for asks, answered_by in _ANSWER_TYPES:
+        if asks.search(question):
+            return answered_by
+    return None
 
 
 def normalise_term(word: str) -> str:
-    """A crude stem, enough to match "say"/"said", "minerals"/"mineral", "agreed"/"agree".
+    """A crude stem, enough to match "say"/"said", "minerals"/"mineral", "agreed"/"agree"; every
+    verb of speech counts as "say", so "What did X say?" matches "X stated".
 
-    >>> [normalise_term(w) for w in ["said", "minerals", "countries", "agreed", "running"]]
-    ['say', 'mineral', 'country', 'agre', 'runn']
+    >>> [normalise_term(w) for w in ["said", "minerals", "countries", "agreed", "running", "stated"]]
+    ['say', 'mineral', 'country', 'agre', 'runn', 'say']
     """
     word = word.lower().removesuffix("'s").removesuffix("’s")
+    if _SPEECH_VERB.fullmatch(word):
+        return "say"
     if word in _IRREGULAR:
         return _IRREGULAR[word]
     for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
@@ -88,14 +121,17 @@ class ExtractiveAnswerer:
 
     def score_units(self, question: str, passages: list[Document]) -> list[tuple[float, Unit]]:
         """Every unit of the passages with its score, best first."""
-        units = _dedupe([u for p in passages for u in _group_units(p)])
+        # A question in the text ("What are your thoughts?") does not answer one.
+        units = [u for u in _dedupe([u for p in passages for u in _group_units(p)]) if not u.text.endswith("?")]
         if not units:
             return []
         texts = [" ".join(u.text.split()) for u in units]
         vectors = self.embedder.encode(texts)
         semantic = vectors @ self.embedder.query_vector(question)
         lexical = _lexical_scores(question, units)
-        scores = SEMANTIC_WEIGHT * np.clip(semantic, 0, 1) + LEXICAL_WEIGHT * lexical
+        expected = expected_answer_type(question)
+        typed = np.array([ANSWER_TYPE_BONUS if expected and expected.search(u.text) else 0.0 for u in units])
+        scores = SEMANTIC_WEIGHT * np.clip(semantic, 0, 1) + LEXICAL_WEIGHT * lexical + typed
         ranked = sorted(zip(scores.tolist(), range(len(units))), key=lambda t: (-t[0], t[1]))
         return [(score, units[i]) for score, i in ranked]
 
