@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run ingest serve test test-fast bench clean
+.PHONY: install browser run ingest serve test test-fast bench clean
 
 install: $(VENV)/.installed
 
@@ -30,7 +30,13 @@ ingest: install
 run: ingest
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: install
+# The browser tests drive Debian's Chromium (Playwright's own browser download does not work offline).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium" >&2; fi; }
+
+test: install browser
 	$(BIN)/python -m pytest
 
 test-fast: install

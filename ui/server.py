@@ -7,7 +7,7 @@ import logging
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi_offline import FastAPIOffline
 
 from assistant import Assistant, NoIndexError, QuestionError, Settings
@@ -31,6 +31,10 @@ def create_app(assistant: Assistant) -> FastAPI:
     install_security(app, assistant.settings)
     app.include_router(api.build_router(assistant))
     app.include_router(openai_api.build_router(assistant))
+    @app.get("/embed", include_in_schema=False)
+    def _embed_slash() -> RedirectResponse:
+        return RedirectResponse("/embed/")
+
     app = gr.mount_gradio_app(app, build_chat(assistant, compact=True), path="/embed", css=CSS, footer_links=[])
     return gr.mount_gradio_app(app, build_chat(assistant), path="/", css=CSS, footer_links=["api"])
 
