@@ -118,7 +118,7 @@ def _chat_panel(assistant: Assistant, compact: bool) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(
-                elem_id="chat", height=420 if compact else 520, sanitize_html=True, render_markdown=True,
+                elem_id="chat", height=340 if compact else 520, sanitize_html=True, render_markdown=True,
                 allow_tags=False, feedback_options=("Like", "Dislike"), buttons=["copy"], show_label=False,
             )
             box = gr.Textbox(

@@ -4,10 +4,11 @@ OpenAI-compatible API at `/v1`, and OpenAPI docs at `/docs` (served offline, no 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi_offline import FastAPIOffline
 
 from assistant import Assistant, NoIndexError, QuestionError, Settings
@@ -31,6 +32,13 @@ def create_app(assistant: Assistant) -> FastAPI:
     install_security(app, assistant.settings)
     app.include_router(api.build_router(assistant))
     app.include_router(openai_api.build_router(assistant))
+    @app.get("/gradio.js", include_in_schema=False)
+    def _web_component() -> FileResponse:
+        # Gradio's own loader for the <gradio-app> web component: it imports this server's assets,
+        # so portals need no CDN.
+        return FileResponse(Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js",
+                            media_type="text/javascript")
+
     @app.get("/embed", include_in_schema=False)
     def _embed_slash() -> RedirectResponse:
         return RedirectResponse("/embed/")
