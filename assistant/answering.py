@@ -22,7 +22,7 @@ from index.embedding import SentenceEmbedder
 from prompts import load_prompt
 
 from .models import Answer, Citation
-from .retrieval import to_passage
+from .retrieval import reciprocal_rank_fusion, to_passage
 
 # Verbs that attribute speech; a quotation continues its attribution's unit (see `_group_units`).
 _ATTRIBUTION = re.compile(
@@ -30,9 +30,10 @@ _ATTRIBUTION = re.compile(
     r"argued|insisted|warned|declared|emphasi[sz]ed|remarked|replied|continued|announced|claimed)\b",
     re.IGNORECASE,
 )
+# Only forms that are verbs of speech: "state", "note" or "add" are as often nouns or other verbs.
 _SPEECH_VERB = re.compile(
-    r"(say|says|said|saying|state|states|stated|stating|tell|tells|told|telling|add|adds|added|remark(s|ed)?|"
-    r"note[sd]?|explain(s|ed)?|declare[sd]?|comment(s|ed)?|reply|replie[sd]|insist(s|ed)?|argue[sd]?)"
+    r"(say|says|said|saying|stated|stating|tell|tells|told|telling|remarked|explained|declared|commented|"
+    r"replied|insisted|argued)"
 )
 _OPEN_QUOTES, _CLOSE_QUOTES = "“«„", "”»"
 _IRREGULAR = {
@@ -135,8 +136,41 @@ class ExtractiveAnswerer:
         ranked = sorted(zip(scores.tolist(), range(len(units))), key=lambda t: (-t[0], t[1]))
         return [(score, units[i]) for score, i in ranked]
 
-    def answer(self, question: str, passages: list[Document]) -> Answer:
-        scored = self.score_units(question, passages)
+    def rerank(
+        self, question: str, candidates: list[Document], k: int
+    ) -> tuple[list[Document], list[tuple[float, Unit]]]:
+        """The `k` best candidates and their scored units, best first.
+
+        Candidates are ordered by reciprocal rank fusion of two rankings: by their best sentence's
+        evidence score (semantic, lexical, answer type: what the answer will be built from), and
+        by BM25 (exact terms such as years and names, which sentence embeddings blur). Fused
+        scores replace the passages' `score`; the retrieval score stays as `retrieval_score`.
+        """
+        scored = self.score_units(question, candidates)
+        best: dict[int, float] = {}
+        for score, unit in scored:
+            best.setdefault(id(unit.passage), score)
+        by_evidence = sorted(candidates, key=lambda p: -best.get(id(p), 0.0))
+        by_terms = sorted(
+            (p for p in candidates if p.metadata.get("lexical_score") is not None),
+            key=lambda p: -p.metadata["lexical_score"],
+        )
+        fused = reciprocal_rank_fusion([[id(p) for p in by_evidence], [id(p) for p in by_terms]])
+        lookup = {id(p): p for p in candidates}
+        kept: dict[int, Document] = {}  # candidate's id -> its reranked copy
+        for rank, (key, score) in enumerate(fused[:k], start=1):
+            passage = lookup[key]
+            metadata = {**passage.metadata, "retrieval_score": passage.metadata["score"], "score": score, "rank": rank}
+            kept[key] = passage.model_copy(update={"metadata": metadata})
+        units = [(score, Unit(kept[id(u.passage)], u.start, u.end)) for score, u in scored if id(u.passage) in kept]
+        return list(kept.values()), units
+
+    def answer(
+        self, question: str, passages: list[Document], scored: list[tuple[float, Unit]] | None = None
+    ) -> Answer:
+        """Answer from the passages; `scored` may carry their units already scored (by `rerank`)."""
+        if scored is None:
+            scored = self.score_units(question, passages)
         if not scored or scored[0][0] < self.refusal_threshold:
             return Answer(
                 question=question, answer=load_prompt("refusal"), refused=True,

@@ -25,8 +25,9 @@ class Settings(BaseSettings):
     k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
     candidates: int = Field(30, ge=1, le=500, description="Hits taken from each of dense and lexical search.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    rerank_depth: int = Field(10, ge=1, le=100, description="Fused candidates reranked by sentence evidence.")
 
-    # Calibrated on ../shared/eval by bench/calibrate_refusal.py; see docs/BENCHMARKS.md.
+    # Calibrated on ../shared/eval with bench/calibrate_refusal.py; see docs/BENCHMARKS.md.
     refusal_threshold: float = Field(0.45, ge=0.0, le=1.0)
     max_answer_units: int = Field(3, ge=1, le=10)
     max_answer_words: int = Field(120, ge=10)

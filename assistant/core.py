@@ -11,7 +11,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from index import IndexStore, IngestReport, ingest, open_chroma_client
 from index.embedding import SentenceEmbedder
@@ -54,7 +54,7 @@ class Assistant:
         client = chroma_client or open_chroma_client(self.settings.index_dir, self.settings.chroma_url)
         self.store = IndexStore(self.settings.index_dir, client, self.embedder, self.settings.collection)
         self.retriever = HybridRetriever(
-            store=self.store, embedder=self.embedder, k=self.settings.k,
+            store=self.store, embedder=self.embedder, k=max(self.settings.k, self.settings.rerank_depth),
             candidates=self.settings.candidates, rrf_k=self.settings.rrf_k,
         )
         self.answerer = ExtractiveAnswerer(
@@ -65,11 +65,23 @@ class Assistant:
 
     @property
     def chain(self) -> Runnable:
-        """question -> Answer, as a LangChain runnable (retriever, then answerer)."""
-        return (
-            {"question": RunnableLambda(lambda q: q), "passages": self.retriever}
-            | RunnableLambda(lambda x: self.answerer.answer(x["question"], x["passages"]))
-        )
+        """question -> Answer, as a LangChain runnable: hybrid retriever, then rerank and answer."""
+
+        def rerank_and_answer(x: dict) -> Answer:
+            passages, scored = self.answerer.rerank(x["question"], x["passages"], self.settings.k)
+            return self.answerer.answer(x["question"], passages, scored)
+
+        return {"question": RunnablePassthrough(), "passages": self.retriever} | RunnableLambda(rerank_and_answer)
+
+    def retrieve(self, question: str, k: int | None = None):
+        """The k best passages for a cleaned question, with their scored sentence units and the
+        time each stage took: hybrid candidates (dense + BM25), then the evidence rerank."""
+        k = k or self.settings.k
+        candidates, stages = self.retriever.retrieve(question, k=max(k, self.settings.rerank_depth))
+        t0 = time.perf_counter()
+        passages, scored = self.answerer.rerank(question, candidates, k)
+        stages["rerank"] = (time.perf_counter() - t0) * 1000
+        return passages, scored, stages
 
     def ingest(self, paths: list[str | Path] | None = None, *, prune: bool = False) -> IngestReport:
         with self._ingest_lock:
@@ -84,9 +96,9 @@ class Assistant:
         question = clean_question(question, self.settings.max_question_chars)
         if self.store.is_empty():
             raise NoIndexError(load_prompt("no_index"))
-        passages, stages = self.retriever.retrieve(question, k=k or self.settings.k)
+        passages, scored, stages = self.retrieve(question, k)
         t1 = time.perf_counter()
-        answer = self.answerer.answer(question, passages)
+        answer = self.answerer.answer(question, passages, scored)
         t2 = time.perf_counter()
         answer.timings_ms = {
             **{name: round(ms, 2) for name, ms in stages.items()},

@@ -30,3 +30,17 @@ def test_hybrid_metadata_carries_both_scores(seed_assistant):
     assert top["dense_score"] is not None and top["lexical_score"] is not None
     assert [d.metadata["rank"] for d in docs] == [1, 2, 3]
     assert {"embed_query", "dense", "lexical", "fusion"} <= set(timings)
+
+
+def test_pipeline_reranks_candidates_by_evidence(seed_assistant):
+    passages, scored, timings = seed_assistant.retrieve("Who is the prime minister of Lithuania?", k=3)
+    assert len(passages) == 3
+    scores = [p.metadata["score"] for p in passages]
+    assert scores == sorted(scores, reverse=True)
+    assert all("retrieval_score" in p.metadata for p in passages)
+    assert "Inga Ruginienė" in passages[0].page_content
+    # Units belong to the kept passages only, best first.
+    kept = {id(p) for p in passages}
+    assert scored and all(id(unit.passage) in kept for _, unit in scored)
+    assert [s for s, _ in scored] == sorted((s for s, _ in scored), reverse=True)
+    assert "rerank" in timings

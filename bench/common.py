@@ -1,0 +1,161 @@
+"""What bench/evaluate.py and bench/calibrate_refusal.py share: paths, the gold-answer match,
+JSONL files, and writing one section of docs/BENCHMARKS.md without touching the others.
+
+Both are scripts (`.venv/bin/python bench/<script>.py`), so this module also puts the project
+root on `sys.path`: the scripts' own folder is what Python adds, not the working directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shlex
+import sys
+import unicodedata
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+for _name, _value in {
+    "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False",
+}.items():
+    os.environ.setdefault(_name, _value)
+
+DEFAULT_EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
+DEFAULT_SETS = ("squad_v1.1_dev", "rgb_en_fact")
+CACHE_DIR = PROJECT_ROOT / "bench" / ".cache"
+DEFAULT_REPORT = PROJECT_ROOT / "docs" / "BENCHMARKS.md"
+UNIT_SCORES_FILE = "unit_scores.jsonl"
+
+
+def unit_scores_path(set_name: str) -> Path:
+    return CACHE_DIR / set_name / UNIT_SCORES_FILE
+
+
+def normalise_for_match(text: str) -> str:
+    """Lower case (NFKC), punctuation and symbols dropped, unicode quotes included (dashes and
+    slashes, which join words, become spaces), whitespace collapsed.
+
+    >>> normalise_for_match("The  U.S. “Levi’s”\\nStadium, 1990–95/96!")
+    'the us levis stadium 1990 95 96'
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join("".join(map(_match_char, text)).split())
+
+
+def _match_char(ch: str) -> str:
+    category = unicodedata.category(ch)
+    if category == "Pd" or ch == "/":
+        return " "
+    return "" if category[0] in "PS" else ch
+
+
+def contains_gold(text: str, answers: Iterable[str]) -> bool:
+    """Whether any gold answer appears in `text` as whole words, after `normalise_for_match`.
+
+    >>> contains_gold("They beat the Arizona Cardinals 49–15.", ["arizona cardinals!"])
+    True
+    >>> contains_gold("In 19955.", ["1995"])
+    False
+    """
+    haystack = f" {normalise_for_match(text)} "
+    return any(gold and f" {gold} " in haystack for gold in map(normalise_for_match, answers))
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def write_jsonl(path: Path, records: Iterable[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def share(flags: Iterable[bool]) -> float | None:
+    """The fraction of true flags; None when there are none to count."""
+    flags = list(flags)
+    return sum(map(bool, flags)) / len(flags) if flags else None
+
+
+def refuses(top_unit_score: float | None, threshold: float) -> bool:
+    """The answerer's refusal rule (`ExtractiveAnswerer.answer`), replayed on its best unit score.
+
+    >>> refuses(0.44, 0.45), refuses(0.45, 0.45), refuses(None, 0.2)
+    (True, False, True)
+    """
+    return top_unit_score is None or top_unit_score < threshold
+
+
+def fmt(value: float | None, decimals: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{decimals}f}"
+
+
+def markdown_table(headers: list[str], rows: Iterable[Iterable[object]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def command_line(script: str, argv: list[str]) -> str:
+    """The command as typed from the project root."""
+    return " ".join([".venv/bin/python", f"bench/{script}", *map(shlex.quote, argv)])
+
+
+def run_note() -> str:
+    """When and where the figures were measured."""
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"Run on {when}; {os.cpu_count()} CPU cores, CPU only (no GPU), {platform.machine()}, Python "
+        f"{platform.python_version()}; 1-min load average {os.getloadavg()[0]:.1f} when written."
+    )
+
+
+# -- docs/BENCHMARKS.md: a fixed intro, then one section per script between markers ------------
+
+_REPORT_INTRO = """# Benchmarks
+
+How well the assistant retrieves and answers on the shared evaluation sets (`../shared/eval`,
+development split; see its README). Nothing here is tuned to individual questions: a larger
+held-out part of each set exists. All figures come from the commands shown in each section, run
+from the project root with the default `Settings` (the ones listed), on this machine's CPU. Times
+(ingestion, latency) move with whatever else runs on the machine: the load average is noted.
+
+```
+export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
+.venv/bin/python bench/evaluate.py            # indexes each corpus, then retrieval + answers
+.venv/bin/python bench/calibrate_refusal.py   # sweeps the refusal threshold over evaluate's dumps
+.venv/bin/python bench/load.py                # concurrent clients against a real server
+```
+"""
+
+
+REPORT_SECTIONS = ("evaluate", "calibrate", "load")  # first, in this order; other scripts' sections follow
+
+
+def _markers(section: str) -> tuple[str, str]:
+    return f"<!-- {section}:start -->", f"<!-- {section}:end -->"
+
+
+def _section_body(text: str, section: str) -> str | None:
+    start, end = map(re.escape, _markers(section))
+    match = re.search(f"{start}\\n(.*?)\\n{end}", text, flags=re.DOTALL)
+    return match.group(1) if match else None
+
+
+def write_report_section(path: Path, section: str, body: str) -> None:
+    """Rewrite the report with this section's new body, the other sections as they were."""
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    names = dict.fromkeys([*REPORT_SECTIONS, *re.findall(r"<!-- ([\w.-]+):start -->", old), section])
+    bodies = {name: _section_body(old, name) or "_Not run yet._" for name in names}
+    bodies[section] = body.strip()
+    parts = [_REPORT_INTRO]
+    for name in names:
+        start, end = _markers(name)
+        parts.append(f"\n{start}\n{bodies[name]}\n{end}\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(parts), encoding="utf-8")

@@ -1,0 +1,326 @@
+"""Retrieval and answer quality of the assistant on the shared eval sets (../shared/eval).
+
+For each set: index its corpus with the project's own ingestion (reused from bench/.cache/<set>/
+while the corpus and chunk settings are unchanged), then for every question:
+- retrieval: recall@1, recall@5 and MRR@10 of an evidence document, hybrid vs dense-only vs BM25-only
+  (answerable questions only; recall@k here = a passage of an evidence document is in the top k);
+- answers: `Assistant.ask` as a user would call it; is a gold answer in the answer, in the cited
+  quotes; refusals on unanswerable and answerable questions; warm wall-clock latency.
+Writes its section of docs/BENCHMARKS.md, and the answerer's best unit score per question to
+bench/.cache/<set>/unit_scores.jsonl for bench/calibrate_refusal.py.
+
+    .venv/bin/python bench/evaluate.py [--sets squad_v1.1_dev rgb_en_fact] [--out docs/BENCHMARKS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from common import (
+    CACHE_DIR, DEFAULT_EVAL_DIR, DEFAULT_REPORT, DEFAULT_SETS, command_line, contains_gold, fmt, markdown_table,
+    read_jsonl, refuses, run_note, share, unit_scores_path, write_jsonl, write_report_section,
+)
+
+# After common, which puts this checkout on sys.path.
+import index
+from assistant import Assistant, Settings, clean_question
+from index.embedding import SentenceEmbedder
+
+# Retrievers compared; "hybrid" is the pipeline `ask` uses (RRF of dense and BM25, then the evidence rerank).
+MODES = {"hybrid": None, "hybrid, RRF only": "hybrid", "dense-only": "dense", "BM25-only": "lexical"}
+RANK_DEPTH = 10  # MRR is computed over the top 10 passages
+WARM_UP_QUESTION = "What is this collection of documents about?"
+
+
+@dataclass
+class IngestFigures:
+    docs: int
+    chunks: int
+    seconds: float
+    built_at: str
+    reused: bool = False
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class Outcome:
+    """What happened to one question."""
+
+    id: str
+    answerable: bool
+    ranks: dict[str, int | None] = field(default_factory=dict)  # mode -> rank of the first evidence passage
+    refused: bool = False
+    answer_hit: bool = False
+    citation_hit: bool = False
+    latency_ms: float = 0.0
+    top_unit_score: float | None = None
+    top_unit_hit: bool | None = None
+
+
+@dataclass
+class SetResult:
+    name: str
+    ingest: IngestFigures
+    outcomes: list[Outcome]
+
+
+# -- the index -----------------------------------------------------------------------------------
+
+
+def index_key(corpus_dir: Path, settings: Settings) -> str:
+    """Changes when the corpus files or their sizes, the chunk settings, the embedding model or the
+    ingestion code (the `index` package) change."""
+    files = sorted(
+        (p.relative_to(corpus_dir).as_posix(), p.stat().st_size) for p in corpus_dir.rglob("*") if p.is_file()
+    )
+    code = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(index.__file__).parent.glob("*.py"))))
+    basis = {
+        "corpus": str(corpus_dir.resolve()), "files": files, "chunk_words": settings.chunk_words,
+        "chunk_overlap_sentences": settings.chunk_overlap_sentences, "embedding_model": settings.embedding_model,
+        "index_code": code.hexdigest(),
+    }
+    return hashlib.sha256(json.dumps(basis).encode()).hexdigest()
+
+
+def open_assistant(
+    set_name: str, corpus_dir: Path, embedder: SentenceEmbedder, rebuild: bool
+) -> tuple[Assistant, IngestFigures]:
+    """An Assistant over the set's cached index, built first when missing or stale."""
+    cache = CACHE_DIR / set_name
+    index_dir, record_file = cache / "index", cache / "index.json"
+    settings = Settings(index_dir=index_dir)
+    key = index_key(corpus_dir, settings)
+    record = json.loads(record_file.read_text()) if record_file.is_file() else {}
+    if not rebuild and record.get("key") == key and index_dir.is_dir():
+        return Assistant(settings, embedder=embedder), replace(IngestFigures(**record["figures"]), reused=True)
+
+    shutil.rmtree(index_dir, ignore_errors=True)
+    record_file.unlink(missing_ok=True)
+    assistant = Assistant(settings, embedder=embedder)
+    t0 = time.perf_counter()
+    report = assistant.ingest([corpus_dir])
+    seconds = time.perf_counter() - t0
+    if report.skipped:
+        print(f"  {set_name}: {len(report.skipped)} files skipped, e.g. {report.skipped[0]}", file=sys.stderr)
+    figures = IngestFigures(
+        docs=len(assistant.store.documents()), chunks=assistant.store.chunk_count(), seconds=seconds,
+        built_at=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+    )
+    record_file.write_text(json.dumps({"key": key, "figures": asdict(figures)}, indent=1))
+    return assistant, figures
+
+
+# -- one question --------------------------------------------------------------------------------
+
+
+def evidence_rank(passages, evidence_docs: set[str]) -> int | None:
+    """1-based rank of the first passage from an evidence document, or None."""
+    for rank, doc in enumerate(passages, start=1):
+        if Path(doc.metadata["path"]).name in evidence_docs:
+            return rank
+    return None
+
+
+def evaluate_question(assistant: Assistant, retrievers: dict, item: dict) -> Outcome:
+    question, answers = clean_question(item["question"], assistant.settings.max_question_chars), item["answers"]
+    outcome = Outcome(id=item["id"], answerable=item["answerable"])
+
+    # First, so that its latency includes embedding the question (retrieval caches the vector).
+    t0 = time.perf_counter()
+    answer = assistant.ask(question)
+    outcome.latency_ms = (time.perf_counter() - t0) * 1000
+    outcome.refused = answer.refused
+    if item["answerable"]:
+        outcome.answer_hit = contains_gold(answer.answer, answers)
+        outcome.citation_hit = contains_gold(" ".join(c.quote for c in answer.citations), answers)
+        evidence = set(item["evidence_docs"])
+        outcome.ranks = {
+            label: evidence_rank(retrieve(question, RANK_DEPTH), evidence) for label, retrieve in retrievers.items()
+        }
+
+    _, scored, _ = assistant.retrieve(question)
+    if scored:
+        score, unit = scored[0]
+        outcome.top_unit_score = score
+        outcome.top_unit_hit = contains_gold(unit.text, answers) if item["answerable"] else None
+    return outcome
+
+
+def evaluate_set(name: str, set_dir: Path, embedder: SentenceEmbedder, rebuild: bool) -> SetResult:
+    assistant, ingest = open_assistant(name, set_dir / "corpus", embedder, rebuild)
+    verb = "reused index of" if ingest.reused else "indexed"
+    print(f"{name}: {verb} {ingest.docs} docs, {ingest.chunks} chunks ({ingest.seconds:.1f} s)", file=sys.stderr)
+    retrievers = {label: _retrieve_function(assistant, mode) for label, mode in MODES.items()}
+    assistant.ask(WARM_UP_QUESTION)
+    questions = read_jsonl(set_dir / "questions.jsonl")
+    outcomes = []
+    for i, item in enumerate(questions, start=1):
+        outcomes.append(evaluate_question(assistant, retrievers, item))
+        if i % 50 == 0 or i == len(questions):
+            print(f"  {name}: {i}/{len(questions)} questions", file=sys.stderr)
+    assistant.store.close()
+    write_jsonl(unit_scores_path(name), (unit_score_record(o) for o in outcomes))
+    check_unit_scores(name, outcomes, assistant.settings.refusal_threshold)
+    return SetResult(name, ingest, outcomes)
+
+
+def _retrieve_function(assistant: Assistant, mode: str | None):
+    """question, k -> passages: the full pipeline for None, else one retriever mode alone."""
+    if mode is None:
+        return lambda question, k: assistant.retrieve(question, k)[0]
+    retriever = assistant.retriever.model_copy(update={"mode": mode})
+    return lambda question, k: retriever.retrieve(question, k)[0]
+
+
+def unit_score_record(outcome: Outcome) -> dict:
+    return {
+        "id": outcome.id, "answerable": outcome.answerable, "top_unit_score": outcome.top_unit_score,
+        "top_unit_hit": outcome.top_unit_hit, "refused": outcome.refused,
+    }
+
+
+def check_unit_scores(name: str, outcomes: list[Outcome], threshold: float) -> None:
+    """The calibration replays the answerer's rule on the dumped scores; warn if that disagrees with ask."""
+    disagree = [o.id for o in outcomes if o.refused != refuses(o.top_unit_score, threshold)]
+    if disagree:
+        print(f"  {name}: WARNING {len(disagree)} questions where ask's refusal disagrees with the dumped "
+              f"unit score at threshold {threshold}, e.g. {disagree[:3]}", file=sys.stderr)
+
+
+# -- figures -------------------------------------------------------------------------------------
+
+
+def retrieval_metrics(outcomes: list[Outcome], mode: str) -> dict[str, float | None]:
+    ranks = [o.ranks[mode] for o in outcomes if o.answerable]
+    return {
+        "recall@1": share(r is not None and r <= 1 for r in ranks),
+        "recall@5": share(r is not None and r <= 5 for r in ranks),
+        "MRR@10": float(np.mean([1.0 / r if r else 0.0 for r in ranks])) if ranks else None,
+    }
+
+
+def answer_metrics(outcomes: list[Outcome]) -> dict[str, float | None]:
+    answerable = [o for o in outcomes if o.answerable]
+    unanswerable = [o for o in outcomes if not o.answerable]
+    latencies = [o.latency_ms for o in outcomes]
+    return {
+        "answer contains gold": share(o.answer_hit for o in answerable),
+        "citations contain gold": share(o.citation_hit for o in answerable),
+        "refusal accuracy": share(o.refused for o in unanswerable),
+        "false refusals": share(o.refused for o in answerable),
+        "p50 ms": float(np.percentile(latencies, 50)),
+        "p95 ms": float(np.percentile(latencies, 95)),
+    }
+
+
+def hybrid_verdict(table: dict[str, dict[str, float | None]]) -> str:
+    """Whether hybrid retrieval is at least as good as the better single retriever, metric by metric."""
+    worse = [
+        metric for metric, value in table["hybrid"].items()
+        if value is not None and value < max(table["dense-only"][metric], table["BM25-only"][metric])
+    ]
+    if not worse:
+        return "hybrid >= max(dense-only, BM25-only) on every metric: **yes**."
+    return (
+        "hybrid >= max(dense-only, BM25-only): **no**, hybrid is below the better single retriever on "
+        f"{', '.join(worse)}."
+    )
+
+
+def render(results: list[SetResult], settings: Settings, argv: list[str]) -> str:
+    lines = [
+        "## Retrieval and answers",
+        "",
+        f"Produced by `{command_line('evaluate.py', argv)}`. {run_note()}",
+        f"Settings: k={settings.k} passages to the answerer, {settings.candidates} candidates from each of dense "
+        f"and BM25, RRF k={settings.rrf_k}, the top {settings.rerank_depth} fused candidates reranked by "
+        f"sentence evidence fused with BM25 (`ExtractiveAnswerer.rerank`), chunks of <= {settings.chunk_words} words with "
+        f"{settings.chunk_overlap_sentences} sentence(s) overlap, refusal threshold {settings.refusal_threshold}, "
+        f"embeddings {settings.embedding_model or 'all-MiniLM-L6-v2 (packaged)'}.",
+        "",
+        "Retrieval counts answerable questions only. recall@k: share of questions with a passage of an evidence "
+        "document among the top k; MRR@10: mean of 1/rank of the first such passage (0 if not in the top 10).",
+    ]
+    for result in results:
+        table = {label: retrieval_metrics(result.outcomes, label) for label in MODES}
+        n = sum(o.answerable for o in result.outcomes)
+        lines += [
+            "", f"### {result.name} (retrieval, {n} answerable questions)", "",
+            markdown_table(["retriever", "recall@1", "recall@5", "MRR@10"],
+                           ([label, *map(fmt, row.values())] for label, row in table.items())),
+            "", hybrid_verdict(table),
+        ]
+    lines += [
+        "", "### Answers (`Assistant.ask`, default k)", "",
+        "Containment: a gold answer appears, as whole words, in the answer text / in the cited quotes joined "
+        "(case, punctuation and unicode quotes ignored), over answerable questions (a refusal counts as a miss). "
+        "Refusal accuracy: refused / unanswerable. False refusals: refused / answerable. Latency: wall clock of "
+        "`ask` per question, after one warm-up question, over all questions.",
+        "",
+        markdown_table(
+            ["set", "answer contains gold", "citations contain gold", "refusal accuracy", "false refusals",
+             "p50 ms", "p95 ms", "questions (answerable / unanswerable)"],
+            (_answer_row(r) for r in results),
+        ),
+        "", "### Ingestion", "",
+        markdown_table(
+            ["set", "docs", "chunks", "seconds", "chunks/s", "index"],
+            ([r.name, r.ingest.docs, r.ingest.chunks, fmt(r.ingest.seconds, 1), fmt(r.ingest.chunks_per_second, 1),
+              f"reused (built {r.ingest.built_at})" if r.ingest.reused else "built in this run"] for r in results),
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def _answer_row(result: SetResult) -> list[str]:
+    m = answer_metrics(result.outcomes)
+    n_answerable = sum(o.answerable for o in result.outcomes)
+    rates = ("answer contains gold", "citations contain gold", "refusal accuracy", "false refusals")
+    return [
+        result.name, *(fmt(m[key]) for key in rates), fmt(m["p50 ms"], 1), fmt(m["p95 ms"], 1),
+        f"{len(result.outcomes)} ({n_answerable} / {len(result.outcomes) - n_answerable})",
+    ]
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS), help="eval sets (folders of --eval-dir)")
+    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR, help=f"default: {DEFAULT_EVAL_DIR}")
+    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="report to update (its 'evaluate' section)")
+    parser.add_argument("--rebuild", action="store_true", help="index again even if the cached index fits")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    missing = [s for s in args.sets if not (args.eval_dir / s / "questions.jsonl").is_file()]
+    if missing:
+        print(f"error: no questions.jsonl for {', '.join(missing)} under {args.eval_dir}; check --eval-dir and --sets",
+              file=sys.stderr)
+        return 2
+    settings = Settings()
+    embedder = SentenceEmbedder(settings.embedding_model)
+    results = [evaluate_set(name, args.eval_dir / name, embedder, args.rebuild) for name in args.sets]
+    report = render(results, settings, argv)
+    write_report_section(args.out, "evaluate", report)
+    print(report)
+    print(f"\nwrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
