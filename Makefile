@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install browser run ingest serve test test-fast bench clean
+.PHONY: install browser run ingest serve test test-fast bench screenshot clean
 
 install: $(VENV)/.installed
 
@@ -44,6 +44,11 @@ test-fast: install
 
 bench: install
 	$(BIN)/python bench/evaluate.py
+	$(BIN)/python bench/calibrate_refusal.py
+	$(BIN)/python bench/load.py
+
+screenshot: install browser
+	$(BIN)/python docs/make_screenshot.py
 
 clean:
 	rm -rf $(VENV) .assistant .pytest_cache
