@@ -17,9 +17,9 @@ import gradio as gr
 from assistant import Answer, Assistant, AssistantError
 from prompts import load_prompt
 
+from .api import text_deltas
 from .render import answer_html, answer_plain, escape_text, sources_html
 
-STREAM_STEP_WORDS = 4
 CSS = """
 .answer sup.fn { color: var(--color-accent); font-weight: 600; }
 .footnote { margin: .35em 0; border-left: 3px solid var(--color-accent); padding-left: .5em; }
@@ -42,10 +42,11 @@ def answer_stream(assistant: Assistant, message: str) -> Iterator[tuple[str, Ans
     except AssistantError as exc:
         yield f'<div class="answer">{escape_text(str(exc))}</div>', None
         return
-    words = answer.answer.split()
-    for i in range(STREAM_STEP_WORDS, len(words), STREAM_STEP_WORDS):
-        partial = answer.model_copy(update={"answer": " ".join(words[:i]), "citations": []})
-        yield answer_html(partial), None
+    shown = ""
+    for delta in text_deltas(answer.answer):
+        shown += delta
+        if shown != answer.answer:
+            yield answer_html(answer.model_copy(update={"answer": shown, "citations": []})), None
     yield answer_html(answer), answer
 
 
