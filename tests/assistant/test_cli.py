@@ -96,3 +96,19 @@ def test_asking_without_an_index_says_to_ingest(tmp_path):
     result = run_cli("ask", "What did Budrys say?", index_dir=tmp_path / "nothing-here")
     assert result.returncode == 1
     assert "assistant ingest" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_refuses_the_network_without_an_api_key(tmp_path):
+    result = run_cli("serve", "--host", "0.0.0.0", "--port", "0", index_dir=tmp_path, timeout=60)
+    assert result.returncode == 1
+    assert "refusing to serve on 0.0.0.0 without an API key" in result.stderr and "--open" in result.stderr
+
+
+def test_invalid_settings_are_named(tmp_path):
+    env_bad = {"ASSISTANT_ALLOWED_ORIGINS": "portal.example.com/"}
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "ask", "x"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, **env_bad, "ASSISTANT_INDEX_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 2
+    assert "ASSISTANT_ALLOWED_ORIGINS" in result.stderr and "scheme://host" in result.stderr
