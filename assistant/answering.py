@@ -155,7 +155,8 @@ class ExtractiveAnswerer:
             (p for p in candidates if p.metadata.get("lexical_score") is not None),
             key=lambda p: -p.metadata["lexical_score"],
         )
-        fused = reciprocal_rank_fusion([[id(p) for p in by_evidence], [id(p) for p in by_terms]])
+        # BM25 first: on a tie (one list's 1st is the other's 2nd) exact-term evidence decides.
+        fused = reciprocal_rank_fusion([[id(p) for p in by_terms], [id(p) for p in by_evidence]])
         lookup = {id(p): p for p in candidates}
         kept: dict[int, Document] = {}  # candidate's id -> its reranked copy
         for rank, (key, score) in enumerate(fused[:k], start=1):

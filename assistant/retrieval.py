@@ -23,7 +23,8 @@ Mode = Literal["hybrid", "dense", "lexical"]
 
 
 def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> list[tuple[str, float]]:
-    """Fuse ranked id lists: score(id) = sum over lists of 1 / (k + rank), rank from 1.
+    """Fuse ranked id lists: score(id) = sum over lists of 1 / (k + rank), rank from 1. Ties keep
+    the order in which ids first appear, so the first list breaks them.
 
     >>> reciprocal_rank_fusion([["a", "b"], ["b", "c"]], k=1)
     [('b', 0.8333333333333333), ('a', 0.5), ('c', 0.3333333333333333)]
