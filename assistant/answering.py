@@ -111,7 +111,7 @@ class ExtractiveAnswerer:
     def __init__(
         self,
         embedder: SentenceEmbedder,
-        refusal_threshold: float = 0.45,
+        refusal_threshold: float = 0.49,
         max_units: int = 3,
         max_words: int = 120,
     ):

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     rerank_depth: int = Field(10, ge=1, le=100, description="Fused candidates reranked by sentence evidence.")
 
     # Calibrated on ../shared/eval with bench/calibrate_refusal.py; see docs/BENCHMARKS.md.
-    refusal_threshold: float = Field(0.45, ge=0.0, le=1.0)
+    refusal_threshold: float = Field(0.49, ge=0.0, le=1.0)
     max_answer_units: int = Field(3, ge=1, le=10)
     max_answer_words: int = Field(120, ge=10)
     max_question_chars: int = Field(2000, ge=10)
