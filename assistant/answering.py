@@ -45,6 +45,8 @@ _IRREGULAR = {
 }
 # Weights of the kinds of evidence; the refusal threshold is calibrated on this mix.
 SEMANTIC_WEIGHT, LEXICAL_WEIGHT, ANSWER_TYPE_BONUS = 0.6, 0.4, 0.1
+# Units scoring this close to the best one join the answer (a short answer, not every loose match).
+ANSWER_MARGIN = 0.1
 
 # What kind of text answers a question, by its wording (classic answer-type matching).
 _ANSWER_TYPES = [
@@ -183,7 +185,7 @@ class ExtractiveAnswerer:
             if chosen and (
                 len(chosen) >= self.max_units
                 or score < self.refusal_threshold
-                or score < scored[0][0] - 0.1
+                or score < scored[0][0] - ANSWER_MARGIN
                 or words + unit_words > self.max_words
             ):
                 continue
