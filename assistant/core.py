@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
@@ -20,6 +21,7 @@ from prompts import load_prompt
 from .answering import ExtractiveAnswerer
 from .config import Settings
 from .errors import NoIndexError, QuestionError
+from .followups import resolve_follow_up
 from .models import Answer
 from .retrieval import HybridRetriever
 
@@ -73,13 +75,14 @@ class Assistant:
 
         return {"question": RunnablePassthrough(), "passages": self.retriever} | RunnableLambda(rerank_and_answer)
 
-    def retrieve(self, question: str, k: int | None = None):
+    def retrieve(self, question: str, k: int | None = None, answering: str | None = None):
         """The k best passages for a cleaned question, with their scored sentence units and the
-        time each stage took: hybrid candidates (dense + BM25), then the evidence rerank."""
+        time each stage took: hybrid candidates (dense + BM25), then the evidence rerank (of the
+        sentences' fit to `answering`, when the question to answer differs from the query)."""
         k = k or self.settings.k
         candidates, stages = self.retriever.retrieve(question, k=max(k, self.settings.rerank_depth))
         t0 = time.perf_counter()
-        passages, scored = self.answerer.rerank(question, candidates, k)
+        passages, scored = self.answerer.rerank(answering or question, candidates, k)
         stages["rerank"] = (time.perf_counter() - t0) * 1000
         return passages, scored, stages
 
@@ -90,15 +93,21 @@ class Assistant:
                 max_words=self.settings.chunk_words, overlap_sentences=self.settings.chunk_overlap_sentences,
             )
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        """Answer one question with citations; QuestionError / NoIndexError say what to fix."""
+    def ask(self, question: str, k: int | None = None, history: Sequence[dict] | None = None) -> Answer:
+        """Answer one question with citations; QuestionError / NoIndexError say what to fix.
+
+        `history` holds the earlier turns of the conversation, oldest first, as
+        {"role": "user" | "assistant", "content": text}; a follow-up is read in their light.
+        """
         t0 = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
         if self.store.is_empty():
             raise NoIndexError(load_prompt("no_index"))
-        passages, scored, stages = self.retrieve(question, k)
+        follow_up = resolve_follow_up(question, history)
+        passages, scored, stages = self.retrieve(follow_up.retrieval_query, k, answering=follow_up.question)
         t1 = time.perf_counter()
-        answer = self.answerer.answer(question, passages, scored)
+        answer = self.answerer.answer(follow_up.question, passages, scored)
+        answer.question = question
         t2 = time.perf_counter()
         answer.timings_ms = {
             **{name: round(ms, 2) for name, ms in stages.items()},

@@ -31,6 +31,9 @@ class AskRequest(BaseModel):
     history: list[ChatTurn] = Field(default_factory=list, max_length=100, description="Earlier turns, oldest first.")
     k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve (default: the server's setting).")
 
+    def history_dicts(self) -> list[dict]:
+        return [turn.model_dump() for turn in self.history]
+
 
 class DocumentInfo(BaseModel):
     title: str
@@ -70,7 +73,7 @@ def build_router(assistant: Assistant) -> APIRouter:
 
     @router.post("/ask", response_model=Answer, dependencies=protected, summary="Answer a question, with citations")
     def ask(request: AskRequest) -> Answer:
-        return assistant.ask(request.question, k=request.k)
+        return assistant.ask(request.question, k=request.k, history=request.history_dicts())
 
     @router.post(
         "/ask/stream", dependencies=protected, summary="Answer as server-sent events",
@@ -79,7 +82,8 @@ def build_router(assistant: Assistant) -> APIRouter:
         response_class=StreamingResponse,
     )
     def ask_stream(request: AskRequest) -> StreamingResponse:
-        answer = assistant.ask(request.question, k=request.k)  # errors surface as 4xx before streaming
+        # Errors surface as 4xx before streaming starts.
+        answer = assistant.ask(request.question, k=request.k, history=request.history_dicts())
 
         def events() -> Iterator[str]:
             for delta in text_deltas(answer.answer):

@@ -34,11 +34,13 @@ _SPEECH = r"(?:said|says|stated|told|added)"
 _SPEAKER = re.compile(rf"[”\"],? {_NAME} {_SPEECH}|[”\"],? {_SPEECH} {_NAME}|\b{_NAME} {_SPEECH},? [“\"]")
 
 
-def answer_stream(assistant: Assistant, message: str) -> Iterator[tuple[str, Answer | None]]:
+def answer_stream(
+    assistant: Assistant, message: str, history: list[dict] | None = None
+) -> Iterator[tuple[str, Answer | None]]:
     """(chat HTML, Answer) pairs for one question: the answer growing a few words at a time, then
     the complete answer with its footnotes. A problem with the question comes back as a message."""
     try:
-        answer = assistant.ask(message)
+        answer = assistant.ask(message, history=history)
     except AssistantError as exc:
         yield f'<div class="answer">{escape_text(str(exc))}</div>', None
         return
@@ -138,7 +140,10 @@ def _chat_panel(assistant: Assistant, compact: bool) -> None:
         history = [*(history or []), {"role": "user", "content": escape_text(message)},
                    {"role": "assistant", "content": ""}]
         yield "", history, gr.update(), state, gr.update()
-        for content, answer in answer_stream(assistant, message):
+        # Earlier turns as asked and answered (the chat shows them escaped, the state keeps them raw).
+        turns = [turn for a in state.values() for turn in (
+            {"role": "user", "content": a["question"]}, {"role": "assistant", "content": a["answer"]})]
+        for content, answer in answer_stream(assistant, message, turns):
             history[-1] = {"role": "assistant", "content": content}
             if answer is None:
                 yield "", history, gr.update(), state, gr.update()

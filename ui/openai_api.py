@@ -40,15 +40,19 @@ class ChatCompletionRequest(BaseModel):
     model_config = {"extra": "allow"}  # temperature, max_tokens...: accepted, not used by the extractive answerer
 
 
-def question_of(messages: list[Message]) -> str:
-    """The text of the last user message (string content, or its text parts)."""
-    for message in reversed(messages):
-        if message.role != "user":
-            continue
-        if isinstance(message.content, str):
-            return message.content
-        if isinstance(message.content, list):
-            return " ".join(str(part.get("text", "")) for part in message.content if part.get("type") == "text")
+def text_of(message: Message) -> str:
+    """A message's text: its string content, or its text parts joined."""
+    if isinstance(message.content, list):
+        return " ".join(str(part.get("text", "")) for part in message.content if part.get("type") == "text")
+    return message.content or ""
+
+
+def question_and_history(messages: list[Message]) -> tuple[str, list[dict]]:
+    """The last user message's text, and the user/assistant turns before it."""
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i].role == "user":
+            history = [{"role": m.role, "content": text_of(m)} for m in messages[:i] if m.role in ("user", "assistant")]
+            return text_of(messages[i]), history
     raise QuestionError("no user message: send messages=[{\"role\": \"user\", \"content\": \"your question\"}]")
 
 
@@ -69,7 +73,8 @@ def build_router(assistant: Assistant) -> APIRouter:
 
     @router.post("/chat/completions", summary="OpenAI-compatible chat completion, with citations")
     def chat_completions(request: ChatCompletionRequest):
-        answer = assistant.ask(question_of(request.messages), k=request.k)
+        question, history = question_and_history(request.messages)
+        answer = assistant.ask(question, k=request.k, history=history)
         ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         extra = citation_fields(answer)
         if not request.stream:

@@ -47,6 +47,21 @@ def test_ask_accepts_history(client):
     assert response.status_code == 200 and "Ruginienė" in response.json()["answer"]
 
 
+def test_follow_ups_use_the_history(client):
+    history = [{"role": "user", "content": "What did Budrys say?"}, {"role": "assistant", "content": "..."}]
+    data = client.post("/api/ask", json={"question": "Where did he say it?", "history": history}).json()
+    assert "Munich Security Conference" in data["passages"][0]["text"]
+    completion = client.post(
+        "/v1/chat/completions", json={"messages": [*history, {"role": "user", "content": "Where did he say it?"}]}
+    ).json()
+    assert "Budrys" in completion["choices"][0]["message"]["content"]
+
+
+def test_history_turns_are_validated(client):
+    response = client.post("/api/ask", json={"question": "Budrys?", "history": [{"role": "robot", "content": "x"}]})
+    assert response.status_code == 422 and "history.0.role" in response.json()["error"]
+
+
 def _events(body: str) -> list[tuple[str, dict]]:
     events = []
     for block in body.strip().split("\n\n"):
