@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from langchain_core.documents import Document
@@ -30,11 +30,14 @@ _ATTRIBUTION = re.compile(
     r"argued|insisted|warned|declared|emphasi[sz]ed|remarked|replied|continued|announced|claimed)\b",
     re.IGNORECASE,
 )
-# Only forms that are verbs of speech: "state", "note" or "add" are as often nouns or other verbs.
+# Only forms that are words of speech: "state", "note" or "add" are as often nouns or other verbs.
 _SPEECH_VERB = re.compile(
-    r"(say|says|said|saying|stated|stating|tell|tells|told|telling|remarked|explained|declared|commented|"
-    r"replied|insisted|argued)"
+    r"(say|says|said|saying|speak|speaks|spoke|spoken|speaking|stated|stating|statements?|tell|tells|told|telling|"
+    r"remarked|remarks|explained|"
+    r"declared|commented|replied|insisted|argued|emphasi[sz]ed|stressed|warned|announced)"
 )
+# A sentence opening like this leans on the one before ("This statement, made in Munich, ...").
+_ANAPHORIC_START = re.compile(r"(This|That|These|Those|It|He|She|They|His|Her|Their|Its)\b")
 _OPEN_QUOTES, _CLOSE_QUOTES = "“«„", "”»"
 _IRREGULAR = {
     "said": "say", "says": "say", "told": "tell", "spoke": "speak", "spoken": "speak", "wrote": "write",
@@ -55,6 +58,11 @@ _ANSWER_TYPES = [
     (re.compile(r"\bhow (many|much|long|far|old|large|big|tall|high)\b|\bwhat (number|percentage|amount)\b", re.I),
      re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|dozen)\b",
                 re.I)),
+    (re.compile(r"\bwhere\b|\bin which (city|country|place|town|state)\b", re.I),
+     # A place after a preposition: a run of capitalised words ("on the sidelines of the Munich
+     # Security Conference"), or one word closing the clause ("in Vilnius.").
+     re.compile(r"\b(?:in|at|on|near|during|outside|inside)\b[^.;:!?“”\"]{0,40}?\b[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)+"
+                r"|\b(?:in|at|near) (?:the )?[A-Z][\w’'-]+(?=[,.;)]|$)")),
     (re.compile(r"\bwhen\b|\bwhat (year|date|month|day|century|decade)\b|\bin which year\b", re.I),
      re.compile(r"\b(1\d{3}|20\d{2})\b|\b(January|February|March|April|May|June|July|August|September|October|"
                 r"November|December|century|decade)\b|\d{1,2}(st|nd|rd|th)\b", re.I)),
@@ -100,6 +108,15 @@ class Unit:
     passage: Document
     start: int  # offsets in the document
     end: int
+    context_start: int | None = None  # where the sentence its opening words point back to starts
+
+    @property
+    def context(self) -> str:
+        """The text before the unit that it refers to ("This statement, made ..."), or ""."""
+        if self.context_start is None:
+            return ""
+        offset = self.passage.metadata["start"]
+        return self.passage.page_content[self.context_start - offset : self.start - offset]
 
     @property
     def text(self) -> str:
@@ -165,7 +182,7 @@ class ExtractiveAnswerer:
             passage = lookup[key]
             metadata = {**passage.metadata, "retrieval_score": passage.metadata["score"], "score": score, "rank": rank}
             kept[key] = passage.model_copy(update={"metadata": metadata})
-        units = [(score, Unit(kept[id(u.passage)], u.start, u.end)) for score, u in scored if id(u.passage) in kept]
+        units = [(score, replace(u, passage=kept[id(u.passage)])) for score, u in scored if id(u.passage) in kept]
         return list(kept.values()), units
 
     def answer(
@@ -228,15 +245,18 @@ def _group_units(passage: Document) -> list[Unit]:
         open_quote = _quote_open_after(units[-1].text)
         if not open_quote and len(units) >= 2:
             last, prev = units[-1], units[-2]
+            same_paragraph = passage.page_content[prev.end - offset : last.start - offset].count("\n") == 0
             if (
                 last.text.lstrip()[:1] in _OPEN_QUOTES + '"'
                 and not _ATTRIBUTION.search(last.text)
                 and _ATTRIBUTION.search(prev.text)
                 and any(q in prev.text for q in _CLOSE_QUOTES + '"')
-                and passage.page_content[prev.end - offset : last.start - offset].count("\n") == 0
+                and same_paragraph
             ):
                 prev.end = last.end
                 units.pop()
+            elif same_paragraph and _ANAPHORIC_START.match(last.text):
+                last.context_start = prev.start
     return units
 
 
@@ -260,7 +280,8 @@ def _terms(text: str) -> set[str]:
 
 
 def _lexical_scores(question: str, units: list[Unit]) -> np.ndarray:
-    """Share of the question's terms found in each unit (or its document title), weighted by how
+    """Share of the question's terms found in each unit (or the sentence it points back to, or its
+    document title), weighted by how
     rare the term is among the units; names and numbers count double.
 
     A question whose key term appears nowhere gets a low score everywhere, which is what lets
@@ -268,7 +289,7 @@ def _lexical_scores(question: str, units: list[Unit]) -> np.ndarray:
     """
     raw = [m.group() for m in re.finditer(r"\w+", question)]
     weights: dict[str, float] = {}
-    unit_terms = [_terms(u.text) | _terms(u.passage.metadata.get("title", "")) for u in units]
+    unit_terms = [_terms(u.text) | _terms(u.context) | _terms(u.passage.metadata.get("title", "")) for u in units]
     for i, word in enumerate(raw):
         if word.lower() in STOPWORDS:
             continue

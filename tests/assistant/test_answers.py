@@ -94,3 +94,9 @@ def test_k_limits_the_passages(seed_assistant):
 def test_chain_is_a_langchain_runnable(seed_assistant):
     answer = seed_assistant.chain.invoke("Who is the prime minister of Lithuania?")
     assert "Ruginienė" in answer.answer
+
+
+def test_where_questions_prefer_sentences_naming_a_place(seed_assistant):
+    answer = seed_assistant.ask("Where was the statement about going forward bilaterally made?")
+    assert not answer.refused
+    assert any("Munich Security Conference" in c.quote for c in answer.citations)

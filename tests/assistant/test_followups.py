@@ -45,13 +45,11 @@ def test_pronoun_follow_up_retrieves_the_earlier_subject(seed_assistant):
     assert not answer.refused and "Budrys" in answer.answer
 
 
-@pytest.mark.xfail(strict=True, reason="issue 4: the extractive answerer still cites the quote, not the venue")
 def test_pronoun_follow_up_cites_the_venue(seed_assistant):
     answer = seed_assistant.ask("Where did he say it?", history=BUDRYS)
     assert any("Munich Security Conference" in c.quote for c in answer.citations)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 4: 'What did the prime minister say?' scores below the refusal threshold")
 def test_ellipsis_follow_up_answers_about_the_new_subject(seed_assistant):
     answer = seed_assistant.ask("And the prime minister?", history=BUDRYS)
     assert not answer.refused and "Ruginienė" in answer.answer
