@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 _ELLIPSIS = re.compile(r"^\s*(?:and|but|also|and what about|what about|how about)\b[\s,]*(?P<rest>.*?)[\s?.!]*$", re.I)
-_POINTING_BACK = frozenset("he she him his her hers they them their theirs".split())
-_VAGUE = frozenset("it its this that these those there then".split())
+_POINTING_BACK = frozenset("he she him his her hers its they them their theirs".split())
+_VAGUE = frozenset("it this that these those there then".split())
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b(?:[A-Z][\w’'-]*\.?\s?){1,4}")
 _VERB_HINT = re.compile(r"\b(is|are|was|were|did|does|do|has|have|had|can|will|would|say|said)\b", re.I)
 
