@@ -16,7 +16,13 @@ class Settings(BaseSettings):
     chroma_url: str = Field("", description="A Chroma server URL; empty means the on-disk Chroma in index_dir.")
     collection: str = Field("documents", pattern=r"^[a-zA-Z0-9._-]{3,512}$")
     embedding_model: str = Field("", description="Path or name of a sentence-transformers model; empty = packaged MiniLM.")
-    llm: str = Field("", description="A LangChain chat model; empty = the built-in extractive answerer.")
+    llm: str = Field(
+        "", description="A LangChain chat model as provider:model, e.g. openai:gpt-4o-mini or ollama:llama3.2; "
+        "empty = the built-in extractive answerer. See docs/LLM.md."
+    )
+    llm_base_url: str = Field("", description="OpenAI-compatible server URL (vLLM, llama.cpp, LM Studio), ending in /v1.")
+    llm_api_key: SecretStr = Field(SecretStr(""), description="LLM API key; empty = OPENAI_API_KEY or none.")
+    llm_timeout: float = Field(30.0, gt=0, le=600, description="Seconds to wait for the LLM before falling back.")
     seeds_dir: Path = Path("seeds")
 
     chunk_words: int = Field(120, ge=20, le=400)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
@@ -21,7 +21,7 @@ from prompts import load_prompt
 from .answering import ExtractiveAnswerer
 from .config import Settings
 from .errors import NoIndexError, QuestionError
-from .followups import resolve_follow_up
+from .followups import FollowUp, resolve_follow_up
 from .models import Answer
 from .retrieval import HybridRetriever
 
@@ -63,6 +63,15 @@ class Assistant:
             self.embedder, refusal_threshold=self.settings.refusal_threshold,
             max_units=self.settings.max_answer_units, max_words=self.settings.max_answer_words,
         )
+        self.llm = None
+        if self.settings.llm:
+            from .llm import LLMAnswerer, make_chat_model
+
+            chat_model = make_chat_model(
+                self.settings.llm, base_url=self.settings.llm_base_url, timeout=self.settings.llm_timeout,
+                api_key=self.settings.llm_api_key.get_secret_value(),
+            )
+            self.llm = LLMAnswerer(chat_model, self.embedder, self.answerer, self.settings.refusal_threshold)
         self._ingest_lock = threading.Lock()
 
     @property
@@ -71,7 +80,7 @@ class Assistant:
 
         def rerank_and_answer(x: dict) -> Answer:
             passages, scored = self.answerer.rerank(x["question"], x["passages"], self.settings.k)
-            return self.answerer.answer(x["question"], passages, scored)
+            return (self.llm or self.answerer).answer(x["question"], passages, scored)
 
         return {"question": RunnablePassthrough(), "passages": self.retriever} | RunnableLambda(rerank_and_answer)
 
@@ -100,15 +109,44 @@ class Assistant:
         {"role": "user" | "assistant", "content": text}; a follow-up is read in their light.
         """
         t0 = time.perf_counter()
+        question, follow_up, passages, scored, stages = self._prepare(question, k, history)
+        t1 = time.perf_counter()
+        answer = (self.llm or self.answerer).answer(follow_up.question, passages, scored)
+        return self._finish(answer, question, stages, t0, t1)
+
+    def ask_stream(
+        self, question: str, k: int | None = None, history: Sequence[dict] | None = None
+    ) -> Iterator[str | Answer]:
+        """Pieces of the answer text as they come (from the LLM, when one is configured), then the
+        final, validated Answer, which is authoritative: it may replace what was streamed."""
+        t0 = time.perf_counter()
+        question, follow_up, passages, scored, stages = self._prepare(question, k, history)
+        t1 = time.perf_counter()
+        if self.llm is not None:
+            for item in self.llm.stream(follow_up.question, passages, scored):
+                yield self._finish(item, question, stages, t0, t1) if isinstance(item, Answer) else item
+            return
+        answer = self._finish(self.answerer.answer(follow_up.question, passages, scored), question, stages, t0, t1)
+        yield from text_deltas(answer.answer)
+        yield answer
+
+    def _prepare(self, question: str, k: int | None, history: Sequence[dict] | None):
         question = clean_question(question, self.settings.max_question_chars)
         if self.store.is_empty():
             raise NoIndexError(load_prompt("no_index"))
         follow_up = resolve_follow_up(question, history)
+        if self.llm is not None and history:
+            from .llm import condense_question
+
+            standalone = condense_question(self.llm.chat_model, question, history)
+            follow_up = FollowUp(standalone, standalone)
         passages, scored, stages = self.retrieve(follow_up.retrieval_query, k, answering=follow_up.question)
-        t1 = time.perf_counter()
-        answer = self.answerer.answer(follow_up.question, passages, scored)
-        answer.question = question
+        return question, follow_up, passages, scored, stages
+
+    @staticmethod
+    def _finish(answer: Answer, question: str, stages: dict, t0: float, t1: float) -> Answer:
         t2 = time.perf_counter()
+        answer.question = question
         answer.timings_ms = {
             **{name: round(ms, 2) for name, ms in stages.items()},
             "retrieve": round((t1 - t0) * 1000, 2),
@@ -116,3 +154,14 @@ class Assistant:
             "total": round((t2 - t0) * 1000, 2),
         }
         return answer
+
+
+def text_deltas(text: str, step: int = 4) -> Iterator[str]:
+    """The text in pieces of a few words that concatenate back to it exactly.
+
+    >>> list(text_deltas("a b c", step=2))
+    ['a b', ' c']
+    """
+    words = text.split(" ")
+    for i in range(0, len(words), step):
+        yield (" " if i else "") + " ".join(words[i : i + step])

@@ -5,6 +5,7 @@ Every route calls the same `Assistant`; the Answer JSON is the contract of ARCHI
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -17,9 +18,6 @@ from pydantic import BaseModel, Field
 from assistant import Answer, Assistant
 
 from .security import require_api_key
-
-STREAM_STEP_WORDS = 4
-
 
 class ChatTurn(BaseModel):
     role: Literal["user", "assistant", "system"]
@@ -52,17 +50,6 @@ def sse(event: str, data: dict) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def text_deltas(text: str, step: int = STREAM_STEP_WORDS) -> Iterator[str]:
-    """The text in pieces of a few words that concatenate back to it exactly.
-
-    >>> list(text_deltas("a b c", step=2))
-    ['a b', ' c']
-    """
-    words = text.split(" ")
-    for i in range(0, len(words), step):
-        yield (" " if i else "") + " ".join(words[i : i + step])
-
-
 def build_router(assistant: Assistant) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"])
     protected = [Depends(require_api_key(assistant.settings))]
@@ -78,17 +65,20 @@ def build_router(assistant: Assistant) -> APIRouter:
     @router.post(
         "/ask/stream", dependencies=protected, summary="Answer as server-sent events",
         description="Events: `delta` ({text}) pieces of the answer text, then `answer` (the full Answer JSON, "
-        "with citations and passages), then `done`. A bad question is a 4xx JSON error before any event.",
+        "with citations and passages; it is authoritative and may differ from the deltas when an LLM's "
+        "text failed validation), then `done`. A bad question is a 4xx JSON error before any event.",
         response_class=StreamingResponse,
     )
     def ask_stream(request: AskRequest) -> StreamingResponse:
-        # Errors surface as 4xx before streaming starts.
-        answer = assistant.ask(request.question, k=request.k, history=request.history_dicts())
+        items = assistant.ask_stream(request.question, k=request.k, history=request.history_dicts())
+        first = next(items)  # a bad question raises here, as a 4xx, before any event is sent
 
         def events() -> Iterator[str]:
-            for delta in text_deltas(answer.answer):
-                yield sse("delta", {"text": delta})
-            yield sse("answer", answer.model_dump())
+            for item in itertools.chain([first], items):
+                if isinstance(item, Answer):
+                    yield sse("answer", item.model_dump())
+                else:
+                    yield sse("delta", {"text": item})
             yield sse("done", {})
 
         return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})

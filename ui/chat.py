@@ -17,7 +17,6 @@ import gradio as gr
 from assistant import Answer, Assistant, AssistantError
 from prompts import load_prompt
 
-from .api import text_deltas
 from .render import answer_html, answer_plain, escape_text, sources_html
 
 CSS = """
@@ -37,19 +36,19 @@ _SPEAKER = re.compile(rf"[”\"],? {_NAME} {_SPEECH}|[”\"],? {_SPEECH} {_NAME}
 def answer_stream(
     assistant: Assistant, message: str, history: list[dict] | None = None
 ) -> Iterator[tuple[str, Answer | None]]:
-    """(chat HTML, Answer) pairs for one question: the answer growing a few words at a time, then
-    the complete answer with its footnotes. A problem with the question comes back as a message."""
+    """(chat HTML, Answer) pairs for one question: the answer text as it grows, then the final
+    answer with its footnotes (which replaces the streamed text). A problem with the question
+    comes back as a message."""
     try:
-        answer = assistant.ask(message, history=history)
+        shown = ""
+        for item in assistant.ask_stream(message, history=history):
+            if isinstance(item, Answer):
+                yield answer_html(item), item
+            else:
+                shown += item
+                yield answer_html(Answer(question=message, answer=shown, refused=False)), None
     except AssistantError as exc:
         yield f'<div class="answer">{escape_text(str(exc))}</div>', None
-        return
-    shown = ""
-    for delta in text_deltas(answer.answer):
-        shown += delta
-        if shown != answer.answer:
-            yield answer_html(answer.model_copy(update={"answer": shown, "citations": []})), None
-    yield answer_html(answer), answer
 
 
 def suggest_questions(assistant: Assistant, limit: int = 4) -> list[str]:

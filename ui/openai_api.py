@@ -3,7 +3,8 @@
 The citations travel with the response, as Perplexity does it: a top-level `citations` list of
 source identifiers (`citations[n-1]` is the source of marker `[n]`), plus `cited_passages`, the
 full citation objects of the Answer contract (quote, start, end, ...). When streaming, every
-chunk carries both, so a client that reads any chunk has them.
+chunk carries both, so a client that reads any chunk has them: the answer is validated in full
+first, then sent in pieces (use `/api/ask/stream` for text as an LLM writes it).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from assistant import Answer, Assistant, QuestionError
+from assistant.core import text_deltas
 
-from .api import text_deltas
 from .security import require_api_key
 
 MODEL_NAME = "cited-extractive"
