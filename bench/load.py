@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     body = "\n".join([
         "## Load: concurrent clients on `/api/ask`",
         "",
-        f"Produced by `{command_line('bench/load.py', sys.argv[1:] if argv is None else argv)}`. {run_note()}",
+        f"Produced by `{command_line('load.py', sys.argv[1:] if argv is None else argv)}`. {run_note()}",
         "One `assistant serve` process over the seed index; each client asks its questions one after the other. "
         "The single-client row is the baseline measured in the same run; the last column is p50 latency as a "
         "multiple of it.",
