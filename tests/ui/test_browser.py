@@ -239,3 +239,17 @@ def test_embed_in_the_allowed_portal_only(page, live_server, portal, foreign_por
     expect(page.locator("#embed")).to_be_attached()
     assert not any(f.url.startswith(live_server.url) for f in page.frames), [f.url for f in page.frames]
     assert page.frame_locator("#embed").locator("#question").count() == 0
+
+
+def test_follow_ups_in_the_chat_use_the_conversation(page, live_server):
+    open_chat(page, live_server.url + "/")
+    ask(page, "What did Budrys say?", 1)
+    follow_up = ask(page, "Where did he say it?", 2)
+    follow_up.locator("details.footnote summary").first.click()
+    marks = " ".join(norm(m) for m in follow_up.locator("details.footnote mark").all_inner_texts())
+    quotes = [norm(q) for q in follow_up.locator("details.footnote").all_inner_texts()]
+    assert "Munich Security Conference" in " ".join(quotes), quotes
+    assert marks  # the opened footnote highlights its quote
+    # A new conversation starts empty (and with no history for the next question).
+    page.locator("#new-chat").click()
+    expect(page.locator(BOT)).to_have_count(0)
