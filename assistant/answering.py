@@ -24,7 +24,7 @@ from prompts import load_prompt
 from .models import Answer, Citation
 from .retrieval import reciprocal_rank_fusion, to_passage
 
-# Verbs that attribute speech; a quotation continues its attribution's unit (see `_group_units`).
+# Verbs that attribute speech; a quotation continues its attribution's unit (see `group_units`).
 _ATTRIBUTION = re.compile(
     r"\b(said|says|say|stated|states|told|tells|added|adds|noted|notes|explained|according to|asked|wrote|"
     r"argued|insisted|warned|declared|emphasi[sz]ed|remarked|replied|continued|announced|claimed)\b",
@@ -142,13 +142,13 @@ class ExtractiveAnswerer:
     def score_units(self, question: str, passages: list[Document]) -> list[tuple[float, Unit]]:
         """Every unit of the passages with its score, best first."""
         # A question in the text ("What are your thoughts?") does not answer one.
-        units = [u for u in _dedupe([u for p in passages for u in _group_units(p)]) if not u.text.endswith("?")]
+        units = [u for u in _dedupe([u for p in passages for u in group_units(p)]) if not u.text.endswith("?")]
         if not units:
             return []
         texts = [" ".join(u.text.split()) for u in units]
         vectors = self.embedder.encode(texts)
         semantic = vectors @ self.embedder.query_vector(question)
-        lexical = _lexical_scores(question, units)
+        lexical = lexical_scores(question, units)
         expected = expected_answer_type(question)
         typed = np.array([ANSWER_TYPE_BONUS if expected and expected.search(u.text) else 0.0 for u in units])
         scores = SEMANTIC_WEIGHT * np.clip(semantic, 0, 1) + LEXICAL_WEIGHT * lexical + typed
@@ -227,7 +227,7 @@ class ExtractiveAnswerer:
         )
 
 
-def _group_units(passage: Document) -> list[Unit]:
+def group_units(passage: Document) -> list[Unit]:
     """Sentences of a passage, merged so that a quotation stays whole and with its speaker:
 
     - a sentence that leaves a quotation open is joined with the ones that close it;
@@ -279,7 +279,7 @@ def _terms(text: str) -> set[str]:
     return {normalise_term(t) for t in lexical_terms(text)}
 
 
-def _lexical_scores(question: str, units: list[Unit]) -> np.ndarray:
+def lexical_scores(question: str, units: list[Unit]) -> np.ndarray:
     """Share of the question's terms found in each unit (or the sentence it points back to, or its
     document title), weighted by how
     rare the term is among the units; names and numbers count double.

@@ -34,7 +34,7 @@ from index import split_sentences
 from index.embedding import SentenceEmbedder
 from prompts import load_prompt
 
-from .answering import LEXICAL_WEIGHT, SEMANTIC_WEIGHT, ExtractiveAnswerer, Unit, _group_units, _lexical_scores
+from .answering import LEXICAL_WEIGHT, SEMANTIC_WEIGHT, ExtractiveAnswerer, Unit, group_units, lexical_scores
 from .models import Answer, Citation
 from .retrieval import to_passage
 
@@ -221,7 +221,7 @@ class _Validator:
         if not units:
             return None
         semantic = np.clip(vectors @ self.embedder.encode([claim])[0], 0, 1)
-        scores = SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * _lexical_scores(claim, units)
+        scores = SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * lexical_scores(claim, units)
         best = int(np.argmax(scores))
         if float(scores[best]) < self.min_support:
             return None
@@ -238,7 +238,7 @@ class _Validator:
     def _passage_units(self, index: int) -> tuple[list[Unit], np.ndarray]:
         if index not in self._units:
             units = [
-                u for u in _group_units(self.passages[index]) if u.end > u.start and not _INSTRUCTION.search(u.text)
+                u for u in group_units(self.passages[index]) if u.end > u.start and not _INSTRUCTION.search(u.text)
             ]
             self._units[index] = (units, self.embedder.encode([" ".join(u.text.split()) for u in units]))
         return self._units[index]
