@@ -8,10 +8,11 @@ import index  # noqa: F401  (sets the offline environment before any model or Ch
 
 from .config import Settings
 from .core import Assistant, clean_question
-from .errors import AssistantError, NoIndexError, QuestionError
+from .errors import AssistantError, NoIndexError, QuestionError, StoreUnavailableError
 from .models import Answer, Citation, Passage
 
 __all__ = [
     "Answer", "Assistant", "AssistantError", "Citation", "NoIndexError", "Passage", "QuestionError", "Settings",
+    "StoreUnavailableError",
     "clean_question",
 ]

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -14,13 +15,14 @@ from pathlib import Path
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
+import index
 from index import IndexStore, IngestReport, ingest, open_chroma_client
 from index.embedding import SentenceEmbedder
 from prompts import load_prompt
 
 from .answering import ExtractiveAnswerer
 from .config import Settings
-from .errors import NoIndexError, QuestionError
+from .errors import NoIndexError, QuestionError, StoreUnavailableError
 from .followups import FollowUp, resolve_follow_up
 from .models import Answer
 from .retrieval import HybridRetriever
@@ -53,8 +55,9 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, *, embedder: SentenceEmbedder | None = None, chroma_client=None):
         self.settings = settings or Settings()
         self.embedder = embedder or SentenceEmbedder(self.settings.embedding_model)
-        client = chroma_client or open_chroma_client(self.settings.index_dir, self.settings.chroma_url)
-        self.store = IndexStore(self.settings.index_dir, client, self.embedder, self.settings.collection)
+        with store_errors():
+            client = chroma_client or open_chroma_client(self.settings.index_dir, self.settings.chroma_url)
+            self.store = IndexStore(self.settings.index_dir, client, self.embedder, self.settings.collection)
         self.retriever = HybridRetriever(
             store=self.store, embedder=self.embedder, k=max(self.settings.k, self.settings.rerank_depth),
             candidates=self.settings.candidates, rrf_k=self.settings.rrf_k,
@@ -96,7 +99,7 @@ class Assistant:
         return passages, scored, stages
 
     def ingest(self, paths: list[str | Path] | None = None, *, prune: bool = False) -> IngestReport:
-        with self._ingest_lock:
+        with self._ingest_lock, store_errors():
             return ingest(
                 paths or [self.settings.seeds_dir], self.store, self.embedder, prune=prune,
                 max_words=self.settings.chunk_words, overlap_sentences=self.settings.chunk_overlap_sentences,
@@ -109,7 +112,8 @@ class Assistant:
         {"role": "user" | "assistant", "content": text}; a follow-up is read in their light.
         """
         t0 = time.perf_counter()
-        question, follow_up, passages, scored, stages = self._prepare(question, k, history)
+        with store_errors():
+            question, follow_up, passages, scored, stages = self._prepare(question, k, history)
         t1 = time.perf_counter()
         answer = (self.llm or self.answerer).answer(follow_up.question, passages, scored)
         return self._finish(answer, question, stages, t0, t1)
@@ -120,7 +124,8 @@ class Assistant:
         """Pieces of the answer text as they come (from the LLM, when one is configured), then the
         final, validated Answer, which is authoritative: it may replace what was streamed."""
         t0 = time.perf_counter()
-        question, follow_up, passages, scored, stages = self._prepare(question, k, history)
+        with store_errors():
+            question, follow_up, passages, scored, stages = self._prepare(question, k, history)
         t1 = time.perf_counter()
         if self.llm is not None:
             for item in self.llm.stream(follow_up.question, passages, scored):
@@ -154,6 +159,15 @@ class Assistant:
             "total": round((t2 - t0) * 1000, 2),
         }
         return answer
+
+
+@contextmanager
+def store_errors():
+    """The index's 'Chroma server unreachable' as the assistant's error (CLI message, HTTP 503)."""
+    try:
+        yield
+    except index.StoreUnavailableError as exc:
+        raise StoreUnavailableError(str(exc)) from exc
 
 
 def text_deltas(text: str, step: int = 4) -> Iterator[str]:

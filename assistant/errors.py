@@ -15,3 +15,7 @@ class QuestionError(AssistantError):
 
 class NoIndexError(AssistantError):
     """There is nothing to search yet."""
+
+
+class StoreUnavailableError(AssistantError):
+    """The vector store (a Chroma server) cannot be reached right now; later requests retry."""

@@ -61,6 +61,24 @@ class IndexMissingError(Exception):
     """Asked to search an index that has no documents yet."""
 
 
+class StoreUnavailableError(Exception):
+    """The Chroma server cannot be reached; the next request tries again."""
+
+
+@contextmanager
+def _chroma_calls(where: str):
+    """Turn a Chroma server's connection failures into StoreUnavailableError."""
+    import httpx
+
+    try:
+        yield
+    except httpx.TransportError as exc:
+        raise StoreUnavailableError(
+            f"the Chroma server is unreachable while {where} ({exc}); start it or check ASSISTANT_CHROMA_URL. "
+            "Requests work again as soon as it is back."
+        ) from exc
+
+
 @dataclass(frozen=True)
 class StoredChunk:
     chunk_id: str
@@ -113,9 +131,10 @@ class IndexStore:
         self._db.executescript(_SCHEMA)
         # Writes go to the collection with our precomputed vectors; searches go through LangChain's
         # vector store over the same collection, so it can also serve as a LangChain retriever.
-        self.collection = chroma_client.get_or_create_collection(
-            collection_name, metadata=COLLECTION_METADATA, embedding_function=None
-        )
+        with _chroma_calls("opening the collection"):
+            self.collection = chroma_client.get_or_create_collection(
+                collection_name, metadata=COLLECTION_METADATA, embedding_function=None
+            )
         from langchain_chroma import Chroma
 
         self.vectorstore = Chroma(
@@ -170,9 +189,10 @@ class IndexStore:
         """(chunk_id, cosine similarity), best first."""
         if k <= 0:
             return []
-        hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
-            np.asarray(vector, dtype=np.float32).tolist(), k=k
-        )
+        with _chroma_calls("searching"):
+            hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
+                np.asarray(vector, dtype=np.float32).tolist(), k=k
+            )
         # For a cosine collection LangChain returns the cosine *distance* here.
         return [(doc.id, 1.0 - float(distance)) for doc, distance in hits]
 
@@ -220,9 +240,11 @@ class IndexStore:
                 )
         for lo in range(0, len(ids), 1000):
             hi = lo + 1000
-            self.collection.upsert(
-                ids=ids[lo:hi], embeddings=np.asarray(vectors[lo:hi]), documents=texts[lo:hi], metadatas=metadatas[lo:hi]
-            )
+            with _chroma_calls("writing vectors"):
+                self.collection.upsert(
+                    ids=ids[lo:hi], embeddings=np.asarray(vectors[lo:hi]), documents=texts[lo:hi],
+                    metadatas=metadatas[lo:hi],
+                )
         now = time.time()
         for doc, chunks, _ in items:
             with self._transaction():
@@ -250,7 +272,8 @@ class IndexStore:
             self._db.execute("DELETE FROM journal WHERE path = ?", (path,))
 
     def vector_count(self) -> int:
-        return self.collection.count()
+        with _chroma_calls("counting vectors"):
+            return self.collection.count()
 
     def close(self) -> None:
         for db in self._connections:
@@ -260,7 +283,8 @@ class IndexStore:
 
     def _delete_vectors(self, path: str, keep_sha: str | None) -> None:
         where = {"path": path} if keep_sha is None else {"$and": [{"path": path}, {"doc_sha": {"$ne": keep_sha}}]}
-        self.collection.delete(where=where)
+        with _chroma_calls("deleting vectors"):
+            self.collection.delete(where=where)
 
     @contextmanager
     def _transaction(self):
@@ -284,8 +308,14 @@ def open_chroma_client(index_dir: str | Path, chroma_url: str = ""):
         from urllib.parse import urlparse
 
         url = urlparse(chroma_url)
-        return chromadb.HttpClient(
-            host=url.hostname or "localhost", port=url.port or (443 if url.scheme == "https" else 8000),
-            ssl=url.scheme == "https", settings=settings,
-        )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost", port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https", settings=settings,
+            )
+        except ValueError as exc:  # chromadb's "Could not connect to a Chroma server"
+            raise StoreUnavailableError(
+                f"no Chroma server answers at {chroma_url}; start it (chroma run --path DIR --port PORT) or "
+                "check ASSISTANT_CHROMA_URL"
+            ) from exc
     return chromadb.PersistentClient(path=str(Path(index_dir) / "chroma"), settings=settings)

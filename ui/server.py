@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi_offline import FastAPIOffline
 
-from assistant import Assistant, NoIndexError, QuestionError, Settings
+from assistant import Assistant, NoIndexError, QuestionError, Settings, StoreUnavailableError
 
 from . import api, openai_api
 from .chat import CSS, build_chat
@@ -57,6 +57,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NoIndexError)
     async def _no_index(_: Request, exc: NoIndexError):
         return JSONResponse(status_code=503, content={"error": str(exc)})
+
+    @app.exception_handler(StoreUnavailableError)
+    async def _store_down(_: Request, exc: StoreUnavailableError):
+        return JSONResponse(status_code=503, content={"error": str(exc)}, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError):
