@@ -16,11 +16,11 @@ from .chunking import Chunk, Span, chunk_document, split_sentences  # noqa: E402
 from .documents import Document, LoadError, load_document  # noqa: E402
 from .ingest import IngestReport, discover_files, ingest  # noqa: E402
 from .store import (  # noqa: E402
-    IndexMissingError, IndexStore, StoredChunk, StoreUnavailableError, lexical_terms, open_chroma_client,
+    IndexStore, StoredChunk, StoreUnavailableError, lexical_terms, open_chroma_client,
 )
 
 __all__ = [
-    "Chunk", "Document", "IndexMissingError", "IndexStore", "IngestReport", "LoadError", "Span", "StoreUnavailableError",
+    "Chunk", "Document", "IndexStore", "IngestReport", "LoadError", "Span", "StoreUnavailableError",
     "StoredChunk",
     "chunk_document", "discover_files", "ingest", "lexical_terms", "load_document", "open_chroma_client",
     "split_sentences",

@@ -57,10 +57,6 @@ STOPWORDS = frozenset(
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-class IndexMissingError(Exception):
-    """Asked to search an index that has no documents yet."""
-
-
 class StoreUnavailableError(Exception):
     """The Chroma server cannot be reached; the next request tries again."""
 
