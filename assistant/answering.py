@@ -69,6 +69,15 @@ _ANSWER_TYPES = [
 ]
 
 
+def refuses(best_score: float | None, threshold: float) -> bool:
+    """The refusal rule: no unit at all, or the best one below the threshold.
+
+    >>> refuses(0.44, 0.45), refuses(0.45, 0.45), refuses(None, 0.2)
+    (True, False, True)
+    """
+    return best_score is None or best_score < threshold
+
+
 def expected_answer_type(question: str) -> re.Pattern | None:
     """A pattern the answering text should contain, judging by the question, or None.
 
@@ -191,7 +200,7 @@ class ExtractiveAnswerer:
         """Answer from the passages; `scored` may carry their units already scored (by `rerank`)."""
         if scored is None:
             scored = self.score_units(question, passages)
-        if not scored or scored[0][0] < self.refusal_threshold:
+        if refuses(scored[0][0] if scored else None, self.refusal_threshold):
             return Answer(
                 question=question, answer=load_prompt("refusal"), refused=True,
                 passages=[to_passage(p) for p in passages],

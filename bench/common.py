@@ -82,15 +82,6 @@ def share(flags: Iterable[bool]) -> float | None:
     return sum(map(bool, flags)) / len(flags) if flags else None
 
 
-def refuses(top_unit_score: float | None, threshold: float) -> bool:
-    """The answerer's refusal rule (`ExtractiveAnswerer.answer`), replayed on its best unit score.
-
-    >>> refuses(0.44, 0.45), refuses(0.45, 0.45), refuses(None, 0.2)
-    (True, False, True)
-    """
-    return top_unit_score is None or top_unit_score < threshold
-
-
 def fmt(value: float | None, decimals: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{decimals}f}"
 

@@ -28,12 +28,13 @@ import numpy as np
 
 from common import (
     CACHE_DIR, DEFAULT_EVAL_DIR, DEFAULT_REPORT, DEFAULT_SETS, command_line, contains_gold, fmt, markdown_table,
-    read_jsonl, refuses, run_note, share, unit_scores_path, write_jsonl, write_report_section,
+    read_jsonl, run_note, share, unit_scores_path, write_jsonl, write_report_section,
 )
 
 # After common, which puts this checkout on sys.path.
 import index
 from assistant import Assistant, Settings, clean_question
+from assistant.answering import refuses
 from index.embedding import SentenceEmbedder
 
 # Retrievers compared; "hybrid" is the pipeline `ask` uses (RRF of dense and BM25, then the evidence rerank).

@@ -96,16 +96,18 @@ def record_feedback(path: Path, answer: dict, liked: bool | None) -> None:
         log.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def build_chat(assistant: Assistant, compact: bool = False) -> gr.Blocks:
-    """The chat page; `compact` for the /embed iframe (no header, no tabs, no side panel)."""
+def build_chat(assistant: Assistant, compact: bool = False, examples: list[str] | None = None) -> gr.Blocks:
+    """The chat page; `compact` for the /embed iframe (no header, no tabs, no side panel).
+    `examples` defaults to questions drawn from the indexed documents."""
+    examples = suggest_questions(assistant) if examples is None else examples
     with gr.Blocks(title="Cited answers", fill_height=True) as demo:
         if compact:
-            _chat_panel(assistant, compact=True)
+            _chat_panel(assistant, examples, compact=True)
         else:
             gr.Markdown(f"## Cited answers\n{escape_text(load_prompt('chat_description'))}")
             with gr.Tabs():
                 with gr.Tab("Chat", id="chat"):
-                    _chat_panel(assistant, compact=False)
+                    _chat_panel(assistant, examples, compact=False)
                 with gr.Tab("Documents", id="documents"):
                     documents = gr.HTML(elem_id="documents")
                     refresh = gr.Button("Refresh", size="sm")
@@ -114,8 +116,7 @@ def build_chat(assistant: Assistant, compact: bool = False) -> gr.Blocks:
     return demo
 
 
-def _chat_panel(assistant: Assistant, compact: bool) -> None:
-    examples = suggest_questions(assistant)
+def _chat_panel(assistant: Assistant, examples: list[str], compact: bool) -> None:
     answers = gr.State({})  # chat message index -> Answer JSON, for feedback
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):

@@ -14,7 +14,7 @@ from fastapi_offline import FastAPIOffline
 from assistant import Assistant, NoIndexError, QuestionError, Settings, StoreUnavailableError
 
 from . import api, openai_api
-from .chat import CSS, build_chat
+from .chat import CSS, build_chat, suggest_questions
 from .security import check_exposure, install_security
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,10 @@ def create_app(assistant: Assistant) -> FastAPI:
     def _embed_slash() -> RedirectResponse:
         return RedirectResponse("/embed/")
 
-    app = gr.mount_gradio_app(app, build_chat(assistant, compact=True), path="/embed", css=CSS, footer_links=[])
-    return gr.mount_gradio_app(app, build_chat(assistant), path="/", css=CSS, footer_links=["api"])
+    examples = suggest_questions(assistant)
+    embed = build_chat(assistant, compact=True, examples=examples)
+    app = gr.mount_gradio_app(app, embed, path="/embed", css=CSS, footer_links=[])
+    return gr.mount_gradio_app(app, build_chat(assistant, examples=examples), path="/", css=CSS, footer_links=["api"])
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -13,7 +13,6 @@ Everything listens on 127.0.0.1 only; nothing reaches the network.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import urllib.request
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SEEDS
+from ..conftest import SEEDS, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,11 +31,6 @@ CHROMIUM_ARGS = [
 ]
 HOST = "127.0.0.1"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
