@@ -19,6 +19,10 @@ from .config import Settings
 from .errors import AssistantError
 
 
+# Short names on the command line for evaluation.RETRIEVERS.
+_RETRIEVER_NAMES = {"hybrid": "hybrid", "hybrid-rrf": "hybrid, RRF only", "dense": "dense-only", "bm25": "BM25-only"}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assistant", description="Answer questions about your documents, citing the exact passages."
@@ -36,6 +40,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, help="number of passages to retrieve")
     p.add_argument("--batch", type=Path, metavar="FILE.jsonl", help='questions, one {"id", "question"} per line')
 
+    p = commands.add_parser(
+        "eval", help="measure retrieval, answers, refusals and latency on a question set with gold answers",
+        description="Measure the assistant on QUESTIONS.jsonl (one {\"id\", \"question\", \"answers\", "
+        "\"evidence_docs\", \"answerable\"} per line; only \"question\" is required). Prints a summary and "
+        "writes report.json, recall_at_k.png and latency.png to --out.",
+    )
+    p.add_argument("questions", type=Path, metavar="QUESTIONS.jsonl")
+    p.add_argument(
+        "--corpus", type=Path, metavar="DIR",
+        help="index this folder first, into its own index (.assistant/eval/<name>-<hash>/ unless --index-dir is "
+        "given; incremental, so a second run only checks hashes); without it, the configured index is evaluated",
+    )
+    p.add_argument("--out", type=Path, metavar="DIR", help="report folder (default: eval-reports/<set>-<file stem>)")
+    p.add_argument(
+        "--retrievers", nargs="+", choices=list(_RETRIEVER_NAMES), default=list(_RETRIEVER_NAMES),
+        help="retrievers to rank evidence with (default: all four; hybrid is the one `ask` uses)",
+    )
+    p.add_argument("--json", action="store_true", help="print the JSON report instead of the summary")
+
     p = commands.add_parser("serve", help="serve the chat UI and the REST API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
@@ -51,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         overrides["allow_open"] = True
     try:
         settings = Settings(**overrides)
-        return {"ingest": _ingest, "ask": _ask, "serve": _serve}[args.command](args, settings)
+        return {"ingest": _ingest, "ask": _ask, "eval": _eval, "serve": _serve}[args.command](args, settings)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -144,6 +167,43 @@ def _ask_batch(args, settings: Settings) -> int:
         record = {"id": qid, **record, "latency_ms": round((time.perf_counter() - t0) * 1000, 2)}
         print(json.dumps(record, ensure_ascii=False), flush=True)
     return 0
+
+
+def _eval(args, settings: Settings) -> int:
+    from . import evaluation
+
+    retrievers = [_RETRIEVER_NAMES[name] for name in args.retrievers]
+    questions = evaluation.load_questions(args.questions)  # fail fast, before loading the model
+    if args.corpus is not None:
+        if not args.corpus.is_dir():
+            raise AssistantError(f"no such folder: {args.corpus}. --corpus takes the folder of documents to index.")
+        if args.index_dir is None:
+            settings = settings.model_copy(update={"index_dir": _eval_index_dir(settings, args.corpus)})
+    else:
+        _require_index(settings)
+    out = args.out or Path("eval-reports") / f"{args.questions.resolve().parent.name}-{args.questions.stem}"
+    assistant = _assistant(settings)
+    if args.corpus is not None:
+        t0 = time.perf_counter()
+        report = assistant.ingest([args.corpus], prune=True)
+        print(f"indexed {args.corpus} into {settings.index_dir} in {time.perf_counter() - t0:.1f} s: "
+              f"{report.summary()}", file=sys.stderr)
+    outcomes = evaluation.run_evaluation(assistant, questions, retrievers, progress=evaluation.print_progress)
+    result = evaluation.build_report(outcomes, settings, args.questions, args.corpus, retrievers)
+    written = evaluation.write_report(result, out)
+    print(result.to_json() if args.json else evaluation.format_summary(result))
+    print(f"wrote {', '.join(map(str, written))}", file=sys.stderr)
+    return 0
+
+
+def _eval_index_dir(settings: Settings, corpus: Path) -> Path:
+    """A corpus's own index beside the default one, named after the folder it indexes."""
+    import hashlib
+
+    corpus = corpus.resolve()
+    digest = hashlib.sha256(str(corpus).encode()).hexdigest()[:10]
+    name = corpus.name if corpus.name != "corpus" else f"{corpus.parent.name}-corpus"
+    return settings.index_dir.parent / "eval" / f"{name}-{digest}"
 
 
 def _serve(args, settings: Settings) -> int:

@@ -1,5 +1,6 @@
-"""What bench/evaluate.py and bench/calibrate_refusal.py share: paths, the gold-answer match,
-JSONL files, and writing one section of docs/BENCHMARKS.md without touching the others.
+"""What the bench/ scripts share: paths, JSONL files, run notes, and writing one section of
+docs/BENCHMARKS.md without touching the others. The measures themselves live in
+assistant/evaluation.py (`assistant eval`), which bench/evaluate.py runs.
 
 Both are scripts (`.venv/bin/python bench/<script>.py`), so this module also puts the project
 root on `sys.path`: the scripts' own folder is what Python adds, not the working directory.
@@ -13,7 +14,6 @@ import platform
 import re
 import shlex
 import sys
-import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +26,8 @@ for _name, _value in {
 }.items():
     os.environ.setdefault(_name, _value)
 
+from assistant.evaluation import share  # noqa: E402  (one definition, shared with `assistant eval`)
+
 DEFAULT_EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
 DEFAULT_SETS = ("squad_v1.1_dev", "rgb_en_fact")
 CACHE_DIR = PROJECT_ROOT / "bench" / ".cache"
@@ -37,36 +39,6 @@ def unit_scores_path(set_name: str) -> Path:
     return CACHE_DIR / set_name / UNIT_SCORES_FILE
 
 
-def normalise_for_match(text: str) -> str:
-    """Lower case (NFKC), punctuation and symbols dropped, unicode quotes included (dashes and
-    slashes, which join words, become spaces), whitespace collapsed.
-
-    >>> normalise_for_match("The  U.S. “Levi’s”\\nStadium, 1990–95/96!")
-    'the us levis stadium 1990 95 96'
-    """
-    text = unicodedata.normalize("NFKC", text).lower()
-    return " ".join("".join(map(_match_char, text)).split())
-
-
-def _match_char(ch: str) -> str:
-    category = unicodedata.category(ch)
-    if category == "Pd" or ch == "/":
-        return " "
-    return "" if category[0] in "PS" else ch
-
-
-def contains_gold(text: str, answers: Iterable[str]) -> bool:
-    """Whether any gold answer appears in `text` as whole words, after `normalise_for_match`.
-
-    >>> contains_gold("They beat the Arizona Cardinals 49–15.", ["arizona cardinals!"])
-    True
-    >>> contains_gold("In 19955.", ["1995"])
-    False
-    """
-    haystack = f" {normalise_for_match(text)} "
-    return any(gold and f" {gold} " in haystack for gold in map(normalise_for_match, answers))
-
-
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -74,12 +46,6 @@ def read_jsonl(path: Path) -> list[dict]:
 def write_jsonl(path: Path, records: Iterable[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-
-
-def share(flags: Iterable[bool]) -> float | None:
-    """The fraction of true flags; None when there are none to count."""
-    flags = list(flags)
-    return sum(map(bool, flags)) / len(flags) if flags else None
 
 
 def fmt(value: float | None, decimals: int = 3) -> str:

@@ -1,13 +1,15 @@
 """Retrieval and answer quality of the assistant on the shared eval sets (../shared/eval).
 
 For each set: index its corpus with the project's own ingestion (reused from bench/.cache/<set>/
-while the corpus and chunk settings are unchanged), then for every question:
-- retrieval: recall@1, recall@5 and MRR@10 of an evidence document, hybrid vs dense-only vs BM25-only
+while the corpus, the chunk settings and the ingestion code are unchanged), then run the same
+evaluation as `assistant eval` (assistant/evaluation.py) on its questions:
+- retrieval: recall@k and MRR@10 of an evidence document, hybrid vs dense-only vs BM25-only
   (answerable questions only; recall@k here = a passage of an evidence document is in the top k);
 - answers: `Assistant.ask` as a user would call it; is a gold answer in the answer, in the cited
   quotes; refusals on unanswerable and answerable questions; warm wall-clock latency.
-Writes its section of docs/BENCHMARKS.md, and the answerer's best unit score per question to
-bench/.cache/<set>/unit_scores.jsonl for bench/calibrate_refusal.py.
+Writes its section of docs/BENCHMARKS.md, each set's report.json and plots to docs/eval/<set>/,
+and the answerer's best unit score per question to bench/.cache/<set>/unit_scores.jsonl for
+bench/calibrate_refusal.py.
 
     .venv/bin/python bench/evaluate.py [--sets squad_v1.1_dev rgb_en_fact] [--out docs/BENCHMARKS.md]
 """
@@ -20,27 +22,24 @@ import json
 import shutil
 import sys
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
-
 from common import (
-    CACHE_DIR, DEFAULT_EVAL_DIR, DEFAULT_REPORT, DEFAULT_SETS, command_line, contains_gold, fmt, markdown_table,
-    read_jsonl, run_note, share, unit_scores_path, write_jsonl, write_report_section,
+    CACHE_DIR, DEFAULT_EVAL_DIR, DEFAULT_REPORT, DEFAULT_SETS, PROJECT_ROOT, command_line, fmt, markdown_table,
+    run_note, unit_scores_path, write_jsonl, write_report_section,
 )
 
 # After common, which puts this checkout on sys.path.
 import index
-from assistant import Assistant, Settings, clean_question
+from assistant import Assistant, Settings, evaluation
 from assistant.answering import refuses
 from index.embedding import SentenceEmbedder
 
 # Retrievers compared; "hybrid" is the pipeline `ask` uses (RRF of dense and BM25, then the evidence rerank).
-MODES = {"hybrid": None, "hybrid, RRF only": "hybrid", "dense-only": "dense", "BM25-only": "lexical"}
-RANK_DEPTH = 10  # MRR is computed over the top 10 passages
-WARM_UP_QUESTION = "What is this collection of documents about?"
+MODES = list(evaluation.RETRIEVERS)
+REPORT_DIR = PROJECT_ROOT / "docs" / "eval"  # per set: report.json, recall_at_k.png, latency.png
 
 
 @dataclass
@@ -57,25 +56,11 @@ class IngestFigures:
 
 
 @dataclass
-class Outcome:
-    """What happened to one question."""
-
-    id: str
-    answerable: bool
-    ranks: dict[str, int | None] = field(default_factory=dict)  # mode -> rank of the first evidence passage
-    refused: bool = False
-    answer_hit: bool = False
-    citation_hit: bool = False
-    latency_ms: float = 0.0
-    top_unit_score: float | None = None
-    top_unit_hit: bool | None = None
-
-
-@dataclass
 class SetResult:
     name: str
     ingest: IngestFigures
-    outcomes: list[Outcome]
+    outcomes: list[evaluation.Outcome]
+    report: evaluation.EvalReport
 
 
 # -- the index -----------------------------------------------------------------------------------
@@ -124,76 +109,42 @@ def open_assistant(
     return assistant, figures
 
 
-# -- one question --------------------------------------------------------------------------------
+# -- the questions ---------------------------------------------------------------------------------
 
 
-def evidence_rank(passages, evidence_docs: set[str]) -> int | None:
-    """1-based rank of the first passage from an evidence document, or None."""
-    for rank, doc in enumerate(passages, start=1):
-        if Path(doc.metadata["path"]).name in evidence_docs:
-            return rank
-    return None
-
-
-def evaluate_question(assistant: Assistant, retrievers: dict, item: dict) -> Outcome:
-    question, answers = clean_question(item["question"], assistant.settings.max_question_chars), item["answers"]
-    outcome = Outcome(id=item["id"], answerable=item["answerable"])
-
-    # First, so that its latency includes embedding the question (retrieval caches the vector).
-    t0 = time.perf_counter()
-    answer = assistant.ask(question)
-    outcome.latency_ms = (time.perf_counter() - t0) * 1000
-    outcome.refused = answer.refused
-    if item["answerable"]:
-        outcome.answer_hit = contains_gold(answer.answer, answers)
-        outcome.citation_hit = contains_gold(" ".join(c.quote for c in answer.citations), answers)
-        evidence = set(item["evidence_docs"])
-        outcome.ranks = {
-            label: evidence_rank(retrieve(question, RANK_DEPTH), evidence) for label, retrieve in retrievers.items()
-        }
-
-    _, scored, _ = assistant.retrieve(question)
-    if scored:
-        score, unit = scored[0]
-        outcome.top_unit_score = score
-        outcome.top_unit_hit = contains_gold(unit.text, answers) if item["answerable"] else None
-    return outcome
-
-
-def evaluate_set(name: str, set_dir: Path, embedder: SentenceEmbedder, rebuild: bool) -> SetResult:
+def evaluate_set(name: str, set_dir: Path, embedder: SentenceEmbedder, rebuild: bool, report_dir: Path) -> SetResult:
     assistant, ingest = open_assistant(name, set_dir / "corpus", embedder, rebuild)
     verb = "reused index of" if ingest.reused else "indexed"
     print(f"{name}: {verb} {ingest.docs} docs, {ingest.chunks} chunks ({ingest.seconds:.1f} s)", file=sys.stderr)
-    retrievers = {label: _retrieve_function(assistant, mode) for label, mode in MODES.items()}
-    assistant.ask(WARM_UP_QUESTION)
-    questions = read_jsonl(set_dir / "questions.jsonl")
-    outcomes = []
-    for i, item in enumerate(questions, start=1):
-        outcomes.append(evaluate_question(assistant, retrievers, item))
-        if i % 50 == 0 or i == len(questions):
-            print(f"  {name}: {i}/{len(questions)} questions", file=sys.stderr)
+    questions_file = set_dir / "questions.jsonl"
+    outcomes = evaluation.run_evaluation(
+        assistant, evaluation.load_questions(questions_file), MODES,
+        progress=lambda done, total: _progress(name, done, total),
+    )
     assistant.store.close()
+    report = evaluation.build_report(outcomes, assistant.settings, questions_file, set_dir / "corpus", MODES)
+    # Paths relative to the project, so that the committed report does not name this machine's folders.
+    report.questions_file, report.corpus = f"../shared/eval/{name}/questions.jsonl", f"../shared/eval/{name}/corpus"
+    report.index_dir = f"bench/.cache/{name}/index"
+    evaluation.write_report(report, report_dir / name)
     write_jsonl(unit_scores_path(name), (unit_score_record(o) for o in outcomes))
     check_unit_scores(name, outcomes, assistant.settings.refusal_threshold)
-    return SetResult(name, ingest, outcomes)
+    return SetResult(name, ingest, outcomes, report)
 
 
-def _retrieve_function(assistant: Assistant, mode: str | None):
-    """question, k -> passages: the full pipeline for None, else one retriever mode alone."""
-    if mode is None:
-        return lambda question, k: assistant.retrieve(question, k)[0]
-    retriever = assistant.retriever.model_copy(update={"mode": mode})
-    return lambda question, k: retriever.retrieve(question, k)[0]
+def _progress(name: str, done: int, total: int) -> None:
+    if done % 50 == 0 or done == total:
+        print(f"  {name}: {done}/{total} questions", file=sys.stderr)
 
 
-def unit_score_record(outcome: Outcome) -> dict:
+def unit_score_record(outcome: evaluation.Outcome) -> dict:
     return {
         "id": outcome.id, "answerable": outcome.answerable, "top_unit_score": outcome.top_unit_score,
         "top_unit_hit": outcome.top_unit_hit, "refused": outcome.refused,
     }
 
 
-def check_unit_scores(name: str, outcomes: list[Outcome], threshold: float) -> None:
+def check_unit_scores(name: str, outcomes: list[evaluation.Outcome], threshold: float) -> None:
     """The calibration replays the answerer's rule on the dumped scores; warn if that disagrees with ask."""
     disagree = [o.id for o in outcomes if o.refused != refuses(o.top_unit_score, threshold)]
     if disagree:
@@ -204,26 +155,11 @@ def check_unit_scores(name: str, outcomes: list[Outcome], threshold: float) -> N
 # -- figures -------------------------------------------------------------------------------------
 
 
-def retrieval_metrics(outcomes: list[Outcome], mode: str) -> dict[str, float | None]:
-    ranks = [o.ranks[mode] for o in outcomes if o.answerable]
+def retrieval_row(report: evaluation.EvalReport, mode: str) -> dict[str, float | None]:
+    metrics = report.retrieval[mode]
     return {
-        "recall@1": share(r is not None and r <= 1 for r in ranks),
-        "recall@5": share(r is not None and r <= 5 for r in ranks),
-        "MRR@10": float(np.mean([1.0 / r if r else 0.0 for r in ranks])) if ranks else None,
-    }
-
-
-def answer_metrics(outcomes: list[Outcome]) -> dict[str, float | None]:
-    answerable = [o for o in outcomes if o.answerable]
-    unanswerable = [o for o in outcomes if not o.answerable]
-    latencies = [o.latency_ms for o in outcomes]
-    return {
-        "answer contains gold": share(o.answer_hit for o in answerable),
-        "citations contain gold": share(o.citation_hit for o in answerable),
-        "refusal accuracy": share(o.refused for o in unanswerable),
-        "false refusals": share(o.refused for o in answerable),
-        "p50 ms": float(np.percentile(latencies, 50)),
-        "p95 ms": float(np.percentile(latencies, 95)),
+        "recall@1": metrics["recall_at_k"][1], "recall@5": metrics["recall_at_k"][5],
+        "MRR@10": metrics["mrr@10"],
     }
 
 
@@ -264,7 +200,7 @@ def render(results: list[SetResult], settings: Settings, argv: list[str]) -> str
         "BM25-only on rgb recall@1).",
     ]
     for result in results:
-        table = {label: retrieval_metrics(result.outcomes, label) for label in MODES}
+        table = {label: retrieval_row(result.report, label) for label in MODES}
         n = sum(o.answerable for o in result.outcomes)
         lines += [
             "", f"### {result.name} (retrieval, {n} answerable questions)", "",
@@ -295,11 +231,11 @@ def render(results: list[SetResult], settings: Settings, argv: list[str]) -> str
 
 
 def _answer_row(result: SetResult) -> list[str]:
-    m = answer_metrics(result.outcomes)
+    m, latency = result.report.answers, result.report.latency
     n_answerable = sum(o.answerable for o in result.outcomes)
-    rates = ("answer contains gold", "citations contain gold", "refusal accuracy", "false refusals")
+    rates = ("answer_contains_gold", "citations_contain_gold", "refusal_accuracy", "false_refusals")
     return [
-        result.name, *(fmt(m[key]) for key in rates), fmt(m["p50 ms"], 1), fmt(m["p95 ms"], 1),
+        result.name, *(fmt(m[key]) for key in rates), fmt(latency["p50_ms"], 1), fmt(latency["p95_ms"], 1),
         f"{len(result.outcomes)} ({n_answerable} / {len(result.outcomes) - n_answerable})",
     ]
 
@@ -310,6 +246,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR, help=f"default: {DEFAULT_EVAL_DIR}")
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="report to update (its 'evaluate' section)")
     parser.add_argument("--rebuild", action="store_true", help="index again even if the cached index fits")
+    parser.add_argument("--report-dir", type=Path, default=REPORT_DIR,
+                        help="where each set's `assistant eval` report and plots go (default: docs/eval/<set>/)")
     return parser.parse_args(argv)
 
 
@@ -323,7 +261,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     settings = Settings()
     embedder = SentenceEmbedder(settings.embedding_model)
-    results = [evaluate_set(name, args.eval_dir / name, embedder, args.rebuild) for name in args.sets]
+    results = [
+        evaluate_set(name, args.eval_dir / name, embedder, args.rebuild, args.report_dir) for name in args.sets
+    ]
     report = render(results, settings, argv)
     write_report_section(args.out, "evaluate", report)
     print(report)
