@@ -3,20 +3,24 @@
 Direct quotes ("...", “...”, and '...' outside double quotes) are attributed by a speech verb next
 to them ("...," Budrys said / said Budrys / Budrys said: "..."), by "according to X", by a dash
 ("...” - Doug Bowser"), or, when they carry no attribution of their own, by the quote before them
-in the same paragraph. Reported speech: "X said (that) ...", "X ..., stating that ...", "..., X
-said". Pure regular expressions and string work, linear in the text: it runs at ingest.
+in the same paragraph. Reported speech: "X said (that) ...", "X told reporters ...", "X ...,
+stating that ...", "According to X, ...", "..., said X". Regular expressions and string work only,
+about linear in the text: it runs on every document at ingest.
 
 Deliberate simplifications, all on the side of precision (a quote given to the wrong person is
 worse than none):
 - Speakers are people: a capitalised name of 1-4 words. A lone word ("Budrys") counts only as the
   last word of a fuller name in the same document, or after a title ("President Biden"), so
   "Lithuania said" and "Facebook says" give nothing. Organisations, joint and unnamed speakers
-  ("the ministry said", "a spokesman for Budrys said") are dropped, with their quotes.
+  ("the ministry said", "a spokesman for Budrys said") are dropped, with their quotes. A company
+  named like a person ("Goldman Sachs said") is not recognised as one.
 - No grammar, no gender: "he"/"she" resolves only to the one person named in this or the previous
-  paragraph, or, with several, to the most recent one who spoke.
-- A quote never crosses a paragraph (a line break); an unclosed quote runs to the paragraph's end.
+  paragraph, or, with several, to the most recent one who spoke. "The minister said" resolves only
+  when exactly one person in the document has that title.
+- A quote never crosses a paragraph (a line break), except that an unclosed quote runs to the end
+  of its paragraph and the next paragraph's opening quote continues it.
 - One Quotation per contiguous quote span (not per sentence); a direct quote's text excludes the
-  quote marks and a trailing comma, a reported one is the clause up to the end of its sentence.
+  quote marks and a trailing comma, a reported one is its clause to the end of the sentence.
 """
 
 from __future__ import annotations
@@ -38,6 +42,33 @@ class Quotation:
     forms: tuple[str, ...]  # forms of the speaker's name seen in the document, canonical first
     kind: str  # "direct" or "reported"
     title: str = ""  # e.g. "Prime Minister", when seen before the name
+
+
+def extract_quotations(text: str) -> list[Quotation]:
+    """Direct and reported quotations of `text` with their speakers, sorted by start.
+
+    >>> [(q.text, q.speaker, q.kind) for q in extract_quotations('"We will win," coach Ana Diaz said.')]
+    [('We will win', 'Ana Diaz', 'direct')]
+    """
+    doc = _Document(text)
+    for p, spans in enumerate(doc.spans_by_paragraph):
+        for k in range(len(spans)):
+            _attribute_direct(doc, p, k)
+    reported = [r for lo, hi in doc.paragraphs for s in split_sentences(text[lo:hi], lo) if (r := _reported(doc, s.start, s.end))]
+    _resolve_pronouns(doc, [*doc.spans, *reported])
+    _continue_quotes(doc)
+
+    quotations = []
+    for item in [*doc.spans, *reported]:
+        if item.speaker is None:
+            continue
+        if item.kind == "reported" and any(s.speaker and s.start < item.end and item.start < s.end for s in doc.spans):
+            continue  # a direct quote inside the clause says it better
+        person = doc.people.people[item.speaker]
+        quotations.append(Quotation(
+            text[item.start:item.end], item.start, item.end, person.name, tuple(person.forms), item.kind, person.title,
+        ))
+    return sorted(quotations, key=lambda q: (q.start, q.end))
 
 
 def normalise_speaker(name: str) -> str:
@@ -69,40 +100,48 @@ _SPEECH_VERBS = """
     declared declares claimed claims wrote writes articulated asked asks replied replies responded
     recalled recalls acknowledged acknowledges admitted admits conceded remarked commented stressed
     stresses maintained urged cautioned predicted confirmed concluded joked quipped tweeted testified
-    countered
+    countered interrupted retorted exclaimed answered shouted objected protested observed continued
 """.split()
+# Verbs that quote a phrase as someone's words: "what he described as "hypocrisy"".
+_NAMING_VERBS = r"described\s+as|describes\s+as|calls|called(?!\s+for\b)|dubbed|termed"
 _PARTICIPLES = """
     saying stating adding telling warning arguing noting explaining emphasizing emphasising insisting
     announcing declaring claiming writing articulating replying acknowledging admitting stressing
     urging cautioning predicting confirming concluding tweeting
 """.split()
 # Verbs whose object is the statement itself, so "X said the EU ..." is reported speech without "that".
-_PLAIN_REPORT_VERBS = "said says added argued warned insisted claimed stated noted wrote explained stressed emphasized emphasised".split()
+_PLAIN_VERBS = "said says added argued warned insisted stated noted explained stressed emphasized emphasised"
 # Participles that introduce a statement without "that" (", saying the EU ...").
 _PLAIN_PARTICIPLES = {"saying", "adding", "stating"}
+_PREPOSITIONS = (
+    "in on at during to after before when while for of about with from by over since against into through up "
+    "yesterday today last that"
+)
 
-# Capitalised words that name a role; before a name they are its title, never part of it.
-_TITLE_WORDS = {w.casefold() for w in """
-    President Vice Prime Minister Secretary Chancellor Senator Sen. Representative Rep. Governor Gov.
-    Mayor Dr. Doctor Professor Prof. General Gen. Admiral Adm. Colonel Col. Lieutenant Lt. Sergeant
-    Sgt. Captain Capt. CEO CFO COO Chief Executive Officer Chairman Chairwoman Chair Chairperson
-    Director Judge Justice Ambassador Commissioner Spokesperson Spokesman Spokeswoman King Queen
-    Prince Princess Pope Cardinal Bishop Archbishop Rabbi Imam Sheikh Mr. Mrs. Ms. Miss Mx. Sir Dame
-    Lord Lady Rev. Reverend Father Sister Coach Deputy Head Leader Speaker Premier Founder Co-founder
-    Manager Attorney Councillor Councilman Councilwoman Inspector Superintendent Commander Marshal
-    Economist Analyst Editor Correspondent Author Novelist Actor Actress Singer Rapper Filmmaker
-    Producer Minister-President Foreign Defence Defense Finance Interior Health Economy Trade
-    Education Justice Energy Environment Culture Labour Labor Agriculture Transport Presidential
-    Former Acting Senior Junior Assistant Associate Managing Executive Party Opposition Sen Rep
-""".split()}
-# Lower-case role nouns: "director James Cameron", "filmmaker Nolan" name a person.
+# Roles, lower case: "film director James Cameron", "said education chief Nadia Rahman".
 _ROLE_NOUNS = set("""
     director filmmaker minister president spokesman spokeswoman spokesperson chief executive ceo
-    chairman chairwoman founder co-founder author novelist writer actor actress singer rapper star
-    senator lawmaker official analyst economist professor researcher scientist coach manager player
-    striker captain governor mayor ambassador secretary leader chancellor premier producer editor
-    journalist reporter commentator designer artist poet historian lawyer attorney judge
+    chairman chairwoman chair founder co-founder author novelist writer actor actress singer rapper
+    star senator lawmaker official analyst economist professor researcher scientist coach manager
+    player striker midfielder defender goalkeeper quarterback captain governor mayor ambassador
+    secretary leader chancellor premier producer editor journalist reporter commentator critic
+    columnist designer artist poet historian lawyer attorney prosecutor judge envoy adviser advisor
+    astronaut councillor councilman councilwoman commissioner inspector officer detective sheriff
+    general admiral colonel sergeant lieutenant priest bishop rabbi imam teacher doctor surgeon nurse
+    historian biographer philosopher theologian scholar linguist composer architect engineer inventor
+    entrepreneur businessman businesswoman activist campaigner explorer merchant missionary marxist
+    socialist communist physicist chemist pianist guitarist violinist specialist therapist
+    psychiatrist strategist lobbyist publicist feminist industrialist evangelist
 """.split())
+# Capitalised words that name a role: before a name they are its title, never part of it.
+_TITLE_WORDS = _ROLE_NOUNS | {w.casefold() for w in """
+    Vice Prime Sen. Representative Rep. Gov. Dr. Prof. Gen. Adm. Col. Lt. Sgt. Capt. CFO COO Officer
+    Justice King Queen Prince Princess Pope Cardinal Archbishop Sheikh Mr. Mrs. Ms. Miss Mx. Sir Dame
+    Lord Lady Rev. Reverend Father Sister Deputy Head Speaker Superintendent Commander Marshal
+    Correspondent Forward Foreign Defence Defense Finance Interior Health Economy Trade Education
+    Energy Environment Culture Labour Labor Agriculture Transport Presidential Former Acting Senior
+    Junior Assistant Associate Managing Executive Party Opposition
+""".split()}
 # Words that make a capitalised run an organisation, a place or an event, not a person.
 _NON_PERSON_WORDS = {w.casefold() for w in """
     Ministry Administration Strategy Department Government Union Conference Council Commission
@@ -115,91 +154,113 @@ _NON_PERSON_WORDS = {w.casefold() for w in """
     National International Global Reserve Capital Partners Holdings Ventures Watch Stadium Street
     Square Sea Ocean River Island Islands Mountains Valley County City Province Region Embassy
     Summit Forum Festival Awards Award Prize Cup Championship Games Olympics Museum Library Review
-    Daily Weekly Magazine Television Radio Broadcasting Channel App Security Defense Defence
-    Affairs Treaty Agreement Act Bill Plan Report Index Street Avenue Road Airport Station Market
-    North South East West Northern Southern Eastern Western Central United New Saint San Los Las
-    Hong Kong Saudi Korea Europe European America American Africa African Asia Asian
+    Daily Weekly Magazine Television Radio Broadcasting Channel App Security Affairs Treaty
+    Agreement Act Bill Plan Report Index Avenue Road Airport Station Market North South East West
+    Northern Southern Eastern Western Central United New Saint San Los Las Hong Kong Saudi Korea
+    Europe European America American Africa African Asia Asian Earth Communications Electric Energy
+    Power Oil Airways Entertainment Productions Telecom Insurance Financial Securities Brands Foods
+    Industries Enterprises Solutions Software Digital Electronics Publishing Books Code SpA GmbH AG
+    plc PLC KG
 """.split()}
-# Capitalised words that open sentences or are dates, never part of a name.
+# Capitalised words that open sentences or are dates: never part of a name.
 _STOP_WORDS = {w.casefold() for w in """
     The A An This That These Those It Its He She We They I You His Her Their Our My Your Who What
     When Where Why How In On At By For From With As After Before While Since Until During Under Over
     But And Or So Yet Also Then Meanwhile However Still Later Earlier Today Yesterday Tomorrow Last
-    Next Speaking Asked According Both Neither Either Former Many Some Several Other Others Each Every
-    If Although Though Because Despite Instead Indeed Moreover Furthermore Nevertheless Thus
+    Next Speaking Asked According Both Neither Either Many Some Several Other Others Each Every
+    If Although Though Because Despite Instead Indeed Moreover Furthermore Nevertheless Thus Known
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
     July August September October November December Jan. Feb. Mar. Apr. Jun. Jul. Aug. Sep. Sept.
-    Oct. Nov. Dec. Breaking Update Watch Read Photo Video Sources Source Here There Now Not No Yes
-    Dear Please Thanks Thank Well Oh Mr Mrs Ms
+    Oct. Nov. Dec. Breaking Update Read Photo Video Sources Source Here There Now Not No Yes
+    Dear Please Thanks Thank Well Oh Mr Mrs Ms Outside Inside Initially Previously Finally Recently
+    Eventually Currently Additionally Similarly Consequently Subsequently Ultimately Originally
+    Historically Traditionally Generally Typically Notably Importantly Interestingly Unfortunately
+    Fortunately Clearly Obviously Apparently Reportedly Allegedly Separately Likewise Accordingly
+    Otherwise Overall Instead Citing Quoting Among Like Unlike Under Per Via
 """.split()}
-_NAME_SUFFIXES = {"jr.", "sr.", "ii", "iii", "iv"}
+_NAME_SUFFIXES = {"jr.", "sr.", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv", "xvi"}
+_ABBREVIATED_TITLES = "Dr|Mr|Mrs|Ms|Mx|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Adm|Rev|Jr|Sr|St"
 _PARTICLES = r"(?:de|da|del|della|der|den|di|du|dos|das|van|von|bin|ibn|al|la|le|ter|y)"
-_PREPOSITIONS = "in on at during to after before when while for of about with from by over since yesterday today last".split()
+
+# -- patterns ----------------------------------------------------------------------------------
 
 _UPPER = "".join(ch for ch in map(chr, range(0x250)) if ch.isupper())
-_CAP = rf"[{_UPPER}][\w'’\-]*\.?"  # "Budrys", "Abu-Manneh", "O'Brien", "Dr.", "Jr.", "J."
-_RUN = rf"{_CAP}(?:[ \t]+(?:{_PARTICLES}[ \t]+)?{_CAP}){{0,7}}"  # title and name, one line
+# A capitalised word: "Budrys", "Abu-Manneh", "O'Brien", an initial "J.", "Dr.", "Jr."; a full
+# stop after any other word ends the sentence, and the run of words with it.
+_CAP = rf"(?:[{_UPPER}]\.|(?:{_ABBREVIATED_TITLES})\.|[{_UPPER}][\w'’\-]*)"
+_RUN = rf"{_CAP}(?:[ \t]+(?:{_PARTICLES}[ \t]+)?{_CAP}){{0,7}}"  # title and name, on one line
 _VERB = "(?:" + "|".join(_SPEECH_VERBS) + ")"
 _PARTICIPLE = "(?:" + "|".join(_PARTICIPLES) + ")"
 _AUX = r"(?:(?:has|had|have|also|later|then|once|again|further|\w+ly)\s+){0,2}"
-_APPOS = r"(?P<appos>,\s+(?:who\b|[^,;:“”\"]{1,90}?,))?"  # ", the foreign minister," or ", who"
-_PRONOUN = r"(?P<pron>\b[Hh]e|\b[Ss]he)"
+_APPOS = r"(?P<appos>,\s+(?:who\b|[^,;:“”\"]{1,90}?,))?,?"  # ", the foreign minister," / ", who"
+_ROLE_LEAD = r"(?:(?:[a-z][\w'’\-]*\s+){0,2}?(?:" + "|".join(sorted(_ROLE_NOUNS)) + r")\s+)?"  # "film director "
+_ROLE = r"(?P<role>\b[Tt]he(?:\s+[a-z][\w\-]*){1,3}?)"  # "the minister", "the foreign minister"
+_PRON = r"(?P<pron>\b[Hh]e|\b[Ss]he)"
 _GAP = r"(?:\s+[^\s,.;:!?“”\"]+){0,8}"  # "told reporters on Monday"
+_END = r"\s*[:,]?\s*$"
 
-_OPEN_MARKS, _CLOSE_MARKS = "“«„", "”»"
 _DOUBLE_MARKS = re.compile(r"[“”«»„\"]")
 _SINGLE_OPEN = re.compile(r"(?<![\w'’])['‘](?=[^\W\d_])")
 _SINGLE_CLOSE = re.compile(r"(?<=[\w.,!?…])['’](?!\w)")
 
-# Attribution right after a quote's closing mark, then right before its opening mark.
-_AFTER = [
-    ("name", re.compile(rf"\s*[,–—-]?\s*(?P<run>{_RUN}){_APPOS}\s+{_AUX}{_VERB}\b")),
-    ("name", re.compile(rf"\s*,?\s*{_VERB}\s+(?P<run>{_RUN})")),
-    ("pronoun", re.compile(rf"\s*,?\s*(?:{_PRONOUN}\s+{_AUX}{_VERB}\b|{_VERB}\s+(?P<pron2>he|she)\b)")),
-    ("name", re.compile(rf"\s*,?\s*(?:[^\s“”\"]+\s+){{0,4}}?according\s+to\s+(?:[a-z][\w'’]*\s+){{0,3}}(?P<run>{_RUN})")),
-    ("name", re.compile(rf"\s*[-–—]\s*(?P<run>{_RUN})")),
-    ("other", re.compile(rf"\s*[,–—-]?\s*(?:[^\s“”\"]+\s+){{0,5}}?{_AUX}{_VERB}\b|\s*,?\s*according\s+to\b")),
-]
-_BEFORE = [
-    ("name", re.compile(rf"(?P<run>{_RUN}){_APPOS}\s+{_AUX}{_VERB}{_GAP}\s*[:,]?\s*$")),
-    ("pronoun", re.compile(rf"{_PRONOUN}\s+{_AUX}{_VERB}{_GAP}\s*[:,]?\s*$")),
-    ("name", re.compile(rf"[Aa]ccording\s+to\s+(?:[a-z][\w'’]*\s+){{0,3}}(?P<run>{_RUN})\s*,?\s*$")),
-    ("colon", re.compile(rf"(?P<run>{_RUN})\s*:\s*$")),
-    ("other", re.compile(rf"\b{_VERB}{_GAP}\s*[:,]?\s*$|\baccording\s+to\b[^.]*$")),
-]
-_BELONGS_TO_NEXT = re.compile(rf"{_GAP}\s*:\s*$")  # "Budrys said: " introduces the next quote
-
-# Reported speech within one sentence.
-_SUBJECT = rf"(?:(?P<run>{_RUN}){_APPOS}|{_PRONOUN})\s+{_AUX}"
-_REPORTED = [
-    re.compile(rf"{_SUBJECT}(?P<verb>{_VERB}){_GAP}?\s+that\s+(?P<clause>\S.*)"),
-    re.compile(
-        rf"{_SUBJECT}(?P<verb>{'|'.join(_PLAIN_REPORT_VERBS)})\s+"
-        rf"(?P<clause>(?!(?:{'|'.join(_PREPOSITIONS)}|that)\b)[a-z][^\s,]*(?:\s+\S+){{2,}})"
-    ),
-]
+# Attributions right after a quote's closing mark (tried in order; "other": a speech verb
+# whose speaker is no person, which also stops the quote passing its speaker on).
+_AFTER = [re.compile(p) for p in (
+    rf"\s*,?\s*{_PRON}\s+{_AUX}{_VERB}\b",
+    rf"\s*,?\s*{_VERB}\s+(?P<pron>he|she)\b",
+    rf"\s*[,–—-]?\s*{_ROLE_LEAD}(?P<run>{_RUN}){_APPOS}\s+{_AUX}{_VERB}\b",
+    rf"\s*,?\s*{_VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})",
+    rf"\s*,?\s*{_ROLE}\s+{_AUX}{_VERB}\b",
+    rf"\s*,?\s*{_VERB}\s+{_ROLE}\b(?!\s+[{_UPPER}])",
+    rf"\s*,?\s*(?:[^\s“”\"]+\s+){{0,4}}?according\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})",
+    rf"\s*[-–—]\s*(?P<run>{_RUN})",
+    rf"\s*[,–—-]?\s*(?:[^\s“”\"]+\s+){{0,5}}?{_AUX}{_VERB}\b|\s*,?\s*according\s+to\b",
+)]
+# Attributions right before a quote's opening mark, within its sentence.
+_INTRODUCES_NEXT = re.compile(rf"{_GAP}\s*:\s*")
+_SAY = rf"{_AUX}(?:{_VERB}|{_NAMING_VERBS})"
+_BEFORE = [re.compile(p) for p in (
+    rf"{_PRON}\s+{_SAY}{_GAP}{_END}",
+    rf"(?P<run>{_RUN}){_APPOS}\s+{_SAY}{_GAP}{_END}",
+    rf"{_ROLE}\s+{_SAY}{_GAP}{_END}",
+    rf"[Aa]ccording\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})\s*,?\s*$",
+    rf"(?P<colon>{_RUN})\s*:\s*$",  # "New Vanguard CEO Tim Buckley: "
+    rf"\b(?:{_VERB}|{_NAMING_VERBS}){_GAP}{_END}|\baccording\s+to\b[^.]*$",
+)]
+# Reported speech, one sentence at a time.
+_SUBJECT = rf"(?:{_PRON}|{_ROLE}|(?P<run>{_RUN}){_APPOS})\s+{_AUX}"
+# Between a verb and "that": a circumstance ("said on Monday that", "said in a statement that"),
+# never an object ("wrote the poem ... that begins"); "told" takes its listener first.
+_CIRCUMSTANCE = r"(?:\s+(?:in|on|at|during|to|after|before|when|while|last|this|earlier|later|from|\w+ly)\b(?:\s+[^\s,.;:!?“”\"]+){0,10}?)?"
+_LISTENER = rf"\s+(?:the\s+[\w.]+|[a-z]+|{_RUN})"  # "told reporters", "told the BBC", "told Budrys"
+_TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
+_THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)\b)"
+_STATEMENT = rf"(?P<clause>(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b)[a-z]\S*(?:\s+\S+){{2,}})"  # "the EU must ..."
+_REPORTED = [re.compile(p) for p in (
+    rf"{_SUBJECT}{_VERB}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)",
+    rf"{_SUBJECT}{_TOLD}{_LISTENER}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)",
+    rf"{_SUBJECT}(?:{_PLAIN_VERBS.replace(' ', '|')})\s+{_STATEMENT}",
+    rf"{_SUBJECT}(?:told|tells){_LISTENER}\s+{_STATEMENT}",
+    rf"^[Aa]ccording\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN}),\s+(?!{_RUN},)(?P<clause>\S.*)",
+)]
 _PARTICIPLE_CLAUSE = re.compile(rf",\s+(?P<verb>{_PARTICIPLE})\s+(?P<that>that\s+)?(?P<clause>\S.*)")
-_FIRST_RUN = re.compile(_RUN)
-_INVERTED = re.compile(
-    rf"(?P<clause>[^“”\"]+?),\s+(?:{_VERB}\s+(?P<run>{_RUN})|(?P<run2>{_RUN})\s+{_AUX}{_VERB}|"
+_INVERTED = re.compile(  # "Zuckerberg should step down, said Frances Haugen, the former ..."
+    rf"(?P<clause>[^“”\"]+?),\s+(?:{_VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?P<run2>{_RUN})\s+{_AUX}{_VERB}|"
     rf"(?P<pron>he|she)\s+{_AUX}{_VERB})\s*(?:[.!?]?\s*$|,\s+(?:the|a|an|who|according)\b)"
 )
+_NAME_RUN = re.compile(_RUN)
+_ROLE_ALTERNATIVES = "|".join(sorted(_ROLE_NOUNS))
+_SOMEONE = re.compile(  # "The Doctor", "the foreign minister": someone, maybe a known person
+    rf"\b[Tt]he\s+(?:(?P<title>(?:{_ROLE_ALTERNATIVES.title()})\b)|(?P<role>(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})\b))"
+)
+# Patterns searched anywhere in a sentence: their name must be the sentence's subject.
+_SUBJECT_PATTERNS = {_BEFORE[1], _BEFORE[2], *_REPORTED[:4]}
 _TRAILING = re.compile(r"[\s,;:.!?…]+$")
-_MAX_SENTENCE = 1500  # longer "sentences" are lists or tables: no reported speech in them
+_WINDOW = 300  # characters around a quote searched for its attribution
+_MAX_SENTENCE = 1500  # a longer "sentence" is a list or a table: no reported speech in it
 
 
 # -- names -------------------------------------------------------------------------------------
-
-
-def _is_name_token(token: str) -> bool:
-    word = token.casefold()
-    if word in _NAME_SUFFIXES or re.fullmatch(rf"[{_UPPER}]\.", token):  # "Jr.", an initial "J."
-        return True
-    return (
-        token[:1].isupper() and any(c.islower() for c in token)  # not an acronym like "NATO"
-        and word not in _TITLE_WORDS and word not in _STOP_WORDS and word not in _NON_PERSON_WORDS
-        and not word.endswith(("'s", "’s", "'", "’")) and not (word.endswith(".") and len(word) > 3)
-    )
 
 
 def split_title(run: str) -> tuple[str, str]:
@@ -211,104 +272,40 @@ def split_title(run: str) -> tuple[str, str]:
     ('', '')
     """
     tokens = run.split()
-    if tokens and tokens[-1].endswith(".") and tokens[-1].casefold() not in _NAME_SUFFIXES and len(tokens[-1]) > 2:
+    if tokens[-1].endswith(".") and len(tokens[-1]) > 2 and tokens[-1].casefold() not in _NAME_SUFFIXES:
         tokens[-1] = tokens[-1][:-1]  # a full stop, not an initial
-    i = len(tokens)
-    while i > 0 and len(tokens) - i < 4 and (_is_name_token(tokens[i - 1]) or (
-            i < len(tokens) and re.fullmatch(_PARTICLES, tokens[i - 1]))):
+    i = len(tokens)  # the name is the longest tail of name-like words, at most 4
+    while i > 0 and len(tokens) - i < 4 and (
+            _is_name_word(tokens[i - 1]) or (i < len(tokens) and re.fullmatch(_PARTICLES, tokens[i - 1]))):
         i -= 1
-    name_tokens = tokens[i:]
-    while name_tokens and re.fullmatch(_PARTICLES, name_tokens[0]):
-        name_tokens.pop(0)
-    if not name_tokens or name_tokens[-1].casefold() in _NAME_SUFFIXES and len(name_tokens) == 1:
-        return "", ""
-    if i > 0 and tokens[i - 1].casefold() in _NON_PERSON_WORDS and len(name_tokens) == 1:
+    name = tokens[i:]
+    while name and re.fullmatch(_PARTICLES, name[0]):
+        name.pop(0)
+    if not name or (len(name) == 1 and (name[0].casefold() in _NAME_SUFFIXES or (
+            i > 0 and tokens[i - 1].casefold() in _NON_PERSON_WORDS))):
         return "", ""  # "Ministry Vilnius": a place or an organisation, not a titled person
     j = i
     while j > 0 and tokens[j - 1].casefold() not in _STOP_WORDS:
         j -= 1
-    title_tokens = tokens[j:i]
-    has_title = any(t.casefold() in _TITLE_WORDS for t in title_tokens)
-    return (" ".join(title_tokens) if has_title else ""), " ".join(name_tokens)
+    title = tokens[j:i]
+    return (" ".join(title) if any(map(_is_title_word, title)) else ""), " ".join(name)
 
 
-# -- quote spans -------------------------------------------------------------------------------
+def _is_name_word(token: str) -> bool:
+    word = token.casefold()
+    if word in _NAME_SUFFIXES or re.fullmatch(rf"[{_UPPER}]\.", token):  # "Jr.", an initial "J."
+        return True
+    return (
+        token[:1].isupper() and any(c.islower() for c in token)  # not an acronym like "NATO"
+        and not _is_title_word(token) and word not in _STOP_WORDS and word not in _NON_PERSON_WORDS
+        and not word.endswith(("'s", "’s", "'", "’")) and not (word.endswith(".") and len(word) > 3)
+    )
 
 
-@dataclass
-class _Span:
-    start: int  # of the quoted words, inside the marks
-    end: int
-    open_mark: int  # position of the opening mark (== start at a paragraph start without one)
-    close_mark: int  # position just after the closing mark (== end when unclosed)
-    closed: bool
-    speaker: str | None = None
-    attribution: str = ""  # "name", "pronoun", "inherited", "other" (someone who is not a person)
-    run_at: int = -1  # where the attributing name starts, for pronoun resolution
-
-
-def _double_quote_spans(text: str, lo: int, hi: int) -> list[_Span]:
-    """Top-level double-quoted spans of text[lo:hi] (one paragraph); nested ones stay inside."""
-    marks = []
-    for m in _DOUBLE_MARKS.finditer(text, lo, hi):
-        ch, i = m.group(), m.start()
-        if ch in _OPEN_MARKS:
-            marks.append((i, True))
-        elif ch in _CLOSE_MARKS:
-            marks.append((i, False))
-        else:  # a straight mark opens after a space or bracket, closes after a word or punctuation
-            before = text[i - 1] if i > lo else " "
-            after = text[i + 1] if i + 1 < hi else " "
-            if before.isspace() and after.isspace():
-                continue
-            marks.append((i, before.isspace() or before in "([{—–-“‘'"))
-    spans, depth, start = [], 0, lo
-    curly = [opens for i, opens in marks if text[i] != '"']
-    straight = [(i, opens) for i, opens in marks if text[i] == '"']
-    # A snippet cut mid-quote starts with a closing mark: the quote began before the paragraph.
-    if (curly and not curly[0]) or (not curly and straight and not straight[0][1]
-                                    and not text[straight[0][0] - 1].isdigit()):
-        depth = 1
-    for i, opens in marks:
-        if opens:
-            if depth == 0:
-                start = i
-            depth += 1
-        elif depth:
-            depth -= 1
-            if depth == 0:
-                spans.append(_make_span(text, start, i + 1, lo, closed=True))
-    if depth:
-        spans.append(_make_span(text, start, hi, lo, closed=False))
-    return [s for s in spans if s.end > s.start]
-
-
-def _single_quote_spans(text: str, lo: int, hi: int, taken: list[_Span]) -> list[_Span]:
-    """'...' spans of text[lo:hi] outside the double-quoted ones (apostrophes never pair up)."""
-    spans, pos = [], lo
-    gaps = [(s.close_mark, t.open_mark) for s, t in zip(taken, taken[1:])]
-    for a, b in [(lo, taken[0].open_mark if taken else hi), *gaps, (taken[-1].close_mark if taken else hi, hi)]:
-        pos = a
-        while (m := _SINGLE_OPEN.search(text, pos, b)):
-            close = _SINGLE_CLOSE.search(text, m.end(), b)
-            if not close:
-                break
-            spans.append(_make_span(text, m.start(), close.end(), lo, closed=True))
-            pos = close.end()
-    return spans
-
-
-def _make_span(text: str, open_mark: int, close_mark: int, lo: int, closed: bool) -> _Span:
-    start = open_mark + 1 if text[open_mark] in "“”«»„\"'‘’" else open_mark
-    end = close_mark - 1 if closed else close_mark
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
-        end -= 1
-    return _Span(start, end, open_mark, close_mark, closed)
-
-
-# -- extraction --------------------------------------------------------------------------------
+def _is_title_word(token: str) -> bool:
+    """A role before a name: listed, or shaped like one ("Archaeologist", "Biographer")."""
+    word = token.casefold()
+    return word in _TITLE_WORDS or word.endswith(("ologist", "ographer"))
 
 
 @dataclass
@@ -318,104 +315,117 @@ class _Person:
     forms: list[str] = field(default_factory=list)
 
 
-class _Registry:
-    """The people of one document: full names seen with a title or a speech verb, and the
-    capitalised runs a lone surname may stand for."""
+class _People:
+    """The people of one document: names seen after a title or with a speech verb; and every
+    name-like run of two words or more, which a lone surname may stand for."""
 
     def __init__(self, text: str):
         self.people: dict[str, _Person] = {}
-        self.full_names: set[str] = set()  # every name-like run of two words or more
+        self.by_last_word: dict[str, set[str]] = {}  # full names and known people, by last word
         titled = []
-        for m in _FIRST_RUN.finditer(text):
+        for m in _NAME_RUN.finditer(text):
             title, name = split_title(m.group())
             if len(name.split()) >= 2:
-                self.full_names.add(name)
-            if name and title:
+                self._index(name)
+            role_before = text[max(0, m.start() - 30):m.start()].split()[-1:]
+            if name and (title or (len(name.split()) >= 2 and role_before and role_before[0] in _ROLE_NOUNS)):
                 titled.append(m.group())
-        for run in titled:  # "Prime Minister Inga Ruginienė", "President Biden": people
+        for run in titled:  # "Prime Minister Inga Ruginienė", "judge Amara Nwosu", "President Biden"
             self.resolve(run)
 
-    def add(self, name: str, title: str = "") -> _Person:
-        person = self.people.setdefault(name, _Person(name))
+    def resolve(self, run: str) -> _Person | None:
+        """The person a run like "Ruginienė" or "Prime Minister Inga Ruginienė" names (registered
+        now if new), or None."""
+        title, name = split_title(run)
+        canonical = self._canonical(name, title)
+        if canonical is None:
+            return None
+        if canonical not in self.people:
+            self.people[canonical] = _Person(canonical)
+            self._index(canonical)
+        person = self.people[canonical]
         person.title = person.title or title
-        if name not in person.forms:
-            person.forms.insert(0, name)
+        for form in (canonical, name):
+            if form not in person.forms:
+                person.forms.append(form)
         return person
 
-    def resolve(self, run: str) -> _Person | None:
-        """The person a run like "Ruginienė" or "Prime Minister Inga Ruginienė" names, or None."""
+    def _index(self, name: str) -> None:
+        self.by_last_word.setdefault(normalise_speaker(name).split()[-1], set()).add(name)
+
+    def find(self, run: str) -> _Person | None:
+        """The already known person a run names, or None."""
         title, name = split_title(run)
+        canonical = self._canonical(name, title)
+        return self.people.get(canonical) if canonical else None
+
+    def _canonical(self, name: str, title: str) -> str | None:
+        """The fullest known form of `name`: a lone word stands for the one longer name ending
+        with it; a name of two words or more for the one known person whose name ends with it."""
         if not name:
             return None
-        tokens = name.split()
-        key = [normalise_speaker(t) for t in tokens]
-        fuller = {
-            full for full in self.full_names | set(self.people)
-            if len(full.split()) > len(tokens) and [normalise_speaker(t) for t in full.split()][-len(tokens):] == key
-        }
-        if len(fuller) > 1:
-            return None  # "Russo" with "Anthony Russo" and "Joe Russo": ambiguous
+        key = normalise_speaker(name).split()
+        pool = self.by_last_word.get(key[-1], set())
+        fuller = {full for full in pool if (len(key) == 1 or full in self.people)
+                  and len(full.split()) > len(key) and normalise_speaker(full).split()[-len(key):] == key}
+        shortest = min(fuller, key=lambda f: len(f.split()), default=None)
+        # Nested forms ("Marco Polo", "Venetian Marco Polo") are one person, named by the shortest:
+        # a longer one is more often a sentence's first word glued to the name than a fuller name.
+        if shortest and all(normalise_speaker(f).endswith(normalise_speaker(shortest)) for f in fuller):
+            return shortest
         if fuller:
-            full = fuller.pop()
-            person = self.add(full, self.people[full].title if full in self.people else "")
-            person.title = person.title or title
-        elif len(tokens) >= 2 or title:
-            person = self.add(name, title)
-        else:
+            return None  # "Russo" with "Anthony Russo" and "Joe Russo"
+        if len(key) == 1 and not title:
             return None  # a lone capitalised word: a country or a company as often as a surname
-        if name not in person.forms:
-            person.forms.append(name)
-        return person
+        return name
+
+    def with_role(self, phrase: str) -> _Person | None:
+        """The one person whose title contains `phrase` ("the minister"), if exactly one does."""
+        words = phrase.split()[1:]  # without "the"
+        if not words or words[-1] not in _ROLE_NOUNS:
+            return None
+        matches = [p for p in self.people.values() if f" {' '.join(words)} " in f" {p.title.casefold()} "]
+        return matches[0] if len(matches) == 1 else None
 
 
-def extract_quotations(text: str) -> list[Quotation]:
-    """Direct and reported quotations of `text` with their speakers, sorted by start.
+# -- quote spans -------------------------------------------------------------------------------
 
-    >>> [(q.text, q.speaker, q.kind) for q in extract_quotations('"We will win," coach Ana Diaz said.')]
-    [('We will win', 'Ana Diaz', 'direct')]
-    """
-    registry = _Registry(text)
-    paragraphs = _paragraphs(text)
-    spans_by_paragraph = []
-    for lo, hi in paragraphs:
-        doubles = _double_quote_spans(text, lo, hi)
-        spans_by_paragraph.append(sorted(doubles + _single_quote_spans(text, lo, hi, doubles), key=lambda s: s.start))
-    all_spans = [s for spans in spans_by_paragraph for s in spans]
-    sentence_starts = [s.start for lo, hi in paragraphs for s in split_sentences(text[lo:hi], lo)]
 
-    pronouns: list[tuple[int, _Span | _Reported]] = []
-    for p, (lo, hi) in enumerate(paragraphs):
-        spans = spans_by_paragraph[p]
-        for k, span in enumerate(spans):
-            prev_end = spans[k - 1].close_mark if k else lo
-            next_start = spans[k + 1].open_mark if k + 1 < len(spans) else hi
-            sentence_start = sentence_starts[max(0, bisect_right(sentence_starts, span.open_mark) - 1)]
-            before_lo = max(prev_end, sentence_start, lo, span.open_mark - 300)
-            _attribute(text, span, before_lo, min(next_start, span.close_mark + 300), registry, pronouns)
-    reported = _reported(text, paragraphs, all_spans, registry, pronouns)
+@dataclass
+class _Said:
+    """A direct quote span or a reported clause, and what we know of its speaker."""
 
-    mentions = _mentions(text, registry, all_spans, [*all_spans, *reported])
-    for at, item in sorted(pronouns, key=lambda x: x[0]):
-        person = _resolve_pronoun(at, paragraphs, mentions)
-        item.speaker = person.name if person else None
-        if person:
-            mentions.append((at, person.name, True))
-            mentions.sort(key=lambda m: m[0])
-    _inherit(text, spans_by_paragraph, registry)
+    start: int  # of the quoted words, inside the marks
+    end: int
+    kind: str = "direct"
+    open_mark: int = 0  # position of the opening mark (== start when the paragraph starts inside a quote)
+    close_mark: int = 0  # position just after the closing mark (== end when unclosed)
+    closed: bool = True
+    speaker: str | None = None
+    attribution: str = ""  # "person", "pronoun", "continued", or "other" (a speaker who is not a person)
+    name_at: int = -1  # where the attributing name or pronoun starts
 
-    quotations = []
-    for item in [*all_spans, *reported]:
-        if item.speaker is None or item.end <= item.start:
-            continue
-        if isinstance(item, _Reported) and any(
-                s.speaker and s.start < item.end and item.start < s.end for s in all_spans):
-            continue  # the direct quote inside says it better
-        person = registry.people[item.speaker]
-        quotations.append(Quotation(
-            text[item.start:item.end], item.start, item.end, person.name, tuple(person.forms),
-            "reported" if isinstance(item, _Reported) else "direct", person.title,
-        ))
-    return sorted(quotations, key=lambda q: (q.start, q.end))
+
+class _Document:
+    def __init__(self, text: str):
+        self.text = text
+        self.people = _People(text)
+        self.paragraphs = _paragraphs(text)
+        self.spans_by_paragraph = []
+        for lo, hi in self.paragraphs:
+            doubles = _double_quote_spans(text, lo, hi)
+            spans = doubles + _single_quote_spans(text, lo, hi, doubles)
+            self.spans_by_paragraph.append(sorted(spans, key=lambda s: s.start))
+        self.spans = [s for spans in self.spans_by_paragraph for s in spans]
+        self.sentence_starts = [s.start for lo, hi in self.paragraphs for s in split_sentences(text[lo:hi], lo)]
+        self._marks = [s.open_mark for s in self.spans]
+
+    def in_quote(self, pos: int) -> bool:
+        i = bisect_right(self._marks, pos) - 1
+        return i >= 0 and self.spans[i].open_mark <= pos < self.spans[i].close_mark
+
+    def sentence_start(self, pos: int) -> int:
+        return self.sentence_starts[max(0, bisect_right(self.sentence_starts, pos) - 1)] if self.sentence_starts else 0
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -427,169 +437,223 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def _subject_position_ok(prefix: str, appos: str | None) -> bool:
+def _double_quote_spans(text: str, lo: int, hi: int) -> list[_Said]:
+    """Top-level double-quoted spans of one paragraph, text[lo:hi]; nested ones stay inside."""
+    marks = []  # (position, opens)
+    for m in _DOUBLE_MARKS.finditer(text, lo, hi):
+        i, ch = m.start(), m.group()
+        if ch != '"':
+            marks.append((i, ch in "“«„"))
+            continue
+        # A straight mark opens after a space or a bracket, and closes after a word or punctuation.
+        before, after = text[i - 1] if i > lo else " ", text[i + 1] if i + 1 < hi else " "
+        if not (before.isspace() and after.isspace()):
+            marks.append((i, before.isspace() or before in "([{—–-“‘'"))
+    curly = [opens for i, opens in marks if text[i] != '"']
+    straight = [(i, opens) for i, opens in marks if text[i] == '"']
+    # A snippet cut mid-quote starts with a closing mark: its quote began before the paragraph.
+    starts_inside = (curly and not curly[0]) or (
+        not curly and straight and not straight[0][1] and not text[straight[0][0] - 1].isdigit())  # 35' 00"
+    spans, depth, start = [], int(bool(starts_inside)), lo
+    for i, opens in marks:
+        if opens:
+            start = i if depth == 0 else start
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                spans.append(_quote_span(text, start, i + 1, closed=True))
+    if depth:
+        spans.append(_quote_span(text, start, hi, closed=False))
+    return [s for s in spans if s.end > s.start]
+
+
+def _single_quote_spans(text: str, lo: int, hi: int, doubles: list[_Said]) -> list[_Said]:
+    """'...' spans of one paragraph outside its double-quoted ones (apostrophes never pair up)."""
+    spans = []
+    edges = [lo, *(m for s in doubles for m in (s.open_mark, s.close_mark)), hi]
+    for a, b in zip(edges[::2], edges[1::2]):
+        while (m := _SINGLE_OPEN.search(text, a, b)) and (close := _SINGLE_CLOSE.search(text, m.end(), b)):
+            spans.append(_quote_span(text, m.start(), close.end(), closed=True))
+            a = close.end()
+    return [s for s in spans if s.end > s.start]
+
+
+def _quote_span(text: str, open_mark: int, close_mark: int, closed: bool) -> _Said:
+    start = open_mark + 1 if text[open_mark] in "“«„\"'‘" else open_mark
+    end = close_mark - 1 if closed else close_mark
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
+        end -= 1
+    return _Said(start, end, open_mark=open_mark, close_mark=close_mark, closed=closed)
+
+
+# -- attribution -------------------------------------------------------------------------------
+
+
+def _attribute_direct(doc: _Document, p: int, k: int) -> None:
+    """Attribute the k-th quote span of paragraph p. A quote ending open ("...," / "...?") looks
+    after itself first ("...," Budrys said), then before; any other looks before (Budrys said:
+    "...."), and after only when it opens its sentence and a short attribution ends that sentence
+    ("It's over." Budrys said.), so "..." Wallmann argues that ... is not Wallmann's."""
+    text, span, spans = doc.text, doc.spans_by_paragraph[p][k], doc.spans_by_paragraph[p]
+    lo, hi = doc.paragraphs[p]
+    before_lo = max(spans[k - 1].close_mark if k else lo, doc.sentence_start(span.open_mark), span.open_mark - _WINDOW)
+    after_hi = min(spans[k + 1].open_mark if k + 1 < len(spans) else hi, span.close_mark + _WINDOW)
+    after = text[span.close_mark:after_hi] if span.closed else ""
+    before = text[before_lo:span.open_mark]
+    inner = text[span.start:span.close_mark].rstrip("”»\"'’ ")
+    ends_open = inner.endswith((",", "?", "!", "—", "–", "-", "…")) or after.startswith(",")
+    if ends_open and (m := _match_after(after)):
+        _set_speaker(doc, span, m, span.close_mark)
+    elif m := _match_before(before):
+        _set_speaker(doc, span, m, before_lo)
+    elif not ends_open and not before.strip() and (m := _match_after(after)) and _short_tail(after, m.end()):
+        _set_speaker(doc, span, m, span.close_mark)
+
+
+def _short_tail(after: str, end: int) -> bool:
+    rest = re.split(r"[.!?]", after[end:], maxsplit=1)[0].split()
+    return len(rest) <= 6 and "that" not in rest
+
+
+def _match_after(after: str) -> re.Match | None:
+    m = next((m for pattern in _AFTER if (m := pattern.match(after))), None)
+    if m and _INTRODUCES_NEXT.fullmatch(after, m.end()):
+        return None  # "Budrys said: " introduces the next quote
+    return m
+
+
+def _match_before(before: str) -> re.Match | None:
+    for pattern in _BEFORE:
+        m = pattern.search(before)
+        if m:
+            return m
+    return None
+
+
+def _subject_position(prefix: str, appos: str | None) -> bool:
     """Whether a name after `prefix` (its sentence so far) is the subject: at the start, after an
-    opening phrase ("On Monday, "), after a role noun ("film director "), or with ", who"."""
+    opening phrase ("On Monday, "), after a quote, after a role ("film director "), or with ", who".
+    "A spokesman for Budrys said" is not Budrys speaking."""
     prefix = prefix.rstrip()
-    words = prefix.split()
     return (
         not prefix or prefix.endswith((",", ";", ":", "—", "–", "-", "...", "…", "”", '"', "’"))
-        or words[-1].casefold() in _ROLE_NOUNS or bool(appos and appos.strip(", ").startswith("who"))
+        or prefix.split()[-1] in _ROLE_NOUNS or bool(appos and appos.strip(", ").startswith("who"))
     )
 
 
-def _attribute(text, span: _Span, before_lo: int, after_hi: int, registry: _Registry, pronouns) -> None:
-    quoted = text[span.start:span.end].rstrip()
-    after = text[span.close_mark:after_hi] if span.closed else ""
-    before = text[before_lo:span.open_mark]
-    # "...," Budrys said: after first; "Budrys said: ...." before first.
-    ends_open = quoted.endswith((",", "?", "!", "—", "–", "-", "…")) or text[span.end:span.close_mark].startswith(",")
-    for where in (("after", "before") if ends_open else ("before", "after")):
-        found = _match_after(after) if where == "after" else _match_before(before)
-        if not found:
-            continue
-        kind, match = found
-        span.attribution = kind
-        if kind == "pronoun":
-            pronouns.append((span.open_mark, span))
-        elif kind in ("name", "colon"):
-            base = span.close_mark if where == "after" else before_lo
-            if kind == "colon" and len(split_title(match.group("run"))[1].split()) < 2:
-                span.attribution = "other"
-                return
-            person = registry.resolve(match.group("run"))
-            span.speaker = person.name if person else None
-            span.run_at = base + match.start("run")
-            if person is None:
-                span.attribution = "other"
+def _set_speaker(doc: _Document, item: _Said, m: re.Match, offset: int) -> None:
+    """Record the speaker a pattern found (its groups: run/run2/colon, pron, role): a person, a
+    pronoun to resolve later, or "other" when the speaker is no person we can name."""
+    groups = {k: v for k, v in m.groupdict().items() if v}
+    item.attribution = "other"
+    if "pron" in groups:
+        item.attribution, item.name_at = "pronoun", offset + m.start("pron")
         return
+    group = next((g for g in ("run", "run2", "colon", "role") if g in groups), None)
+    if group is None or (m.re in _SUBJECT_PATTERNS and not _subject_position(m.string[:m.start(group)], groups.get("appos"))):
+        return
+    if group == "role":
+        person = doc.people.with_role(groups["role"].casefold())
+    elif group == "colon" and len(split_title(groups["colon"])[1].split()) < 2:
+        return  # "Sources: ..." or a lone word before a colon
+    else:
+        person = doc.people.resolve(groups[group])
+    if person:
+        item.speaker, item.attribution, item.name_at = person.name, "person", offset + m.start(group)
 
 
-def _match_after(after: str):
-    for kind, pattern in _AFTER:
-        m = pattern.match(after)
-        if m and not (kind != "other" and _BELONGS_TO_NEXT.match(after, m.end()) and after.rstrip().endswith(":")):
-            return kind, m
-    return None
-
-
-def _match_before(before: str):
-    for kind, pattern in _BEFORE:
-        m = pattern.search(before)
-        if not m:
-            continue
-        if kind in ("name", "colon") and "according" not in m.group()[:12].casefold() and not _subject_position_ok(
-                before[:m.start()], m.groupdict().get("appos")):
-            return "other", m  # "a spokesman for Budrys said": someone else speaks
-        return kind, m
-    return None
-
-
-@dataclass
-class _Reported:
-    start: int
-    end: int
-    speaker: str | None = None
-    run_at: int = -1
-
-
-def _reported(text, paragraphs, spans: list[_Span], registry: _Registry, pronouns) -> list[_Reported]:
-    inside = sorted((s.open_mark, s.close_mark) for s in spans)
-    opens = [a for a, _ in inside]
-
-    def in_quote(pos: int) -> bool:
-        i = bisect_right(opens, pos) - 1
-        return i >= 0 and inside[i][0] <= pos < inside[i][1]
-
-    found = []
-    for lo, hi in paragraphs:
-        for sentence in split_sentences(text[lo:hi], lo):
-            s = text[sentence.start:sentence.end]
-            if len(s) > _MAX_SENTENCE or not re.search(rf"\b(?:{_VERB}|{_PARTICIPLE})\b", s):
-                continue
-            item = _reported_in_sentence(s, sentence.start, registry, in_quote, pronouns)
-            if item:
-                found.append(item)
-    return found
-
-
-def _reported_in_sentence(s: str, offset: int, registry: _Registry, in_quote, pronouns) -> _Reported | None:
-    """The reported statement of one sentence, if any: its clause, and who made it."""
-    end = len(s) - len(_TRAILING.search(s).group()) if _TRAILING.search(s) else len(s)
-    for pattern in _REPORTED:  # "Budrys said (that) ...", "He told reporters that ..."
-        m = pattern.search(s)
-        if m and not in_quote(offset + m.start()) and _subject_position_ok(s[:m.start()], m.group("appos")):
-            return _reported_item(m, "run", m.start("clause"), end, offset, registry, pronouns)
-    m = _PARTICIPLE_CLAUSE.search(s)  # "Budrys articulated the position, stating that ..."
-    if m and (m.group("that") or m.group("verb") in _PLAIN_PARTICIPLES):
-        for run in _FIRST_RUN.finditer(s, 0, m.start()):
-            if split_title(run.group())[1] and not in_quote(offset + run.start()):
-                if _subject_position_ok(s[:run.start()], None):
-                    return _reported_item(run, 0, m.start("clause"), end, offset, registry, pronouns)
-                break
-    m = _INVERTED.match(s)  # "Zuckerberg should step down, said Frances Haugen"
-    if m and len(m.group("clause").split()) >= 4 and not in_quote(offset):
-        group = "run" if m.group("run") else "run2"
-        return _reported_item(m, group, 0, m.end("clause"), offset, registry, pronouns)
-    return None
-
-
-def _reported_item(m: re.Match, group, start: int, end: int, offset: int, registry, pronouns) -> _Reported | None:
-    if end <= start:
+def _reported(doc: _Document, start: int, end: int) -> _Said | None:
+    """The reported statement of the sentence text[start:end], if any."""
+    s = doc.text[start:end]
+    if len(s) > _MAX_SENTENCE or not re.search(rf"\b(?:{_VERB}|{_PARTICIPLE})\b|\baccording to\b", s, re.IGNORECASE):
         return None
-    item = _Reported(offset + start, offset + end)
-    run = m.group(group)
-    if run:
-        person = registry.resolve(run)
-        item.speaker = person.name if person else None
-        item.run_at = offset + m.start(group)
-    elif m.re.groupindex.get("pron") and m.group("pron"):
-        pronouns.append((offset + m.start("pron"), item))
+    clause_end = len(s) - len(m.group()) if (m := _TRAILING.search(s)) else len(s)
+    for pattern in _REPORTED:  # "Budrys said (that) ...", "He told reporters ...", "According to X, ..."
+        m = pattern.search(s)
+        if m and not doc.in_quote(start + m.start()):
+            return _reported_item(doc, m, start, m.start("clause"), clause_end)
+    m = _PARTICIPLE_CLAUSE.search(s)
+    if m and (m.group("that") or m.group("verb") in _PLAIN_PARTICIPLES):
+        # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
+        subject = next((r for r in _NAME_RUN.finditer(s, 0, m.start())
+                        if split_title(r.group())[1] and not doc.in_quote(start + r.start())), None)
+        if subject and _subject_position(s[:subject.start()], None):
+            return _reported_item(doc, subject, start, m.start("clause"), clause_end)
+    m = _INVERTED.match(s)  # "Zuckerberg should step down, said Frances Haugen"
+    if m and len(m.group("clause").split()) >= 4 and not doc.in_quote(start):
+        return _reported_item(doc, m, start, 0, m.end("clause"))
+    return None
+
+
+def _reported_item(doc: _Document, m: re.Match, offset: int, clause_start: int, clause_end: int) -> _Said | None:
+    if clause_end <= clause_start:
+        return None
+    item = _Said(offset + clause_start, offset + clause_end, kind="reported")
+    if m.re is _NAME_RUN:  # the subject of a participle clause
+        person = doc.people.resolve(m.group())
+        item.attribution = "person" if person else "other"
+        item.speaker, item.name_at = (person.name if person else None), offset + m.start()
+    else:
+        _set_speaker(doc, item, m, offset)
     return item
 
 
-def _mentions(text: str, registry: _Registry, spans: list[_Span], attributed) -> list[tuple[int, str, bool]]:
-    """(position, person, is a speech attribution) for each mention of a known person outside quotes."""
-    forms = {normalise_speaker(f): p.name for p in registry.people.values() for f in p.forms}
-    mentions = [(item.run_at, item.speaker, True) for item in attributed if item.speaker and item.run_at >= 0]
-    if forms:
-        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(
-            {f for p in registry.people.values() for f in p.forms}, key=len, reverse=True))) + r")\b")
-        for m in pattern.finditer(text):
-            if not any(s.open_mark <= m.start() < s.close_mark for s in spans):
-                mentions.append((m.start(), forms[normalise_speaker(m.group())], False))
-    return sorted(mentions, key=lambda m: m[0])
+def _resolve_pronouns(doc: _Document, items: list[_Said]) -> None:
+    """He/she: the person named last before it, in this or the previous paragraph, if that name
+    is a known person and either the only person named there or the speaker of a quote. A name
+    we cannot tell is a person ("Riga", "Tesla") makes the pronoun ambiguous. In document order,
+    so a resolved pronoun counts as a mention for the next one."""
+    mentions = _mentions(doc, items)  # (position, person or "" when unknown, is an attribution)
+    starts = [lo for lo, _ in doc.paragraphs]
+    for item in sorted((i for i in items if i.attribution == "pronoun"), key=lambda i: i.name_at):
+        p = max(0, bisect_right(starts, item.name_at) - 1)
+        window = [m for m in mentions if starts[max(0, p - 1)] <= m[0] < item.name_at]
+        if not window or not window[-1][1]:
+            continue
+        if len({name for _, name, _ in window}) == 1 or window[-1][2]:
+            item.speaker, item.attribution = window[-1][1], "person"
+            mentions = sorted([*mentions, (item.name_at, item.speaker, True)])
 
 
-def _resolve_pronoun(at: int, paragraphs, mentions) -> _Person | None:
-    starts = [lo for lo, _ in paragraphs]
-    p = max(0, bisect_right(starts, at) - 1)
-    window_lo = starts[max(0, p - 1)]
-    recent = [m for m in mentions if window_lo <= m[0] < at]
-    if not recent:
-        return None
-    people = {name for _, name, _ in recent}
-    latest = recent[-1]
-    if len(people) == 1 or latest[2]:
-        return _Person(latest[1])
-    return None
+def _mentions(doc: _Document, items: list[_Said]) -> list[tuple[int, str, bool]]:
+    """Every name outside quotes, with the known person it names ("" if none), and every
+    attribution of a quote to a person."""
+    mentions = [(i.name_at, i.speaker, True) for i in items if i.speaker and i.attribution == "person"]
+    sentence_starts = set(doc.sentence_starts)
+    for m in _NAME_RUN.finditer(doc.text):
+        name = split_title(m.group())[1]
+        if not name or doc.in_quote(m.start()):
+            continue
+        person = doc.people.find(m.group())
+        if person or len(name.split()) > 1 or m.start() not in sentence_starts:  # "Critics said": no name
+            mentions.append((m.start(), person.name if person else "", False))
+    for m in _SOMEONE.finditer(doc.text):
+        if not doc.in_quote(m.start()):
+            person = doc.people.with_role(m.group().casefold()) if m.group("role") else None
+            mentions.append((m.start(), person.name if person else "", False))
+    return sorted(mentions)
 
 
-def _inherit(text: str, spans_by_paragraph: list[list[_Span]], registry: _Registry) -> None:
+def _continue_quotes(doc: _Document) -> None:
     """A quote with no attribution of its own that opens a sentence continues the speaker of the
     quote before it in the paragraph (or of the previous paragraph's unclosed quote), unless
-    someone else is named in between."""
-    carried: _Span | None = None  # an unclosed quote ending the previous paragraph
-    for spans in spans_by_paragraph:
-        for before, span in zip([carried, *spans], spans):
+    someone else is named in between or right after it ("..." Luther snapped)."""
+    carried: _Said | None = None  # an unclosed quote ending the previous paragraph
+    for p, spans in enumerate(doc.spans_by_paragraph):
+        for k, (before, span) in enumerate(zip([carried, *spans], spans)):
             if span.attribution or before is None or before.speaker is None:
                 continue
-            between = text[before.close_mark:span.open_mark]
-            opens_sentence = not between.strip() or re.search(r"[.!?…]\s*$", between)
-            others = [f for p in registry.people.values() if p.name != before.speaker for f in p.forms]
-            if (opens_sentence and len(text[span.start:span.end].split()) >= 3
-                    and not any(re.search(rf"\b{re.escape(f)}\b", between) for f in others)):
-                span.speaker, span.attribution = before.speaker, "inherited"
+            between = doc.text[before.close_mark:span.open_mark]
+            after_hi = spans[k + 1].open_mark if k + 1 < len(spans) else doc.paragraphs[p][1]
+            after = re.split(r"[.!?;]", doc.text[span.close_mark:after_hi], maxsplit=1)[0]
+            names = [m.group() for m in _NAME_RUN.finditer(between + " " + after) if split_title(m.group())[1]]
+            if ((not between.strip() or re.search(r"[.!?…]\s*$", between))
+                    and len(doc.text[span.start:span.end].split()) >= 3
+                    and all(getattr(doc.people.find(n), "name", None) == before.speaker for n in names)):
+                span.speaker, span.attribution = before.speaker, "continued"
         carried = spans[-1] if spans and not spans[-1].closed else None
 
 
