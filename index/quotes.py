@@ -225,6 +225,7 @@ _BEFORE = [re.compile(p) for p in (
     rf"{_ROLE}\s+{_SAY}{_GAP}{_END}",
     rf"[Aa]ccording\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})\s*,?\s*$",
     rf"(?P<colon>{_RUN})\s*:\s*$",  # "New Vanguard CEO Tim Buckley: "
+    rf"(?P<run>{_RUN}){_APPOS}\s+{_AUX}[a-z]+(?:ed|s)\s*:\s*$",  # "Vering disagreed: "
     rf"\b(?:{_VERB}|{_NAMING_VERBS}){_GAP}{_END}|\baccording\s+to\b[^.]*$",
 )]
 # Reported speech, one sentence at a time.
@@ -254,7 +255,7 @@ _SOMEONE = re.compile(  # "The Doctor", "the foreign minister": someone, maybe a
     rf"\b[Tt]he\s+(?:(?P<title>(?:{_ROLE_ALTERNATIVES.title()})\b)|(?P<role>(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})\b))"
 )
 # Patterns searched anywhere in a sentence: their name must be the sentence's subject.
-_SUBJECT_PATTERNS = {_BEFORE[1], _BEFORE[2], *_REPORTED[:4]}
+_SUBJECT_PATTERNS = {_BEFORE[1], _BEFORE[2], _BEFORE[5], *_REPORTED[:4]}
 _TRAILING = re.compile(r"[\s,;:.!?…]+$")
 _WINDOW = 300  # characters around a quote searched for its attribution
 _MAX_SENTENCE = 1500  # a longer "sentence" is a list or a table: no reported speech in it
