@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -148,14 +149,20 @@ class ExtractiveAnswerer:
         self.max_units = max_units
         self.max_words = max_words
 
-    def score_units(self, question: str, passages: list[Document]) -> list[tuple[float, Unit]]:
-        """Every unit of the passages with its score, best first."""
+    def score_units(
+        self, question: str, passages: list[Document], timings: dict[str, float] | None = None
+    ) -> list[tuple[float, Unit]]:
+        """Every unit of the passages with its score, best first; the time spent embedding the
+        units goes to `timings["embed_units"]` (ms) when a dict is given."""
         # A question in the text ("What are your thoughts?") does not answer one.
         units = [u for u in _dedupe([u for p in passages for u in group_units(p)]) if not u.text.endswith("?")]
         if not units:
             return []
         texts = [" ".join(u.text.split()) for u in units]
+        t0 = time.perf_counter()
         vectors = self.embedder.encode(texts)
+        if timings is not None:
+            timings["embed_units"] = timings.get("embed_units", 0.0) + (time.perf_counter() - t0) * 1000
         semantic = vectors @ self.embedder.query_vector(question)
         lexical = lexical_scores(question, units)
         expected = expected_answer_type(question)
@@ -165,7 +172,7 @@ class ExtractiveAnswerer:
         return [(score, units[i]) for score, i in ranked]
 
     def rerank(
-        self, question: str, candidates: list[Document], k: int
+        self, question: str, candidates: list[Document], k: int, timings: dict[str, float] | None = None
     ) -> tuple[list[Document], list[tuple[float, Unit]]]:
         """The `k` best candidates and their scored units, best first.
 
@@ -174,7 +181,7 @@ class ExtractiveAnswerer:
         by BM25 (exact terms such as years and names, which sentence embeddings blur). Fused
         scores replace the passages' `score`; the retrieval score stays as `retrieval_score`.
         """
-        scored = self.score_units(question, candidates)
+        scored = self.score_units(question, candidates, timings)
         best: dict[int, float] = {}
         for score, unit in scored:
             best.setdefault(id(unit.passage), score)

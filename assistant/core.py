@@ -54,7 +54,7 @@ class Assistant:
 
     def __init__(self, settings: Settings | None = None, *, embedder: SentenceEmbedder | None = None, chroma_client=None):
         self.settings = settings or Settings()
-        self.embedder = embedder or SentenceEmbedder(self.settings.embedding_model)
+        self.embedder = embedder or SentenceEmbedder(self.settings.embedding_model, backend=self.settings.embedding_backend)
         with store_errors():
             client = chroma_client or open_chroma_client(self.settings.index_dir, self.settings.chroma_url)
             self.store = IndexStore(self.settings.index_dir, client, self.embedder, self.settings.collection)
@@ -94,8 +94,9 @@ class Assistant:
         k = k or self.settings.k
         candidates, stages = self.retriever.retrieve(question, k=max(k, self.settings.rerank_depth))
         t0 = time.perf_counter()
-        passages, scored = self.answerer.rerank(answering or question, candidates, k)
-        stages["rerank"] = (time.perf_counter() - t0) * 1000
+        passages, scored = self.answerer.rerank(answering or question, candidates, k, stages)
+        # "rerank" is the scoring and sorting; embedding the candidates' sentences is "embed_units".
+        stages["rerank"] = (time.perf_counter() - t0) * 1000 - stages.get("embed_units", 0.0)
         return passages, scored, stages
 
     def ingest(self, paths: list[str | Path] | None = None, *, prune: bool = False) -> IngestReport:

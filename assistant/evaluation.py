@@ -29,7 +29,7 @@ RETRIEVERS = {"hybrid": None, "hybrid, RRF only": "hybrid", "dense-only": "dense
 RANK_DEPTH = 10  # recall@k for k = 1..10, MRR over the top 10
 WARM_UP_QUESTION = "What is this collection of documents about?"
 UNANSWERABLE_GOLD = "insufficient information"
-STAGES = ("embed_query", "dense", "lexical", "fusion", "rerank", "answer")  # Answer.timings_ms keys, in order
+STAGES = ("embed_query", "dense", "lexical", "fusion", "embed_units", "rerank", "answer")  # Answer.timings_ms keys, in order
 
 
 class EvalFileError(AssistantError):

@@ -2,7 +2,9 @@
 
 A file whose bytes hash to what the index already holds is skipped before it is even parsed, so
 a second run over unchanged files does no embedding work. Chunks of several small documents are
-embedded together in batches; each document is committed on its own.
+embedded together in batches; each document is committed on its own. A batch is written to the
+store by one writer thread while the next batch is embedded, so the encoder never waits for
+Chroma or SQLite.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,7 +76,7 @@ def ingest(
     prune: bool = False,
     max_words: int = 120,
     overlap_sentences: int = 1,
-    batch_chunks: int = 256,
+    batch_chunks: int = 1024,
 ) -> IngestReport:
     """Bring the index in line with the files under `paths`; see the module docstring."""
     report = IngestReport()
@@ -82,6 +85,44 @@ def ingest(
     for source, reason in problems:
         _skip(report, source, reason)
     known = store.document_hashes()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer") as writer:
+        write = _OrderedWrites(writer)
+        try:
+            _ingest_files(files, known, store, embedder, report, write, max_words, overlap_sentences, batch_chunks)
+        finally:
+            try:
+                write.wait()
+            finally:
+                writer.submit(store.release_connection).result()
+
+    if prune:
+        present = {str(f) for f in files}
+        gone = [p for p in known if p not in present and not Path(p).exists()]
+        sources = {r.path: r.source for r in store.documents()}
+        store.remove_documents(gone)
+        report.removed.extend(sources.get(p, p) for p in gone)
+    return report
+
+
+class _OrderedWrites:
+    """Store writes run one at a time, in order, on the writer thread; at most one waits behind
+    the running one, which bounds the vectors held in memory. A failed write raises here."""
+
+    def __init__(self, executor: ThreadPoolExecutor):
+        self.executor = executor
+        self.last: Future | None = None
+
+    def __call__(self, fn: Callable, *args) -> None:
+        self.wait()
+        self.last = self.executor.submit(fn, *args)
+
+    def wait(self) -> None:
+        if self.last is not None:
+            last, self.last = self.last, None
+            last.result()
+
+
+def _ingest_files(files, known, store, embedder, report, write, max_words, overlap_sentences, batch_chunks) -> None:
     pending: list[tuple[Document, list]] = []
     pending_chunks = 0
     progress = _progress(len(files))
@@ -96,10 +137,7 @@ def ingest(
         for doc, chunks in pending:
             items.append((doc, chunks, vectors[at : at + len(chunks)]))
             at += len(chunks)
-        store.write_documents(items)
-        report.chunks_embedded += len(inputs)
-        for doc, _ in pending:
-            (report.updated if doc.path in known else report.added).append(doc.source)
+        write(_write_batch, store, items, known, report)
         pending, pending_chunks = [], 0
 
     for file in files:
@@ -118,7 +156,7 @@ def ingest(
             _skip(report, display_source(file), exc.reason)
             if str(file) in known:
                 # Its old text no longer is what the file says: it must not stay citable.
-                store.remove_documents([str(file)])
+                write(store.remove_documents, [str(file)])
                 report.removed.append(display_source(file))
             continue
         chunks = chunk_document(doc, max_words=max_words, overlap_sentences=overlap_sentences)
@@ -129,13 +167,12 @@ def ingest(
     flush()
     progress.close()
 
-    if prune:
-        present = {str(f) for f in files}
-        gone = [p for p in known if p not in present and not Path(p).exists()]
-        sources = {r.path: r.source for r in store.documents()}
-        store.remove_documents(gone)
-        report.removed.extend(sources.get(p, p) for p in gone)
-    return report
+
+def _write_batch(store: IndexStore, items, known: dict[str, str], report: IngestReport) -> None:
+    store.write_documents(items)
+    for doc, chunks, _ in items:
+        report.chunks_embedded += len(chunks)
+        (report.updated if doc.path in known else report.added).append(doc.source)
 
 
 def _embedding_input(doc: Document, text: str) -> str:

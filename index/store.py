@@ -149,6 +149,14 @@ class IndexStore:
             self._connections.append(db)
         return db
 
+    def release_connection(self) -> None:
+        """Close this thread's catalogue connection (a worker thread that is about to end)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            self._local.db = None
+            self._connections.remove(db)
+            db.close()
+
     # -- reading ---------------------------------------------------------------------------------
 
     def documents(self) -> list[DocumentRecord]:
@@ -221,6 +229,16 @@ class IndexStore:
         """Store documents with their chunks and vectors, replacing earlier versions of the same paths."""
         if not items:
             return
+        paths = [doc.path for doc, _, _ in items]
+        # Only these have vectors of an older version to delete; a new path has none (an interrupted
+        # run's leftovers were removed by `recover`), which spares a Chroma delete per new document.
+        replaced = {
+            row[0] for lo in range(0, len(paths), 500)
+            for row in self._db.execute(
+                f"SELECT path FROM documents WHERE path IN ({','.join('?' * len(paths[lo:lo + 500]))})",
+                paths[lo : lo + 500],
+            )
+        }
         self._db.executemany(
             "INSERT INTO journal(path, sha256) VALUES (?, ?)", [(doc.path, doc.sha256) for doc, _, _ in items]
         )
@@ -255,7 +273,8 @@ class IndexStore:
                     (doc.path, doc.source, doc.title, doc.sha256, len(chunks), len(doc.text), now),
                 )
         for doc, _, _ in items:
-            self._delete_vectors(doc.path, keep_sha=doc.sha256)
+            if doc.path in replaced:
+                self._delete_vectors(doc.path, keep_sha=doc.sha256)
             self._db.execute("DELETE FROM journal WHERE path = ? AND sha256 = ?", (doc.path, doc.sha256))
 
     def remove_documents(self, paths: Iterable[str]) -> None:
