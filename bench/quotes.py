@@ -1,5 +1,6 @@
 """Quotation attribution: precision and recall of `index.quotes.extract_quotations` speakers on the
-hand-labelled set in tests/data/quotes (written articles, RGB news snippets, the seed article).
+hand-labelled set in tests/data/quotes (written articles, RGB news snippets, the seed article, and
+a held-out batch written after the rules, reported on its own row).
 
     .venv/bin/python bench/quotes.py [--out docs/BENCHMARKS.md]
 
@@ -20,9 +21,13 @@ from common import DEFAULT_REPORT, PROJECT_ROOT, command_line, fmt, markdown_tab
 from index.quotes import AttributionCheck, check_attributions, extract_quotations
 
 LABELS = PROJECT_ROOT / "tests" / "data" / "quotes" / "articles.jsonl"
+HELD_OUT = LABELS.with_name("heldout.jsonl")  # written after the rules; reported apart, not in "all"
+GROUPS = ("written", "rgb", "seed", "all", "held-out")
 
 
 def group_of(origin: str) -> str:
+    if origin == "written-heldout":
+        return "held-out"
     return "seed" if origin.startswith("seeds/") else "rgb" if origin.startswith("rgb_") else "written"
 
 
@@ -40,10 +45,18 @@ def score(checks: list[AttributionCheck]) -> dict[str, float | int | None]:
     }
 
 
+def measure_speed(repeats: int = 100) -> tuple[float, int]:
+    """Seconds to extract from the seed article repeated `repeats` times, and its length."""
+    text = "\n".join([document_text({"origin": "seeds/lithuania-critical-minerals.txt"})] * repeats)
+    began = time.perf_counter()
+    extract_quotations(text)
+    return time.perf_counter() - began, len(text)
+
+
 def render(by_group: dict[str, list[AttributionCheck]], errors: list[str], seconds: float, chars: int, argv) -> str:
-    everything = [c for checks in by_group.values() for c in checks]
+    everything = [c for name, checks in by_group.items() if name != "held-out" for c in checks]
     rows = []
-    for name in ("written", "rgb", "seed", "all"):
+    for name in GROUPS:
         checks = everything if name == "all" else by_group.get(name, [])
         s = score(checks)
         rows.append([f"**{name}**" if name == "all" else name, len(checks), s["labelled"], s["predicted"],
@@ -61,9 +74,18 @@ def render(by_group: dict[str, list[AttributionCheck]], errors: list[str], secon
         "(quotes labelled with no speaker, such as scare quotes and organisations, count only against "
         "precision).",
         "",
+        "The rules were written while looking at the written, rgb and seed documents, so their figures are "
+        "optimistic. The held-out articles (`tests/data/quotes/heldout.jsonl`) were written and labelled "
+        "afterwards: read them as the honest estimate, from a small sample. Their first run, before any "
+        "change, gave precision 1.000 (10 predicted) and recall 0.500 (10 of 20); the misses then led to "
+        "general fixes (two-word particles as in \"von der Leyen\", a role noun before the name after the "
+        "verb, no attribution from a following sentence that has its own clause), so the held-out row "
+        "is no longer fully held out.",
+        "",
         markdown_table(["origin", "documents", "labelled (with speaker)", "predicted", "precision", "recall"], rows),
         "",
-        f"Speed: {chars / max(seconds, 1e-9) / 1e6:.1f} million characters per second, one core.",
+        f"Speed: {chars / max(seconds, 1e-9) / 1e6:.1f} million characters per second on one core, over the seed "
+        f"article repeated into one {chars / 1e6:.1f} MB document.",
         "",
         f"### Errors ({len(errors)})",
         "",
@@ -76,22 +98,20 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--labels", type=Path, default=LABELS, help=f"default: {LABELS.relative_to(PROJECT_ROOT)}")
+    parser.add_argument("--held-out", type=Path, default=HELD_OUT, help=f"default: {HELD_OUT.relative_to(PROJECT_ROOT)}")
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="report to update (its 'quotes' section)")
     args = parser.parse_args(argv)
 
     by_group: dict[str, list[AttributionCheck]] = defaultdict(list)
-    errors, seconds, chars = [], 0.0, 0
-    for record in read_jsonl(args.labels):
+    errors = []
+    for record in [*read_jsonl(args.labels), *read_jsonl(args.held_out)]:
         text = document_text(record)
-        began = time.perf_counter()
         predicted = extract_quotations(text)
-        seconds += time.perf_counter() - began
-        chars += len(text)
         check = check_attributions(text, predicted, record["quotes"])
         by_group[group_of(record["origin"])].append(check)
         errors += [f"- wrong, {record['id']}: {q.speaker!r} for “{q.text[:90]}”" for q in check.wrong]
         errors += [f"- missed, {record['id']}: {label['speaker']!r} for “{label['quote'][:90]}”" for label in check.missed]
-    report = render(by_group, errors, seconds, chars, argv)
+    report = render(by_group, errors, *measure_speed(), argv)
     write_report_section(args.out, "quotes", report)
     print(report)
     print(f"\nwrote {args.out}", file=sys.stderr)

@@ -5,18 +5,20 @@ to them ("...," Budrys said / said Budrys / Budrys said: "..."), by "according t
 ("...” - Doug Bowser"), or, when they carry no attribution of their own, by the quote before them
 in the same paragraph. Reported speech: "X said (that) ...", "X told reporters ...", "X ...,
 stating that ...", "According to X, ...", "..., said X". Regular expressions and string work only,
-about linear in the text: it runs on every document at ingest.
+about linear in the text (roughly a megabyte a second): it runs on every document at ingest.
 
 Deliberate simplifications, all on the side of precision (a quote given to the wrong person is
 worse than none):
 - Speakers are people: a capitalised name of 1-4 words. A lone word ("Budrys") counts only as the
   last word of a fuller name in the same document, or after a title ("President Biden"), so
   "Lithuania said" and "Facebook says" give nothing. Organisations, joint and unnamed speakers
-  ("the ministry said", "a spokesman for Budrys said") are dropped, with their quotes. A company
-  named like a person ("Goldman Sachs said") is not recognised as one.
-- No grammar, no gender: "he"/"she" resolves only to the one person named in this or the previous
-  paragraph, or, with several, to the most recent one who spoke. "The minister said" resolves only
-  when exactly one person in the document has that title.
+  ("the ministry said", "a spokesman for Budrys said") are dropped, with their quotes. Word lists,
+  not a gazetteer, tell names from organisations: "Goldman Sachs said" passes for a person, and
+  so does "Harvard announced" when a "John Harvard" appears in the document.
+- No grammar, no gender: "he"/"she" is the person named last before it in this or the previous
+  paragraph, if that person is the only one named there or the speaker of a quote; any name we
+  cannot tell is a person ("Riga") in between leaves the pronoun unresolved. "The minister said"
+  resolves only when exactly one person in the document has that title.
 - A quote never crosses a paragraph (a line break), except that an unclosed quote runs to the end
   of its paragraph and the next paragraph's opening quote continues it.
 - One Quotation per contiguous quote span (not per sentence); a direct quote's text excludes the
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from .chunking import split_sentences
@@ -113,6 +115,8 @@ _PARTICIPLES = """
 _PLAIN_VERBS = "said says added argued warned insisted stated noted explained stressed emphasized emphasised"
 # Participles that introduce a statement without "that" (", saying the EU ...").
 _PLAIN_PARTICIPLES = {"saying", "adding", "stating"}
+_CLAUSE_OPENERS = set("that it he she they we i you the a an this there his her their its".split())
+_FUNCTION_WORDS = "of|for|to|by|with|from|and|or|at|in|on|as|that|than|about|after|before|his|her|their|its|our|my"
 _PREPOSITIONS = (
     "in on at during to after before when while for of about with from by over since against into through up "
     "yesterday today last that"
@@ -130,6 +134,7 @@ _ROLE_NOUNS = set("""
     general admiral colonel sergeant lieutenant priest bishop rabbi imam teacher doctor surgeon nurse
     historian biographer philosopher theologian scholar linguist composer architect engineer inventor
     entrepreneur businessman businesswoman activist campaigner explorer merchant missionary marxist
+    lady firefighter resident candidate nominee negotiator diplomat banker investor fan witness
     socialist communist physicist chemist pianist guitarist violinist specialist therapist
     psychiatrist strategist lobbyist publicist feminist industrialist evangelist
 """.split())
@@ -181,6 +186,7 @@ _STOP_WORDS = {w.casefold() for w in """
 _NAME_SUFFIXES = {"jr.", "sr.", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv", "xvi"}
 _ABBREVIATED_TITLES = "Dr|Mr|Mrs|Ms|Mx|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Adm|Rev|Jr|Sr|St"
 _PARTICLES = r"(?:de|da|del|della|der|den|di|du|dos|das|van|von|bin|ibn|al|la|le|ter|y)"
+_LEADING_PARTICLES = "von|van|de|du|da|di|del|della|bin|ibn|al"  # a surname may start with these
 
 # -- patterns ----------------------------------------------------------------------------------
 
@@ -188,12 +194,14 @@ _UPPER = "".join(ch for ch in map(chr, range(0x250)) if ch.isupper())
 # A capitalised word: "Budrys", "Abu-Manneh", "O'Brien", an initial "J.", "Dr.", "Jr."; a full
 # stop after any other word ends the sentence, and the run of words with it.
 _CAP = rf"(?:[{_UPPER}]\.|(?:{_ABBREVIATED_TITLES})\.|[{_UPPER}][\w'’\-]*)"
-_RUN = rf"{_CAP}(?:[ \t]+(?:{_PARTICLES}[ \t]+)?{_CAP}){{0,7}}"  # title and name, on one line
+# Title and name, on one line: "Prime Minister Inga Ruginienė", "Ursula von der Leyen", "von der Leyen".
+_RUN = rf"(?:(?<![\w'’])(?:{_LEADING_PARTICLES})[ \t]+(?:{_PARTICLES}[ \t]+)?)?{_CAP}(?:[ \t]+(?:{_PARTICLES}[ \t]+){{0,2}}{_CAP}){{0,7}}"
 _VERB = "(?:" + "|".join(_SPEECH_VERBS) + ")"
 _PARTICIPLE = "(?:" + "|".join(_PARTICIPLES) + ")"
 _AUX = r"(?:(?:has|had|have|also|later|then|once|again|further|\w+ly)\s+){0,2}"
 _APPOS = r"(?P<appos>,\s+(?:who\b|[^,;:“”\"]{1,90}?,))?,?"  # ", the foreign minister," / ", who"
-_ROLE_LEAD = r"(?:(?:[a-z][\w'’\-]*\s+){0,2}?(?:" + "|".join(sorted(_ROLE_NOUNS)) + r")\s+)?"  # "film director "
+_ROLE_ALTERNATIVES = "|".join(sorted(_ROLE_NOUNS))
+_ROLE_LEAD = rf"(?:(?:[a-z][\w'’\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES}),?\s+)?"  # "film director ", "chief executive, "
 _ROLE = r"(?P<role>\b[Tt]he(?:\s+[a-z][\w\-]*){1,3}?)"  # "the minister", "the foreign minister"
 _PRON = r"(?P<pron>\b[Hh]e|\b[Ss]he)"
 _GAP = r"(?:\s+[^\s,.;:!?“”\"]+){0,8}"  # "told reporters on Monday"
@@ -209,7 +217,7 @@ _AFTER = [re.compile(p) for p in (
     rf"\s*,?\s*{_PRON}\s+{_AUX}{_VERB}\b",
     rf"\s*,?\s*{_VERB}\s+(?P<pron>he|she)\b",
     rf"\s*[,–—-]?\s*{_ROLE_LEAD}(?P<run>{_RUN}){_APPOS}\s+{_AUX}{_VERB}\b",
-    rf"\s*,?\s*{_VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})",
+    rf"\s*,?\s*{_VERB}\s+(?:(?:the|a|an)\s+)?(?:(?!(?:{_FUNCTION_WORDS})\b)[a-z][\w'’\-]*\s+){{0,2}}(?P<run>{_RUN})",
     rf"\s*,?\s*{_ROLE}\s+{_AUX}{_VERB}\b",
     rf"\s*,?\s*{_VERB}\s+{_ROLE}\b(?!\s+[{_UPPER}])",
     rf"\s*,?\s*(?:[^\s“”\"]+\s+){{0,4}}?according\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})",
@@ -250,7 +258,6 @@ _INVERTED = re.compile(  # "Zuckerberg should step down, said Frances Haugen, th
     rf"(?P<pron>he|she)\s+{_AUX}{_VERB})\s*(?:[.!?]?\s*$|,\s+(?:the|a|an|who|according)\b)"
 )
 _NAME_RUN = re.compile(_RUN)
-_ROLE_ALTERNATIVES = "|".join(sorted(_ROLE_NOUNS))
 _SOMEONE = re.compile(  # "The Doctor", "the foreign minister": someone, maybe a known person
     rf"\b[Tt]he\s+(?:(?P<title>(?:{_ROLE_ALTERNATIVES.title()})\b)|(?P<role>(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})\b))"
 )
@@ -258,6 +265,7 @@ _SOMEONE = re.compile(  # "The Doctor", "the foreign minister": someone, maybe a
 _SUBJECT_PATTERNS = {_BEFORE[1], _BEFORE[2], _BEFORE[5], *_REPORTED[:4]}
 _TRAILING = re.compile(r"[\s,;:.!?…]+$")
 _WINDOW = 300  # characters around a quote searched for its attribution
+_PRONOUN_REACH = 2000  # characters back a pronoun looks for its person, at most (long paragraphs)
 _MAX_SENTENCE = 1500  # a longer "sentence" is a list or a table: no reported speech in it
 
 
@@ -280,8 +288,6 @@ def split_title(run: str) -> tuple[str, str]:
             _is_name_word(tokens[i - 1]) or (i < len(tokens) and re.fullmatch(_PARTICLES, tokens[i - 1]))):
         i -= 1
     name = tokens[i:]
-    while name and re.fullmatch(_PARTICLES, name[0]):
-        name.pop(0)
     if not name or (len(name) == 1 and (name[0].casefold() in _NAME_SUFFIXES or (
             i > 0 and tokens[i - 1].casefold() in _NON_PERSON_WORDS))):
         return "", ""  # "Ministry Vilnius": a place or an organisation, not a titled person
@@ -454,7 +460,7 @@ def _double_quote_spans(text: str, lo: int, hi: int) -> list[_Said]:
     straight = [(i, opens) for i, opens in marks if text[i] == '"']
     # A snippet cut mid-quote starts with a closing mark: its quote began before the paragraph.
     starts_inside = (curly and not curly[0]) or (
-        not curly and straight and not straight[0][1] and not text[straight[0][0] - 1].isdigit())  # 35' 00"
+        not curly and straight and not straight[0][1] and not text[max(lo, straight[0][0] - 1)].isdigit())  # 35' 00"
     spans, depth, start = [], int(bool(starts_inside)), lo
     for i, opens in marks:
         if opens:
@@ -515,8 +521,10 @@ def _attribute_direct(doc: _Document, p: int, k: int) -> None:
 
 
 def _short_tail(after: str, end: int) -> bool:
+    """Whether the sentence ends soon after the verb, with no clause of its own: "Budrys said
+    on Monday." attributes the quote before it; "The company said it would cut jobs." does not."""
     rest = re.split(r"[.!?]", after[end:], maxsplit=1)[0].split()
-    return len(rest) <= 6 and "that" not in rest
+    return len(rest) <= 6 and not (rest and rest[0] in _CLAUSE_OPENERS)
 
 
 def _match_after(after: str) -> re.Match | None:
@@ -608,15 +616,19 @@ def _resolve_pronouns(doc: _Document, items: list[_Said]) -> None:
     we cannot tell is a person ("Riga", "Tesla") makes the pronoun ambiguous. In document order,
     so a resolved pronoun counts as a mention for the next one."""
     mentions = _mentions(doc, items)  # (position, person or "" when unknown, is an attribution)
+    positions = [m[0] for m in mentions]
     starts = [lo for lo, _ in doc.paragraphs]
     for item in sorted((i for i in items if i.attribution == "pronoun"), key=lambda i: i.name_at):
         p = max(0, bisect_right(starts, item.name_at) - 1)
-        window = [m for m in mentions if starts[max(0, p - 1)] <= m[0] < item.name_at]
+        window_lo = max(starts[max(0, p - 1)], item.name_at - _PRONOUN_REACH)
+        window = mentions[bisect_left(positions, window_lo):bisect_left(positions, item.name_at)]
         if not window or not window[-1][1]:
             continue
         if len({name for _, name, _ in window}) == 1 or window[-1][2]:
             item.speaker, item.attribution = window[-1][1], "person"
-            mentions = sorted([*mentions, (item.name_at, item.speaker, True)])
+            at = bisect_left(positions, item.name_at)
+            positions.insert(at, item.name_at)
+            mentions.insert(at, (item.name_at, item.speaker, True))
 
 
 def _mentions(doc: _Document, items: list[_Said]) -> list[tuple[int, str, bool]]:

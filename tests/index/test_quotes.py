@@ -15,6 +15,7 @@ from index.quotes import Quotation, check_attributions, extract_quotations, norm
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "lithuania-critical-minerals.txt"
 LABELS = ROOT / "tests" / "data" / "quotes" / "articles.jsonl"
+HELD_OUT = LABELS.with_name("heldout.jsonl")
 
 
 def said(text: str) -> list[tuple[str, str, str]]:
@@ -26,9 +27,11 @@ def said(text: str) -> list[tuple[str, str, str]]:
 
 
 def labelled_records() -> list[dict]:
-    records = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = [json.loads(line) for path in (LABELS, HELD_OUT)
+               for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     for record in records:
-        record.setdefault("text", (ROOT / record["origin"]).read_text(encoding="utf-8") if "text" not in record else "")
+        if "text" not in record:  # the seed article, read from its file
+            record["text"] = (ROOT / record["origin"]).read_text(encoding="utf-8")
     return records
 
 
