@@ -56,7 +56,8 @@ def extract_quotations(text: str) -> list[Quotation]:
     for p, spans in enumerate(doc.spans_by_paragraph):
         for k in range(len(spans)):
             _attribute_direct(doc, p, k)
-    reported = [r for lo, hi in doc.paragraphs for s in split_sentences(text[lo:hi], lo) if (r := _reported(doc, s.start, s.end))]
+    sentences = [s for lo, hi in doc.paragraphs for s in split_sentences(text[lo:hi], lo)]
+    reported = [r for s in sentences if (r := _reported(doc, s.start, s.end))]
     _resolve_pronouns(doc, [*doc.spans, *reported])
     _continue_quotes(doc)
 
@@ -183,7 +184,7 @@ _STOP_WORDS = {w.casefold() for w in """
     Fortunately Clearly Obviously Apparently Reportedly Allegedly Separately Likewise Accordingly
     Otherwise Overall Instead Citing Quoting Among Like Unlike Under Per Via
 """.split()}
-_NAME_SUFFIXES = {"jr.", "sr.", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv", "xvi"}
+_NAME_SUFFIXES = {"jr.", "sr.", *"ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi".split()}  # "Pope Leo X"
 _ABBREVIATED_TITLES = "Dr|Mr|Mrs|Ms|Mx|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Adm|Rev|Jr|Sr|St"
 _PARTICLES = r"(?:de|da|del|della|der|den|di|du|dos|das|van|von|bin|ibn|al|la|le|ter|y)"
 _LEADING_PARTICLES = "von|van|de|du|da|di|del|della|bin|ibn|al"  # a surname may start with these
@@ -195,7 +196,10 @@ _UPPER = "".join(ch for ch in map(chr, range(0x250)) if ch.isupper())
 # stop after any other word ends the sentence, and the run of words with it.
 _CAP = rf"(?:[{_UPPER}]\.|(?:{_ABBREVIATED_TITLES})\.|[{_UPPER}][\w'’\-]*)"
 # Title and name, on one line: "Prime Minister Inga Ruginienė", "Ursula von der Leyen", "von der Leyen".
-_RUN = rf"(?:(?<![\w'’])(?:{_LEADING_PARTICLES})[ \t]+(?:{_PARTICLES}[ \t]+)?)?{_CAP}(?:[ \t]+(?:{_PARTICLES}[ \t]+){{0,2}}{_CAP}){{0,7}}"
+_RUN = (
+    rf"(?:(?<![\w'’])(?:{_LEADING_PARTICLES})[ \t]+(?:{_PARTICLES}[ \t]+)?)?"
+    rf"{_CAP}(?:[ \t]+(?:{_PARTICLES}[ \t]+){{0,2}}{_CAP}){{0,7}}"
+)
 _VERB = "(?:" + "|".join(_SPEECH_VERBS) + ")"
 _PARTICIPLE = "(?:" + "|".join(_PARTICIPLES) + ")"
 _AUX = r"(?:(?:has|had|have|also|later|then|once|again|further|\w+ly)\s+){0,2}"
@@ -240,7 +244,10 @@ _BEFORE = [re.compile(p) for p in (
 _SUBJECT = rf"(?:{_PRON}|{_ROLE}|(?P<run>{_RUN}){_APPOS})\s+{_AUX}"
 # Between a verb and "that": a circumstance ("said on Monday that", "said in a statement that"),
 # never an object ("wrote the poem ... that begins"); "told" takes its listener first.
-_CIRCUMSTANCE = r"(?:\s+(?:in|on|at|during|to|after|before|when|while|last|this|earlier|later|from|\w+ly)\b(?:\s+[^\s,.;:!?“”\"]+){0,10}?)?"
+_CIRCUMSTANCE = (
+    r"(?:\s+(?:in|on|at|during|to|after|before|when|while|last|this|earlier|later|from|\w+ly)\b"
+    r"(?:\s+[^\s,.;:!?“”\"]+){0,10}?)?"
+)
 _LISTENER = rf"\s+(?:the\s+[\w.]+|[a-z]+|{_RUN})"  # "told reporters", "told the BBC", "told Budrys"
 _TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
 _THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)\b)"
@@ -259,7 +266,8 @@ _INVERTED = re.compile(  # "Zuckerberg should step down, said Frances Haugen, th
 )
 _NAME_RUN = re.compile(_RUN)
 _SOMEONE = re.compile(  # "The Doctor", "the foreign minister": someone, maybe a known person
-    rf"\b[Tt]he\s+(?:(?P<title>(?:{_ROLE_ALTERNATIVES.title()})\b)|(?P<role>(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})\b))"
+    rf"\b[Tt]he\s+(?:(?P<title>(?:{_ROLE_ALTERNATIVES.title()})\b)"
+    rf"|(?P<role>(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})\b))"
 )
 # Patterns searched anywhere in a sentence: their name must be the sentence's subject.
 _SUBJECT_PATTERNS = {_BEFORE[1], _BEFORE[2], _BEFORE[5], *_REPORTED[:4]}
@@ -562,8 +570,10 @@ def _set_speaker(doc: _Document, item: _Said, m: re.Match, offset: int) -> None:
         item.attribution, item.name_at = "pronoun", offset + m.start("pron")
         return
     group = next((g for g in ("run", "run2", "colon", "role") if g in groups), None)
-    if group is None or (m.re in _SUBJECT_PATTERNS and not _subject_position(m.string[:m.start(group)], groups.get("appos"))):
+    if group is None:
         return
+    if m.re in _SUBJECT_PATTERNS and not _subject_position(m.string[:m.start(group)], groups.get("appos")):
+        return  # "a spokesman for Budrys said": not Budrys
     if group == "role":
         person = doc.people.with_role(groups["role"].casefold())
     elif group == "colon" and len(split_title(groups["colon"])[1].split()) < 2:
@@ -696,7 +706,8 @@ def check_attributions(text: str, predicted: list[Quotation], labels: list[dict]
         spans.append((start, start + len(label["quote"]), label))
 
     def agrees(q: Quotation, start: int, end: int, label: dict) -> bool:
-        return q.start < end and start < q.end and label["speaker"] is not None and same_speaker(q.speaker, label["speaker"])
+        overlaps = q.start < end and start < q.end
+        return overlaps and label["speaker"] is not None and same_speaker(q.speaker, label["speaker"])
 
     right = tuple(q for q in predicted if any(agrees(q, *span) for span in spans))
     wrong = tuple(q for q in predicted if q not in right)
