@@ -13,7 +13,10 @@ import os
 import platform
 import re
 import shlex
+import socket
+import subprocess
 import sys
+import time
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,6 +40,52 @@ UNIT_SCORES_FILE = "unit_scores.jsonl"
 
 def unit_scores_path(set_name: str) -> Path:
     return CACHE_DIR / set_name / UNIT_SCORES_FILE
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cli_env(index_dir: Path, **extra: str) -> dict[str, str]:
+    return {**os.environ, "ASSISTANT_INDEX_DIR": str(index_dir), **extra}
+
+
+def run_cli(*args: str, index_dir: Path) -> subprocess.CompletedProcess:
+    """`assistant ARGS` in a process of its own, over `index_dir`; raises when it fails."""
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args], cwd=PROJECT_ROOT, env=cli_env(index_dir),
+        check=True, capture_output=True, text=True,
+    )
+
+
+def start_server(index_dir: Path, port: int, timeout: float = 300) -> tuple[subprocess.Popen, float]:
+    """A real `assistant serve` over `index_dir`, and the seconds from its start until /api/health answers."""
+    import httpx
+
+    t0 = time.perf_counter()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], cwd=PROJECT_ROOT,
+        env=cli_env(index_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return server, time.perf_counter() - t0
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (MB), from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
 
 
 def read_jsonl(path: Path) -> list[dict]:

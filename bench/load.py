@@ -9,17 +9,16 @@ the "load" section of docs/BENCHMARKS.md. Not a test: run it as
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import PROJECT_ROOT, command_line, fmt, markdown_table, run_note, write_report_section
+from common import (
+    PROJECT_ROOT, command_line, fmt, free_port, markdown_table, run_cli, run_note, start_server, write_report_section,
+)
 
 import httpx
 
@@ -36,31 +35,6 @@ QUESTIONS = [
     "What did Ruginienė say about the armed forces?",
     "What could a bilateral deal mean for the EU?",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(index_dir: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(index_dir)}
-    cli = [sys.executable, "-m", "assistant.cli"]
-    subprocess.run([*cli, "ingest", "seeds/"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)], cwd=PROJECT_ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
 
 
 def client_run(base: str, questions: list[str]) -> tuple[list[float], int]:
@@ -99,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
 
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_server(Path(tmp) / "index", port)
+        index_dir = Path(tmp) / "index"
+        run_cli("ingest", "seeds/", index_dir=index_dir)
+        server, _ = start_server(index_dir, port)
         try:
             base = f"http://127.0.0.1:{port}"
             client_run(base, QUESTIONS[:2])  # warm-up
