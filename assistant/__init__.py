@@ -1,18 +1,26 @@
 """The question-answering core: settings, hybrid retrieval, the extractive answerer, the CLI.
 
 `Assistant(settings).ask(question)` returns an `Answer` whose every [n] marker has a citation
-pointing at the exact characters of the source it came from.
+pointing at the exact characters of the source it came from. The names below are imported on
+first use, so that `assistant --help` (and any command) starts without loading LangChain.
 """
+
+import importlib
 
 import index  # noqa: F401  (sets the offline environment before any model or Chroma import)
 
-from .config import Settings
-from .core import Assistant, clean_question
-from .errors import AssistantError, NoIndexError, QuestionError, StoreUnavailableError
-from .models import Answer, Citation, Passage
+_EXPORTS = {
+    "Settings": ".config", "Assistant": ".core", "clean_question": ".core", "AssistantError": ".errors",
+    "NoIndexError": ".errors", "QuestionError": ".errors", "StoreUnavailableError": ".errors",
+    "Answer": ".models", "Citation": ".models", "Passage": ".models",
+}
 
-__all__ = [
-    "Answer", "Assistant", "AssistantError", "Citation", "NoIndexError", "Passage", "QuestionError", "Settings",
-    "StoreUnavailableError",
-    "clean_question",
-]
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'assistant' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    globals()[name] = value
+    return value

@@ -220,6 +220,13 @@ def render(results: list[SetResult], settings: Settings, argv: list[str]) -> str
              "p50 ms", "p95 ms", "questions (answerable / unanswerable)"],
             (_answer_row(r) for r in results),
         ),
+        "", "### Where a warm answer's time goes", "",
+        "p50 of each stage of `ask` over the set's questions (ms; `Answer.timings_ms`), and its share of the sum of "
+        "the stage p50s. embed_query: the question's vector; dense: Chroma HNSW search; lexical: SQLite FTS5 BM25; "
+        "fusion: RRF and fetching the candidates' text; embed_units: the candidates' sentences embedded for the "
+        "evidence rerank; rerank: scoring and sorting them; answer: composing the cited answer.",
+        "",
+        stage_table(results),
         "", "### Ingestion", "",
         markdown_table(
             ["set", "docs", "chunks", "seconds", "chunks/s", "index"],
@@ -228,6 +235,16 @@ def render(results: list[SetResult], settings: Settings, argv: list[str]) -> str
         ),
     ]
     return "\n".join(lines)
+
+
+def stage_table(results: list[SetResult]) -> str:
+    names = [n for n in evaluation.STAGES if any(n in r.report.latency["stage_p50_ms"] for r in results)]
+    rows = []
+    for result in results:
+        stages = result.report.latency["stage_p50_ms"]
+        total = sum(stages.get(n) or 0.0 for n in names)
+        rows.append([result.name, *(f"{fmt(stages.get(n), 1)} ({stages.get(n, 0) / total:.0%})" for n in names)])
+    return markdown_table(["set", *names], rows)
 
 
 def _answer_row(result: SetResult) -> list[str]:
