@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -51,6 +53,7 @@ _IRREGULAR = {
 SEMANTIC_WEIGHT, LEXICAL_WEIGHT, ANSWER_TYPE_BONUS = 0.6, 0.4, 0.1
 # Units scoring this close to the best one join the answer (a short answer, not every loose match).
 ANSWER_MARGIN = 0.1
+UNIT_CACHE_SIZE = 20_000  # sentence vectors kept between questions: 384 floats each, about 30 MB
 
 # What kind of text answers a question, by its wording (classic answer-type matching).
 _ANSWER_TYPES = [
@@ -134,6 +137,31 @@ class Unit:
         return self.passage.page_content[self.start - offset : self.end - offset]
 
 
+class VectorCache:
+    """The vectors of the last `size` texts embedded, most recently used kept: the sentences of
+    a popular passage are embedded once, not for every question that retrieves it."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, texts: list[str], encode) -> np.ndarray:
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for text in known:
+                self._vectors.move_to_end(text)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            fresh = dict(zip(missing, encode(missing)))
+            known.update(fresh)
+            with self._lock:
+                self._vectors.update(fresh)
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        return np.stack([known[t] for t in texts])
+
+
 class ExtractiveAnswerer:
     """Answer = the best-scoring units of the retrieved passages, each cited; or a refusal."""
 
@@ -148,6 +176,7 @@ class ExtractiveAnswerer:
         self.refusal_threshold = refusal_threshold
         self.max_units = max_units
         self.max_words = max_words
+        self._unit_vectors = VectorCache(UNIT_CACHE_SIZE)
 
     def score_units(
         self, question: str, passages: list[Document], timings: dict[str, float] | None = None
@@ -160,7 +189,7 @@ class ExtractiveAnswerer:
             return []
         texts = [" ".join(u.text.split()) for u in units]
         t0 = time.perf_counter()
-        vectors = self.embedder.encode(texts)
+        vectors = self._unit_vectors.get_or_compute(texts, self.embedder.encode)
         if timings is not None:
             timings["embed_units"] = timings.get("embed_units", 0.0) + (time.perf_counter() - t0) * 1000
         semantic = vectors @ self.embedder.query_vector(question)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from index import load_document
@@ -100,3 +101,30 @@ def test_where_questions_prefer_sentences_naming_a_place(seed_assistant):
     answer = seed_assistant.ask("Where was the statement about going forward bilaterally made?")
     assert not answer.refused
     assert any("Munich Security Conference" in c.quote for c in answer.citations)
+
+
+def test_unit_vector_cache_embeds_each_sentence_once_and_forgets_the_oldest():
+    from assistant.answering import VectorCache
+
+    calls = []
+
+    def encode(texts):
+        calls.append(list(texts))
+        return np.array([[float(len(t)), 1.0] for t in texts], dtype=np.float32)
+
+    cache = VectorCache(size=3)
+    first = cache.get_or_compute(["aa", "b", "aa"], encode)
+    assert calls == [["aa", "b"]] and first.tolist() == [[2, 1], [1, 1], [2, 1]]
+    cache.get_or_compute(["b", "ccc"], encode)
+    assert calls[-1] == ["ccc"]
+    cache.get_or_compute(["dddd"], encode)  # over the size: "aa", the least recently used, goes
+    cache.get_or_compute(["aa", "b"], encode)
+    assert calls[-1] == ["aa"]
+
+
+def test_a_second_ask_reuses_the_sentence_vectors(seed_assistant):
+    seed_assistant.ask("What restrictions did Beijing impose?")
+    before = seed_assistant.embedder.texts_embedded
+    answer = seed_assistant.ask("What restrictions did Beijing impose?")
+    assert seed_assistant.embedder.texts_embedded == before  # question vector and sentence vectors cached
+    assert "export restrictions" in answer.answer
