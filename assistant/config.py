@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -16,6 +16,10 @@ class Settings(BaseSettings):
     chroma_url: str = Field("", description="A Chroma server URL; empty means the on-disk Chroma in index_dir.")
     collection: str = Field("documents", pattern=r"^[a-zA-Z0-9._-]{3,512}$")
     embedding_model: str = Field("", description="Path or name of a sentence-transformers model; empty = packaged MiniLM.")
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "torch", description="How the embedding model runs: torch; onnx (same vectors, ~2x faster on CPU, needs the "
+        "onnx extra); onnx-int8 (quantised, faster again, vectors slightly off). See docs/DEPLOYMENT.md."
+    )
     llm: str = Field(
         "", description="A LangChain chat model as provider:model, e.g. openai:gpt-4o-mini or ollama:llama3.2; "
         "empty = the built-in extractive answerer. See docs/LLM.md."
