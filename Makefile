@@ -42,10 +42,16 @@ test: install browser
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
+# Writes docs/BENCHMARKS.md (about an hour on 2 cores; growth.py to 100k chunks is most of it).
 bench: install
 	$(BIN)/python bench/evaluate.py
 	$(BIN)/python bench/calibrate_refusal.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/backends.py
+	$(BIN)/python bench/coldstart.py
+	$(BIN)/python bench/growth.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/quotes.py
 
 screenshot: install browser
 	$(BIN)/python docs/make_screenshot.py

@@ -133,14 +133,19 @@ from the project root with the default `Settings` (the ones listed), on this mac
 
 ```
 export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
-.venv/bin/python bench/evaluate.py            # indexes each corpus, then retrieval + answers
+.venv/bin/python bench/evaluate.py            # indexes each corpus, then `assistant eval` on each set
 .venv/bin/python bench/calibrate_refusal.py   # sweeps the refusal threshold over evaluate's dumps
+.venv/bin/python bench/ingest.py              # ingest pipeline against plain encode
+.venv/bin/python bench/backends.py            # torch vs ONNX vs int8 ONNX encoders: speed and recall
+.venv/bin/python bench/coldstart.py           # process start to first answer
+.venv/bin/python bench/growth.py              # 1k -> 10k -> 100k chunks: ingest, disk, RSS, latency
 .venv/bin/python bench/load.py                # concurrent clients against a real server
+.venv/bin/python bench/quotes.py              # quotation attribution precision and recall
 ```
 """
 
 
-REPORT_SECTIONS = ("evaluate", "calibrate", "load")  # first, in this order; other scripts' sections follow
+REPORT_SECTIONS = ("evaluate", "calibrate", "ingest", "backends", "coldstart", "growth", "load", "quotes")  # first, in this order; other scripts' sections follow
 
 
 def _markers(section: str) -> tuple[str, str]:
