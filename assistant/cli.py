@@ -1,4 +1,4 @@
-"""The `assistant` command: ingest, ask, serve.
+"""The `assistant` command: ingest, ask, quotes, serve.
 
 Errors a person can fix (no index, empty question, unknown file) print one line to stderr and
 exit non-zero; they never print a traceback.
@@ -41,6 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=Path, metavar="FILE.jsonl", help='questions, one {"id", "question"} per line')
 
     p = commands.add_parser(
+        "quotes", help="list the people quoted in the documents, or one person's quotations",
+        description="Without SPEAKER: everyone quoted in the indexed documents, most quoted first. With SPEAKER "
+        "(full name or surname; case and accents do not matter): their quotations, by document, with offsets.",
+    )
+    p.add_argument("speaker", nargs="?", help='e.g. "Budrys" or "Inga Ruginienė"')
+    p.add_argument("--json", action="store_true", help="print JSON (as GET /api/speakers[/NAME/quotes] returns)")
+
+    p = commands.add_parser(
         "eval", help="measure retrieval, answers, refusals and latency on a question set with gold answers",
         description="Measure the assistant on QUESTIONS.jsonl (one {\"id\", \"question\", \"answers\", "
         "\"evidence_docs\", \"answerable\"} per line; only \"question\" is required). Prints a summary and "
@@ -74,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         overrides["allow_open"] = True
     try:
         settings = Settings(**overrides)
-        return {"ingest": _ingest, "ask": _ask, "eval": _eval, "serve": _serve}[args.command](args, settings)
+        return {"ingest": _ingest, "ask": _ask, "quotes": _quotes, "eval": _eval, "serve": _serve}[args.command](args, settings)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -127,6 +135,52 @@ def _ask(args, settings: Settings) -> int:
             print(load_prompt("source_label").format(n=c.n, title=c.title, source=c.source, start=c.start, end=c.end))
             print(f"    {' '.join(c.quote.split())}")
     return 0
+
+
+def _quotes(args, settings: Settings) -> int:
+    from index import IndexStore
+
+    from . import quotations
+
+    _require_index(settings)
+    store = IndexStore(settings.index_dir, None)  # the catalogue is enough: no model, no Chroma
+    if args.speaker is None:
+        speakers = [quotations.speaker_info(s) for s in store.speakers()]
+        if args.json:
+            print(json.dumps([s.model_dump() for s in speakers], ensure_ascii=False))
+            return 0
+        for s in speakers:
+            others = [f for f in s.forms if f != s.name]
+            also = f"  (also: {', '.join(others)})" if others else ""
+            print(f"{s.quotations:>5}  {quotations.speaker_label(s)}{also}")
+        if not speakers:
+            print("No one is quoted in the indexed documents.")
+        backlog = len(store.quotation_backlog())
+        if backlog:
+            print(f"({backlog} documents were indexed before quotations were stored: run `assistant ingest` "
+                  "on their folders to add theirs.)", file=sys.stderr)
+        return 0
+    found = [quotations.speaker_quotes(store, s) for s in quotations.lookup_speakers(store, args.speaker)]
+    if args.json:
+        print(json.dumps([s.model_dump() for s in found], ensure_ascii=False))
+        return 0
+    for i, speaker in enumerate(found):
+        if i:
+            print()
+        print(f"{quotations.speaker_label(speaker)}: {_count(speaker.quotations, 'quotation')} "
+              f"in {_count(speaker.documents, 'document')}")
+        for doc in speaker.by_document:
+            date = f", {doc.date}" if doc.date else ""
+            print(f"\n{doc.title} ({doc.source}{date})")
+            for q in doc.quotations:
+                text = " ".join(q.text.split())
+                shown = f"“{text}”" if q.kind == "direct" else f"(paraphrased) {text}"
+                print(f"  {q.start}-{q.end}  {shown}")
+    return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _require_index(settings: Settings) -> None:

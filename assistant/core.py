@@ -24,8 +24,9 @@ from .answering import ExtractiveAnswerer
 from .config import Settings
 from .errors import NoIndexError, QuestionError, StoreUnavailableError
 from .followups import FollowUp, resolve_follow_up
-from .models import Answer
-from .retrieval import HybridRetriever
+from .models import Answer, Passage
+from .quotations import QuotationAnswerer, QuotationMatch
+from .retrieval import HybridRetriever, to_passage
 
 _KEEP_CONTROLS = {"\n", "\t"}
 
@@ -75,6 +76,7 @@ class Assistant:
                 api_key=self.settings.llm_api_key.get_secret_value(),
             )
             self.llm = LLMAnswerer(chat_model, self.embedder, self.answerer, self.settings.refusal_threshold)
+        self.quotations = QuotationAnswerer(self.store, self.embedder)
         self._ingest_lock = threading.Lock()
 
     @property
@@ -111,11 +113,15 @@ class Assistant:
 
         `history` holds the earlier turns of the conversation, oldest first, as
         {"role": "user" | "assistant", "content": text}; a follow-up is read in their light.
+        A question about what someone said ("What did Budrys say?") is answered from the
+        quotation index when that person is quoted; any other goes through retrieval.
         """
         t0 = time.perf_counter()
         with store_errors():
-            question, follow_up, passages, scored, stages = self._prepare(question, k, history)
-        t1 = time.perf_counter()
+            question, follow_up, quoted, passages, scored, stages = self._prepare(question, k, history)
+            t1 = time.perf_counter()
+            if quoted is not None:
+                return self._finish(self._answer_quotations(quoted, passages, stages), question, stages, t0, t1)
         answer = (self.llm or self.answerer).answer(follow_up.question, passages, scored)
         return self._finish(answer, question, stages, t0, t1)
 
@@ -126,17 +132,23 @@ class Assistant:
         final, validated Answer, which is authoritative: it may replace what was streamed."""
         t0 = time.perf_counter()
         with store_errors():
-            question, follow_up, passages, scored, stages = self._prepare(question, k, history)
-        t1 = time.perf_counter()
-        if self.llm is not None:
-            for item in self.llm.stream(follow_up.question, passages, scored):
-                yield self._finish(item, question, stages, t0, t1) if isinstance(item, Answer) else item
-            return
-        answer = self._finish(self.answerer.answer(follow_up.question, passages, scored), question, stages, t0, t1)
+            question, follow_up, quoted, passages, scored, stages = self._prepare(question, k, history)
+            t1 = time.perf_counter()
+            if quoted is not None:
+                answer = self._answer_quotations(quoted, passages, stages)
+        if quoted is None:
+            if self.llm is not None:
+                for item in self.llm.stream(follow_up.question, passages, scored):
+                    yield self._finish(item, question, stages, t0, t1) if isinstance(item, Answer) else item
+                return
+            answer = self.answerer.answer(follow_up.question, passages, scored)
+        answer = self._finish(answer, question, stages, t0, t1)
         yield from text_deltas(answer.answer)
         yield answer
 
     def _prepare(self, question: str, k: int | None, history: Sequence[dict] | None):
+        """The cleaned question, its follow-up reading, and either a quotation match with the
+        passages to show beside it, or the retrieved passages with their scored units."""
         question = clean_question(question, self.settings.max_question_chars)
         if self.store.is_empty():
             raise NoIndexError(load_prompt("no_index"))
@@ -146,8 +158,26 @@ class Assistant:
 
             standalone = condense_question(self.llm.chat_model, question, history)
             follow_up = FollowUp(standalone, standalone)
+        t0 = time.perf_counter()
+        quoted = self.quotations.match(follow_up.question)
+        lookup_ms = (time.perf_counter() - t0) * 1000
+        if quoted is not None:
+            # The quotations are the answer; the retrieved chunks only complete its passages to k.
+            candidates, stages = self.retriever.retrieve(follow_up.retrieval_query, k=k or self.settings.k)
+            stages["quotations"] = lookup_ms
+            return question, follow_up, quoted, [to_passage(c) for c in candidates], [], stages
         passages, scored, stages = self.retrieve(follow_up.retrieval_query, k, answering=follow_up.question)
-        return question, follow_up, passages, scored, stages
+        stages["quotations"] = lookup_ms
+        return question, follow_up, None, passages, scored, stages
+
+    def _answer_quotations(self, quoted: QuotationMatch, retrieved: list[Passage], stages: dict) -> Answer:
+        """The quotation answer; its passages are the chunks it cites (best first), then the
+        retrieved ones up to k."""
+        answer = self.quotations.answer(quoted, stages)
+        cited = {p.chunk_id for p in answer.passages}
+        extra = [p for p in retrieved if p.chunk_id not in cited][: max(0, len(retrieved) - len(cited))]
+        answer.passages = sorted([*answer.passages, *extra], key=lambda p: -p.score)
+        return answer
 
     @staticmethod
     def _finish(answer: Answer, question: str, stages: dict, t0: float, t1: float) -> Answer:

@@ -4,7 +4,8 @@ A file whose bytes hash to what the index already holds is skipped before it is 
 a second run over unchanged files does no embedding work. Chunks of several small documents are
 embedded together in batches; each document is committed on its own. A batch is written to the
 store by one writer thread while the next batch is embedded, so the encoder never waits for
-Chroma or SQLite.
+Chroma or SQLite. Each document's quotations (who said what) and date are found when it is
+loaded and committed with its chunks.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .chunking import chunk_document
+from .dates import document_date
 from .documents import SUPPORTED_SUFFIXES, Document, LoadError, display_source, file_sha256, load_document
 from .embedding import SentenceEmbedder
-from .store import IndexStore
+from .quotes import extract_quotations
+from .store import DocumentFacts, IndexStore
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +36,13 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     chunks_embedded: int = 0
+    quotations: int = 0  # found in the documents added or updated (or brought up to date)
 
     def summary(self) -> str:
         parts = [
             f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged",
             f"{len(self.removed)} removed", f"{len(self.skipped)} skipped", f"{self.chunks_embedded} chunks embedded",
+            f"{self.quotations} quotations found",
         ]
         return ", ".join(parts)
 
@@ -85,10 +90,13 @@ def ingest(
     for source, reason in problems:
         _skip(report, source, reason)
     known = store.document_hashes()
+    backlog = store.quotation_backlog()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer") as writer:
         write = _OrderedWrites(writer)
         try:
-            _ingest_files(files, known, store, embedder, report, write, max_words, overlap_sentences, batch_chunks)
+            _ingest_files(
+                files, known, backlog, store, embedder, report, write, max_words, overlap_sentences, batch_chunks,
+            )
         finally:
             try:
                 write.wait()
@@ -122,8 +130,10 @@ class _OrderedWrites:
             last.result()
 
 
-def _ingest_files(files, known, store, embedder, report, write, max_words, overlap_sentences, batch_chunks) -> None:
-    pending: list[tuple[Document, list]] = []
+def _ingest_files(
+    files, known, backlog, store, embedder, report, write, max_words, overlap_sentences, batch_chunks,
+) -> None:
+    pending: list[tuple[Document, list, DocumentFacts]] = []
     pending_chunks = 0
     progress = _progress(len(files))
 
@@ -131,11 +141,11 @@ def _ingest_files(files, known, store, embedder, report, write, max_words, overl
         nonlocal pending, pending_chunks
         if not pending:
             return
-        inputs = [_embedding_input(doc, c.text) for doc, chunks in pending for c in chunks]
+        inputs = [_embedding_input(doc, c.text) for doc, chunks, _ in pending for c in chunks]
         vectors = embedder.encode(inputs)
         items, at = [], 0
-        for doc, chunks in pending:
-            items.append((doc, chunks, vectors[at : at + len(chunks)]))
+        for doc, chunks, facts in pending:
+            items.append((doc, chunks, vectors[at : at + len(chunks)], facts))
             at += len(chunks)
         write(_write_batch, store, items, known, report)
         pending, pending_chunks = [], 0
@@ -149,6 +159,14 @@ def _ingest_files(files, known, store, embedder, report, write, max_words, overl
             continue
         if known.get(str(file)) == file_sha256(data):
             report.unchanged.append(display_source(file))
+            if str(file) in backlog:  # indexed before quotations were stored: find them, embed nothing
+                try:
+                    doc = load_document(file, data)
+                except LoadError:
+                    continue
+                facts = find_facts(doc)
+                report.quotations += len(facts.quotations)
+                write(store.write_facts, [(doc, facts)])
             continue
         try:
             doc = load_document(file, data)
@@ -160,7 +178,7 @@ def _ingest_files(files, known, store, embedder, report, write, max_words, overl
                 report.removed.append(display_source(file))
             continue
         chunks = chunk_document(doc, max_words=max_words, overlap_sentences=overlap_sentences)
-        pending.append((doc, chunks))
+        pending.append((doc, chunks, find_facts(doc)))
         pending_chunks += len(chunks)
         if pending_chunks >= batch_chunks:
             flush()
@@ -170,9 +188,15 @@ def _ingest_files(files, known, store, embedder, report, write, max_words, overl
 
 def _write_batch(store: IndexStore, items, known: dict[str, str], report: IngestReport) -> None:
     store.write_documents(items)
-    for doc, chunks, _ in items:
+    for doc, chunks, _, facts in items:
         report.chunks_embedded += len(chunks)
+        report.quotations += len(facts.quotations)
         (report.updated if doc.path in known else report.added).append(doc.source)
+
+
+def find_facts(doc: Document) -> DocumentFacts:
+    """The document's quotations with their speakers, and its date when its first lines give one."""
+    return DocumentFacts(quotations=extract_quotations(doc.text), date=document_date(doc.text))
 
 
 def _embedding_input(doc: Document, text: str) -> str:

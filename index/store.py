@@ -1,7 +1,8 @@
 """The index on disk: chunk vectors in Chroma, and a SQLite catalogue beside it.
 
 SQLite holds the manifest of documents (by path and content hash), every chunk's text and offsets,
-and an FTS5 table for lexical (BM25) search that is updated incrementally with each document.
+an FTS5 table for lexical (BM25) search that is updated incrementally with each document, and the
+quotations found in each document with their speakers ("who said what").
 A document is visible to search only once its SQLite transaction commits; a journal of
 in-flight documents lets the next run remove Chroma vectors left by an interrupted one, so the
 index never ends half-written for a document.
@@ -10,6 +11,8 @@ index never ends half-written for a document.
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import re
 import sqlite3
 import threading
@@ -23,6 +26,9 @@ import numpy as np
 
 from .chunking import Chunk
 from .documents import Document
+from .quotes import Quotation, normalise_speaker, same_speaker
+
+log = logging.getLogger(__name__)
 
 # ef_search 100 missed exact neighbours at a few thousand chunks (bench: 27 of 313 top-35 lists
 # differed from brute force); 400 matched exactly.
@@ -45,6 +51,36 @@ CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
     INSERT INTO chunks_fts(chunks_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); END;
 CREATE TABLE IF NOT EXISTS journal (path TEXT NOT NULL, sha256 TEXT);
 """
+
+
+def _add_quotations(db: sqlite3.Connection) -> None:
+    """Quotations with their speakers, and each document's date. Documents indexed before this
+    have none yet: they wait in `quotation_backlog` until an ingest of their file extracts them."""
+    # One statement at a time: executescript would commit the migration's transaction half-way.
+    for statement in [
+        """CREATE TABLE IF NOT EXISTS quotations (
+            id INTEGER PRIMARY KEY, path TEXT NOT NULL, ordinal INTEGER NOT NULL, speaker TEXT NOT NULL,
+            speaker_key TEXT NOT NULL, surname_key TEXT NOT NULL, forms TEXT NOT NULL, title TEXT NOT NULL,
+            title_key TEXT NOT NULL, kind TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+            text TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS quotations_by_path ON quotations(path)",
+        "CREATE INDEX IF NOT EXISTS quotations_by_speaker ON quotations(speaker_key)",
+        "CREATE INDEX IF NOT EXISTS quotations_by_surname ON quotations(surname_key)",
+        "CREATE TABLE IF NOT EXISTS quotation_backlog (path TEXT PRIMARY KEY)",
+        "ALTER TABLE documents ADD COLUMN date TEXT",
+        "INSERT OR IGNORE INTO quotation_backlog SELECT path FROM documents",
+    ]:
+        db.execute(statement)
+    waiting = db.execute("SELECT count(*) FROM quotation_backlog").fetchone()[0]
+    if waiting:
+        log.warning(
+            "the index was built before quotations were stored: its %d documents get their quotations at the "
+            "next `assistant ingest` of their files (no re-embedding)", waiting,
+        )
+
+
+# Schema changes after _SCHEMA, in order; PRAGMA user_version counts those applied.
+_MIGRATIONS = [_add_quotations]
 
 # Words too common to help lexical search; dropping them keeps FTS queries small and fast.
 STOPWORDS = frozenset(
@@ -96,6 +132,45 @@ class DocumentRecord:
     chunks: int
     chars: int
     ingested_at: float
+    date: str | None = None  # YYYY-MM-DD when the document states it
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What ingest found in a document's text besides its chunks."""
+
+    quotations: Sequence[Quotation] = ()
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredQuotation:
+    path: str
+    source: str
+    document_title: str
+    date: str | None
+    ordinal: int
+    speaker: str  # canonical name in this document
+    speaker_key: str  # normalise_speaker(speaker)
+    forms: tuple[str, ...]
+    title: str  # the speaker's title in this document ("Prime Minister"), or ""
+    kind: str  # "direct" or "reported"
+    start: int
+    end: int
+    text: str  # exactly document_text[start:end]
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A person quoted in the index. A surname seen alone in some documents ("Budrys") is folded
+    into the one fuller name ending in it ("Kestutis Budrys"), when there is exactly one."""
+
+    name: str
+    keys: tuple[str, ...]  # the speaker_keys of their quotations
+    forms: tuple[str, ...]
+    title: str
+    count: int  # quotations
+    documents: int
 
 
 def chunk_id(path: str, sha256: str, ordinal: int) -> str:
@@ -112,10 +187,50 @@ def lexical_terms(text: str) -> list[str]:
     return [t for t in (m.group().lower() for m in _TOKEN.finditer(text)) if t not in STOPWORDS]
 
 
+def _group_speakers(rows: Iterable[tuple]) -> list[Speaker]:
+    """Speakers from (speaker_key, surname_key, speaker, title, forms JSON, path, count) rows,
+    most quoted first; a lone surname key joins the only fuller key ending in it."""
+    by_key: dict[str, dict] = {}
+    for key, surname, name, title, forms, path, count in rows:
+        entry = by_key.setdefault(key, {"surname": surname, "names": {}, "titles": {}, "forms": {}, "paths": set()})
+        entry["names"][name] = entry["names"].get(name, 0) + count
+        if title:
+            entry["titles"][title] = entry["titles"].get(title, 0) + count
+        for form in json.loads(forms):
+            entry["forms"][form] = None
+        entry["paths"].add(path)
+    groups: dict[str, list[str]] = {key: [key] for key in by_key}
+    for key in list(by_key):
+        if " " not in key:
+            fuller = [k for k in by_key if " " in k and by_key[k]["surname"] == key]
+            if len(fuller) == 1:
+                groups[fuller[0]].append(key)
+                del groups[key]
+    speakers = []
+    for key, keys in groups.items():
+        entries = [by_key[k] for k in keys]
+        names, titles, forms, paths = {}, {}, {}, set()
+        for entry in entries:
+            for n, c in entry["names"].items():
+                names[n] = names.get(n, 0) + c
+            for t, c in entry["titles"].items():
+                titles[t] = titles.get(t, 0) + c
+            forms.update(entry["forms"])
+            paths |= entry["paths"]
+        name = max(by_key[key]["names"].items(), key=lambda nc: (nc[1], len(nc[0])))[0]
+        title = max(titles.items(), key=lambda tc: tc[1])[0] if titles else ""
+        speakers.append(Speaker(
+            name=name, keys=tuple(keys), forms=tuple(dict.fromkeys([name, *forms])), title=title,
+            count=sum(names.values()), documents=len(paths),
+        ))
+    return sorted(speakers, key=lambda s: (-s.count, normalise_speaker(s.name)))
+
+
 class IndexStore:
     """Chroma collection + SQLite catalogue of one index directory.
 
-    The Chroma client is passed in (on-disk or a server's), so one can be shared.
+    The Chroma client is passed in (on-disk or a server's), so one can be shared; without one
+    (None) only the catalogue is opened, for reading documents and quotations.
     """
 
     def __init__(self, index_dir: str | Path, chroma_client, embedder=None, collection_name: str = "documents"):
@@ -125,6 +240,10 @@ class IndexStore:
         self._connections: list[sqlite3.Connection] = []
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        self._migrate()
+        self.collection = self.vectorstore = None
+        if chroma_client is None:
+            return  # the catalogue alone: documents and quotations, no vectors (`assistant quotes`)
         # Writes go to the collection with our precomputed vectors; searches go through LangChain's
         # vector store over the same collection, so it can also serve as a LangChain retriever.
         with _chroma_calls("opening the collection"):
@@ -159,8 +278,20 @@ class IndexStore:
 
     # -- reading ---------------------------------------------------------------------------------
 
+    def _migrate(self) -> None:
+        db = self._db
+        if db.execute("PRAGMA user_version").fetchone()[0] >= len(_MIGRATIONS):
+            return
+        with self._transaction():  # two processes opening an old index: one migrates, the other waits
+            done = db.execute("PRAGMA user_version").fetchone()[0]
+            for migration in _MIGRATIONS[done:]:
+                migration(db)
+            db.execute(f"PRAGMA user_version = {len(_MIGRATIONS)}")
+
     def documents(self) -> list[DocumentRecord]:
-        rows = self._db.execute("SELECT * FROM documents ORDER BY source").fetchall()
+        rows = self._db.execute(
+            "SELECT path, source, title, sha256, chunks, chars, ingested_at, date FROM documents ORDER BY source"
+        ).fetchall()
         return [DocumentRecord(*row) for row in rows]
 
     def document_hashes(self) -> dict[str, str]:
@@ -214,6 +345,89 @@ class IndexStore:
         ).fetchall()
         return [(cid, float(score)) for cid, score in rows]
 
+    # -- quotations ------------------------------------------------------------------------------
+
+    def quotation_count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM quotations").fetchone()[0]
+
+    def speakers(self) -> list[Speaker]:
+        """Everyone quoted in the index, most quoted first."""
+        return self._speakers_where(None)
+
+    def find_speakers(self, name: str) -> list[Speaker]:
+        """Speakers a name denotes: the full name or the surname, any case, accents optional
+        ("Ruginiene" finds "Inga Ruginienė"). A title before the name is ignored."""
+        from .quotes import split_title
+
+        words = name.replace("’s", "").replace("'s", "").split()
+        if words and words[0].casefold() == "the":
+            words = words[1:]
+        if not words:
+            return []
+        key = normalise_speaker(" ".join(words))
+        candidates = [key]
+        _, bare = split_title(" ".join(words))
+        if bare and normalise_speaker(bare) != key:
+            candidates.append(normalise_speaker(bare))
+        for candidate in candidates:
+            found = [
+                s for s in self._speakers_where("surname_key = ?", (candidate.split()[-1],))
+                if any(same_speaker(candidate, k) for k in s.keys) or any(same_speaker(candidate, f) for f in s.forms)
+            ]
+            if found:
+                return found
+        return []
+
+    def find_speakers_by_title(self, title: str) -> list[Speaker]:
+        """Speakers whose title is `title` or ends with it: "the prime minister" finds a "Prime Minister"."""
+        words = normalise_speaker(title).split()
+        if words and words[0] == "the":
+            words = words[1:]
+        if not words:
+            return []
+        condition, args = "(title_key = ? OR title_key LIKE ?)", (" ".join(words), "% " + " ".join(words))
+        titled = {key for (key,) in self._db.execute(f"SELECT DISTINCT speaker_key FROM quotations WHERE {condition}", args)}
+        return [s for s in self._speakers_where(condition, args) if titled & set(s.keys)]
+
+    def quotations(self, speaker: Speaker | str) -> list[StoredQuotation]:
+        """A speaker's quotations (a Speaker, or a name as find_speakers takes it), by document, in
+        document order."""
+        speakers = [speaker] if isinstance(speaker, Speaker) else self.find_speakers(speaker)
+        keys = [k for s in speakers for k in s.keys]
+        if not keys:
+            return []
+        rows = self._db.execute(
+            f"""SELECT q.path, d.source, d.title, d.date, q.ordinal, q.speaker, q.speaker_key, q.forms, q.title,
+                       q.kind, q.start, q."end", q.text
+                FROM quotations q JOIN documents d ON d.path = q.path
+                WHERE q.speaker_key IN ({",".join("?" * len(keys))})
+                ORDER BY d.date IS NULL, d.date DESC, d.source, q.start""",
+            keys,
+        ).fetchall()
+        return [StoredQuotation(*row[:7], tuple(json.loads(row[7])), *row[8:]) for row in rows]
+
+    def chunks_covering(self, path: str, start: int, end: int) -> list[StoredChunk]:
+        """The document's chunks overlapping [start, end), by start."""
+        rows = self._db.execute(
+            """SELECT c.chunk_id, c.path, d.source, c.title, c.ordinal, c.start, c."end", c.text
+               FROM chunks c JOIN documents d ON d.path = c.path
+               WHERE c.path = ? AND c.start < ? AND c."end" > ? ORDER BY c.start""",
+            (path, end, start),
+        ).fetchall()
+        return [StoredChunk(*row) for row in rows]
+
+    def _speakers_where(self, condition: str | None, args: tuple = ()) -> list[Speaker]:
+        """Speakers sharing a surname with a quotation meeting `condition` (all when None), so a
+        lone surname can join its fuller name."""
+        where = "" if condition is None else (
+            f"WHERE surname_key IN (SELECT surname_key FROM quotations WHERE {condition})")
+        rows = self._db.execute(
+            f"""SELECT speaker_key, surname_key, speaker, title, forms, path, count(*) FROM quotations {where}
+                GROUP BY speaker_key, speaker, title, forms, path""",
+            args,
+        ).fetchall()
+        return _group_speakers(rows)
+
     # -- writing ---------------------------------------------------------------------------------
 
     def recover(self) -> int:
@@ -225,11 +439,16 @@ class IndexStore:
         self._db.execute("DELETE FROM journal")
         return len(pending)
 
-    def write_documents(self, items: Sequence[tuple[Document, list[Chunk], np.ndarray]]) -> None:
-        """Store documents with their chunks and vectors, replacing earlier versions of the same paths."""
+    def write_documents(self, items: Sequence[tuple]) -> None:
+        """Store documents with their chunks and vectors, replacing earlier versions of the same paths.
+
+        Items are (document, chunks, vectors) or (document, chunks, vectors, DocumentFacts); a
+        document's chunks, quotations and manifest row are committed in one transaction.
+        """
         if not items:
             return
-        paths = [doc.path for doc, _, _ in items]
+        items = [(doc, chunks, vecs, rest[0] if rest else DocumentFacts()) for doc, chunks, vecs, *rest in items]
+        paths = [doc.path for doc, *_ in items]
         # Only these have vectors of an older version to delete; a new path has none (an interrupted
         # run's leftovers were removed by `recover`), which spares a Chroma delete per new document.
         replaced = {
@@ -240,10 +459,10 @@ class IndexStore:
             )
         }
         self._db.executemany(
-            "INSERT INTO journal(path, sha256) VALUES (?, ?)", [(doc.path, doc.sha256) for doc, _, _ in items]
+            "INSERT INTO journal(path, sha256) VALUES (?, ?)", [(doc.path, doc.sha256) for doc, *_ in items]
         )
         ids, vectors, texts, metadatas = [], [], [], []
-        for doc, chunks, vecs in items:
+        for doc, chunks, vecs, _ in items:
             for chunk, vec in zip(chunks, vecs):
                 ids.append(chunk_id(doc.path, doc.sha256, chunk.ordinal))
                 vectors.append(vec)
@@ -260,7 +479,7 @@ class IndexStore:
                     metadatas=metadatas[lo:hi],
                 )
         now = time.time()
-        for doc, chunks, _ in items:
+        for doc, chunks, _, facts in items:
             with self._transaction():
                 self._db.execute("DELETE FROM chunks WHERE path = ?", (doc.path,))
                 self._db.executemany(
@@ -269,22 +488,58 @@ class IndexStore:
                      for c in chunks],
                 )
                 self._db.execute(
-                    "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?)",
-                    (doc.path, doc.source, doc.title, doc.sha256, len(chunks), len(doc.text), now),
+                    "INSERT OR REPLACE INTO documents(path, source, title, sha256, chunks, chars, ingested_at, date) "
+                    "VALUES (?,?,?,?,?,?,?,?)",
+                    (doc.path, doc.source, doc.title, doc.sha256, len(chunks), len(doc.text), now, facts.date),
                 )
-        for doc, _, _ in items:
+                self._replace_quotations(doc.path, facts.quotations)
+        for doc, *_ in items:
             if doc.path in replaced:
                 self._delete_vectors(doc.path, keep_sha=doc.sha256)
             self._db.execute("DELETE FROM journal WHERE path = ? AND sha256 = ?", (doc.path, doc.sha256))
+
+    def write_facts(self, items: Sequence[tuple[Document, DocumentFacts]]) -> None:
+        """Store the quotations and date of documents already indexed with this very text (the
+        backlog of an index built before quotations were stored); chunks and vectors stay."""
+        for doc, facts in items:
+            with self._transaction():
+                indexed = self._db.execute("SELECT sha256 FROM documents WHERE path = ?", (doc.path,)).fetchone()
+                if indexed is None or indexed[0] != doc.sha256:
+                    continue  # offsets must point into the text that was chunked
+                self._db.execute("UPDATE documents SET date = ? WHERE path = ?", (facts.date, doc.path))
+                self._replace_quotations(doc.path, facts.quotations)
+
+    def quotation_backlog(self) -> set[str]:
+        """Paths of indexed documents whose quotations were never extracted (indexed before that existed)."""
+        return {path for (path,) in self._db.execute("SELECT path FROM quotation_backlog")}
 
     def remove_documents(self, paths: Iterable[str]) -> None:
         for path in paths:
             self._db.execute("INSERT INTO journal(path, sha256) VALUES (?, NULL)", (path,))
             with self._transaction():
                 self._db.execute("DELETE FROM chunks WHERE path = ?", (path,))
+                self._db.execute("DELETE FROM quotations WHERE path = ?", (path,))
+                self._db.execute("DELETE FROM quotation_backlog WHERE path = ?", (path,))
                 self._db.execute("DELETE FROM documents WHERE path = ?", (path,))
             self._delete_vectors(path, keep_sha=None)
             self._db.execute("DELETE FROM journal WHERE path = ?", (path,))
+
+    def _replace_quotations(self, path: str, quotations: Sequence[Quotation]) -> None:
+        """Inside a transaction: the document's quotations become `quotations`."""
+        self._db.execute("DELETE FROM quotations WHERE path = ?", (path,))
+        self._db.execute("DELETE FROM quotation_backlog WHERE path = ?", (path,))
+        rows = []
+        for ordinal, q in enumerate(quotations):
+            key = normalise_speaker(q.speaker)
+            rows.append((
+                path, ordinal, q.speaker, key, key.split()[-1] if key else "", json.dumps(list(q.forms), ensure_ascii=False),
+                q.title, normalise_speaker(q.title), q.kind, q.start, q.end, q.text,
+            ))
+        self._db.executemany(
+            "INSERT INTO quotations(path, ordinal, speaker, speaker_key, surname_key, forms, title, title_key, kind, "
+            'start, "end", text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
+            rows,
+        )
 
     def vector_count(self) -> int:
         with _chroma_calls("counting vectors"):

@@ -1,4 +1,5 @@
-"""The REST API: `/api/ask` (JSON and server-sent events), `/api/documents`, `/api/health`.
+"""The REST API: `/api/ask` (JSON and server-sent events), `/api/documents`, `/api/speakers`
+(who is quoted, and what they said), `/api/health`.
 
 Every route calls the same `Assistant`; the Answer JSON is the contract of ARCHITECTURE.md.
 """
@@ -11,11 +12,14 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from assistant import Answer, Assistant
+from assistant.quotations import (
+    SpeakerInfo, SpeakerQuotes, UnknownSpeakerError, lookup_speakers, speaker_info, speaker_quotes,
+)
 
 from .security import require_api_key
 
@@ -90,6 +94,28 @@ def build_router(assistant: Assistant) -> APIRouter:
                          ingested_at=datetime.fromtimestamp(d.ingested_at, tz=timezone.utc))
             for d in assistant.store.documents()
         ]
+
+    @router.get(
+        "/speakers", response_model=list[SpeakerInfo], dependencies=protected,
+        summary="People quoted in the documents, most quoted first",
+    )
+    def speakers() -> list[SpeakerInfo]:
+        return [speaker_info(s) for s in assistant.store.speakers()]
+
+    @router.get(
+        "/speakers/{name}/quotes", response_model=list[SpeakerQuotes], dependencies=protected,
+        summary="A person's quotations, by document",
+        description="`name` is a full name or a surname (case and accents do not matter: `ruginiene` finds "
+        "Inga Ruginienė), or a title only one quoted person bears (`prime minister`). Several people may share "
+        "a surname: each comes with their quotations. Offsets point into the document text. 404 when nobody "
+        "by that name is quoted (the error lists close names).",
+    )
+    def speaker_quotations(name: str) -> list[SpeakerQuotes]:
+        try:
+            found = lookup_speakers(assistant.store, name)
+        except UnknownSpeakerError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+        return [speaker_quotes(assistant.store, s) for s in found]
 
     return router
 

@@ -52,18 +52,22 @@ def answer_stream(
 
 
 def suggest_questions(assistant: Assistant, limit: int = 4) -> list[str]:
-    """Example questions drawn from the indexed documents: "What did X say?" for people quoted in
-    them, then "What is <title> about?" for their titles.
+    """Example questions drawn from the indexed documents: "What did X say?" for the people most
+    quoted in them (by the name people use, the shortest form seen), then "What is <title> about?"
+    for their titles. An index without quotations yet falls back to spotting speakers in a sample.
 
     >>> [next(g for g in m.groups() if g) for m in _SPEAKER.finditer('“No,” Budrys said. “Yes,” said Ann Lee.')]
     ['Budrys', 'Ann Lee']
     """
-    speakers: dict[str, int] = {}
-    for text in assistant.store.sample_texts(200):
-        for match in _SPEAKER.finditer(text):
-            name = next(group for group in match.groups() if group)
-            speakers[name] = speakers.get(name, 0) + 1
-    questions = [f"What did {name} say?" for name, _ in sorted(speakers.items(), key=lambda kv: -kv[1])]
+    names = [min(s.forms, key=len) for s in assistant.store.speakers()[:limit]]
+    if not names:
+        speakers: dict[str, int] = {}
+        for text in assistant.store.sample_texts(200):
+            for match in _SPEAKER.finditer(text):
+                name = next(group for group in match.groups() if group)
+                speakers[name] = speakers.get(name, 0) + 1
+        names = [name for name, _ in sorted(speakers.items(), key=lambda kv: -kv[1])]
+    questions = [f"What did {name} say?" for name in names]
     questions += [f"What is “{d.title}” about?" for d in assistant.store.documents()[:limit]]
     return questions[:limit]
 

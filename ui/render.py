@@ -26,9 +26,40 @@ def escape_text(text: str) -> str:
     return "".join(_ENTITIES.get(c, c) for c in " ".join(text.split()))
 
 
+def text_html(text: str) -> str:
+    """Answer text as HTML, every character escaped, each [n] a footnote reference. A one-paragraph
+    text stays inline; otherwise blank lines separate paragraphs and lines starting "- " form lists
+    (a speaker's quotations, one a line).
+
+    >>> text_html("Budrys said:\\n- “No.” [1]\\n- “Yes.” [2]")
+    '<p>Budrys said&#58;</p><ul><li>“No&#46;” <sup class="fn">[1]</sup></li><li>“Yes&#46;” <sup class="fn">[2]</sup></li></ul>'
+    """
+
+    def inline(part: str) -> str:
+        return _MARKER.sub(r'<sup class="fn">[\1]</sup>', escape_text(part))
+
+    if "\n" not in text.strip():
+        return inline(text)
+    blocks: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        items: list[str] = []
+        for line in (line.strip() for line in paragraph.split("\n")):
+            if line.startswith("- "):
+                items.append(f"<li>{inline(line[2:])}</li>")
+                continue
+            if items:
+                blocks.append(f"<ul>{''.join(items)}</ul>")
+                items = []
+            if line:
+                blocks.append(f"<p>{inline(line)}</p>")
+        if items:
+            blocks.append(f"<ul>{''.join(items)}</ul>")
+    return "".join(blocks)
+
+
 def answer_html(answer: Answer) -> str:
     """The answer text with each [n] as a footnote reference, then the footnotes (closed)."""
-    text = _MARKER.sub(r'<sup class="fn">[\1]</sup>', escape_text(answer.answer))
+    text = text_html(answer.answer)
     if not answer.citations:
         return f'<div class="answer">{text}</div>'
     return f'<div class="answer">{text}</div>{sources_html(answer, open_first=False)}'

@@ -439,15 +439,17 @@ def test_assistant_streams_llm_answers_with_validated_citations_over_the_api(llm
 
     from ui.server import create_app
 
-    passages, _, _ = llm_assistant.retrieve(QUESTION)
+    # Not "What did Budrys say?": the quotation index answers that one, with or without an LLM.
+    question = "What is the way forward according to Budrys?"
+    passages, _, _ = llm_assistant.retrieve(question)
     llm_server.script = {"reply": valid_reply(passages) + " Also a claim on no passage [42]."}
     client = TestClient(create_app(llm_assistant))
-    data = client.post("/api/ask", json={"question": QUESTION}).json()
+    data = client.post("/api/ask", json={"question": question}).json()
     assert not data["refused"] and data["citations"] and "[42]" not in data["answer"]
     text = load_document(SEEDS / "lithuania-critical-minerals.txt").text
     assert all(c["quote"] == text[c["start"] : c["end"]] for c in data["citations"])
 
-    with client.stream("POST", "/api/ask/stream", json={"question": QUESTION}) as response:
+    with client.stream("POST", "/api/ask/stream", json={"question": question}) as response:
         body = response.read().decode()
     events = [block.split("\n", 1) for block in body.strip().split("\n\n")]
     names = [e[0].removeprefix("event: ") for e in events]
@@ -455,6 +457,15 @@ def test_assistant_streams_llm_answers_with_validated_citations_over_the_api(llm
     final = json.loads(events[-2][1].removeprefix("data: "))
     assert final["answer"] == data["answer"]
     assert llm_server.requests[-1]["stream"] is True
+
+
+def test_quotation_questions_are_answered_from_the_index_without_the_llm(llm_assistant, llm_server):
+    """ASSISTANT_LLM set: "What did Budrys say?" still lists his quotations exactly, and asks no LLM."""
+    llm_server.requests.clear()
+    answer = llm_assistant.ask(QUESTION)
+    assert not answer.refused and "the way forward is bilaterally" in answer.answer
+    check_contract(answer)
+    assert llm_server.requests == []
 
 
 def test_follow_ups_are_condensed_by_the_llm(llm_assistant, llm_server):
