@@ -205,25 +205,27 @@ class QuotationAnswerer:
         sections: list[str] = []
         citations: list[Citation] = []
         passages: dict[str, Passage] = {}
-        if len(match.speakers) > 1:
-            sections.append(load_prompt("quotes_several_speakers").format(who=question.who, count=len(match.speakers)))
         for speaker in match.speakers:
             quotations = match.quotations[speaker.name]
             scores = self._relevance(question.topic, quotations, timings) if question.topic else [1.0] * len(quotations)
             kept = [(q, s) for q, s in zip(quotations, scores) if s is not None]
-            if not kept:
-                sections.append(load_prompt("quotes_not_about").format(
-                    speaker=speaker_label(speaker), topic=question.topic, who=speaker.name))
-                continue
             if question.topic:
                 kept.sort(key=lambda qs: -qs[1])
-            sections.append(self._section(speaker, kept, question.topic, citations, passages))
+            section = self._section(speaker, kept, question.topic, citations, passages) if kept else (
+                load_prompt("quotes_not_about").format(speaker=speaker_label(speaker), topic=question.topic,
+                                                       who=speaker.name))
+            if section:
+                sections.append(section)
+        if not sections:  # nothing could be cited (chunks out of step with the quotations)
+            sections = [load_prompt("refusal")]
+        elif len(match.speakers) > 1:
+            sections.insert(0, load_prompt("quotes_several_speakers").format(who=question.who, count=len(match.speakers)))
         ordered = sorted(passages.values(), key=lambda p: -p.score)
         return Answer(question="", answer="\n\n".join(sections), refused=not citations, citations=citations,
                       passages=ordered)
 
     def _section(self, speaker: Speaker, kept: list[tuple[StoredQuotation, float]], topic: str,
-                 citations: list[Citation], passages: dict[str, Passage]) -> str:
+                 citations: list[Citation], passages: dict[str, Passage]) -> str | None:
         """One speaker's quotations, grouped by document (documents in the order of their first
         quotation), each line cited; citations and passages are appended to."""
         shown, hidden = kept[: self.max_quotations], len(kept) - self.max_quotations
@@ -260,6 +262,8 @@ class QuotationAnswerer:
                     text = " ".join(q.text.split())
                     shown_text = load_prompt("quote_direct" if q.kind == "direct" else "quote_reported").format(text=text)
                     lines.append(f"- {shown_text} {''.join(markers)}")
+        if not any(line.startswith("- ") for line in lines):
+            return None  # nothing could be cited (chunks out of step with the quotations): say nothing
         if hidden > 0:
             lines += ["", load_prompt("quotes_more").format(count=hidden, who=speaker.name)]
         return "\n".join(lines)
@@ -272,19 +276,23 @@ class QuotationAnswerer:
         if holding:  # chunks overlap: the one with the most context on both sides of the quotation
             return [(max(holding, key=lambda c: min(q.start - c.start, c.end - q.end)), q.start, q.end)]
         pieces, pos = [], q.start
-        while pos < q.end:
-            holding = [c for c in chunks if c.start <= pos < c.end]
-            if not holding:
-                return []  # the chunks no longer cover it (should not happen): cite nothing rather than wrong text
-            chunk = max(holding, key=lambda c: c.end)
+        for chunk in chunks:
+            if chunk.end <= pos:
+                continue
+            if chunk.start > pos:
+                if q.text[pos - q.start : chunk.start - q.start].strip():
+                    return []  # text no chunk holds (should not happen): cite nothing rather than part
+                pos = chunk.start
             start, end = pos, min(q.end, chunk.end)
             piece = chunk.text[start - chunk.start : end - chunk.start]
             start += len(piece) - len(piece.lstrip())
             end -= len(piece) - len(piece.rstrip())
             if start < end:
                 pieces.append((chunk, start, end))
-            pos = chunk.end
-        return pieces
+            pos = min(q.end, chunk.end)
+            if pos >= q.end:
+                break
+        return pieces if pos >= q.end or not q.text[pos - q.start :].strip() else []
 
     def _relevance(self, topic: str, quotations: list[StoredQuotation],
                    timings: dict[str, float] | None) -> list[float | None]:

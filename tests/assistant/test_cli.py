@@ -77,6 +77,41 @@ def test_ask_batch_writes_one_answer_per_line(cli_index, tmp_path):
     assert all(line["latency_ms"] > 0 for line in lines)
 
 
+def test_quotes_lists_the_speakers_most_quoted_first(cli_index):
+    result = run_cli("quotes", index_dir=cli_index)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "    3  Inga Ruginienė (Prime Minister)  (also: Ruginienė)",
+        "    3  Kestutis Budrys (Lithuanian Foreign Minister)  (also: Budrys)",
+    ]
+    data = json.loads(run_cli("quotes", "--json", index_dir=cli_index).stdout)
+    assert [(s["name"], s["quotations"]) for s in data] == [("Inga Ruginienė", 3), ("Kestutis Budrys", 3)]
+
+
+def test_quotes_of_one_speaker_by_document_with_offsets(cli_index):
+    result = run_cli("quotes", "ruginiene", index_dir=cli_index)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Inga Ruginienė (Prime Minister): 3 quotations in 1 document"
+    assert lines[2] == "Lithuania critical minerals (seeds/lithuania-critical-minerals.txt)"
+    text = load_document(SEEDS / "lithuania-critical-minerals.txt").text
+    for line in lines[3:]:
+        start, end = map(int, line.split()[0].split("-"))
+        assert " ".join(text[start:end].split()) in line
+    (speaker,) = json.loads(run_cli("quotes", "Budrys", "--json", index_dir=cli_index).stdout)
+    quotes = speaker["by_document"][0]["quotations"]
+    assert all(q["text"] == text[q["start"] : q["end"]] for q in quotes) and len(quotes) == 3
+
+
+def test_quotes_of_an_unknown_speaker_names_the_close_ones(cli_index):
+    result = run_cli("quotes", "Budris", index_dir=cli_index)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "error: No one named “Budris” is quoted in the indexed documents. Close names: Kestutis Budrys. "
+        "Everyone quoted: `assistant quotes` or GET /api/speakers."
+    ]
+
+
 @pytest.mark.parametrize(
     "args, code, message",
     [
@@ -84,6 +119,7 @@ def test_ask_batch_writes_one_answer_per_line(cli_index, tmp_path):
         (("ask", "x" * 100_000), 2, "limit is"),
         (("ingest", "no/such/folder"), 1, "no such file or folder: no/such/folder"),
         (("ask", "--batch", "missing.jsonl"), 1, "no such file: missing.jsonl"),
+        (("quotes", "Trump"), 1, "No one named “Trump” is quoted"),
     ],
 )
 def test_errors_are_one_clear_line_and_a_non_zero_exit(cli_index, args, code, message):
@@ -92,10 +128,12 @@ def test_errors_are_one_clear_line_and_a_non_zero_exit(cli_index, args, code, me
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_asking_without_an_index_says_to_ingest(tmp_path):
-    result = run_cli("ask", "What did Budrys say?", index_dir=tmp_path / "nothing-here")
+@pytest.mark.parametrize("args", [("ask", "What did Budrys say?"), ("quotes",)])
+def test_asking_without_an_index_says_to_ingest(tmp_path, args):
+    result = run_cli(*args, index_dir=tmp_path / "nothing-here")
     assert result.returncode == 1
     assert "assistant ingest" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "nothing-here").exists()
 
 
 def test_serve_refuses_the_network_without_an_api_key(tmp_path):

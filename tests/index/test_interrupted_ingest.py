@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from index import IndexStore, chunk_document, load_document, open_chroma_client
+from index import IndexStore, chunk_document, extract_quotations, load_document, open_chroma_client
 from index.store import CATALOGUE_FILE, chunk_id
 
 pytestmark = pytest.mark.slow
@@ -36,7 +36,8 @@ _VOCAB = (
 
 
 def write_corpus(folder: Path) -> list[Path]:
-    """N_FILES files of ~42 words (4 chunks each); each has a unique marker word for lexical search."""
+    """N_FILES files of ~42 words (4 chunks each) opening with a quotation of the mayor; each has a
+    unique marker word for lexical search."""
     folder.mkdir()
     rng = random.Random(7)
     files = []
@@ -46,6 +47,9 @@ def write_corpus(folder: Path) -> list[Path]:
             words = [rng.choice(_VOCAB) for _ in range(8)]
             if s == 2:
                 words[4] = f"zzmarker{i:03d}"
+            if s == 0:  # a quotation, stored with the document's chunks
+                sentences.append(f"“{' '.join(words[:5]).capitalize()},” Mayor Kovač said.")
+                continue
             sentences.append(" ".join(words).capitalize() + ".")
         path = folder / f"report-{i:03d}.txt"
         path.write_text(f"Report {i}\n" + " ".join(sentences) + "\n", encoding="utf-8")
@@ -145,6 +149,13 @@ def test_killed_ingest_leaves_only_whole_documents(killed_ingest, embedder):
             assert [r[0] for r in rows] == [chunk_id(doc.path, doc.sha256, c.ordinal) for c in expected]
         assert store.chunk_count() == sum(d.chunks for d in docs)
 
+        # Quotations came with their documents' chunks: one per committed document, none of the others.
+        quoted = query(db_path, "SELECT path, text, speaker FROM quotations ORDER BY path")
+        assert [row[0] for row in quoted] == sorted(d.path for d in docs)
+        for path, text, speaker in quoted:
+            (expected,) = extract_quotations(load_document(path).text)
+            assert (text, speaker) == (expected.text, expected.speaker) and speaker == "Kovač"
+
         # Every committed chunk has its vector; any extra vector belongs to a journaled (in-flight) path.
         assert sqlite_ids <= chroma_ids
         journal = {row[0] for row in query(db_path, "SELECT path FROM journal")}
@@ -201,6 +212,8 @@ def test_rerun_after_kill_completes_consistently(killed_ingest, embedder):
         assert total == store.chunk_count() == store.vector_count()
         assert total == sum(len(chunk_document(load_document(f), max_words=CHUNK_WORDS)) for f in files)
         assert query(db_path, "SELECT count(*) FROM journal") == [(0,)]
+        (mayor,) = store.speakers()
+        assert (mayor.name, mayor.count, mayor.documents) == ("Kovač", N_FILES, N_FILES)
         sqlite_ids = {row[0] for row in query(db_path, "SELECT chunk_id FROM chunks")}
         assert set(store.collection.get(include=[])["ids"]) == sqlite_ids
         # Lexical index is in step with the chunks table: every file's marker is found in that file.

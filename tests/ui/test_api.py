@@ -129,7 +129,8 @@ def test_health_documents_and_openapi(client, seed_assistant):
     (doc,) = client.get("/api/documents").json()
     assert doc["source"] == "seeds/lithuania-critical-minerals.txt" and doc["chunks"] > 1
     spec = client.get("/openapi.json").json()
-    assert {"/api/ask", "/api/ask/stream", "/v1/chat/completions", "/api/documents"} <= set(spec["paths"])
+    assert {"/api/ask", "/api/ask/stream", "/v1/chat/completions", "/api/documents", "/api/speakers",
+            "/api/speakers/{name}/quotes"} <= set(spec["paths"])
     docs = client.get("/docs").text
     assert "cdn" not in docs.lower()  # the docs page works offline
 
@@ -192,6 +193,49 @@ def test_api_keys_are_required_when_set(guarded):
     assert ok.status_code == 200
     assert guarded.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "x"}]}).status_code == 401
     assert guarded.get("/api/health").status_code == 200
+    assert guarded.get("/api/speakers").status_code == 401
+    assert guarded.get("/api/speakers/Budrys/quotes").status_code == 401
+    assert guarded.get("/api/speakers", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+
+
+def test_speakers_lists_who_is_quoted_most_first(client):
+    response = client.get("/api/speakers")
+    assert response.status_code == 200
+    assert response.json() == [
+        {"name": "Inga Ruginienė", "title": "Prime Minister", "forms": ["Inga Ruginienė", "Ruginienė"],
+         "quotations": 3, "documents": 1},
+        {"name": "Kestutis Budrys", "title": "Lithuanian Foreign Minister", "forms": ["Kestutis Budrys", "Budrys"],
+         "quotations": 3, "documents": 1},
+    ]
+
+
+@pytest.mark.parametrize("name", ["Budrys", "budrys", "Kestutis Budrys", "KESTUTIS BUDRYS", "Foreign Minister Budrys"])
+def test_a_speakers_quotes_by_name_or_surname(client, name):
+    response = client.get(f"/api/speakers/{name}/quotes")
+    assert response.status_code == 200, response.text
+    (speaker,) = response.json()
+    assert speaker["name"] == "Kestutis Budrys" and speaker["quotations"] == 3
+    (document,) = speaker["by_document"]
+    assert document["source"] == "seeds/lithuania-critical-minerals.txt" and document["date"] is None
+    quotes = document["quotations"]
+    assert [q["kind"] for q in quotes] == ["reported", "direct", "direct"]
+    assert all(q["text"] == SEED_TEXT[q["start"] : q["end"]] for q in quotes)
+    assert "the way forward is bilaterally" in quotes[-1]["text"]
+
+
+@pytest.mark.parametrize("name", ["Ruginienė", "Ruginiene", "inga ruginiene", "prime minister"])
+def test_speaker_names_ignore_accents_and_case(client, name):
+    response = client.get(f"/api/speakers/{name}/quotes")
+    assert response.status_code == 200 and response.json()[0]["name"] == "Inga Ruginienė"
+
+
+def test_an_unknown_speaker_is_a_404_naming_close_names(client):
+    response = client.get("/api/speakers/Budris/quotes")
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert "No one named “Budris” is quoted" in error and "Kestutis Budrys" in error
+    trump = client.get("/api/speakers/Trump/quotes")
+    assert trump.status_code == 404 and "Close names" not in trump.json()["error"]
 
 
 def test_cors_and_frame_ancestors_follow_allowed_origins(guarded, client):

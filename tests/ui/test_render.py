@@ -76,3 +76,22 @@ def test_examples_come_from_the_documents(seed_assistant):
     examples = suggest_questions(seed_assistant)
     assert "What did Budrys say?" in examples and "What did Ruginienė say?" in examples
     assert all(not q.startswith("What did Trump") for q in examples)
+
+
+def test_a_speakers_quotations_render_as_a_list_of_escaped_lines():
+    answer = _answer("<b>We</b> will [not] win.")
+    answer.answer = "Ana Lee (Mayor) said, in “<i>News</i>”:\n- “<b>We</b> will [not] win.” [1]\n- (paraphrased) *that* it rains [1]"
+    rendered = answer_html(answer)
+    text = rendered.split('<div class="sources">')[0]
+    assert text.startswith('<div class="answer"><p>Ana Lee &#40;Mayor&#41; said')
+    assert text.count("<li>") == 2 and "<ul>" in text and "</ul></p>" not in text
+    assert "<b>" not in text and "<i>" not in text and "*that*" not in text
+    assert '&#91;not&#93; win&#46;” <sup class="fn">[1]</sup></li>' in text
+
+
+def test_chat_shows_a_speakers_quotations_as_a_list(seed_assistant):
+    final_html, answer = list(answer_stream(seed_assistant, "What did Budrys say?"))[-1]
+    listed = final_html.split("<ul>", 1)[1].split("</ul>", 1)[0]
+    assert listed.count("<li>") == 3 and "bilaterally" in listed
+    assert [f"[{c.n}]" for c in answer.citations] == ["[1]", "[2]", "[3]"]
+    assert final_html.count('<details class="footnote"') == 3
