@@ -44,7 +44,7 @@ def text_html(text: str) -> str:
     for paragraph in re.split(r"\n\s*\n", text.strip()):
         items: list[str] = []
         for line in (line.strip() for line in paragraph.split("\n")):
-            if line.startswith("- "):
+            if line.startswith("- ") or line == "-":  # "-" alone: a list item still streaming in
                 items.append(f"<li>{inline(line[2:])}</li>")
                 continue
             if items:
@@ -87,7 +87,10 @@ def footnote_html(citation: Citation, passage: Passage | None, opened: bool = Fa
         after = passage.text[citation.end - passage.start :]
     else:
         before = after = ""
-    body = f"{escape_text(before)} <mark>{escape_text(citation.quote)}</mark> {escape_text(after)}".strip()
+    # A space beside the mark only where the document has one: "essence." stays "essence.", not "essence ."
+    gap_before = " " if before[-1:].isspace() else ""
+    gap_after = " " if after[:1].isspace() else ""
+    body = f"{escape_text(before)}{gap_before}<mark>{escape_text(citation.quote)}</mark>{gap_after}{escape_text(after)}".strip()
     return (
         f'<details class="footnote" data-n="{citation.n}"{" open" if opened else ""}>'
         f"<summary>{escape_text(label)}</summary><blockquote>{body}</blockquote></details>"

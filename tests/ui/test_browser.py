@@ -108,9 +108,14 @@ def test_answer_streams_then_footnotes_open_on_the_quote(page, live_server, tmp_
     footnotes.first.locator("summary").click()
     expect(footnotes.first).to_have_attribute("open", "")
     expect(mark).to_be_visible()
+    # Budrys's statements, one a line, the first being the one the article paraphrases: its footnote
+    # marks exactly his words, inside the passage that says they are his.
+    expect(answer.locator(".answer li")).to_have_count(3)
     quote = norm(mark.inner_text())
-    assert "Budrys" in quote and quote in norm(SEED_TEXT), quote
-    assert quote[-1] in ".!?”\"", f"the marked quote is not a whole sentence: {quote!r}"
+    assert quote == "while a European-level agreement remains the preferred outcome, time is of the essence", quote
+    assert quote in norm(SEED_TEXT)
+    context = norm(footnotes.first.locator("blockquote").inner_text())
+    assert f"Lithuanian Foreign Minister Kestutis Budrys articulated the government’s position, stating that {quote}." in context
 
     # The sources panel: the same citations, the first one open on its quote.
     sources = page.locator("#sources .footnote")

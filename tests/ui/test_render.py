@@ -95,3 +95,9 @@ def test_chat_shows_a_speakers_quotations_as_a_list(seed_assistant):
     assert listed.count("<li>") == 3 and "bilaterally" in listed
     assert [f"[{c.n}]" for c in answer.citations] == ["[1]", "[2]", "[3]"]
     assert final_html.count('<details class="footnote"') == 3
+
+
+def test_the_mark_adds_no_space_the_document_does_not_have():
+    answer = _answer("time is of the essence", before="stating that ", after=". Next")
+    rendered = answer_html(answer)
+    assert "stating that <mark>time is of the essence</mark>&#46; Next" in rendered
