@@ -81,13 +81,24 @@ class Assistant:
 
     @property
     def chain(self) -> Runnable:
-        """question -> Answer, as a LangChain runnable: hybrid retriever, then rerank and answer."""
+        """question -> Answer, as a LangChain runnable: a quotation question answered from the
+        quotation index, any other by the hybrid retriever, then rerank and answer."""
 
         def rerank_and_answer(x: dict) -> Answer:
             passages, scored = self.answerer.rerank(x["question"], x["passages"], self.settings.k)
             return (self.llm or self.answerer).answer(x["question"], passages, scored)
 
-        return {"question": RunnablePassthrough(), "passages": self.retriever} | RunnableLambda(rerank_and_answer)
+        retrieval = {"question": RunnablePassthrough(), "passages": self.retriever} | RunnableLambda(rerank_and_answer)
+
+        def route(question: str) -> Runnable | Answer:
+            quoted = self.quotations.match(question)
+            if quoted is None:
+                return retrieval  # a Runnable returned by a RunnableLambda is invoked with the same input
+            answer = self._answer_quotations(quoted, [], {})
+            answer.question = question
+            return answer
+
+        return RunnableLambda(route)
 
     def retrieve(self, question: str, k: int | None = None, answering: str | None = None):
         """The k best passages for a cleaned question, with their scored sentence units and the

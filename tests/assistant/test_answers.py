@@ -97,6 +97,8 @@ def test_k_limits_the_passages(seed_assistant):
 def test_chain_is_a_langchain_runnable(seed_assistant):
     answer = seed_assistant.chain.invoke("Who is the prime minister of Lithuania?")
     assert "Ruginienė" in answer.answer
+    quoted = seed_assistant.chain.invoke("What did Budrys say?")
+    assert quoted.answer == seed_assistant.ask("What did Budrys say?").answer
 
 
 def test_where_questions_prefer_sentences_naming_a_place(seed_assistant):
