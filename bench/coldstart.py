@@ -118,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "",
         "Importing the command-line entry point loads neither torch, sentence-transformers, Chroma nor Gradio; "
-        "they are imported when a command needs them, and the model is loaded once per process.",
+        "they are imported when a command needs them, and the model is loaded once per process. The first "
+        f"question, {QUESTION!r}, is answered from the quotation index (no embedding); the second goes through "
+        "hybrid retrieval and the sentence rerank, and pays for the first use of each.",
     ])
     write_report_section(args.out, "coldstart", body)
     print(body)
