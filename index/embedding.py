@@ -134,7 +134,7 @@ class OnnxSentenceEncoder:
     and normalisation are inside the ONNX graph.
     """
 
-    def __init__(self, folder: Path, file_name: str = ONNX_FILE):
+    def __init__(self, folder: Path, file_name: str = ONNX_FILE, threads: int = 0):
         ort = _require("onnxruntime", "run the onnx embedding backends")
         from tokenizers import Tokenizer
 
@@ -146,6 +146,7 @@ class OnnxSentenceEncoder:
         self.tokenizer.enable_padding(pad_id=self.manifest["pad_token_id"], pad_token=self.manifest["pad_token"])
         options = ort.SessionOptions()
         options.log_severity_level = 3  # onnxruntime's warnings about unused initializers are noise here
+        options.intra_op_num_threads = threads  # 0: onnxruntime's default, one per physical core
         self.session = ort.InferenceSession(
             str(self.folder / file_name), sess_options=options, providers=["CPUExecutionProvider"]
         )

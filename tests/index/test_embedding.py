@@ -1,0 +1,109 @@
+"""index.embedding: the onnx and onnx-int8 backends against the torch model they are exported from.
+
+Real model, real export (about 10 s, once per session into a temporary cache folder).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from index.embedding import MANIFEST_FILE, ONNX_FILE, EmbeddingBackendError, SentenceEmbedder
+
+TEXTS = [
+    "Who is the prime minister of Lithuania?",
+    "The Baltic states left the Soviet-era power grid in 2025 and synchronised with continental Europe.",
+    "Lithuanian Foreign Minister Kestutis Budrys said a European-level agreement remains the preferred "
+    "outcome, but that time is of the essence. " * 12,  # longer than the 256-token window: truncated alike
+    "Héllo wörld: “quotes”, 1990–95, ﬁ ligatures,\ttabs\n\nand blank lines.",
+    "ok",
+]
+
+
+@pytest.fixture(scope="session")
+def onnx_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("onnx-cache")
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder(onnx_cache):
+    return SentenceEmbedder(backend="onnx", cache_dir=onnx_cache)
+
+
+@pytest.fixture(scope="session")
+def int8_embedder(onnx_cache, onnx_embedder):  # after onnx_embedder: quantises its export
+    return SentenceEmbedder(backend="onnx-int8", cache_dir=onnx_cache)
+
+
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(axis=1)
+
+
+def test_onnx_vectors_are_the_torch_vectors(embedder, onnx_embedder):
+    expected, got = embedder.encode(TEXTS), onnx_embedder.encode(TEXTS)
+    assert got.dtype == np.float32 and got.shape == expected.shape == (len(TEXTS), onnx_embedder.dimension)
+    np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    assert cosines(expected, got).min() > 0.999
+    # Batching (and so padding) does not change a vector.
+    one_by_one = np.stack([onnx_embedder.query_vector(text) for text in TEXTS])
+    assert cosines(got, one_by_one).min() > 0.9999
+
+
+def test_int8_vectors_are_close(embedder, int8_embedder):
+    expected, got = embedder.encode(TEXTS), int8_embedder.encode(TEXTS)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    # Measured on eval chunks: mean 0.99, lowest 0.97 (docs/BENCHMARKS.md, "Encoder backends").
+    assert cosines(expected, got).min() > 0.95
+    assert cosines(expected, got).mean() > 0.98
+
+
+def test_the_export_is_reused(onnx_cache, onnx_embedder, int8_embedder):
+    (folder,) = [p for p in onnx_cache.iterdir()]
+    files = sorted(p.name for p in folder.iterdir())
+    assert {ONNX_FILE, MANIFEST_FILE, "tokenizer.json"} <= set(files) and any("int8" in f for f in files)
+    stamps = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+
+    again = SentenceEmbedder(backend="onnx-int8", cache_dir=onnx_cache)
+
+    assert [p for p in onnx_cache.iterdir()] == [folder]  # no second export, no temporary left behind
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == stamps
+    np.testing.assert_array_equal(again.encode(TEXTS[:2]), int8_embedder.encode(TEXTS[:2]))
+
+
+def test_a_failed_export_leaves_no_half_model(tmp_path, monkeypatch):
+    import index.embedding
+
+    def killed_half_way(model_dir, out):
+        (out / ONNX_FILE).write_bytes(b"half a model")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(index.embedding, "_export_to", killed_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        SentenceEmbedder(backend="onnx", cache_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_extra_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnx", None)  # as if not installed: importing it raises ImportError
+    with pytest.raises(EmbeddingBackendError, match=r"'onnx'.*pip install -e '\.\[onnx\]'.*BACKEND=torch"):
+        SentenceEmbedder(backend="onnx", cache_dir=tmp_path)
+
+
+def test_an_unknown_backend_is_refused():
+    with pytest.raises(ValueError, match="onnx-int8"):
+        SentenceEmbedder(backend="tensorrt")
+
+
+def test_a_torch_index_is_searched_with_onnx_vectors(seed_assistant, onnx_cache, monkeypatch):
+    """Switching the backend of an existing index needs no re-ingestion: same model, same vectors."""
+    from assistant import Assistant, Settings
+
+    monkeypatch.setenv("ASSISTANT_MODEL_CACHE", str(onnx_cache))
+    onnx_assistant = Assistant(Settings(index_dir=seed_assistant.settings.index_dir, embedding_backend="onnx"))
+    assert onnx_assistant.embedder.backend == "onnx"
+    question = "What did Budrys say?"
+    expected = [d.metadata["chunk_id"] for d in seed_assistant.retrieve(question, 5)[0]]
+    assert [d.metadata["chunk_id"] for d in onnx_assistant.retrieve(question, 5)[0]] == expected
