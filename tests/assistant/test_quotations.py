@@ -13,6 +13,7 @@ from assistant.core import text_deltas
 from index import load_document
 
 from ..conftest import SEEDS
+from ..index.test_quotation_index import HARBOUR  # one article for both layers
 
 SEED_FILE = SEEDS / "lithuania-critical-minerals.txt"
 SEED_TEXT = load_document(SEED_FILE).text
@@ -30,14 +31,6 @@ RUGINIENE = [
     "the absolute top priority should be to strengthen the European Union",
 ]
 
-HARBOUR = (
-    "Harbour council approves ferry plan\nFeb 14, 2026\n"
-    "Mayor Ana Kovač opened the council session in Portvale on Monday. “The new ferry will cut the crossing to "
-    "the island to twenty minutes,” Kovač said. “Our football team deserves a new stadium before the next "
-    "season,” she added.\n"
-    "Councillor Piet Jansen disagreed with the plan. “The ferry timetable ignores the fishermen who use the "
-    "harbour at dawn,” Jansen said.\n"
-)
 SMITHS = (
     "Two Smiths at the science fair\n"
     "Professor John Smith opened the science fair in Dunmore. “Curiosity is the engine of every discovery,” "
