@@ -16,6 +16,7 @@ Writes the "backends" section of docs/BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -37,6 +38,7 @@ from index.embedding import BACKENDS, OnnxSentenceEncoder, SentenceEmbedder, int
 from index.ingest import _embedding_input
 
 BASELINE = "torch"
+LOADS: list[float] = []  # the 1-min load average before each timed round: how busy the machine was
 
 
 @dataclass
@@ -70,6 +72,7 @@ def time_encoding(embedders: dict[str, SentenceEmbedder], sets: list[EvalSet], r
     names = list(embedders)
     for r in range(rounds):
         for backend in names[r % len(names):] + names[: r % len(names)]:
+            LOADS.append(os.getloadavg()[0])
             t0 = time.perf_counter()
             vectors = [embedders[backend].encode(s.chunk_texts) for s in sets]
             seconds[backend].append(time.perf_counter() - t0)
@@ -194,6 +197,9 @@ def render(argv, args, embedders, export_s, seconds, n_texts, latency, agreement
         "",
         f"### Speed: {n_texts} chunk texts (all chunks of {', '.join(s for s in args.sets)}), {args.rounds} "
         "interleaved rounds",
+        "",
+        f"1-min load average before the timed rounds: {min(LOADS):.1f} to {max(LOADS):.1f} on {os.cpu_count()} cores "
+        "(other work shared the machine: read the ratios, measured side by side, rather than the absolute rates).",
         "",
         markdown_table(
             ["backend", "texts/s (median round)", "speed-up vs torch", "rounds (s)",
