@@ -17,12 +17,12 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 import index
 from index import IndexStore, IngestReport, ingest, open_chroma_client
-from index.embedding import SentenceEmbedder
+from index.embedding import EmbeddingBackendError, SentenceEmbedder
 from prompts import load_prompt
 
 from .answering import ExtractiveAnswerer
 from .config import Settings
-from .errors import NoIndexError, QuestionError, StoreUnavailableError
+from .errors import AssistantError, NoIndexError, QuestionError, StoreUnavailableError
 from .followups import FollowUp, resolve_follow_up
 from .models import Answer, Passage
 from .quotations import QuotationAnswerer, QuotationMatch
@@ -55,7 +55,12 @@ class Assistant:
 
     def __init__(self, settings: Settings | None = None, *, embedder: SentenceEmbedder | None = None, chroma_client=None):
         self.settings = settings or Settings()
-        self.embedder = embedder or SentenceEmbedder(self.settings.embedding_model, backend=self.settings.embedding_backend)
+        try:
+            self.embedder = embedder or SentenceEmbedder(
+                self.settings.embedding_model, backend=self.settings.embedding_backend
+            )
+        except EmbeddingBackendError as exc:  # the onnx extra is missing: a one-line error, not a traceback
+            raise AssistantError(str(exc)) from exc
         with store_errors():
             client = chroma_client or open_chroma_client(self.settings.index_dir, self.settings.chroma_url)
             self.store = IndexStore(self.settings.index_dir, client, self.embedder, self.settings.collection)

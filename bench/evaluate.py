@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     settings = Settings()
-    embedder = SentenceEmbedder(settings.embedding_model)
+    embedder = SentenceEmbedder(settings.embedding_model, backend=settings.embedding_backend)
     results = [
         evaluate_set(name, args.eval_dir / name, embedder, args.rebuild, args.report_dir) for name in args.sets
     ]

@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="bench-growth-"))
     corpus, index_dir = work / "corpus", work / "index"
     shutil.rmtree(work, ignore_errors=True)
-    embedder = SentenceEmbedder(settings.embedding_model)
+    embedder = SentenceEmbedder(settings.embedding_model, backend=settings.embedding_backend)
     rows, total_docs, total_chunks = [], 0, 0
     try:
         for size in args.sizes:

@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    embedder = SentenceEmbedder(settings.embedding_model)
+    embedder = SentenceEmbedder(settings.embedding_model, backend=settings.embedding_backend)
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         work = Path(tmp)
         (work / "corpus").mkdir()

@@ -107,3 +107,13 @@ def test_a_torch_index_is_searched_with_onnx_vectors(seed_assistant, onnx_cache,
     question = "What did Budrys say?"
     expected = [d.metadata["chunk_id"] for d in seed_assistant.retrieve(question, 5)[0]]
     assert [d.metadata["chunk_id"] for d in onnx_assistant.retrieve(question, 5)[0]] == expected
+
+
+def test_the_assistant_reports_a_missing_extra_as_one_line(tmp_path, monkeypatch):
+    from assistant import Assistant, AssistantError, Settings
+
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    monkeypatch.setenv("ASSISTANT_MODEL_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(AssistantError, match=r"pip install -e '\.\[onnx\]'") as info:
+        Assistant(Settings(index_dir=tmp_path / "index", embedding_backend="onnx"))
+    assert "\n" not in str(info.value)
