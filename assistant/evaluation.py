@@ -234,18 +234,14 @@ def share(flags: Iterable[bool]) -> float | None:
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
-    """Linear-interpolated percentile, as numpy's default.
+    """numpy's percentile, None for no values (a set with no timed question).
 
     >>> percentile([1, 2, 3, 4], 50), percentile([], 50)
     (2.5, None)
     """
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    import numpy as np
+
+    return float(np.percentile(values, q)) if len(values) else None
 
 
 def retrieval_metrics(outcomes: Sequence[Outcome], retriever: str, depth: int = RANK_DEPTH) -> dict:

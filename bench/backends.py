@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 from common import (
-    DEFAULT_EVAL_DIR, DEFAULT_REPORT, DEFAULT_SETS, command_line, fmt, markdown_table, read_jsonl, run_note,
-    write_report_section,
+    DEFAULT_EVAL_DIR, DEFAULT_REPORT, DEFAULT_SETS, command_line, fmt, markdown_table, missing_sets, read_jsonl,
+    run_note, write_report_section,
 )
 
 # After common, which puts this checkout on sys.path.
@@ -178,6 +178,18 @@ def verdict(changes: list[tuple[float, str]], recall: dict) -> str:
     return text + f"**not within one point** on {', '.join(over)} ({sizes}){rest}"
 
 
+def delta_rows(by_backend: dict, backends, metrics, worst: dict, label: str, last_cell) -> list[list[str]]:
+    """Each backend's scores with their change from torch, and the changes noted in `worst`."""
+    rows = []
+    base = by_backend[BASELINE]
+    for b in backends:
+        scores = by_backend[b]
+        rows.append([b, *(f"{fmt(scores[m])} ({points(scores[m], base[m])})" for m in metrics), last_cell(b)])
+        if b != BASELINE:
+            worst[b] += [(abs(scores[m] - base[m]) * 100, f"{label} {m}") for m in metrics]
+    return rows
+
+
 def render(argv, args, embedders, export_s, seconds, n_texts, latency, agreement, recall, hybrid) -> str:
     metrics = ["recall@1", "recall@5", "MRR@10"]
     median = {b: statistics.median(t) for b, t in seconds.items()}
@@ -234,25 +246,15 @@ def render(argv, args, embedders, export_s, seconds, n_texts, latency, agreement
     for set_name, by_backend in recall.items():
         n = by_backend["n"]
         lines += [f"**{set_name}** ({n} questions; one question = {100 / n:.1f} points)", ""]
-        rows = []
-        for b in embedders:
-            scores, base = by_backend[b], by_backend[BASELINE]
-            rows.append([b] + [f"{fmt(scores[m])} ({points(scores[m], base[m])})" for m in metrics]
-                        + [f"{by_backend['same_top1'][b]}/{n}"])
-            if b != BASELINE:
-                worst[b] += [(abs(scores[m] - base[m]) * 100, f"{set_name} dense {m}") for m in metrics]
+        rows = delta_rows(by_backend, embedders, metrics, worst, f"{set_name} dense",
+                          lambda b: f"{by_backend['same_top1'][b]}/{n}")
         lines += [markdown_table(["backend", *(f"{m} (Δ)" for m in metrics), "same top-1 document as torch"], rows), ""]
     if hybrid:
         lines += ["### The full hybrid pipeline (`Assistant.retrieve`, a fresh index per backend)", ""]
         for set_name, by_backend in hybrid.items():
             n = by_backend["n"]
-            rows = []
-            for b in embedders:
-                scores, base = by_backend[b], by_backend[BASELINE]
-                rows.append([b] + [f"{fmt(scores[m])} ({points(scores[m], base[m])})" for m in metrics]
-                            + [f"{by_backend['ingest_s'][b]:.0f}"])
-                if b != BASELINE:
-                    worst[b] += [(abs(scores[m] - base[m]) * 100, f"{set_name} hybrid {m}") for m in metrics]
+            rows = delta_rows(by_backend, embedders, metrics, worst, f"{set_name} hybrid",
+                              lambda b: f"{by_backend['ingest_s'][b]:.0f}")
             lines += [f"**{set_name}** ({n} questions)", "",
                       markdown_table(["backend", *(f"{m} (Δ)" for m in metrics), "ingest (s)"], rows), ""]
     lines += ["Verdict: the largest change from torch over the sets and metrics above.", ""]
@@ -275,10 +277,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    missing = [s for s in args.sets if not (args.eval_dir / s / "questions.jsonl").is_file()]
-    if missing:
-        print(f"error: no questions.jsonl for {', '.join(missing)} under {args.eval_dir}; check --eval-dir and --sets",
-              file=sys.stderr)
+    problem = missing_sets(args.eval_dir, args.sets)
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
     settings = Settings()
     sets = [load_set(args.eval_dir, name, settings) for name in args.sets]

@@ -42,6 +42,14 @@ def unit_scores_path(set_name: str) -> Path:
     return CACHE_DIR / set_name / UNIT_SCORES_FILE
 
 
+def missing_sets(eval_dir: Path, sets: Iterable[str]) -> str | None:
+    """An error line naming the sets without questions.jsonl under eval_dir, or None."""
+    missing = [name for name in sets if not (eval_dir / name / "questions.jsonl").is_file()]
+    if missing:
+        return f"error: no questions.jsonl for {', '.join(missing)} under {eval_dir}; check --eval-dir and --sets"
+    return None
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from common import (
     CACHE_DIR, DEFAULT_EVAL_DIR, DEFAULT_REPORT, DEFAULT_SETS, PROJECT_ROOT, command_line, fmt, markdown_table,
-    run_note, unit_scores_path, write_jsonl, write_report_section,
+    missing_sets, run_note, unit_scores_path, write_jsonl, write_report_section,
 )
 
 # After common, which puts this checkout on sys.path.
@@ -271,10 +271,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    missing = [s for s in args.sets if not (args.eval_dir / s / "questions.jsonl").is_file()]
-    if missing:
-        print(f"error: no questions.jsonl for {', '.join(missing)} under {args.eval_dir}; check --eval-dir and --sets",
-              file=sys.stderr)
+    problem = missing_sets(args.eval_dir, args.sets)
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
     settings = Settings()
     embedder = SentenceEmbedder(settings.embedding_model, backend=settings.embedding_backend)
