@@ -33,6 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("ingest", help="add or update documents in the index (incremental)")
     p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
     p.add_argument("--prune", action="store_true", help="remove indexed documents whose files are gone")
+    p.add_argument(
+        "--no-wait", action="store_true",
+        help="exit with an error instead of waiting while another process writes the index",
+    )
+    p.add_argument(
+        "--check", action="store_true",
+        help="report whether every indexed chunk has its vector and every vector its chunk; change nothing; "
+        "exit 1 when not (the next ingest repairs it)",
+    )
 
     p = commands.add_parser("ask", help="answer a question with citations")
     p.add_argument("question", nargs="?", help="the question (omit with --batch)")
@@ -102,13 +111,44 @@ def _assistant(settings: Settings):
 
 
 def _ingest(args, settings: Settings) -> int:
+    from index.documents import shown
+
+    if args.check:
+        return _check_index(args, settings)
+    # Progress lines every few seconds when stderr is not a terminal (a log, a service).
+    logging.getLogger("index.ingest.progress").setLevel(logging.INFO)
     paths = args.paths or [settings.seeds_dir]
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [shown(str(p)) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise AssistantError(f"no such file or folder: {', '.join(missing)}. Check the path and run again.")
-    report = _assistant(settings).ingest(paths, prune=args.prune)
-    print(f"ingested into {settings.index_dir}: {report.summary()}")
+    report = _assistant(settings).ingest(paths, prune=args.prune, wait=not args.no_wait)
+    print(f"ingested into {shown(str(settings.index_dir))}: {report.summary()}")
     return 0
+
+
+def _check_index(args, settings: Settings) -> int:
+    """`ingest --check`: the index's consistency, read under the writer lock (a live writer's
+    half-written batch is not damage); no model is loaded and nothing is changed."""
+    import index
+    from index.documents import shown
+
+    from .core import store_errors
+
+    if args.paths or args.prune:
+        raise AssistantError("--check reports on the index as it is: give it no paths and no --prune.")
+    _require_index(settings)
+    try:
+        with store_errors():
+            client = index.open_chroma_client(settings.index_dir, settings.chroma_url)
+            store = index.IndexStore(settings.index_dir, client, None, settings.collection)
+            with store.writing(wait=not args.no_wait):
+                health = store.health()
+    except (index.IndexBusyError, index.IndexDirError) as exc:
+        raise AssistantError(str(exc)) from exc
+    print(f"index {shown(str(settings.index_dir))}: {health.summary()}")
+    if not health.consistent:
+        print("run `assistant ingest` on the index's folders to repair it", file=sys.stderr)
+    return 0 if health.consistent else 1
 
 
 def _ask(args, settings: Settings) -> int:

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
 
     chunk_words: int = Field(120, ge=20, le=400)
     chunk_overlap_sentences: int = Field(1, ge=0, le=5)
+    max_file_mb: float = Field(
+        20.0, gt=0, description="Files larger than this many MB are skipped at ingest, with a warning."
+    )
 
     k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
     candidates: int = Field(30, ge=1, le=500, description="Hits taken from each of dense and lexical search.")

@@ -55,6 +55,10 @@ class Assistant:
 
     def __init__(self, settings: Settings | None = None, *, embedder: SentenceEmbedder | None = None, chroma_client=None):
         self.settings = settings or Settings()
+        try:  # before the model loads: an unwritable index directory is said at once, in one line
+            index.ensure_index_dir(self.settings.index_dir)
+        except index.IndexDirError as exc:
+            raise AssistantError(str(exc)) from exc
         try:
             self.embedder = embedder or SentenceEmbedder(
                 self.settings.embedding_model, backend=self.settings.embedding_backend
@@ -117,12 +121,20 @@ class Assistant:
         stages["rerank"] = (time.perf_counter() - t0) * 1000 - stages.get("embed_units", 0.0)
         return passages, scored, stages
 
-    def ingest(self, paths: list[str | Path] | None = None, *, prune: bool = False) -> IngestReport:
+    def ingest(self, paths: list[str | Path] | None = None, *, prune: bool = False, wait: bool = True) -> IngestReport:
+        """Ingest `paths` (default: the seeds) under the index's writer lock: while another process
+        writes the index this waits for it, or with `wait` False raises AssistantError."""
         with self._ingest_lock, store_errors():
-            return ingest(
-                paths or [self.settings.seeds_dir], self.store, self.embedder, prune=prune,
-                max_words=self.settings.chunk_words, overlap_sentences=self.settings.chunk_overlap_sentences,
-            )
+            try:
+                return ingest(
+                    paths or [self.settings.seeds_dir], self.store, self.embedder, prune=prune,
+                    max_words=self.settings.chunk_words, overlap_sentences=self.settings.chunk_overlap_sentences,
+                    max_file_mb=self.settings.max_file_mb, wait=wait,
+                    # A Chroma server may hold other hosts' vectors, which this catalogue does not list.
+                    remove_orphans=not self.settings.chroma_url,
+                )
+            except index.IndexBusyError as exc:
+                raise AssistantError(str(exc)) from exc
 
     def ask(self, question: str, k: int | None = None, history: Sequence[dict] | None = None) -> Answer:
         """Answer one question with citations; QuestionError / NoIndexError say what to fix.

@@ -43,6 +43,16 @@ def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def shown(text: str) -> str:
+    """`text` as it may go into a log line or a terminal: unchanged when it is printable, else
+    quoted with its control characters escaped, so a file name cannot forge a line or a colour.
+
+    >>> shown("seeds/a.txt"), shown("evil\\nWARNING: x.txt")
+    ('seeds/a.txt', "'evil\\\\nWARNING: x.txt'")
+    """
+    return text if text.isprintable() else repr(text)
+
+
 def display_source(path: Path) -> str:
     """`seeds/a.txt` for a file under the working directory, else the absolute path."""
     path = path.resolve()
@@ -82,7 +92,7 @@ def load_document(path: str | Path, data: bytes | None = None) -> Document:
     return Document(
         text=text,
         source=display_source(path),
-        title=title or _title_from_filename(path),
+        title=title or filename_title(path),
         sha256=file_sha256(data),
         path=str(path.resolve()),
         title_from_filename=title is None,
@@ -155,7 +165,7 @@ def _first_line_title(text: str) -> str | None:
     return None
 
 
-def _title_from_filename(path: Path) -> str:
+def filename_title(path: Path) -> str:
     """`lithuania-critical-minerals.txt` -> `Lithuania critical minerals`."""
     words = re.sub(r"[-_]+", " ", path.stem).strip()
     return words[:1].upper() + words[1:] if words else path.name

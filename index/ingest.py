@@ -6,13 +6,21 @@ embedded together in batches; each document is committed on its own. A batch is 
 store by one writer thread while the next batch is embedded, so the encoder never waits for
 Chroma or SQLite. Each document's quotations (who said what) and date are found when it is
 loaded and committed with its chunks.
+
+A run holds the index's writer lock from start to end (a second run waits for it), so the
+cleanup of an interrupted run's leftovers never touches a live writer's work; at the end it
+checks that every catalogue chunk has its vector, embeds again the ones that lack it, and drops
+vectors that belong to no chunk. Nothing outside the files and folders it is given is read:
+symlinks leading out of them are reported and not followed.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,12 +28,15 @@ from pathlib import Path
 
 from .chunking import chunk_document
 from .dates import document_date
-from .documents import SUPPORTED_SUFFIXES, Document, LoadError, display_source, file_sha256, load_document
+from .documents import SUPPORTED_SUFFIXES, Document, LoadError, display_source, file_sha256, load_document, shown
 from .embedding import SentenceEmbedder
 from .quotes import extract_quotations
 from .store import DocumentFacts, IndexStore
 
 log = logging.getLogger(__name__)
+progress_log = logging.getLogger(__name__ + ".progress")  # INFO lines; the CLI shows them
+
+DEFAULT_MAX_FILE_MB = 20.0
 
 
 @dataclass
@@ -37,6 +48,8 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     chunks_embedded: int = 0
     quotations: int = 0  # found in the documents added or updated (or brought up to date)
+    vectors_restored: int = 0  # catalogue chunks that had no vector, embedded again
+    orphans_removed: int = 0  # vectors of no catalogue chunk, deleted
 
     def summary(self) -> str:
         parts = [
@@ -44,33 +57,113 @@ class IngestReport:
             f"{len(self.removed)} removed", f"{len(self.skipped)} skipped", f"{self.chunks_embedded} chunks embedded",
             f"{self.quotations} quotations found",
         ]
+        if self.vectors_restored:
+            parts.append(f"{self.vectors_restored} missing vectors restored")
+        if self.orphans_removed:
+            parts.append(f"{self.orphans_removed} orphan vectors removed")
         return ", ".join(parts)
 
 
 def discover_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files to ingest under `paths` (folders are walked; hidden entries skipped), and the paths
-    that could not be used, with the reason (unsupported types, missing paths)."""
-    files: list[Path] = []
+    """Files to ingest under `paths` (folders are walked; hidden entries skipped), as resolved
+    paths, and the paths that could not be used, with the reason: unsupported types, missing
+    paths, unreadable folders, symlink loops, and symlinks leading outside `paths`, which are never
+    followed (ingest reads nothing but the files and folders it is given)."""
     problems: list[tuple[str, str]] = []
+    roots: list[Path] = []
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    if name.startswith("."):
-                        continue
-                    file = Path(root) / name
-                    if file.suffix.lower() in SUPPORTED_SUFFIXES:
-                        files.append(file)
-                    else:
-                        problems.append((display_source(file), f"unsupported file type {file.suffix or '(none)'}"))
-        elif path.is_file():
-            files.append(path)
+        target, reason = _resolve(Path(raw))
+        if reason:
+            problems.append((str(raw), reason))
         else:
-            problems.append((str(path), "no such file or folder"))
-    unique = list(dict.fromkeys(f.resolve() for f in files))
-    return unique, problems
+            roots.append(target)
+    folders = [r for r in roots if r.is_dir()]
+    given_files = {r for r in roots if not r.is_dir()}
+
+    def allowed(target: Path) -> bool:
+        return target in given_files or any(target.is_relative_to(folder) for folder in folders)
+
+    files: list[Path] = []
+    for root in roots:
+        if root in given_files:
+            reason = _file_problem(root)
+            if reason:
+                problems.append((display_source(root), reason))
+            else:
+                files.append(root)
+        else:
+            files += _walk(root, allowed, problems)
+    return list(dict.fromkeys(files)), problems
+
+
+def _walk(folder: Path, allowed: Callable[[Path], bool], problems: list[tuple[str, str]]) -> list[Path]:
+    """The files to ingest under a resolved folder; what cannot be used goes to `problems`."""
+
+    def unreadable(exc: OSError) -> None:
+        problems.append((
+            display_source(Path(exc.filename)),
+            f"folder cannot be read ({exc.strerror or exc}): its files were not ingested; check its permissions",
+        ))
+
+    files = []
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
+        here = Path(root)  # real: the walk starts at a resolved folder and follows no symlink
+        walked = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            if (here / name).is_symlink():
+                # Not followed: a folder inside the roots is walked where it really is.
+                target, reason = _resolve(here / name)
+                reason = reason or _outside(target, allowed)
+                if reason:
+                    problems.append((_entry_source(here, name), reason))
+            else:
+                walked.append(name)
+        dirs[:] = walked
+        for name in sorted(n for n in names if not n.startswith(".")):
+            target, reason = _resolve(here / name)
+            if reason is None and target != here / name:
+                reason = _outside(target, allowed)
+            reason = reason or _file_problem(target)
+            if reason:
+                problems.append((_entry_source(here, name), reason))
+            else:
+                files.append(target)
+    return files
+
+
+def _resolve(path: Path) -> tuple[Path | None, str | None]:
+    """(the real path, None), or (None, why it has none): missing, a broken symlink, a loop."""
+    try:
+        return path.resolve(strict=True), None
+    except FileNotFoundError:
+        return None, "broken symlink (its target does not exist)" if path.is_symlink() else "no such file or folder"
+    except RuntimeError:  # Python 3.11 and 3.12 report a symlink loop so
+        return None, "symlink loop: skipped"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, "symlink loop: skipped"
+        return None, f"cannot be resolved ({exc.strerror or exc})"
+
+
+def _outside(target: Path, allowed: Callable[[Path], bool]) -> str | None:
+    """Why a symlink's target may not be read, or None."""
+    if allowed(target):
+        return None
+    return f"symlink to {shown(str(target))}, outside the folders given to ingest: not followed"
+
+
+def _file_problem(path: Path) -> str | None:
+    """Why a resolved path is not a file ingest can read, or None."""
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return f"unsupported file type {shown(path.suffix) or '(none)'}"
+    if not path.is_file():  # reading a pipe would block the run
+        return "not a regular file (a pipe, socket or device)"
+    return None
+
+
+def _entry_source(folder: Path, name: str) -> str:
+    """How a folder entry is shown, without resolving it (it may be a symlink loop)."""
+    return (Path(display_source(folder)) / name).as_posix()
 
 
 def ingest(
@@ -82,34 +175,81 @@ def ingest(
     max_words: int = 120,
     overlap_sentences: int = 1,
     batch_chunks: int = 1024,
+    max_file_mb: float = DEFAULT_MAX_FILE_MB,
+    wait: bool = True,
+    remove_orphans: bool = True,
+    progress_every_s: float = 5.0,
 ) -> IngestReport:
-    """Bring the index in line with the files under `paths`; see the module docstring."""
-    report = IngestReport()
-    store.recover()
-    files, problems = discover_files(paths)
-    for source, reason in problems:
-        _skip(report, source, reason)
-    known = store.document_hashes()
-    backlog = store.quotation_backlog()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer") as writer:
-        write = _OrderedWrites(writer)
-        try:
-            _ingest_files(
-                files, known, backlog, store, embedder, report, write, max_words, overlap_sentences, batch_chunks,
-            )
-        finally:
-            try:
-                write.wait()
-            finally:
-                writer.submit(store.release_connection).result()
+    """Bring the index in line with the files under `paths`; see the module docstring.
 
-    if prune:
-        present = {str(f) for f in files}
-        gone = [p for p in known if p not in present and not Path(p).exists()]
-        sources = {r.path: r.source for r in store.documents()}
-        store.remove_documents(gone)
-        report.removed.extend(sources.get(p, p) for p in gone)
+    With `wait` False, raise IndexBusyError rather than wait while another process writes the
+    index. `remove_orphans` False leaves vectors without a catalogue chunk alone (a Chroma server
+    shared with other hosts' catalogues holds theirs)."""
+    report = IngestReport()
+    with store.writing(wait=wait):
+        store.recover()
+        files, problems = discover_files(paths)
+        for source, reason in problems:
+            _skip(report, source, reason)
+        known = store.document_hashes()
+        backlog = store.quotation_backlog()
+        progress = _Progress(len(files), progress_every_s)
+        try:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer") as writer:
+                write = _OrderedWrites(writer)
+                try:
+                    _ingest_files(
+                        files, known, backlog, store, embedder, report, write, progress,
+                        _Limits(max_words, overlap_sentences, batch_chunks, int(max_file_mb * 2**20)),
+                    )
+                finally:
+                    try:
+                        write.wait()
+                    finally:
+                        writer.submit(store.release_connection).result()
+
+            if prune:
+                present = {str(f) for f in files}
+                gone = [p for p in known if p not in present and not Path(p).exists()]
+                sources = {r.path: r.source for r in store.documents()}
+                store.remove_documents(gone)
+                report.removed.extend(sources.get(p, p) for p in gone)
+            _repair(store, embedder, report, progress, batch_chunks, remove_orphans)
+        finally:
+            progress.close()
     return report
+
+
+@dataclass(frozen=True)
+class _Limits:
+    max_words: int
+    overlap_sentences: int
+    batch_chunks: int
+    max_file_bytes: int
+
+
+def _repair(store: IndexStore, embedder, report: IngestReport, progress, batch_chunks: int, remove_orphans: bool) -> None:
+    """Embed again the catalogue chunks that have no vector, and drop vectors of no chunk: what an
+    index damaged before the writer lock existed (or by hand) holds, which no hash comparison sees."""
+    progress.doing("checking that every chunk has its vector")
+    health = store.health()
+    if health.missing:
+        log.warning("%d chunks of the index have no vector: embedding them again", len(health.missing))
+    for lo in range(0, len(health.missing), batch_chunks):
+        chunks = store.chunks_to_embed(health.missing[lo : lo + batch_chunks])
+        progress.doing(f"embedding {len(chunks)} chunks that had no vector")
+        vectors = embedder.encode([_embedding_input(c.title, c.title_embedded, c.text) for c in chunks])
+        store.restore_vectors(chunks, vectors)
+        report.vectors_restored += len(chunks)
+    if health.orphans and remove_orphans:
+        log.warning("%d vectors belong to no chunk of the catalogue: removing them", len(health.orphans))
+        store.delete_vectors(health.orphans)
+        report.orphans_removed = len(health.orphans)
+    elif health.orphans:
+        log.warning(
+            "%d vectors in the Chroma server belong to no chunk of this catalogue; left alone (another host's "
+            "catalogue may hold them)", len(health.orphans),
+        )
 
 
 class _OrderedWrites:
@@ -130,19 +270,20 @@ class _OrderedWrites:
             last.result()
 
 
-def _ingest_files(
-    files, known, backlog, store, embedder, report, write, max_words, overlap_sentences, batch_chunks,
-) -> None:
+def _ingest_files(files, known, backlog, store, embedder, report, write, progress, limits: _Limits) -> None:
     pending: list[tuple[Document, list, DocumentFacts]] = []
     pending_chunks = 0
-    progress = _progress(len(files))
 
     def flush() -> None:
         nonlocal pending, pending_chunks
         if not pending:
             return
-        inputs = [_embedding_input(doc, c.text) for doc, chunks, _ in pending for c in chunks]
+        inputs = [
+            _embedding_input(doc.title, not doc.title_from_filename, c.text) for doc, chunks, _ in pending for c in chunks
+        ]
+        progress.doing(f"embedding {len(inputs)} chunks")
         vectors = embedder.encode(inputs)
+        progress.embedded(len(inputs))
         items, at = [], 0
         for doc, chunks, facts in pending:
             items.append((doc, chunks, vectors[at : at + len(chunks)], facts))
@@ -151,11 +292,20 @@ def _ingest_files(
         pending, pending_chunks = [], 0
 
     for file in files:
-        progress.update(1)
+        progress.file_started()
+        source = display_source(file)
+        progress.doing(f"reading {shown(source)}")
         try:
+            size = file.stat().st_size
+            if size > limits.max_file_bytes:
+                _skip(report, source, (
+                    f"is {_megabytes(size)}, over the {_megabytes(limits.max_file_bytes)} limit; raise "
+                    "ASSISTANT_MAX_FILE_MB to ingest it"
+                ))
+                continue
             data = file.read_bytes()
         except OSError as exc:
-            _skip(report, display_source(file), f"cannot be read ({exc.strerror or exc})")
+            _skip(report, source, f"cannot be read ({exc.strerror or exc})")
             continue
         if known.get(str(file)) == file_sha256(data):
             report.unchanged.append(display_source(file))
@@ -164,6 +314,7 @@ def _ingest_files(
                     doc = load_document(file, data)
                 except LoadError:
                     continue
+                progress.doing(f"finding quotations in {shown(source)}")
                 facts = find_facts(doc)
                 report.quotations += len(facts.quotations)
                 write(store.write_facts, [(doc, facts)])
@@ -177,13 +328,14 @@ def _ingest_files(
                 write(store.remove_documents, [str(file)])
                 report.removed.append(display_source(file))
             continue
-        chunks = chunk_document(doc, max_words=max_words, overlap_sentences=overlap_sentences)
+        progress.doing(f"chunking {shown(source)}")
+        chunks = chunk_document(doc, max_words=limits.max_words, overlap_sentences=limits.overlap_sentences)
+        progress.doing(f"finding quotations in {shown(source)}")
         pending.append((doc, chunks, find_facts(doc)))
         pending_chunks += len(chunks)
-        if pending_chunks >= batch_chunks:
+        if pending_chunks >= limits.batch_chunks:
             flush()
     flush()
-    progress.close()
 
 
 def _write_batch(store: IndexStore, items, known: dict[str, str], report: IngestReport) -> None:
@@ -199,18 +351,64 @@ def find_facts(doc: Document) -> DocumentFacts:
     return DocumentFacts(quotations=extract_quotations(doc.text), date=document_date(doc.text))
 
 
-def _embedding_input(doc: Document, text: str) -> str:
+def _embedding_input(title: str, title_embedded: bool, text: str) -> str:
     # A title gives a chunk the context its sentences lack ("he", "the company"); a name made up
     # from the file name ("Doc 00001") would only add noise to the vector.
-    return text if doc.title_from_filename else f"{doc.title}\n{text}"
+    return f"{title}\n{text}" if title_embedded else text
 
 
 def _skip(report: IngestReport, source: str, reason: str) -> None:
     report.skipped.append((source, reason))
-    log.warning("skipped %s: %s", source, reason)
+    log.warning("skipped %s: %s", shown(source), shown(reason))
 
 
-def _progress(total: int):
-    from tqdm import tqdm
+def _megabytes(size: int) -> str:
+    """A size for people, in MiB called MB as file managers do.
 
-    return tqdm(total=total, unit="file", desc="ingest", disable=not sys.stderr.isatty() or total < 2, leave=False)
+    >>> _megabytes(52428800), _megabytes(20 * 2**20), _megabytes(10240)
+    ('50 MB', '20 MB', '0.00977 MB')
+    """
+    return f"{size / 2**20:.3g} MB"
+
+
+class _Progress:
+    """Where a run is: a bar on a terminal; elsewhere (a log, a service) a line every `every_s`
+    seconds from a thread of its own, so that one long step (a huge file's chunking, a batch's
+    embedding) still shows what the run is doing."""
+
+    def __init__(self, total: int, every_s: float):
+        self.total, self.files, self.chunks, self.step = total, 0, 0, "starting"
+        self._bar = self._ticker = None
+        self._stop = threading.Event()
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="file", desc="ingest", disable=total < 2, leave=False)
+        else:
+            self._ticker = threading.Thread(target=self._tick, args=(every_s,), name="ingest-progress", daemon=True)
+            self._ticker.start()
+
+    def file_started(self) -> None:
+        self.files += 1
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def embedded(self, chunks: int) -> None:
+        self.chunks += chunks
+
+    def doing(self, step: str) -> None:
+        self.step = step  # already escaped by the caller: it goes into a log line as it is
+
+    def line(self) -> str:
+        return f"ingest: {self.files}/{self.total} files, {self.chunks} chunks embedded ({self.step})"
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+        if self._bar is not None:
+            self._bar.close()
+
+    def _tick(self, every_s: float) -> None:
+        while not self._stop.wait(every_s):
+            progress_log.info("%s", self.line())

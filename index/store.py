@@ -15,17 +15,19 @@ import json
 import logging
 import re
 import sqlite3
+import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .chunking import Chunk
-from .documents import Document
+from .documents import Document, filename_title, shown
+from .lock import IndexBusyError, WriterLock
 from .quotes import Quotation, normalise_speaker, same_speaker
 
 log = logging.getLogger(__name__)
@@ -79,8 +81,21 @@ def _add_quotations(db: sqlite3.Connection) -> None:
         )
 
 
+def _add_title_embedded(db: sqlite3.Connection) -> None:
+    """Whether a document's title went into its chunks' vectors (it does unless it was made up from
+    the file name), so a missing vector can be embedded again from the catalogue alone, exactly as
+    ingest embedded it. For documents indexed before this, a title equal to the one their file
+    name gives is taken as made up (a first line that happens to read like the file name is not)."""
+    if any(column[1] == "title_embedded" for column in db.execute("PRAGMA table_info(documents)")):
+        return  # an index set back to an earlier version by hand (as a test does) keeps its flags
+    db.execute("ALTER TABLE documents ADD COLUMN title_embedded INTEGER NOT NULL DEFAULT 1")
+    rows = db.execute("SELECT path, title FROM documents").fetchall()
+    made_up = [(path,) for path, title in rows if title == filename_title(Path(path))]
+    db.executemany("UPDATE documents SET title_embedded = 0 WHERE path = ?", made_up)
+
+
 # Schema changes after _SCHEMA, in order; PRAGMA user_version counts those applied.
-_MIGRATIONS = [_add_quotations]
+_MIGRATIONS = [_add_quotations, _add_title_embedded]
 
 # Words too common to help lexical search; dropping them keeps FTS queries small and fast.
 STOPWORDS = frozenset(
@@ -95,6 +110,25 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 class StoreUnavailableError(Exception):
     """The Chroma server cannot be reached; the next request tries again."""
+
+
+class IndexDirError(Exception):
+    """The index directory cannot be created or written."""
+
+
+def ensure_index_dir(index_dir: str | Path) -> Path:
+    """Create the index directory and check that files can be written in it, or raise
+    IndexDirError saying which directory and what to do (rather than a SQLite or Chroma error)."""
+    path = Path(index_dir)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+    except OSError as exc:
+        raise IndexDirError(
+            f"cannot write the index directory {shown(str(path))} ({exc.strerror or exc}); set ASSISTANT_INDEX_DIR "
+            "(or --index-dir) to a folder you can write, or fix its permissions"
+        ) from exc
+    return path
 
 
 @contextmanager
@@ -133,6 +167,44 @@ class DocumentRecord:
     chars: int
     ingested_at: float
     date: str | None = None  # YYYY-MM-DD when the document states it
+
+
+@dataclass(frozen=True)
+class ChunkToEmbed:
+    """A catalogue chunk with what its vector is made of and stored with."""
+
+    chunk_id: str
+    path: str
+    source: str
+    title: str
+    title_embedded: bool
+    sha256: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class IndexHealth:
+    """Whether the catalogue and the vectors hold the same chunks."""
+
+    documents: int
+    chunks: int
+    vectors: int
+    missing: tuple[str, ...]  # ids of catalogue chunks without a vector (dense search never finds them)
+    orphans: tuple[str, ...]  # ids of vectors without a catalogue chunk
+
+    @property
+    def consistent(self) -> bool:
+        return not self.missing and not self.orphans
+
+    def summary(self) -> str:
+        state = "consistent" if self.consistent else "INCONSISTENT"
+        return (
+            f"{state}: {self.documents} documents, {self.chunks} chunks, {self.vectors} vectors, "
+            f"{len(self.missing)} chunks without a vector, {len(self.orphans)} vectors without a chunk"
+        )
 
 
 @dataclass(frozen=True)
@@ -234,8 +306,10 @@ class IndexStore:
     """
 
     def __init__(self, index_dir: str | Path, chroma_client, embedder=None, collection_name: str = "documents"):
-        self.index_dir = Path(index_dir)
-        self.index_dir.mkdir(parents=True, exist_ok=True)
+        self.index_dir = ensure_index_dir(index_dir)
+        self._writer = WriterLock(self.index_dir)
+        self._writer_turn = threading.Lock()  # this process's threads take turns before the OS lock
+        self._writer_thread: int | None = None
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -428,16 +502,98 @@ class IndexStore:
         ).fetchall()
         return _group_speakers(rows)
 
+    # -- consistency -----------------------------------------------------------------------------
+
+    def health(self, page: int = 5000) -> IndexHealth:
+        """Compare the catalogue's chunks with the vectors (paging through Chroma's ids, so an
+        index of 100k chunks is never listed in one call). Changes nothing."""
+        chunk_ids = {cid for (cid,) in self._db.execute("SELECT chunk_id FROM chunks")}
+        vector_ids = set(self._vector_ids(page))
+        documents = self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
+        return IndexHealth(
+            documents=documents, chunks=len(chunk_ids), vectors=len(vector_ids),
+            missing=tuple(sorted(chunk_ids - vector_ids)), orphans=tuple(sorted(vector_ids - chunk_ids)),
+        )
+
+    def chunks_to_embed(self, ids: Sequence[str]) -> list[ChunkToEmbed]:
+        """The catalogue chunks among `ids`, with their documents' titles and hashes."""
+        found = []
+        for lo in range(0, len(ids), 500):
+            part = list(ids[lo : lo + 500])
+            found += [ChunkToEmbed(*row[:4], bool(row[4]), *row[5:]) for row in self._db.execute(
+                f"""SELECT c.chunk_id, c.path, d.source, d.title, d.title_embedded, d.sha256, c.ordinal, c.start,
+                           c."end", c.text
+                    FROM chunks c JOIN documents d ON d.path = c.path WHERE c.chunk_id IN ({','.join('?' * len(part))})
+                    ORDER BY c.path, c.ordinal""",
+                part,
+            )]
+        return found
+
+    def restore_vectors(self, chunks: Sequence[ChunkToEmbed], vectors: Sequence) -> None:
+        """Store the vectors of catalogue chunks that had none; the catalogue is not touched."""
+        with self._writes():
+            self._upsert(
+                [c.chunk_id for c in chunks], vectors, [c.text for c in chunks],
+                [_vector_metadata(c.path, c.source, c.title, c.sha256, c.ordinal, c.start, c.end) for c in chunks],
+            )
+
+    def delete_vectors(self, ids: Sequence[str]) -> None:
+        with self._writes():
+            for lo in range(0, len(ids), 1000):
+                with _chroma_calls("deleting vectors"):
+                    self.collection.delete(ids=list(ids[lo : lo + 1000]))
+
+    def _vector_ids(self, page: int) -> Iterator[str]:
+        offset = 0
+        while True:
+            with _chroma_calls("listing vectors"):
+                ids = self.collection.get(include=[], limit=page, offset=offset)["ids"]
+            yield from ids
+            if len(ids) < page:
+                return
+            offset += page
+
     # -- writing ---------------------------------------------------------------------------------
 
+    @contextmanager
+    def writing(self, wait: bool = True):
+        """Hold the index's writer lock for the block: other processes (and threads) that write
+        wait for it, or raise IndexBusyError when `wait` is False. Reentrant in the thread holding it."""
+        if self._writer_thread == threading.get_ident():
+            yield
+            return
+        if not self._writer_turn.acquire(blocking=wait):
+            raise IndexBusyError(
+                f"the index at {shown(str(self.index_dir))} is being written by another thread of this process"
+            )
+        try:
+            self._writer.acquire(wait)
+            self._writer_thread = threading.get_ident()
+            try:
+                yield
+            finally:
+                self._writer_thread = None
+                self._writer.release()
+        finally:
+            self._writer_turn.release()
+
+    def _writes(self):
+        """The lock a write needs: none more while it is held (an ingest run, whose writer thread
+        does its writes), else its own for the duration of the write."""
+        return nullcontext() if self._writer.held else self.writing()
+
     def recover(self) -> int:
-        """Remove Chroma vectors left by an interrupted run; returns the number of journal entries."""
-        pending = self._db.execute("SELECT DISTINCT path FROM journal").fetchall()
-        current = self.document_hashes()
-        for (path,) in pending:
-            self._delete_vectors(path, keep_sha=current.get(path))
-        self._db.execute("DELETE FROM journal")
-        return len(pending)
+        """Remove Chroma vectors left by an interrupted run; returns the number of journal entries.
+
+        Only under the writer lock: every writer journals only while it holds that lock, so what
+        the journal holds then was left by a process that is gone, never by a live one."""
+        with self._writes():
+            pending = self._db.execute("SELECT DISTINCT path FROM journal").fetchall()
+            current = self.document_hashes()
+            for (path,) in pending:
+                self._delete_vectors(path, keep_sha=current.get(path))
+            self._db.execute("DELETE FROM journal")
+            return len(pending)
 
     def write_documents(self, items: Sequence[tuple]) -> None:
         """Store documents with their chunks and vectors, replacing earlier versions of the same paths.
@@ -447,7 +603,12 @@ class IndexStore:
         """
         if not items:
             return
-        items = [(doc, chunks, vecs, rest[0] if rest else DocumentFacts()) for doc, chunks, vecs, *rest in items]
+        with self._writes():
+            self._write_documents(
+                [(doc, chunks, vecs, rest[0] if rest else DocumentFacts()) for doc, chunks, vecs, *rest in items]
+            )
+
+    def _write_documents(self, items: Sequence[tuple]) -> None:
         paths = [doc.path for doc, *_ in items]
         # Only these have vectors of an older version to delete; a new path has none (an interrupted
         # run's leftovers were removed by `recover`), which spares a Chroma delete per new document.
@@ -468,16 +629,9 @@ class IndexStore:
                 vectors.append(vec)
                 texts.append(chunk.text)
                 metadatas.append(
-                    {"path": doc.path, "source": doc.source, "title": doc.title, "doc_sha": doc.sha256,
-                     "ordinal": chunk.ordinal, "start": chunk.start, "end": chunk.end}
+                    _vector_metadata(doc.path, doc.source, doc.title, doc.sha256, chunk.ordinal, chunk.start, chunk.end)
                 )
-        for lo in range(0, len(ids), 1000):
-            hi = lo + 1000
-            with _chroma_calls("writing vectors"):
-                self.collection.upsert(
-                    ids=ids[lo:hi], embeddings=np.asarray(vectors[lo:hi]), documents=texts[lo:hi],
-                    metadatas=metadatas[lo:hi],
-                )
+        self._upsert(ids, vectors, texts, metadatas)
         now = time.time()
         for doc, chunks, _, facts in items:
             with self._transaction():
@@ -488,9 +642,10 @@ class IndexStore:
                      for c in chunks],
                 )
                 self._db.execute(
-                    "INSERT OR REPLACE INTO documents(path, source, title, sha256, chunks, chars, ingested_at, date) "
-                    "VALUES (?,?,?,?,?,?,?,?)",
-                    (doc.path, doc.source, doc.title, doc.sha256, len(chunks), len(doc.text), now, facts.date),
+                    "INSERT OR REPLACE INTO documents(path, source, title, sha256, chunks, chars, ingested_at, date, "
+                    "title_embedded) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (doc.path, doc.source, doc.title, doc.sha256, len(chunks), len(doc.text), now, facts.date,
+                     not doc.title_from_filename),
                 )
                 self._replace_quotations(doc.path, facts.quotations)
         for doc, *_ in items:
@@ -501,6 +656,10 @@ class IndexStore:
     def write_facts(self, items: Sequence[tuple[Document, DocumentFacts]]) -> None:
         """Store the quotations and date of documents already indexed with this very text (the
         backlog of an index built before quotations were stored); chunks and vectors stay."""
+        with self._writes():
+            self._write_facts(items)
+
+    def _write_facts(self, items: Sequence[tuple[Document, DocumentFacts]]) -> None:
         for doc, facts in items:
             with self._transaction():
                 indexed = self._db.execute("SELECT sha256 FROM documents WHERE path = ?", (doc.path,)).fetchone()
@@ -514,6 +673,10 @@ class IndexStore:
         return {path for (path,) in self._db.execute("SELECT path FROM quotation_backlog")}
 
     def remove_documents(self, paths: Iterable[str]) -> None:
+        with self._writes():
+            self._remove_documents(paths)
+
+    def _remove_documents(self, paths: Iterable[str]) -> None:
         for path in paths:
             self._db.execute("INSERT INTO journal(path, sha256) VALUES (?, NULL)", (path,))
             with self._transaction():
@@ -551,6 +714,15 @@ class IndexStore:
         self._connections.clear()
         self._local = threading.local()
 
+    def _upsert(self, ids: list[str], vectors: Sequence, texts: list[str], metadatas: list[dict]) -> None:
+        for lo in range(0, len(ids), 1000):
+            hi = lo + 1000
+            with _chroma_calls("writing vectors"):
+                self.collection.upsert(
+                    ids=ids[lo:hi], embeddings=np.asarray(vectors[lo:hi]), documents=texts[lo:hi],
+                    metadatas=metadatas[lo:hi],
+                )
+
     def _delete_vectors(self, path: str, keep_sha: str | None) -> None:
         where = {"path": path} if keep_sha is None else {"$and": [{"path": path}, {"doc_sha": {"$ne": keep_sha}}]}
         with _chroma_calls("deleting vectors"):
@@ -566,6 +738,11 @@ class IndexStore:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+
+def _vector_metadata(path: str, source: str, title: str, sha256: str, ordinal: int, start: int, end: int) -> dict:
+    return {"path": path, "source": source, "title": title, "doc_sha": sha256, "ordinal": ordinal, "start": start,
+            "end": end}
 
 
 def open_chroma_client(index_dir: str | Path, chroma_url: str = ""):
@@ -588,4 +765,4 @@ def open_chroma_client(index_dir: str | Path, chroma_url: str = ""):
                 f"no Chroma server answers at {chroma_url}; start it (chroma run --path DIR --port PORT) or "
                 "check ASSISTANT_CHROMA_URL"
             ) from exc
-    return chromadb.PersistentClient(path=str(Path(index_dir) / "chroma"), settings=settings)
+    return chromadb.PersistentClient(path=str(ensure_index_dir(index_dir) / "chroma"), settings=settings)

@@ -35,13 +35,13 @@ _VOCAB = (
 ).split()
 
 
-def write_corpus(folder: Path) -> list[Path]:
-    """N_FILES files of ~42 words (4 chunks each) opening with a quotation of the mayor; each has a
+def write_corpus(folder: Path, n_files: int = N_FILES, name: str = "report", seed: int = 7) -> list[Path]:
+    """`n_files` files of ~42 words (4 chunks each) opening with a quotation of the mayor; each has a
     unique marker word for lexical search."""
     folder.mkdir()
-    rng = random.Random(7)
+    rng = random.Random(seed)
     files = []
-    for i in range(N_FILES):
+    for i in range(n_files):
         sentences = []
         for s in range(5):
             words = [rng.choice(_VOCAB) for _ in range(8)]
@@ -51,7 +51,7 @@ def write_corpus(folder: Path) -> list[Path]:
                 sentences.append(f"“{' '.join(words[:5]).capitalize()},” Mayor Kovač said.")
                 continue
             sentences.append(" ".join(words).capitalize() + ".")
-        path = folder / f"report-{i:03d}.txt"
+        path = folder / f"{name}-{i:03d}.txt"
         path.write_text(f"Report {i}\n" + " ".join(sentences) + "\n", encoding="utf-8")
         files.append(path)
     return files
