@@ -153,7 +153,9 @@ class VectorCache:
                 self._vectors.move_to_end(text)
         missing = list(dict.fromkeys(t for t in texts if t not in known))
         if missing:
-            fresh = dict(zip(missing, encode(missing)))
+            # Copies: a row of the batch is a view, which would keep the whole batch's array alive
+            # for as long as any one of its rows stays cached, past the size the cache is bounded by.
+            fresh = {text: vector.copy() for text, vector in zip(missing, encode(missing))}
             known.update(fresh)
             with self._lock:
                 self._vectors.update(fresh)
