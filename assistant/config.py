@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_ORIGIN = re.compile(r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
+
+
+def check_origin(origin: str) -> str:
+    """`origin` if it is a web origin (scheme://host[:port], nothing else), else a ValueError saying how to write it.
+
+    >>> check_origin("https://portal.example.com:8443")
+    'https://portal.example.com:8443'
+    """
+    if not _ORIGIN.match(origin):
+        raise ValueError(
+            f"{origin!r} is not an origin; write it as scheme://host[:port] without a path, "
+            "e.g. https://portal.example.com"
+        )
+    return origin
 
 
 class Settings(BaseSettings):
@@ -57,6 +74,22 @@ class Settings(BaseSettings):
         default_factory=list, description="Bearer tokens accepted by /api and /v1; comma-separated."
     )
     allow_open: bool = Field(False, description="Serve on a non-loopback address without API keys.")
+    session_secret: SecretStr = Field(
+        SecretStr(""), description="Signs chat sign-in cookies and embed tokens; empty = derived from the API keys "
+        "(so every worker agrees, and changing the keys ends every session)."
+    )
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="How long a chat sign-in lasts.")
+    embed_token_minutes: float = Field(
+        60.0, gt=0, le=24 * 60, description="Default lifetime of an embed token (POST /api/embed-tokens); "
+        "a portal may ask for less, never more than a day."
+    )
+
+    # Limits on what a request may carry (see docs/SECURITY.md).
+    max_request_kb: int = Field(1024, ge=1, description="Largest request body the server reads; larger is a 413.")
+    max_history_turns: int = Field(50, ge=0, le=10_000, description="Earlier turns a question may come with.")
+    max_history_chars: int = Field(
+        50_000, ge=0, description="Characters of all earlier turns together; the chat keeps its latest turns within it."
+    )
 
     @field_validator("allowed_origins", "api_keys", mode="before")
     @classmethod
@@ -68,11 +101,5 @@ class Settings(BaseSettings):
     @field_validator("allowed_origins")
     @classmethod
     def _origins_are_origins(cls, origins: list[str]) -> list[str]:
-        for origin in origins:
-            if origin != "*" and not origin.startswith(("http://", "https://")) or origin.endswith("/"):
-                raise ValueError(
-                    f"{origin!r} is not an origin; write it as scheme://host[:port] without a path, "
-                    "e.g. https://portal.example.com"
-                )
-        return origins
+        return [origin if origin == "*" else check_origin(origin) for origin in origins]
 

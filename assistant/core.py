@@ -50,6 +50,20 @@ def clean_question(question: str, max_chars: int) -> str:
     return cleaned
 
 
+def check_history(history: Sequence[dict] | None, max_turns: int, max_chars: int) -> list[dict]:
+    """The earlier turns as given, or a QuestionError when they exceed the limits.
+
+    >>> check_history([{"role": "user", "content": "hi"}], 5, 100)
+    [{'role': 'user', 'content': 'hi'}]
+    """
+    turns = list(history or [])
+    chars = sum(len(str(turn.get("content", ""))) for turn in turns)
+    if len(turns) > max_turns or chars > max_chars:
+        raise QuestionError(load_prompt("history_too_long").format(
+            turns=len(turns), chars=chars, max_turns=max_turns, max_chars=max_chars))
+    return turns
+
+
 class Assistant:
     """Retriever + answerer over one index. Expensive parts may be passed in to share them."""
 
@@ -178,6 +192,7 @@ class Assistant:
         """The cleaned question, its follow-up reading, and either a quotation match with the
         passages to show beside it, or the retrieved passages with their scored units."""
         question = clean_question(question, self.settings.max_question_chars)
+        history = check_history(history, self.settings.max_history_turns, self.settings.max_history_chars)
         if self.store.is_empty():
             raise NoIndexError(load_prompt("no_index"))
         follow_up = resolve_follow_up(question, history)

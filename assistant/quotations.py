@@ -21,7 +21,7 @@ from index import IndexStore, Speaker, StoredChunk, StoredQuotation, lexical_ter
 from prompts import load_prompt
 
 from .answering import VectorCache
-from .errors import AssistantError
+from .errors import AssistantError, QuestionError
 from .models import Answer, Citation, Passage
 
 # Below this cosine similarity to the topic a quotation is not about it, unless it names one of the
@@ -117,8 +117,14 @@ class UnknownSpeakerError(AssistantError):
     """Nobody by that name is quoted; the message lists close names."""
 
 
+MAX_SPEAKER_CHARS = 200  # longer than any name with its title; longer patterns overwhelm SQLite's LIKE
+
+
 def lookup_speakers(store: IndexStore, who: str) -> list[Speaker]:
-    """`resolve_speakers`, or an UnknownSpeakerError naming the close names."""
+    """`resolve_speakers`, or an UnknownSpeakerError naming the close names (a QuestionError for a
+    name too long to be one)."""
+    if len(who) > MAX_SPEAKER_CHARS:
+        raise QuestionError(load_prompt("speaker_too_long").format(length=len(who), limit=MAX_SPEAKER_CHARS))
     found = resolve_speakers(store, who)
     if not found:
         close = close_names(store, who)

@@ -9,29 +9,38 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from assistant import Answer, Assistant
 from assistant.quotations import (
-    SpeakerInfo, SpeakerQuotes, UnknownSpeakerError, lookup_speakers, speaker_info, speaker_quotes,
+    SpeakerInfo,
+    SpeakerQuotes,
+    UnknownSpeakerError,
+    lookup_speakers,
+    speaker_info,
+    speaker_quotes,
 )
 
 from .security import require_api_key
 
+
 class ChatTurn(BaseModel):
     role: Literal["user", "assistant", "system"]
-    content: str = Field(..., max_length=100_000)
+    content: StrictStr
 
 
 class AskRequest(BaseModel):
-    question: str = Field(..., description="The question to answer.", examples=["What did Budrys say?"])
-    history: list[ChatTurn] = Field(default_factory=list, max_length=100, description="Earlier turns, oldest first.")
-    k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve (default: the server's setting).")
+    question: StrictStr = Field(..., description="The question to answer.", examples=["What did Budrys say?"])
+    history: list[ChatTurn] = Field(
+        default_factory=list, description="Earlier turns, oldest first (at most ASSISTANT_MAX_HISTORY_TURNS turns and "
+        "ASSISTANT_MAX_HISTORY_CHARS characters)."
+    )
+    k: StrictInt | None = Field(None, ge=1, le=50, description="Passages to retrieve (default: the server's setting).")
 
     def history_dicts(self) -> list[dict]:
         return [turn.model_dump() for turn in self.history]
@@ -91,7 +100,7 @@ def build_router(assistant: Assistant) -> APIRouter:
     def documents() -> list[DocumentInfo]:
         return [
             DocumentInfo(title=d.title, source=d.source, chunks=d.chunks, chars=d.chars,
-                         ingested_at=datetime.fromtimestamp(d.ingested_at, tz=timezone.utc))
+                         ingested_at=datetime.fromtimestamp(d.ingested_at, tz=UTC))
             for d in assistant.store.documents()
         ]
 

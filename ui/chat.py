@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import gradio as gr
@@ -51,6 +51,22 @@ def answer_stream(
         yield f'<div class="answer">{escape_text(str(exc))}</div>', None
 
 
+def recent_turns(turns: list[dict], max_turns: int, max_chars: int) -> list[dict]:
+    """The latest turns that fit the server's history limits (a long chat forgets its beginning).
+
+    >>> recent_turns([{"content": "aaaa"}, {"content": "bb"}, {"content": "c"}], 5, 3)
+    [{'content': 'bb'}, {'content': 'c'}]
+    """
+    kept: list[dict] = []
+    chars = 0
+    for turn in reversed(turns[-max_turns:] if max_turns else []):
+        chars += len(turn["content"])
+        if chars > max_chars:
+            break
+        kept.append(turn)
+    return kept[::-1]
+
+
 def suggest_questions(assistant: Assistant, limit: int = 4) -> list[str]:
     """Example questions drawn from the indexed documents: "What did X say?" for the people most
     quoted in them (by the name people use, the shortest form seen), then "What is <title> about?"
@@ -75,7 +91,7 @@ def suggest_questions(assistant: Assistant, limit: int = 4) -> list[str]:
 def documents_html(assistant: Assistant) -> str:
     rows = "".join(
         f"<tr><td>{escape_text(d.title)}</td><td><code>{escape_text(d.source)}</code></td><td>{d.chunks}</td>"
-        f"<td>{datetime.fromtimestamp(d.ingested_at, tz=timezone.utc):%Y-%m-%d %H:%M} UTC</td></tr>"
+        f"<td>{datetime.fromtimestamp(d.ingested_at, tz=UTC):%Y-%m-%d %H:%M} UTC</td></tr>"
         for d in assistant.store.documents()
     )
     if not rows:
@@ -90,7 +106,7 @@ def record_feedback(path: Path, answer: dict, liked: bool | None) -> None:
     """Append one thumbs up/down to the JSONL log: question, answer, citations, verdict."""
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {
-        "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
         "liked": liked,
         "question": answer["question"],
         "answer": answer["answer"],
@@ -100,15 +116,21 @@ def record_feedback(path: Path, answer: dict, liked: bool | None) -> None:
         log.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def build_chat(assistant: Assistant, compact: bool = False, examples: list[str] | None = None) -> gr.Blocks:
+def build_chat(
+    assistant: Assistant, compact: bool = False, examples: list[str] | None = None, sign_out: bool = False,
+) -> gr.Blocks:
     """The chat page; `compact` for the /embed iframe (no header, no tabs, no side panel).
-    `examples` defaults to questions drawn from the indexed documents."""
+    `examples` defaults to questions drawn from the indexed documents; `sign_out` adds a sign-out
+    link (when a sign-in is required)."""
     examples = suggest_questions(assistant) if examples is None else examples
     with gr.Blocks(title="Cited answers", fill_height=True) as demo:
         if compact:
             _chat_panel(assistant, examples, compact=True)
         else:
-            gr.Markdown(f"## Cited answers\n{escape_text(load_prompt('chat_description'))}")
+            with gr.Row():
+                gr.Markdown(f"## Cited answers\n{escape_text(load_prompt('chat_description'))}")
+                if sign_out:
+                    gr.Button("Sign out", link="/logout", size="sm", scale=0, elem_id="sign-out")
             with gr.Tabs():
                 with gr.Tab("Chat", id="chat"):
                     _chat_panel(assistant, examples, compact=False)
@@ -145,8 +167,9 @@ def _chat_panel(assistant: Assistant, examples: list[str], compact: bool) -> Non
                    {"role": "assistant", "content": ""}]
         yield "", history, gr.update(), state, gr.update()
         # Earlier turns as asked and answered (the chat shows them escaped, the state keeps them raw).
-        turns = [turn for a in state.values() for turn in (
-            {"role": "user", "content": a["question"]}, {"role": "assistant", "content": a["answer"]})]
+        turns = recent_turns([turn for a in state.values() for turn in (
+            {"role": "user", "content": a["question"]}, {"role": "assistant", "content": a["answer"]})],
+            assistant.settings.max_history_turns, assistant.settings.max_history_chars)
         for content, answer in answer_stream(assistant, message, turns):
             history[-1] = {"role": "assistant", "content": content}
             if answer is None:

@@ -13,11 +13,11 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
 
 from assistant import Answer, Assistant, QuestionError
 from assistant.core import text_deltas
@@ -27,16 +27,25 @@ from .security import require_api_key
 MODEL_NAME = "cited-extractive"
 
 
+class TextPart(BaseModel):
+    """A content part; only text is read (the assistant answers from its documents, not from images)."""
+
+    type: Literal["text"]
+    text: StrictStr
+
+    model_config = {"extra": "allow"}
+
+
 class Message(BaseModel):
     role: Literal["system", "user", "assistant", "developer", "tool"]
-    content: str | list[dict[str, Any]] | None = None
+    content: StrictStr | list[TextPart] | None = None
 
 
 class ChatCompletionRequest(BaseModel):
     model: str = MODEL_NAME
     messages: list[Message] = Field(..., min_length=1)
-    stream: bool = False
-    k: int | None = Field(None, ge=1, le=50, description="Extension: passages to retrieve.")
+    k: StrictInt | None = Field(None, ge=1, le=50, description="Extension: passages to retrieve.")
+    stream: StrictBool = False
 
     model_config = {"extra": "allow"}  # temperature, max_tokens...: accepted, not used by the extractive answerer
 
@@ -44,7 +53,7 @@ class ChatCompletionRequest(BaseModel):
 def text_of(message: Message) -> str:
     """A message's text: its string content, or its text parts joined."""
     if isinstance(message.content, list):
-        return " ".join(str(part.get("text", "")) for part in message.content if part.get("type") == "text")
+        return " ".join(part.text for part in message.content)
     return message.content or ""
 
 

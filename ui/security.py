@@ -1,6 +1,8 @@
-"""API keys, CORS and framing rules, and the refusal to serve the world unprotected.
+"""API keys, CORS, framing rules, request limits, and the refusal to serve the world unprotected.
 
-- `/api/*` (but health) and `/v1/*` need `Authorization: Bearer <key>` when API keys are set.
+- With API keys set, the access gate of `ui.auth` guards every route; `/api/*` (but health) and
+  `/v1/*` also check `Authorization: Bearer <key>` themselves.
+- Request bodies are limited in size (413 JSON).
 - Browsers may call the API from `allowed_origins` only (CORS), and only those origins (and the
   server itself) may put the pages in an iframe (CSP `frame-ancestors`).
 - Bound to a non-loopback address with no API key, the server does not start unless `allow_open`.
@@ -9,34 +11,34 @@
 from __future__ import annotations
 
 import ipaddress
-import secrets
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant import AssistantError, Settings
+from prompts import load_prompt
+
+from .auth import AccessGate, Credentials
 
 
 def require_api_key(settings: Settings):
     """A FastAPI dependency checking the bearer token against the configured keys."""
-    keys = [key.get_secret_value().encode() for key in settings.api_keys]
+    credentials = Credentials(settings)
 
     def check(request: Request) -> None:
-        if not keys:
-            return
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not any(secrets.compare_digest(token.strip().encode(), k) for k in keys):
+        if credentials.required and credentials.bearer(request.headers) is None:
             raise HTTPException(
-                status_code=401,
-                detail="missing or invalid API key: send the header 'Authorization: Bearer <key>'",
-                headers={"WWW-Authenticate": "Bearer"},
+                status_code=401, detail=load_prompt("auth_missing_key"), headers={"WWW-Authenticate": "Bearer"},
             )
 
     return check
 
 
 def frame_ancestors(settings: Settings) -> str:
-    """The CSP value that decides who may frame our pages.
+    """The CSP value that decides who may frame our pages (an embed token narrows it to its origin).
 
     >>> frame_ancestors(Settings(allowed_origins=["https://portal.example"]))
     "frame-ancestors 'self' https://portal.example"
@@ -44,22 +46,92 @@ def frame_ancestors(settings: Settings) -> str:
     return " ".join(["frame-ancestors", "'self'", *settings.allowed_origins])
 
 
-def install_security(app: FastAPI, settings: Settings) -> None:
-    policy = frame_ancestors(settings)
+class SecurityHeaders:
+    """ASGI middleware: framing policy and hardening headers on every response, errors included."""
 
-    @app.middleware("http")
-    async def _frame_policy(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    def __init__(self, app: ASGIApp, policy: str):
+        self.app = app
+        self.headers = {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff",
+                        "Referrer-Policy": "same-origin"}
 
-    if settings.allowed_origins:
-        app.add_middleware(
-            CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type"], allow_credentials=False,
-        )
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over `max_bytes` is refused with 413 before it is all read,
+    whether it announces its length or streams it in chunks."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+        refused = started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen, refused
+            message = await receive()
+            if message["type"] == "http.request" and not refused:
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    # Answer now, then tell the app the client is gone: it stops reading and what it
+                    # may still try to send is dropped.
+                    refused = True
+                    if not started:
+                        await self._refuse(scope, receive, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if not refused:
+                started = started or message["type"] == "http.response.start"
+                await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit_kb = self.max_bytes // 1024
+        message = (f"the request body is larger than the server accepts ({limit_kb} KB); send less, or raise "
+                   "ASSISTANT_MAX_REQUEST_KB on the server")
+        await JSONResponse({"error": message}, status_code=413)(scope, receive, send)
+
+
+def install_security(app: FastAPI, settings: Settings) -> Credentials:
+    """The middleware stack, outermost first: hardening headers, CORS, the access gate, the body
+    limit. CORS is always installed (with no allowed origins it approves none), which also turns
+    off Gradio's own CORS middleware, lenient to localhost origins. Returns the credentials the gate
+    checks, for the routes that issue them."""
+    credentials = Credentials(settings)
+    # Starlette runs the middleware added last first.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_kb * 1024)
+    app.add_middleware(AccessGate, credentials=credentials)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type"], allow_credentials=False,
+    )
+    app.add_middleware(SecurityHeaders, policy=frame_ancestors(settings))
+    return credentials
 
 
 def is_loopback(host: str) -> bool:

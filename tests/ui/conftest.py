@@ -163,7 +163,7 @@ def write_hostile_documents(folder: Path, tracker_port: int) -> dict[str, Path]:
     return docs
 
 
-def _wait_for_health(url: str, thread: threading.Thread, timeout: float = 60.0) -> None:
+def wait_for_health(url: str, thread: threading.Thread, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not thread.is_alive():
@@ -200,7 +200,7 @@ def live_server(embedder, tmp_path_factory, app_port, tracker, portal):
     thread.start()
     url = f"http://{HOST}:{app_port}"
     try:
-        _wait_for_health(url, thread)
+        wait_for_health(url, thread)
         yield LiveServer(url=url, port=app_port, feedback_path=settings.feedback_path, hostile=hostile)
     finally:
         server.should_exit = True

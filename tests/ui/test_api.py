@@ -105,7 +105,7 @@ def test_bad_requests_are_4xx_json_with_a_message(client, body, needle):
 
 def test_malformed_json_is_a_clear_4xx(client):
     response = client.post("/api/ask", content=b"{not json", headers={"content-type": "application/json"})
-    assert response.status_code == 422 and "JSON" in response.json()["error"]
+    assert response.status_code == 400 and "JSON" in response.json()["error"]
 
 
 def test_internal_failure_is_a_5xx_without_a_trace_and_the_server_keeps_serving(client, seed_assistant, monkeypatch):

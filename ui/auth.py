@@ -1,0 +1,336 @@
+"""Who may come in when API keys are set: Bearer keys, chat sign-in cookies and embed tokens.
+
+One ASGI gate (`AccessGate`) stands in front of every route, ours and Gradio's and any mounted
+later, so nothing is open by omission. With keys set:
+
+- `/api/*` and `/v1/*` need `Authorization: Bearer <key>` (but `/api/health`);
+- every other route (the chat at `/`, Gradio's `/config` and `/gradio_api/*`, `/docs`) needs a
+  Bearer key or the signed, HttpOnly session cookie that `/login` sets for a valid key;
+- `/embed/*` also opens with a short-lived embed token (`/embed/?token=...`), minted by a portal's
+  backend at `POST /api/embed-tokens`: the page may then be framed by the token's origin only.
+
+Without keys the gate lets everything through, as on a laptop. Cookies and tokens are signed with
+itsdangerous; their secret is `ASSISTANT_SESSION_SECRET`, or derived from the keys themselves, so
+every worker agrees and changing the keys ends every session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import html
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from pydantic import BaseModel, Field, field_validator
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from assistant import Settings
+from assistant.config import check_origin
+from prompts import load_prompt
+
+SESSION_COOKIE = "assistant_session"
+EMBED_COOKIE = "assistant_embed"
+EMBED_PREFIX = "/embed"
+# Routes that answer without a credential: the sign-in page itself, and liveness.
+PUBLIC_PATHS = frozenset({"/api/health", "/login", "/logout", "/favicon.ico"})
+_BEARER_ONLY = ("/api", "/v1")
+_MAX_EMBED_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
+class EmbedGrant:
+    """What an embed token allows: the chat at /embed, framed by `origin`, until `expires_at`."""
+
+    origin: str
+    expires_at: float
+    key_id: str
+    collection: str | None = None
+
+
+class Credentials:
+    """The configured keys, and the signed sessions and embed tokens issued for them."""
+
+    def __init__(self, settings: Settings):
+        keys = [key.get_secret_value() for key in settings.api_keys]
+        secret = settings.session_secret.get_secret_value() or hashlib.sha256(
+            b"cited-assistant session secret\0" + b"\0".join(k.encode() for k in sorted(keys))
+        ).hexdigest()
+        self._secret = secret.encode()
+        self._key_ids = {self._key_id(key): key.encode() for key in keys}
+        self._sessions = URLSafeTimedSerializer(secret, salt="assistant.session")
+        self._embeds = URLSafeSerializer(secret, salt="assistant.embed")
+        self.session_seconds = int(settings.session_hours * 3600)
+        self.embed_minutes = settings.embed_token_minutes
+
+    @property
+    def required(self) -> bool:
+        return bool(self._key_ids)
+
+    def _key_id(self, key: str) -> str:
+        # Cookies and tokens are signed, not encrypted: they name a key by a keyed hash, never the key.
+        return hmac.new(self._secret, key.encode(), hashlib.sha256).hexdigest()[:16]
+
+    def key_id(self, key: str) -> str | None:
+        """The id of the configured key equal to `key` (compared in constant time), or None."""
+        candidate = key.encode()
+        found = None
+        for ident, known in self._key_ids.items():
+            if secrets.compare_digest(candidate, known):
+                found = ident
+        return found
+
+    def bearer(self, headers: Headers) -> str | None:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        return self.key_id(token.strip()) if scheme.lower() == "bearer" else None
+
+    def new_session(self, key_id: str) -> str:
+        return self._sessions.dumps({"key": key_id})
+
+    def session(self, cookie: str | None) -> str | None:
+        """The key id of a valid, unexpired session cookie whose key is still configured."""
+        if not cookie:
+            return None
+        try:
+            data = self._sessions.loads(cookie, max_age=self.session_seconds)
+        except BadSignature:  # also SignatureExpired
+            return None
+        key_id = data.get("key") if isinstance(data, dict) else None
+        return key_id if key_id in self._key_ids else None
+
+    def new_embed_token(self, key_id: str, origin: str, minutes: float | None = None) -> tuple[str, EmbedGrant]:
+        minutes = min(minutes or self.embed_minutes, _MAX_EMBED_MINUTES)
+        grant = EmbedGrant(origin=origin, expires_at=round(time.time() + minutes * 60, 3), key_id=key_id)
+        token = self._embeds.dumps({"origin": grant.origin, "exp": grant.expires_at, "key": key_id})
+        return token, grant
+
+    def embed_grant(self, token: str | None) -> EmbedGrant | None:
+        """The grant of a valid, unexpired embed token minted with a key that is still configured."""
+        if not token:
+            return None
+        try:
+            data = self._embeds.loads(token)
+        except BadSignature:
+            return None
+        if not isinstance(data, dict) or data.get("key") not in self._key_ids:
+            return None
+        if not isinstance(data.get("exp"), (int, float)) or data["exp"] <= time.time():
+            return None
+        return EmbedGrant(origin=str(data["origin"]), expires_at=float(data["exp"]), key_id=data["key"])
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    raw = Headers(scope=scope).get("cookie")
+    return cookie_parser(raw).get(name) if raw else None
+
+
+def cookie_header(scope: Scope, name: str, value: str, max_age: int, path: str, third_party: bool = False) -> str:
+    """A Set-Cookie value: HttpOnly always; Secure on https. A cookie for a page framed by another
+    site must be SameSite=None (which browsers accept only when Secure) and Partitioned (CHIPS), so
+    it works with third-party cookies blocked; on plain http it can only be SameSite=Lax.
+
+    >>> cookie_header({"scheme": "http"}, "s", "v", 60, "/")
+    's=v; Max-Age=60; Path=/; HttpOnly; SameSite=Lax'
+    """
+    parts = [f"{name}={value}", f"Max-Age={max(0, max_age)}", f"Path={path}", "HttpOnly"]
+    if scope.get("scheme") in ("https", "wss"):
+        parts += ["Secure", "SameSite=None", "Partitioned"] if third_party else ["Secure", "SameSite=Lax"]
+    else:
+        parts.append("SameSite=Lax")
+    return "; ".join(parts)
+
+
+class AccessGate:
+    """ASGI middleware: the one place that decides whether a request may reach any route."""
+
+    def __init__(self, app: ASGIApp, credentials: Credentials):
+        self.app = app
+        self.credentials = credentials
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or not self.credentials.required:
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path in PUBLIC_PATHS:  # (CORS preflights never get here: the CORS middleware outside answers them)
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if any(_under(path, prefix) for prefix in _BEARER_ONLY):
+            if self.credentials.bearer(headers):
+                await self.app(scope, receive, send)
+            else:
+                await self._deny(scope, receive, send, load_prompt("auth_missing_key"), bearer=True)
+            return
+        if self.credentials.bearer(headers) or self.credentials.session(_cookie(scope, SESSION_COOKIE)):
+            await self.app(scope, receive, send)
+            return
+        if _under(path, EMBED_PREFIX):
+            await self._embed(scope, receive, send)
+            return
+        await self._deny(scope, receive, send, load_prompt("auth_sign_in"))
+
+    async def _embed(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An embed token in the query opens the page and sets the embed cookie that the page's own
+        requests (config, queue, assets) then carry; the page may be framed by the token's origin only."""
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        token = (query.get("token") or [None])[0]
+        grant = self.credentials.embed_grant(token) if token else None
+        if grant is None:
+            token = _cookie(scope, EMBED_COOKIE)
+            grant = self.credentials.embed_grant(token)
+            fresh = False
+        else:
+            fresh = True
+        if grant is None:
+            await self._deny(scope, receive, send, load_prompt("auth_embed_token"))
+            return
+        lifetime = int(grant.expires_at - time.time())
+
+        async def send_with_grant(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response_headers = MutableHeaders(scope=message)
+                response_headers["Content-Security-Policy"] = f"frame-ancestors {grant.origin}"
+                if fresh:
+                    response_headers.append(
+                        "Set-Cookie", cookie_header(scope, EMBED_COOKIE, token, lifetime, EMBED_PREFIX, third_party=True)
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_with_grant)
+
+    async def _deny(self, scope: Scope, receive: Receive, send: Send, message: str, bearer: bool = False) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008, "reason": "sign-in required"})
+            return
+        headers = Headers(scope=scope)
+        wants_page = scope["method"] in ("GET", "HEAD") and "text/html" in headers.get("accept", "")
+        if wants_page and not bearer and not _under(scope["path"], EMBED_PREFIX):
+            target = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
+            response: Response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        elif wants_page:
+            response = HTMLResponse(_page(load_prompt("auth_title"), f"<p>{html.escape(message)}</p>"), status_code=401)
+        else:
+            response = Response(
+                json.dumps({"error": message}), status_code=401, media_type="application/json",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        await response(scope, receive, send)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this server, never another site.
+
+    >>> [safe_next(t) for t in ["/embed/", "//evil.example", "https://evil.example", "/\\\\evil", None]]
+    ['/embed/', '/', '/', '/', '/']
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)}</title><style>"
+        "body{font-family:system-ui,sans-serif;max-width:26rem;margin:12vh auto;padding:0 1rem;color:#1f2937}"
+        "input{width:100%;padding:.55rem;margin:.4rem 0 .9rem;box-sizing:border-box;font-size:1rem}"
+        "button{padding:.5rem 1.2rem;font-size:1rem}.error{color:#b91c1c}"
+        f"</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>"
+    )
+
+
+def login_page(next_path: str, error: str = "") -> str:
+    problem = f"<p class='error' role='alert'>{html.escape(error)}</p>" if error else ""
+    return _page(load_prompt("auth_title"), (
+        f"<p>{html.escape(load_prompt('auth_sign_in'))}</p>{problem}"
+        "<form method='post' action='/login'>"
+        "<label for='key'>API key</label>"
+        "<input id='key' name='key' type='password' autocomplete='current-password' required autofocus>"
+        f"<input type='hidden' name='next' value='{html.escape(next_path, quote=True)}'>"
+        "<button type='submit'>Sign in</button></form>"
+    ))
+
+
+class EmbedTokenRequest(BaseModel):
+    origin: str = Field(..., description="The portal's origin (scheme://host[:port]): the only one allowed to frame the chat.",
+                        examples=["https://portal.example.com"])
+    minutes: float | None = Field(None, gt=0, le=_MAX_EMBED_MINUTES,
+                                  description="Lifetime; default ASSISTANT_EMBED_TOKEN_MINUTES, at most a day.")
+
+    @field_validator("origin")
+    @classmethod
+    def _is_origin(cls, origin: str) -> str:
+        return check_origin(origin)
+
+
+class EmbedToken(BaseModel):
+    token: str
+    url: str = Field(..., description="The path to load in the portal's iframe.")
+    origin: str
+    expires_at: datetime
+
+
+def build_router(credentials: Credentials) -> APIRouter:
+    """`/login`, `/logout` and `POST /api/embed-tokens`."""
+    router = APIRouter()
+
+    @router.get("/login", include_in_schema=False)
+    def login_form(next: str | None = None) -> HTMLResponse:
+        return HTMLResponse(login_page(safe_next(next)))
+
+    @router.post("/login", include_in_schema=False)
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        key, target = str(form.get("key", "")), safe_next(str(form.get("next", "/")))
+        key_id = credentials.key_id(key) if credentials.required else None
+        if key_id is None:
+            await asyncio.sleep(0.5)  # slows guessing; keys should be long and random anyway
+            message = load_prompt("auth_wrong_key") if credentials.required else load_prompt("auth_not_needed")
+            return HTMLResponse(login_page(target, message), status_code=401 if credentials.required else 400)
+        response = RedirectResponse(target, status_code=303)
+        response.headers.append(
+            "Set-Cookie", cookie_header(request.scope, SESSION_COOKIE, credentials.new_session(key_id),
+                                        credentials.session_seconds, "/"),
+        )
+        return response
+
+    @router.get("/logout", include_in_schema=False)
+    def logout(request: Request) -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.headers.append("Set-Cookie", cookie_header(request.scope, SESSION_COOKIE, "", 0, "/"))
+        return response
+
+    @router.post(
+        "/api/embed-tokens", response_model=EmbedToken, status_code=201, tags=["api"],
+        summary="A short-lived token that opens /embed/ for one portal origin",
+        description="Call it from the portal's backend with the API key; put `url` in the page's iframe. "
+        "No secret ever sits in the portal's page. See docs/EMBEDDING.md.",
+    )
+    def embed_token(body: EmbedTokenRequest, request: Request) -> EmbedToken:
+        if not credentials.required:
+            raise HTTPException(status_code=400, detail=load_prompt("auth_not_needed"))
+        key_id = credentials.bearer(request.headers)
+        if key_id is None:  # the gate already refused it; kept so this route is safe on its own
+            raise HTTPException(status_code=401, detail=load_prompt("auth_missing_key"),
+                                headers={"WWW-Authenticate": "Bearer"})
+        token, grant = credentials.new_embed_token(key_id, body.origin, body.minutes)
+        return EmbedToken(token=token, url=f"{EMBED_PREFIX}/?token={token}", origin=grant.origin,
+                          expires_at=datetime.fromtimestamp(grant.expires_at, tz=UTC))
+
+    return router
