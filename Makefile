@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install browser run ingest serve test test-fast bench screenshot clean
+.PHONY: install browser run ingest serve test test-fast bench screenshot readme clean
 
 install: $(VENV)/.installed
 
@@ -52,6 +52,10 @@ bench: install
 	$(BIN)/python bench/growth.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/quotes.py
+
+# The README's settings table, from assistant.Settings (tests/test_readme.py checks it is current).
+readme: install
+	$(BIN)/python -m assistant.config README.md
 
 screenshot: install browser
 	$(BIN)/python docs/make_screenshot.py

@@ -120,6 +120,7 @@ def test_quotes_of_an_unknown_speaker_names_the_close_ones(cli_index):
         (("ingest", "no/such/folder"), 1, "no such file or folder: no/such/folder"),
         (("ask", "--batch", "missing.jsonl"), 1, "no such file: missing.jsonl"),
         (("quotes", "Trump"), 1, "No one named “Trump” is quoted"),
+        (("quotes", "a" * 50_001), 2, "at most 200 characters"),
     ],
 )
 def test_errors_are_one_clear_line_and_a_non_zero_exit(cli_index, args, code, message):

@@ -16,6 +16,7 @@ import json
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -178,10 +179,27 @@ def wait_for_health(url: str, thread: threading.Thread, timeout: float = 60.0) -
     raise RuntimeError(f"{url}/api/health did not answer within {timeout:.0f} s")
 
 
-@pytest.fixture(scope="module")
-def live_server(embedder, tmp_path_factory, app_port, tracker, portal):
+@contextmanager
+def running(app, port: int | None = None):
+    """The app under a real uvicorn on a loopback port (Gradio's queue runs only with the app's
+    lifespan); yields its base URL."""
     import uvicorn
 
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    url = f"http://{HOST}:{port}"
+    try:
+        wait_for_health(url, thread)
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def live_server(embedder, tmp_path_factory, app_port, tracker, portal):
     import ui.server
     from assistant import Assistant, Settings
 
@@ -194,17 +212,8 @@ def live_server(embedder, tmp_path_factory, app_port, tracker, portal):
     report = assistant.ingest([SEEDS, tmp / "hostile"])
     assert len(report.added) == 4 and not report.skipped, report
 
-    config = uvicorn.Config(ui.server.create_app(assistant), host=HOST, port=app_port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    url = f"http://{HOST}:{app_port}"
-    try:
-        wait_for_health(url, thread)
+    with running(ui.server.create_app(assistant), app_port) as url:
         yield LiveServer(url=url, port=app_port, feedback_path=settings.feedback_path, hostile=hostile)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 @pytest.fixture(scope="module")

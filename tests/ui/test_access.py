@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 
 import httpx
@@ -18,8 +17,7 @@ from assistant import Assistant, Settings
 from ui.auth import EMBED_COOKIE, PUBLIC_PATHS, SESSION_COOKIE, Credentials
 from ui.server import create_app
 
-from ..conftest import free_port
-from .conftest import wait_for_health
+from .conftest import running
 
 KEY, OTHER_KEY = "s3cret-key-for-tests", "another-key"
 PORTAL = "https://portal.example.com"
@@ -47,18 +45,8 @@ def guarded_app(seed_assistant):
 
 @pytest.fixture(scope="module")
 def server(guarded_app):
-    """The guarded app under a real uvicorn (Gradio's queue runs only with the app's lifespan)."""
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(guarded_app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn-guarded", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    wait_for_health(url, thread)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=30)
+    with running(guarded_app) as url:
+        yield url
 
 
 @pytest.fixture
