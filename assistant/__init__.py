@@ -12,7 +12,8 @@ import index  # noqa: F401  (sets the offline environment before any model or Ch
 _EXPORTS = {
     "Settings": ".config", "Assistant": ".core", "clean_question": ".core", "AssistantError": ".errors",
     "NoIndexError": ".errors", "QuestionError": ".errors", "StoreUnavailableError": ".errors",
-    "Answer": ".models", "Citation": ".models", "Passage": ".models",
+    "Answer": ".models", "Citation": ".models", "Passage": ".models", "RemovedSentence": ".models",
+    "Verification": ".models", "Evidence": ".support", "SupportChecker": ".support", "Verdict": ".support",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -26,10 +26,23 @@ class Citation(BaseModel):
     score: float
 
 
+class RemovedSentence(BaseModel):
+    text: str  # the sentence as the model wrote it (markers included)
+    reason: str  # why it was removed, for a person: "2022 in the claim, 2021 in the passage"
+
+
+class Verification(BaseModel):
+    """How far the answer's sentences are supported by what they cite (see assistant/support.py)."""
+
+    supported_share: float = 1.0  # of the sentences given (kept and removed), the share supported
+    removed: list[RemovedSentence] = Field(default_factory=list)
+
+
 class Answer(BaseModel):
     question: str
     answer: str
     refused: bool
     citations: list[Citation] = Field(default_factory=list)
     passages: list[Passage] = Field(default_factory=list)
+    verification: Verification = Field(default_factory=Verification)
     timings_ms: dict[str, float] = Field(default_factory=dict)

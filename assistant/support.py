@@ -1,0 +1,305 @@
+"""The support check: does a cited span say what a sentence of an answer (or a question) claims?
+
+One check, used by every answerer. A claim is supported when the span (with its document's title
+and dateline, where a name is often given once) contains
+
+- every number, date and year of the claim ("2022 in the claim, 2021 in the passage");
+- every person, place and organisation it names ("names Ruginienė, the passage names Budrys");
+- its content words, in some form: the same stem, or a word the embedding model puts close
+  ("curbs" for "restrictions"), enough of them to cover the claim;
+- the same polarity: a negation on one side only is a reversal.
+
+Each verdict has a score and a reason a person can read. Deliberate simplifications: words are
+compared one by one (no parsing), so a claim that recombines the span's own words into another
+meaning can pass; numbers are compared as written (no unit conversion). docs/BENCHMARKS.md has
+the measured precision and recall per kind of error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.terms import Token, fold, same_word, tokens
+
+# Words that carry no claim of their own in an answer sentence.
+META_WORDS = frozenset(
+    "according article articles document documents passage passages source sources text report reports reported "
+    "reportedly say says said saying stated states state told tell tells added adds noted notes mention mentions "
+    "mentioned describe describes described also however moreover meanwhile furthermore additionally already "
+    "still currently recently".split()
+)
+_CONNECTIVE_WORDS = META_WORDS | frozenset(
+    "here following summary answer answers based information provided context found below above overall short "
+    "brief key points point note question asked what".split()
+)
+NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot n't".split())
+_NEGATION_PATTERN = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n[’']t\b",
+                               re.IGNORECASE)
+_NAME_GLUE = frozenset({"of", "the", "de", "von", "van", "da", "del", "la", "le", "and", "for"})
+# Soft matching of a content word by the model's word vectors; above SOFT_MATCH a word counts
+# (with its similarity as weight), above COUNTERPART it is named in the reason as what the passage says.
+SOFT_MATCH, COUNTERPART = 0.72, 0.45
+SUPPORT_THRESHOLD = 0.75  # share of the claim's content covered; calibrated on tests/data/support/dev.jsonl
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A cited span, and what of its document may complete it (title, dateline)."""
+
+    text: str
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    supported: bool
+    score: float  # 0..1: how much of the claim the evidence covers
+    reason: str  # "" when supported
+    kind: str  # supported | connective | number | entity | negation | content | empty
+    missing: tuple[str, ...] = field(default=())  # the claim's words the evidence lacks
+
+    def __bool__(self) -> bool:
+        return self.supported
+
+
+@dataclass(frozen=True)
+class _Claim:
+    numbers: list[Token]
+    names: list[list[Token]]  # runs of capitalised words
+    content: list[Token]
+    negated: bool
+
+
+def _names(words: list[Token]) -> list[list[Token]]:
+    """Runs of capitalised words ("Prime Minister Inga Ruginienė", "Bank of England"); a sentence's
+    first word only when it is not a common word."""
+    runs: list[list[Token]] = []
+    current: list[Token] = []
+    for i, word in enumerate(words):
+        is_name = word.capitalised and word.number is None and not word.is_stopword and not (
+            word.first and fold(word.text) in _CONNECTIVE_WORDS
+        )
+        if is_name:
+            current.append(word)
+        elif current and fold(word.text) in _NAME_GLUE and i + 1 < len(words) and words[i + 1].capitalised:
+            continue  # "of" inside "Bank of England"
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _parse(text: str) -> _Claim:
+    words = tokens(text)
+    names = _names(words)
+    in_names = {id(w) for run in names for w in run}
+    content = [
+        w for w in words
+        if w.number is None and id(w) not in in_names and not w.is_stopword and len(w.text) > 1
+        and fold(w.text) not in META_WORDS and fold(w.text) not in NEGATIONS
+    ]
+    return _Claim(
+        numbers=[w for w in words if w.number is not None], names=names, content=content,
+        negated=bool(_NEGATION_PATTERN.search(text)),
+    )
+
+
+def _acronym(word: str) -> str | None:
+    letters = word.replace(".", "")
+    return letters if 2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha() else None
+
+
+def _initials(words: list[Token]) -> set[str]:
+    """Initials of every run of capitalised words: "United States" gives "US"."""
+    out = set()
+    for run in _names(words):
+        letters = "".join(w.text[0] for w in run)
+        for i in range(len(letters)):
+            for j in range(i + 2, len(letters) + 1):
+                out.add(letters[i:j].upper())
+    return out
+
+
+def is_connective(sentence: str) -> bool:
+    """A sentence that only connects ("Here is what the documents say:"): no name, no number, and
+    no content word beyond talk about the documents.
+
+    >>> is_connective("Here is what the documents say:"), is_connective("Vilnius wants a deal.")
+    (True, False)
+    """
+    words = tokens(sentence)
+    if not words or any(w.number for w in words) or len(words) > 12:
+        return False
+    return all(w.is_stopword or fold(w.text) in _CONNECTIVE_WORDS for w in words)
+
+
+class SupportChecker:
+    """Decides whether evidence supports a claim; `embedder` (optional) adds soft word matches."""
+
+    def __init__(self, embedder=None, threshold: float = SUPPORT_THRESHOLD):
+        self.embedder = embedder
+        self.threshold = threshold
+        from .answering import VectorCache
+
+        self._word_vectors = VectorCache(50_000)
+
+    # -- answers -----------------------------------------------------------------------------------
+
+    def check(self, claim: str, evidence: Sequence[Evidence]) -> Verdict:
+        """The verdict on one sentence of an answer against the span(s) it cites."""
+        if not evidence:
+            if is_connective(claim):
+                return Verdict(True, 1.0, "", "connective")
+            return Verdict(False, 0.0, "cites nothing", "uncited")
+        parsed = _parse(claim)
+        span_words = [w for e in evidence for w in tokens(e.text)]
+        context_words = [w for e in evidence for w in tokens(e.context)]
+        if not parsed.content and not parsed.names and not parsed.numbers:
+            return Verdict(True, 1.0, "", "connective")
+        return self._judge(parsed, span_words, span_words + context_words, question=False)
+
+    # -- questions -----------------------------------------------------------------------------------
+
+    def meets(self, question: str, evidence: Sequence[Evidence], asks_number: bool = False) -> Verdict:
+        """Whether the evidence meets the question's constraints: its numbers and years (unless the
+        number is what it asks), its names, and its content words. The question's own verbs of
+        asking ("say", "happen") are not constraints, and neither are words of the answer type."""
+        parsed = _parse(question)
+        if asks_number:
+            parsed = _Claim([], parsed.names, parsed.content, parsed.negated)
+        words = [w for e in evidence for w in tokens(e.text)] + [w for e in evidence for w in tokens(e.context)]
+        return self._judge(parsed, words, words, question=True)
+
+    # -- the rules -------------------------------------------------------------------------------------
+
+    def _judge(self, claim: _Claim, span: list[Token], extended: list[Token], question: bool) -> Verdict:
+        numbers = {w.number for w in extended if w.number}
+        for number in claim.numbers:
+            if number.number not in numbers:
+                return Verdict(False, 0.0, _number_reason(number, span, question), "number")
+
+        stems = [w.stem for w in extended]
+        initials = _initials(extended)
+        for run in claim.names:
+            absent = [w for w in run if not self._has(w, stems, initials)]
+            if absent:
+                return Verdict(False, 0.0, self._name_reason(run, absent, extended, claim, question), "entity",
+                               tuple(w.text for w in absent))
+
+        span_content = [w for w in extended if not w.is_stopword and w.number is None and len(w.text) > 1]
+        weights, missing, counterparts = [], [], []
+        for word in claim.content:
+            if any(same_word(word.stem, s.stem) for s in span_content):
+                weights.append(1.0)
+                continue
+            similarity, closest = self._closest(word, span_content)
+            if similarity >= SOFT_MATCH:
+                weights.append(similarity)
+                continue
+            weights.append(0.0)
+            missing.append(word.text)
+            unclaimed = [w for w in span_content if not any(same_word(w.stem, c.stem) for c in claim.content)]
+            similarity, closest = self._closest(word, unclaimed)
+            counterparts.append(closest.text if closest is not None and similarity >= COUNTERPART else None)
+        score = float(np.mean(weights)) if weights else 1.0
+
+        if not question:
+            reversal = _reversal(claim, span)
+            if reversal:
+                return Verdict(False, min(score, 0.3), reversal, "negation")
+        if score >= self.threshold:
+            return Verdict(True, round(score, 4), "", "supported")
+        return Verdict(False, round(score, 4), _content_reason(missing, counterparts), "content", tuple(missing))
+
+    def _has(self, word: Token, stems: list[str], initials: set[str]) -> bool:
+        acronym = _acronym(word.text)
+        if acronym and acronym in initials:
+            return True
+        return any(same_word(word.stem, s) for s in stems) or (acronym is not None and fold(acronym) in stems)
+
+    def _closest(self, word: Token, candidates: list[Token]) -> tuple[float, Token | None]:
+        if self.embedder is None or not candidates:
+            return 0.0, None
+        texts = [fold(word.text)] + list(dict.fromkeys(fold(c.text) for c in candidates))
+        vectors = self._word_vectors.get_or_compute(texts, self.embedder.encode)
+        similarities = vectors[1:] @ vectors[0]
+        best = int(np.argmax(similarities))
+        chosen = next(c for c in candidates if fold(c.text) == texts[1 + best])
+        return float(similarities[best]), chosen
+
+    def _name_reason(self, run, absent, words, claim: _Claim, question: bool) -> str:
+        name = " ".join(w.text for w in run)
+        others = [" ".join(w.text for w in r) for r in _names(words)]
+        claimed = {fold(w.text) for r in claim.names for w in r}
+        others = [o for o in dict.fromkeys(others) if not {fold(p) for p in o.split()} & claimed]
+        if self.embedder is not None and others:
+            vectors = self._word_vectors.get_or_compute([fold(name), *map(fold, others)], self.embedder.encode)
+            others = [others[int(np.argmax(vectors[1:] @ vectors[0]))]]
+        subject = "the question" if question else "the claim"
+        if others:
+            return f"{name} in {subject}, {others[0]} in the passage"
+        return f"{subject} names {name}, the passage does not"
+
+
+def _negated_scopes(words: list[Token]) -> list[set[str]]:
+    """The stems each negation governs: the content words that follow it, up to four, within its clause."""
+    scopes = []
+    for i, word in enumerate(words):
+        if fold(word.text) in NEGATIONS or fold(word.text).endswith("n't"):
+            scope = set()
+            for after in words[i + 1 : i + 8]:
+                if after.first:
+                    break
+                if not after.is_stopword and after.number is None:
+                    scope.add(after.stem)
+                if len(scope) == 4:
+                    break
+            scopes.append(scope)
+    return scopes
+
+
+def _reversal(claim: _Claim, span: list[Token]) -> str:
+    """A negation on one side only, over words both sides share: "did not sign" against "signed".
+    A negation elsewhere in the span ("... if the EU doesn't accelerate") is no reversal."""
+    claim_stems = {w.stem for w in claim.content} | {w.stem for run in claim.names for w in run}
+    claim_words = [w for w in claim.content]
+    span_stems = {w.stem for w in span}
+    span_scopes = _negated_scopes(span)
+    claim_scopes = _negated_scopes(tokens(" ".join(w.text for w in claim_words))) if claim.negated else []
+    negated_in_span = {s for scope in span_scopes for s in scope}
+    if claim.negated:
+        # The claim denies something the span states without a denial of its own.
+        denied = {s for scope in claim_scopes for s in scope} or claim_stems
+        shared = {s for s in denied if any(same_word(s, t) for t in span_stems)}
+        if shared and not any(same_word(s, t) for s in shared for t in negated_in_span):
+            return "the claim says not, the passage does not deny it"
+        return ""
+    denied_shared = {s for s in negated_in_span if any(same_word(s, c) for c in claim_stems)}
+    if denied_shared:
+        return f"the passage says not {sorted(denied_shared)[0]}, the claim does not"
+    return ""
+
+
+def _number_reason(number: Token, span: list[Token], question: bool) -> str:
+    subject = "the question" if question else "the claim"
+    is_year = bool(re.fullmatch(r"1[5-9]\d\d|20\d\d", number.number or ""))
+    same_kind = [w.text for w in span if w.number and bool(re.fullmatch(r"1[5-9]\d\d|20\d\d", w.number)) == is_year]
+    if same_kind:
+        return f"{number.text} in {subject}, {', '.join(dict.fromkeys(same_kind[:2]))} in the passage"
+    return f"{number.text} in {subject}, not in the passage"
+
+
+def _content_reason(missing: list[str], counterparts: list[str | None]) -> str:
+    if not missing:
+        return "not enough of the claim is in the cited passage"
+    for word, counterpart in zip(missing, counterparts):
+        if counterpart:
+            return f"the passage says {counterpart}, the claim says {word}"
+    shown = ", ".join(f"“{w}”" for w in missing[:3])
+    return f"not in the cited passage: {shown}"

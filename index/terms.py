@@ -1,0 +1,121 @@
+"""Words as the assistant compares them: folded (case, accents), stemmed (Snowball English), and
+sorted into numbers, names and content words.
+
+One place for these rules, so that "Ruginiene" finds "Ruginienė" and "restrictions" finds
+"restricted" the same way wherever text is compared.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+from .store import STOPWORDS
+
+_WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*|\d+(?:[.,]\d+)*", re.UNICODE)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
+    "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19", "twenty": "20", "thirty": "30",
+    "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000", "million": "1000000",
+    "billion": "1000000000", "first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5",
+}
+_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+_STEMMER = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=100_000)
+def fold(word: str) -> str:
+    """Lower case without accents.
+
+    >>> fold("Ruginienė")
+    'ruginiene'
+    """
+    decomposed = unicodedata.normalize("NFKD", word.replace("’", "'"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """The folded word's Snowball stem.
+
+    >>> [stem(w) for w in ["Restrictions", "restricted", "signed", "pursuing"]]
+    ['restrict', 'restrict', 'sign', 'pursu']
+    """
+    return _STEMMER.stemWord(fold(word).removesuffix("'s"))
+
+
+def number_value(token: str) -> str | None:
+    """A number's canonical form ("1,000" -> "1000", "two" -> "2", "21st" -> "21"), or None.
+
+    >>> [number_value(t) for t in ["1,000", "2.5", "two", "21st", "Budrys"]]
+    ['1000', '2.5', '2', '21', None]
+    """
+    word = fold(token)
+    if word in _NUMBER_WORDS:
+        return _NUMBER_WORDS[word]
+    ordinal = _ORDINAL.match(word)
+    if ordinal:
+        return ordinal.group(1)
+    if _NUMBER.fullmatch(word):
+        # "1,000" is a thousand; "2,5" stays a decimal written the European way only if not grouped by 3.
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", word):
+            word = word.replace(",", "")
+        return word.replace(",", ".").rstrip(".")
+    return None
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # as written
+    start: int  # offset in the text it came from
+    stem: str
+    number: str | None  # canonical value when the token is a number
+    capitalised: bool
+    first: bool  # the first word of its sentence (capitalised by grammar, not because it is a name)
+
+    @property
+    def is_stopword(self) -> bool:
+        return fold(self.text) in STOPWORDS
+
+
+def tokens(text: str) -> list[Token]:
+    """The words and numbers of `text`, in order.
+
+    >>> [(t.text, t.stem, t.number, t.first) for t in tokens("Vilnius signed 2 deals.")]
+    [('Vilnius', 'vilnius', None, True), ('signed', 'sign', None, False), ('2', '2', '2', False), ('deals', 'deal', None, False)]
+    """
+    out: list[Token] = []
+    sentence_start = True
+    last_end = 0
+    for match in _WORD.finditer(text):
+        gap = text[last_end : match.start()]
+        if out and re.search(r"[.!?:;]\s*$|[\n]", gap):
+            sentence_start = True
+        word = match.group()
+        number = number_value(word)
+        out.append(Token(
+            text=word, start=match.start(), stem=number or stem(word), number=number,
+            capitalised=word[:1].isupper(), first=sentence_start,
+        ))
+        sentence_start = False
+        last_end = match.end()
+    return out
+
+
+def same_word(a: str, b: str) -> bool:
+    """Stems that name the same thing: equal, or one a long prefix of the other ("lithuanian" and
+    "lithuania"; "austria" and "australia" are not).
+
+    >>> same_word("lithuanian", "lithuania"), same_word("austria", "australia"), same_word("sign", "sign")
+    (True, False, True)
+    """
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 5 and long.startswith(short) and len(long) - len(short) <= 3
