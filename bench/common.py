@@ -88,12 +88,17 @@ def start_server(index_dir: Path, port: int, timeout: float = 300) -> tuple[subp
     raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
     """Resident memory of a process (MB), from /proc."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}")
+    raise RuntimeError(f"no {field} for process {pid}")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The highest resident memory of a process so far (MB): its VmHWM."""
+    return rss_mb(pid, "VmHWM")
 
 
 def read_jsonl(path: Path) -> list[dict]:

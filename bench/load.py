@@ -1,15 +1,20 @@
 """Load check of the REST API: N concurrent clients asking M questions each through `/api/ask`.
 
-Starts a real `assistant serve` process on loopback over an index of seeds/, measures one client
-alone first (the baseline of the same run), then the concurrent load, and writes the figures to
-the "load" section of docs/BENCHMARKS.md. Not a test: run it as
-`.venv/bin/python bench/load.py [--clients 20] [--questions 10]`.
+Starts a real `assistant serve` process on loopback, measures one client alone first (the
+baseline of the same run), then the concurrent load, and the serving process's memory: RSS before
+the load (model loaded, two questions answered), at its end, after a few idle seconds, and the
+peak. Writes the figures to the "load" section of docs/BENCHMARKS.md. Not a test: run it as
+`.venv/bin/python bench/load.py [--clients 20] [--questions 10] [--set squad_v1.1_dev | seeds]`.
+
+The default workload is an eval set's corpus with every request a different question of that
+set, as users ask: each request embeds its question and the sentences of its passages. `--set
+seeds` asks ten questions about the seed article over and over, which after the first round the
+server answers from its caches.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -17,10 +22,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from common import (
-    PROJECT_ROOT, command_line, fmt, free_port, markdown_table, run_cli, run_note, start_server, write_report_section,
+    DEFAULT_EVAL_DIR, PROJECT_ROOT, command_line, fmt, free_port, markdown_table, missing_sets, peak_rss_mb, read_jsonl,
+    rss_mb, run_cli, run_note, start_server, write_report_section,
 )
 
 import httpx
+
+from assistant.evaluation import percentile
+from index.embedding import IDLE_TRIM_SECONDS
 
 # Questions a reader of the seed article asks; answered and refused ones both.
 QUESTIONS = [
@@ -35,12 +44,16 @@ QUESTIONS = [
     "What did Ruginienė say about the armed forces?",
     "What could a bilateral deal mean for the EU?",
 ]
+SEEDS = "seeds"
+# Seconds of quiet after the load before the idle RSS is read: the server hands freed memory back
+# after IDLE_TRIM_SECONDS without a model call.
+IDLE_WAIT_S = IDLE_TRIM_SECONDS + 3
 
 
 def client_run(base: str, questions: list[str]) -> tuple[list[float], int]:
     """Latencies (ms) of one client's questions, and its number of failed requests."""
     latencies, errors = [], 0
-    with httpx.Client(base_url=base, timeout=120) as http:
+    with httpx.Client(base_url=base, timeout=300) as http:
         for question in questions:
             t0 = time.perf_counter()
             response = http.post("/api/ask", json={"question": question})
@@ -50,61 +63,111 @@ def client_run(base: str, questions: list[str]) -> tuple[list[float], int]:
     return latencies, errors
 
 
-def measure(base: str, clients: int, per_client: int) -> dict:
-    plans = [[QUESTIONS[(c + i) % len(QUESTIONS)] for i in range(per_client)] for c in range(clients)]
+def plans(questions: list[str], clients: int, per_client: int, first: int, repeat: bool) -> list[list[str]]:
+    """Each client's questions: with `repeat`, the same few questions rotated among clients;
+    otherwise every request its own question, from `first` on.
+
+    >>> plans(list("abcdefgh"), 2, 2, first=1, repeat=False)
+    [['b', 'c'], ['d', 'e']]
+    >>> plans(list("abc"), 2, 2, first=0, repeat=True)
+    [['a', 'b'], ['b', 'c']]
+    """
+    if repeat:
+        return [[questions[(c + i) % len(questions)] for i in range(per_client)] for c in range(clients)]
+    return [[questions[(first + c * per_client + i) % len(questions)] for i in range(per_client)] for c in range(clients)]
+
+
+def measure(base: str, plan: list[list[str]]) -> dict:
     t0 = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        results = list(pool.map(lambda plan: client_run(base, plan), plans))
+    with ThreadPoolExecutor(max_workers=len(plan)) as pool:
+        results = list(pool.map(lambda questions: client_run(base, questions), plan))
     wall = time.perf_counter() - t0
-    latencies = sorted(ms for lats, _ in results for ms in lats)
+    latencies = [ms for lats, _ in results for ms in lats]
     return {
-        "clients": clients, "requests": len(latencies), "errors": sum(e for _, e in results),
+        "clients": len(plan), "requests": len(latencies), "errors": sum(e for _, e in results),
         "seconds": wall, "throughput": len(latencies) / wall,
-        "p50": statistics.median(latencies), "p95": latencies[int(0.95 * (len(latencies) - 1))],
+        "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
     }
+
+
+def workload(set_name: str, eval_dir: Path) -> tuple[Path, list[str]]:
+    """The folder to index and the questions to ask."""
+    if set_name == SEEDS:
+        return PROJECT_ROOT / "seeds", QUESTIONS
+    problem = missing_sets(eval_dir, [set_name])
+    if problem:
+        raise SystemExit(problem)
+    return eval_dir / set_name / "corpus", [q["question"] for q in read_jsonl(eval_dir / set_name / "questions.jsonl")]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--questions", type=int, default=10, help="questions per client")
+    parser.add_argument("--set", default="squad_v1.1_dev", help=f"an eval set of --eval-dir, or {SEEDS!r}")
+    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR, help=f"default: {DEFAULT_EVAL_DIR}")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "BENCHMARKS.md")
     args = parser.parse_args(argv)
+    corpus, questions = workload(args.set, args.eval_dir)
+    repeat = args.set == SEEDS
+    needed = 2 + args.questions * (1 + args.clients)
+    if not repeat and len(questions) < needed:
+        raise SystemExit(f"error: {args.set} has {len(questions)} questions; this run asks {needed} different ones")
 
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "index"
-        run_cli("ingest", "seeds/", index_dir=index_dir)
+        run_cli("ingest", str(corpus), index_dir=index_dir)
         server, _ = start_server(index_dir, port)
         try:
             base = f"http://127.0.0.1:{port}"
-            client_run(base, QUESTIONS[:2])  # warm-up
-            single = measure(base, 1, args.questions)
-            loaded = measure(base, args.clients, args.questions)
+            client_run(base, questions[-2:])  # warm-up: the model has run, the caches are empty
+            rss = {"before": rss_mb(server.pid)}
+            single = measure(base, plans(questions, 1, args.questions, 0, repeat))
+            loaded = measure(base, plans(questions, args.clients, args.questions, args.questions, repeat))
+            rss["end of load"] = rss_mb(server.pid)
+            time.sleep(IDLE_WAIT_S)
+            rss[f"after {IDLE_WAIT_S:g} s idle"] = rss_mb(server.pid)
+            rss["peak"] = peak_rss_mb(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
 
     rows = [
-        [f"{r['clients']} × {args.questions}", r["requests"], r["errors"], fmt(r["seconds"], 1), fmt(r["throughput"], 1),
-         fmt(r["p50"], 1), fmt(r["p95"], 1), fmt(r["p50"] / single["p50"], 2)]
+        [f"{r['clients']} × {args.questions}", r["requests"], r["errors"], fmt(r["seconds"], 1), fmt(r["throughput"], 2),
+         fmt(r["p50"], 1), fmt(r["p95"], 1), fmt(r["p50"] / single["p50"], 2), fmt(r["p95"] / single["p95"], 2)]
         for r in (single, loaded)
     ]
+    after = list(rss)[2]
+    what = ("the seed index, ten questions about the seed article rotated among the clients" if repeat else
+            f"an index of {args.set}'s corpus; every request asks a different question of {args.set}")
     body = "\n".join([
         "## Load: concurrent clients on `/api/ask`",
         "",
         f"Produced by `{command_line('load.py', sys.argv[1:] if argv is None else argv)}`. {run_note()}",
-        "One `assistant serve` process over the seed index; each client asks its questions one after the other. "
-        "The single-client row is the baseline measured in the same run; the last column is p50 latency as a "
-        "multiple of it.",
+        f"One `assistant serve` process over {what}. Each client asks its questions one after the other. "
+        "The single-client row is the baseline measured in the same run (its own questions); the last two "
+        "columns are p50 and p95 latency as multiples of it.",
         "",
         markdown_table(
-            ["clients × questions", "requests", "errors", "seconds", "requests/s", "p50 ms", "p95 ms", "p50 / baseline"],
+            ["clients × questions", "requests", "errors", "seconds", "requests/s", "p50 ms", "p95 ms",
+             "p50 / baseline", "p95 / baseline"],
             rows,
         ),
         "",
         f"Throughput under load is {fmt(loaded['throughput'] / single['throughput'], 2)}× the single client's; "
-        "answers are computed on 2 CPU cores, so concurrent requests queue and latency grows with the clients.",
+        "answers are computed on the machine's CPU cores and the model runs one call at a time, so concurrent "
+        "requests queue and latency grows with the clients.",
+        "",
+        "Memory of the serving process (RSS, MB): before is after two warm-up questions, with the model loaded; "
+        "peak is the highest RSS of the process's life (VmHWM).",
+        "",
+        markdown_table([*rss, f"{after} / before"], [[*(fmt(v, 0) for v in rss.values()), fmt(rss[after] / rss["before"], 2)]]),
+        "",
+        f"End of load / before: {fmt(rss['end of load'] / rss['before'], 2)}. During load, freed model buffers "
+        "stay in malloc's arenas for the next call (capped at `index.embedding.MALLOC_ARENAS` arenas); "
+        f"{IDLE_TRIM_SECONDS:g} s after the last model call they go back to the system "
+        "(docs/DEPLOYMENT.md, \"Memory\").",
     ])
     write_report_section(args.out, "load", body)
     print(body)

@@ -16,9 +16,9 @@ quantisation, with optimum's per-CPU presets), without the dependency.
 
 Memory: a model call allocates and frees hundreds of MB of activations. glibc keeps what a thread
 frees in that thread's arena for reuse, one arena per thread up to 8 per core, so a server whose
-40 request threads take turns with the model kept one peak per thread (0.7 GB grew to 1.8 GB after
-200 questions). The embedder caps the arenas at `MALLOC_ARENAS` and hands freed memory back to the
-system once the model has been idle for `IDLE_TRIM_SECONDS` (see `IdleTrim`).
+40 request threads take turns with the model kept one peak per thread (0.78 GB grew to 2.93 GB
+over 200 different questions in `bench/load.py`). The embedder caps the arenas at `MALLOC_ARENAS`
+and hands freed memory back to the system once the model has been idle for `IDLE_TRIM_SECONDS`.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ TOKENIZER_FILE = "tokenizer.json"
 # At most this many glibc malloc arenas per process (glibc's default: 8 per core); see `cap_malloc_arenas`.
 MALLOC_ARENAS = 2
 # Freed memory goes back to the system once the model has been idle this long: under load it stays
-# for reuse (giving it back costs page faults on the next call, about a quarter of a question's CPU).
+# for reuse (given back after every call, it costs page faults in the next: ~0.2 s CPU per question).
 IDLE_TRIM_SECONDS = 2.0
 
 
