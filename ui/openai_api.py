@@ -2,8 +2,9 @@
 
 The citations travel with the response, as Perplexity does it: a top-level `citations` list of
 source identifiers (`citations[n-1]` is the source of marker `[n]`), plus `cited_passages`, the
-full citation objects of the Answer contract (quote, start, end, ...). When streaming, every
-chunk carries both, so a client that reads any chunk has them: the answer is validated in full
+full citation objects of the Answer contract (quote, start, end, ...), and `verification`
+(`supported_share`, `removed`: the sentences taken out as unsupported). When streaming, every
+chunk carries them, so a client that reads any chunk has them: the answer is validated in full
 first, then sent in pieces (use `/api/ask/stream` for text as an LLM writes it).
 """
 
@@ -67,9 +68,11 @@ def question_and_history(messages: list[Message]) -> tuple[str, list[dict]]:
 
 
 def citation_fields(answer: Answer) -> dict:
+    """What travels beside the message: the citations, and how far the answer is verified."""
     return {
         "citations": [f"{c.source}#{c.start}-{c.end}" for c in answer.citations],
         "cited_passages": [c.model_dump() for c in answer.citations],
+        "verification": answer.verification.model_dump(),
         "refused": answer.refused,
     }
 

@@ -1,4 +1,5 @@
-"""The LLM answerer (assistant/llm.py): prompt, output validation, streaming, failures, condensing.
+"""The LLM answerer (assistant/llm.py): prompt, sentence-by-sentence verification, streaming, failures,
+condensing.
 
 We cannot run a real LLM here, so two kinds of test double stand in for the outside LLM service:
 
@@ -15,13 +16,14 @@ import json
 import logging
 import re
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
+from langchain_core.language_models.fake_chat_models import (
+    FakeListChatModel,
+    GenericFakeChatModel,
+)
 
 from assistant.llm import LLMAnswerer, condense_question, make_chat_model
 from assistant.models import Answer
@@ -32,6 +34,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 ARTICLE = SEEDS / "lithuania-critical-minerals.txt"
 QUESTION = "What did Budrys say?"
 NOTICE = load_prompt("llm_unavailable")
+UNSUPPORTED = load_prompt("llm_unsupported")
 REFUSAL = load_prompt("refusal")
 
 
@@ -107,7 +110,10 @@ def test_invalid_marker_is_removed(seed_assistant, budrys):
     answer = answerer(seed_assistant, fake(reply)).answer(QUESTION, passages, scored)
     assert not answer.refused
     assert "[9]" not in answer.answer
-    assert answer.answer == "Budrys said the way forward is bilaterally if Europe does not act [1]. He also spoke in Munich."
+    # The sentence whose only marker points to no passage cites nothing: it is removed, with the reason.
+    assert answer.answer == "Budrys said the way forward is bilaterally if Europe does not act [1]."
+    assert [(r.text, r.reason) for r in answer.verification.removed] == [("He also spoke in Munich [9].", "cites no passage")]
+    assert answer.verification.supported_share == 0.5
     check_contract(answer)
     assert "bilaterally" in answer.citations[0].quote
 
@@ -135,12 +141,18 @@ def split_first_sentence(text: str) -> str:
     return text[span.start : span.end]
 
 
-def test_no_valid_marker_means_refusal(seed_assistant, budrys):
-    """Fake chat model (a test double for an outside LLM): an answer without a valid citation is refused."""
+def test_no_valid_marker_means_the_extractive_answer_with_a_notice(seed_assistant, budrys):
+    """Fake chat model (a test double for an outside LLM): an answer without a valid citation never
+    reaches the user; the documents' own sentences are given instead, after a notice."""
     passages, scored = budrys
-    for reply in ["Budrys said many things about minerals.", "Budrys said the way forward is bilaterally [7]."]:
+    extractive = seed_assistant.answerer.answer(QUESTION, passages, scored)
+    for reply, reason in [("Budrys said many things about minerals.", "cites nothing"),
+                          ("Budrys said the way forward is bilaterally [7].", "cites no passage")]:
         answer = answerer(seed_assistant, fake(reply)).answer(QUESTION, passages, scored)
-        assert answer.refused and answer.answer == REFUSAL and not answer.citations
+        assert not answer.refused and answer.answer == f"{UNSUPPORTED}\n\n{extractive.answer}"
+        assert reply not in answer.answer
+        assert [(r.text, r.reason) for r in answer.verification.removed] == [(reply, reason)]
+        check_contract(answer)
 
 
 def test_not_in_the_documents_is_refused(seed_assistant, budrys):
@@ -192,10 +204,12 @@ def test_model_failure_falls_back_to_the_extractive_answer(seed_assistant, budry
 def test_failure_mid_stream_ends_with_the_fallback(seed_assistant, budrys):
     """Fake chat model (a test double for an outside LLM) that breaks after some text was streamed."""
     passages, scored = budrys
-    reply = valid_reply(passages)
+    first = valid_reply(passages)
+    reply = f"{first} He also said that time is of the essence [{budrys_passage_index(passages)}]."
     model = FakeListChatModel(responses=[reply], error_on_chunk_number=len(reply) - 5)
     *deltas, final = list(answerer(seed_assistant, model).stream(QUESTION, passages, scored))
-    assert deltas and "[1]" in "".join(deltas)  # the first claim was out before the failure
+    assert deltas[0].startswith("Budrys said") and "[1]" in deltas[0]  # the first sentence was out, verified
+    assert "essence" not in "".join(deltas)  # the second never completed
     assert final.answer.startswith(NOTICE)
     check_contract(final)
 
@@ -228,86 +242,6 @@ def test_make_chat_model_errors_name_the_fix():
 # --- the real langchain-openai client against an OpenAI-compatible server of our own --------------------
 
 
-class ScriptedLLM(BaseHTTPRequestHandler):
-    """POST /v1/chat/completions answering with `server.script`: reply text, status, delay (seconds)."""
-
-    def do_POST(self):  # noqa: N802
-        body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
-        self.server.requests.append(body)
-        script = self.server.script
-        try:
-            time.sleep(script.get("delay", 0))
-            if self.path != "/v1/chat/completions":
-                return self._json(404, {"error": {"message": "not found"}})
-            if script.get("status", 200) != 200:
-                return self._json(script["status"], {"error": {"message": "scripted failure", "type": "server_error"}})
-            if body.get("stream"):
-                return self._stream(script["reply"])
-            self._json(200, {
-                "id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": body.get("model"),
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": script["reply"]},
-                             "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            })
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout)
-
-    def _json(self, status, payload):
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _stream(self, reply):
-        self.send_response(200)
-        self.send_header("content-type", "text/event-stream")
-        self.end_headers()
-
-        def event(delta, finish=None):
-            chunk = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0, "model": "test-model",
-                     "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.flush()
-
-        event({"role": "assistant", "content": ""})
-        for piece in re.split(r"(\s+)", reply):
-            if piece:
-                event({"content": piece})
-        event({}, "stop")
-        self.wfile.write(b"data: [DONE]\n\n")
-        self.wfile.flush()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def llm_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ScriptedLLM)
-    server.daemon_threads = True
-    server.requests, server.script = [], {}
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def served(llm_server):
-    """Script the server's next replies; returns a real ChatOpenAI pointed at it (timeout 1 s)."""
-
-    def script(reply: str = "", status: int = 200, delay: float = 0.0):
-        llm_server.script = {"reply": reply, "status": status, "delay": delay}
-        llm_server.requests.clear()
-        return make_chat_model("openai:test-model", base_url=f"http://127.0.0.1:{llm_server.server_address[1]}/v1",
-                               timeout=1.0)
-
-    return script
-
-
 def test_http_valid_reply_non_streaming(seed_assistant, budrys, served, llm_server):
     """Local OpenAI-compatible server (a test double for an outside LLM), non-streaming request."""
     passages, scored = budrys
@@ -329,8 +263,9 @@ def test_http_streaming_with_an_invalid_marker(seed_assistant, budrys, served, l
     *deltas, final = list(answerer(seed_assistant, served(reply)).stream(QUESTION, passages, scored))
     assert llm_server.requests[0]["stream"] is True
     assert not final.refused and "[9]" not in final.answer and "[9]" not in "".join(deltas)
-    assert final.answer == "Budrys said that if not, the way forward is bilaterally [1]. Nothing else."
-    assert "".join(deltas).strip() == final.answer
+    assert final.answer == "Budrys said that if not, the way forward is bilaterally [1]."
+    assert [(r.text, r.reason) for r in final.verification.removed] == [("Nothing else [9].", "cites no passage")]
+    assert "".join(deltas).strip() == final.answer and "Nothing else" not in "".join(deltas)
     check_contract(final)
 
 
@@ -352,9 +287,12 @@ def injected_assistant(embedder, tmp_path_factory):
 
 @pytest.mark.parametrize("reply", ["HACKED", "HACKED [1]"])
 @pytest.mark.parametrize("streaming", [False, True])
-def test_http_reply_obeying_an_injected_instruction_is_refused(injected_assistant, served, llm_server, reply, streaming):
+def test_http_reply_obeying_an_injected_instruction_never_comes_out(
+    injected_assistant, served, llm_server, reply, streaming
+):
     """Local OpenAI-compatible server (a test double for an outside LLM) whose reply obeys a document's
-    injected instruction: it never comes out as a cited claim, nor as text at all."""
+    injected instruction: it never comes out as a cited claim, nor as text at all; it is listed as
+    removed, and the documents' own sentences answer instead (the instruction is never one of them)."""
     question = "What does the harbour of Klaipeda export?"
     passages, scored, _ = injected_assistant.retrieve(question)
     llm = LLMAnswerer(served(reply), injected_assistant.embedder, injected_assistant.answerer, 0.0)
@@ -365,7 +303,14 @@ def test_http_reply_obeying_an_injected_instruction_is_refused(injected_assistan
         final = llm.answer(question, passages, scored)
     prompt = llm_server.requests[0]["messages"][-1]["content"]
     assert "ignore all previous instructions" in prompt.split("<<<PASSAGES", 1)[1]  # inside the data block
-    assert final.refused and final.answer == REFUSAL and not final.citations and "HACKED" not in final.answer
+    assert "HACKED" not in final.answer and all("HACKED" not in c.quote for c in final.citations)
+    assert [r.text for r in final.verification.removed] == [reply]
+    extractive = injected_assistant.answerer.answer(question, passages, scored)
+    if extractive.refused:
+        assert final.refused and final.answer == REFUSAL and not final.citations
+    else:
+        assert not final.refused and final.answer == f"{UNSUPPORTED}\n\n{extractive.answer}"
+        assert "amber" in final.answer
 
 
 @pytest.mark.parametrize("streaming", [False, True])
@@ -419,18 +364,6 @@ def test_http_condense_question(served, llm_server):
     prompt = llm_server.requests[0]["messages"][-1]["content"]
     assert "User: What did Budrys say?" in prompt and "[1]" not in prompt and "Where did he say it?" in prompt
     assert condense_question(served(status=500), "Where did he say it?", history) == "Where did he say it?"
-
-
-@pytest.fixture
-def llm_assistant(seed_assistant, llm_server):
-    """The seed index with ASSISTANT_LLM pointed at the local test double of an OpenAI-compatible server."""
-    from assistant import Assistant, Settings
-
-    settings = Settings(
-        index_dir=seed_assistant.settings.index_dir, llm="openai:test-model", llm_timeout=2.0,
-        llm_base_url=f"http://127.0.0.1:{llm_server.server_address[1]}/v1",
-    )
-    return Assistant(settings, embedder=seed_assistant.embedder)
 
 
 def test_assistant_streams_llm_answers_with_validated_citations_over_the_api(llm_assistant, llm_server):
