@@ -25,6 +25,11 @@ CSS = """
 .footnote summary { cursor: pointer; font-size: .9em; }
 .footnote blockquote { margin: .35em 0; font-size: .92em; }
 .footnote mark { background: #fde68a; color: inherit; padding: 0 .1em; }
+.verification { display: inline-block; font-size: .8em; padding: 0 .5em; border-radius: 1em;
+  border: 1px solid var(--color-accent); color: var(--color-accent); margin: .3em 0; }
+.removed { font-size: .85em; margin: .2em 0; }
+.removed summary { cursor: pointer; }
+.removed li em { opacity: .75; }
 .compact footer, .compact .footer { display: none !important; }
 """
 _NAME = r"((?:[A-Z][\w’'-]+ ){0,2}[A-Z][\w’'-]+)"
@@ -46,7 +51,7 @@ def answer_stream(
                 yield answer_html(item), item
             else:
                 shown += item
-                yield answer_html(Answer(question=message, answer=shown, refused=False)), None
+                yield answer_html(Answer(question=message, answer=shown, refused=False), verified=False), None
     except AssistantError as exc:
         yield f'<div class="answer">{escape_text(str(exc))}</div>', None
 

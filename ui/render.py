@@ -57,12 +57,57 @@ def text_html(text: str) -> str:
     return "".join(blocks)
 
 
-def answer_html(answer: Answer) -> str:
-    """The answer text with each [n] as a footnote reference, then the footnotes (closed)."""
-    text = text_html(answer.answer)
+def answer_html(answer: Answer, verified: bool = True) -> str:
+    """The answer text with each [n] as a footnote reference, then (with `verified`, for a final
+    answer) how far it is verified, then the footnotes (closed)."""
+    text = f'<div class="answer">{text_html(answer.answer)}</div>'
+    if verified:
+        text += verification_html(answer)
     if not answer.citations:
-        return f'<div class="answer">{text}</div>'
-    return f'<div class="answer">{text}</div>{sources_html(answer, open_first=False)}'
+        return text
+    return f"{text}{sources_html(answer, open_first=False)}"
+
+
+def verification_html(answer: Answer) -> str:
+    """A badge with the share of the answer's sentences supported by their citations ("verified
+    100%", "verified 2 of 3"), and the sentences removed as unsupported, each with its reason, in a
+    closed `<details>`. Removed text is the model's, so it is escaped like document text.
+
+    >>> from assistant.models import RemovedSentence, Verification
+    >>> a = Answer(question="q", answer="a", refused=False, verification=Verification(
+    ...     supported_share=0.5, removed=[RemovedSentence(text="<b>Sky</b> [9].", reason="cites no passage")]))
+    >>> print(verification_html(a).replace("><", ">\\n<"))
+    <div class="verification-panel">
+    <span class="verification">verified 1 of 2</span>
+    <details class="removed">
+    <summary>1 sentence removed&#58; not supported by the documents</summary>
+    <ul>
+    <li>
+    <span class="removed-text">&#60;b&#62;Sky&#60;/b&#62; &#91;9&#93;&#46;</span> <em>cites no passage</em>
+    </li>
+    </ul>
+    </details>
+    </div>
+    """
+    v = answer.verification
+    removed = len(v.removed)
+    parts = []
+    if not answer.refused:
+        if removed:
+            # supported_share = kept / (kept + removed), so the kept count comes back from it.
+            kept = round(v.supported_share * removed / (1 - v.supported_share)) if v.supported_share < 1 else 0
+            badge = load_prompt("verified_count").format(kept=kept, total=kept + removed)
+        else:
+            badge = load_prompt("verified_share").format(percent=round(100 * v.supported_share))
+        parts.append(f'<span class="verification">{escape_text(badge)}</span>')
+    if removed:
+        summary = load_prompt("removed_one") if removed == 1 else load_prompt("removed_many").format(count=removed)
+        items = "".join(
+            f'<li><span class="removed-text">{escape_text(r.text)}</span> <em>{escape_text(r.reason)}</em></li>'
+            for r in v.removed
+        )
+        parts.append(f'<details class="removed"><summary>{escape_text(summary)}</summary><ul>{items}</ul></details>')
+    return f'<div class="verification-panel">{"".join(parts)}</div>' if parts else ""
 
 
 def sources_html(answer: Answer, open_first: bool = False) -> str:

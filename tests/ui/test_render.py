@@ -101,3 +101,71 @@ def test_the_mark_adds_no_space_the_document_does_not_have():
     answer = _answer("time is of the essence", before="stating that ", after=". Next")
     rendered = answer_html(answer)
     assert "stating that <mark>time is of the essence</mark>&#46; Next" in rendered
+
+
+# --- verification: the badge, and the sentences removed as unsupported -----------------------------------
+
+
+def _verified(share: float, removed: list[tuple[str, str]], refused: bool = False) -> Answer:
+    from assistant.models import RemovedSentence, Verification
+
+    answer = _answer("Budrys said so.")
+    answer.refused = refused
+    answer.verification = Verification(
+        supported_share=share, removed=[RemovedSentence(text=t, reason=r) for t, r in removed])
+    return answer
+
+
+def test_the_badge_says_how_much_of_the_answer_is_verified():
+    rendered = answer_html(_verified(1.0, []))
+    assert '<span class="verification">verified 100%</span>' in rendered and 'class="removed"' not in rendered
+    rendered = answer_html(_verified(2 / 3, [("The sky is green [9].", "cites no passage")]))
+    assert '<span class="verification">verified 2 of 3</span>' in rendered
+    assert "<summary>1 sentence removed&#58; not supported by the documents</summary>" in rendered
+    rendered = answer_html(_verified(0.3333, [("A [1].", "x"), ("B.", "cites nothing")]))
+    assert "verified 1 of 3" in rendered and "2 sentences removed" in rendered
+    # the badge and the removed sentences sit between the answer and its footnotes
+    assert rendered.index('class="answer"') < rendered.index('class="verification"') < rendered.index("footnote")
+
+
+def test_a_refusal_shows_no_badge_but_what_was_removed():
+    rendered = answer_html(_verified(0.0, [("Lithuania signed the deal [1].", "the passage says pursue, the claim says signed")],
+                                     refused=True))
+    assert 'class="verification"' not in rendered
+    assert '<details class="removed">' in rendered and "the claim says signed" in rendered
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_removed_sentences_and_reasons_stay_text(text):
+    rendered = answer_html(_verified(0.5, [(f"{text} [1].", f"names {text}, the passage does not")]))
+    removed = rendered.split('<details class="removed">', 1)[1].split("</details>", 1)[0]
+    assert "<script" not in removed and "<img" not in removed and "<a " not in removed and "](" not in removed
+    assert html.unescape(removed.split('<span class="removed-text">')[1].split("</span>")[0]) == " ".join(
+        f"{text} [1].".split())
+
+
+def test_the_chat_shows_an_llm_answers_verification_only_when_final(seed_assistant):
+    """The chat over the seeds with ASSISTANT_LLM pointed at the scripted OpenAI-compatible server of
+    tests/scripted_llm.py (a test double of the hosted LLM only): the badge and the removed sentence
+    come with the final answer; the streamed steps never show the unsupported sentence."""
+    from assistant import Assistant, Settings
+
+    from ..scripted_llm import scripted_llm_server
+
+    question = "Is Vilnius willing to pursue a bilateral critical minerals deal with the United States?"
+    with scripted_llm_server() as server:
+        assistant = Assistant(Settings(
+            index_dir=seed_assistant.settings.index_dir, llm="openai:test-model", llm_timeout=5.0,
+            llm_base_url=f"http://127.0.0.1:{server.server_address[1]}/v1"), embedder=seed_assistant.embedder)
+        passages, _, _ = assistant.retrieve(question)
+        n = next(i for i, p in enumerate(passages, start=1) if "Vilnius is signaling" in p.page_content)
+        server.script = {"reply": f"Vilnius is willing to pursue a bilateral critical minerals deal with the United "
+                                  f"States [{n}]. The sky over <img src=x onerror=alert(1)> Vilnius is green [{n}]."}
+        steps = list(answer_stream(assistant, question))
+    for rendered, _ in steps[:-1]:
+        assert 'class="verification' not in rendered and "sky" not in rendered
+    final_html, answer = steps[-1]
+    assert answer.answer.endswith("United States [1].")
+    assert '<span class="verification">verified 1 of 2</span>' in final_html
+    removed = final_html.split('<details class="removed">', 1)[1]
+    assert "The sky over &#60;img" in removed and "<img" not in final_html
