@@ -20,11 +20,13 @@ import numpy as np
 from langchain_core.documents import Document
 
 from index import lexical_terms, split_sentences
+from index.terms import same_word, stem
 from index.store import STOPWORDS
 from index.embedding import SentenceEmbedder
 from prompts import load_prompt
 
 from .models import Answer, Citation
+from .support import Evidence, SupportChecker
 from .retrieval import reciprocal_rank_fusion, to_passage
 
 # Verbs that attribute speech; a quotation continues its attribution's unit (see `group_units`).
@@ -53,12 +55,14 @@ _IRREGULAR = {
 SEMANTIC_WEIGHT, LEXICAL_WEIGHT, ANSWER_TYPE_BONUS = 0.6, 0.4, 0.1
 # Units scoring this close to the best one join the answer (a short answer, not every loose match).
 ANSWER_MARGIN = 0.1
+# Units (best first, above the threshold) checked against the question's constraints.
+CONSTRAINT_DEPTH = 8
+CONSTRAINED_MARGIN = 0.1
 UNIT_CACHE_SIZE = 20_000  # sentence vectors kept between questions: 384 floats each, about 30 MB
 
 # What kind of text answers a question, by its wording (classic answer-type matching).
+# The wh-word decides first: "Where did he say it?" asks for a place, not a quotation.
 _ANSWER_TYPES = [
-    (re.compile(r"\b(say|says|said|state[sd]?|tell|told|quotes?|comment(ed)?|speak|spoke)\b", re.I),
-     re.compile(r"[“”\"«»]")),
     (re.compile(r"\bhow (many|much|long|far|old|large|big|tall|high)\b|\bwhat (number|percentage|amount)\b", re.I),
      re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|dozen)\b",
                 re.I)),
@@ -70,6 +74,8 @@ _ANSWER_TYPES = [
     (re.compile(r"\bwhen\b|\bwhat (year|date|month|day|century|decade)\b|\bin which year\b", re.I),
      re.compile(r"\b(1\d{3}|20\d{2})\b|\b(January|February|March|April|May|June|July|August|September|October|"
                 r"November|December|century|decade)\b|\d{1,2}(st|nd|rd|th)\b", re.I)),
+    (re.compile(r"\b(say|says|said|state[sd]?|tell|told|quotes?|comment(ed)?|speak|spoke)\b", re.I),
+     re.compile(r"[“”\"«»]")),
 ]
 
 
@@ -179,6 +185,7 @@ class ExtractiveAnswerer:
         self.max_units = max_units
         self.max_words = max_words
         self._unit_vectors = VectorCache(UNIT_CACHE_SIZE)
+        self.checker = SupportChecker(embedder)
 
     def score_units(
         self, question: str, passages: list[Document], timings: dict[str, float] | None = None
@@ -195,7 +202,7 @@ class ExtractiveAnswerer:
         if timings is not None:
             timings["embed_units"] = timings.get("embed_units", 0.0) + (time.perf_counter() - t0) * 1000
         semantic = vectors @ self.embedder.query_vector(question)
-        lexical = lexical_scores(question, units)
+        lexical = lexical_scores(question, units, similar=self.checker.has_similar_name)
         expected = expected_answer_type(question)
         typed = np.array([ANSWER_TYPE_BONUS if expected and expected.search(u.text) else 0.0 for u in units])
         scores = SEMANTIC_WEIGHT * np.clip(semantic, 0, 1) + LEXICAL_WEIGHT * lexical + typed
@@ -238,18 +245,20 @@ class ExtractiveAnswerer:
         """Answer from the passages; `scored` may carry their units already scored (by `rerank`)."""
         if scored is None:
             scored = self.score_units(question, passages)
-        if refuses(scored[0][0] if scored else None, self.refusal_threshold):
+        if refuses(scored[0][0] if scored else None, self.refusal_threshold - CONSTRAINED_MARGIN):
             return Answer(
                 question=question, answer=load_prompt("refusal"), refused=True,
                 passages=[to_passage(p) for p in passages],
             )
+        candidates, near_miss = self.answering_units(question, scored)
+        if not candidates:
+            return self.near_miss(question, passages, near_miss)
         chosen, words = [], 0
-        for score, unit in scored:
+        for score, unit in candidates:
             unit_words = len(unit.text.split())
             if chosen and (
                 len(chosen) >= self.max_units
-                or score < self.refusal_threshold
-                or score < scored[0][0] - ANSWER_MARGIN
+                or score < candidates[0][0] - ANSWER_MARGIN
                 or words + unit_words > self.max_words
             ):
                 continue
@@ -272,6 +281,114 @@ class ExtractiveAnswerer:
             question=question, answer=" ".join(sentences), refused=False, citations=citations,
             passages=[to_passage(p) for p in passages],
         )
+
+
+    def answering_units(
+        self, question: str, scored: list[tuple[float, Unit]]
+    ) -> tuple[list[tuple[float, Unit]], tuple[Unit, list[tuple[str, str | None]]] | None]:
+        """The units above the threshold that answer the question: they meet its constraints (its
+        numbers, names and content words, read with the unit's title and neighbouring sentences),
+        and contain the kind of text it asks for (a place for "where") when any of them does.
+        Also the best unit that nearly answers, with what differs, when none does."""
+        expected = expected_answer_type(question)
+        meeting, near_miss = [], None
+        for score, unit in scored[:CONSTRAINT_DEPTH]:
+            # Only a unit that meets the question's constraints answers, so one a little below the
+            # threshold may: the constraints do what the threshold alone did less precisely.
+            if score < self.refusal_threshold - CONSTRAINED_MARGIN:
+                break
+            evidence = [Evidence(unit.text, unit_context(unit))]
+            if self.checker.meets(question, evidence):
+                meeting.append((score, unit))
+            elif near_miss is None:
+                differences = self.checker.differences(question, evidence)
+                if near_miss_phrase(question, unit.text, differences) is not None:
+                    near_miss = (unit, differences)
+        if expected is not None and any(expected.search(u.text) for _, u in meeting):
+            meeting = [(s, u) for s, u in meeting if expected.search(u.text)]
+        return meeting, near_miss
+
+    def near_miss(
+        self, question: str, passages: list[Document], near: tuple[Unit, list[tuple[str, str | None]]] | None
+    ) -> Answer:
+        """A refusal that says what the documents do not say and what they say instead, citing it:
+        "The documents do not say who won the 2022 Nobel Prize in Physics. They mention the 2021
+        Nobel Prize in Literature [1]." """
+        refusal = Answer(question=question, answer=load_prompt("refusal"), refused=True,
+                         passages=[to_passage(p) for p in passages])
+        if near is None:
+            return refusal
+        unit, differences = near
+        found = near_miss_phrase(question, unit.text, differences)
+        if found is None:
+            return refusal
+        m = unit.passage.metadata
+        citation = Citation(n=1, source=m["source"], title=m["title"], chunk_id=m["chunk_id"], start=unit.start,
+                            end=unit.end, quote=unit.text, score=0.0)
+        refusal.answer = load_prompt("near_miss").format(question=embedded_question(question), found=found)
+        refusal.citations = [citation]
+        return refusal
+
+
+def unit_context(unit: Unit) -> str:
+    """What a unit is read with: its document's title, the sentence it points back to, and its
+    neighbouring sentences in the passage (a name is often given once, a sentence earlier)."""
+    offset = unit.passage.metadata["start"]
+    text = unit.passage.page_content
+    before = text[max(0, unit.start - offset - 300) : unit.start - offset]
+    after = text[unit.end - offset : unit.end - offset + 300]
+    previous = [before[s.start : s.end] for s in split_sentences(before)[-1:]] if before.strip() else []
+    following = [after[s.start : s.end] for s in split_sentences(after)[:1]] if after.strip() else []
+    parts = [unit.passage.metadata.get("title", ""), unit.context, *previous, *following]
+    return "\n".join(p for p in parts if p)
+
+
+_WH = re.compile(r"^(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
+
+
+def embedded_question(question: str) -> str:
+    """The question as a clause of "The documents do not say ...".
+
+    >>> embedded_question("Who won the 2022 Nobel Prize in Physics?")
+    'who won the 2022 Nobel Prize in Physics'
+    >>> embedded_question("Did Budrys sign the deal?")
+    'whether “Did Budrys sign the deal?” is so'
+    """
+    text = question.strip().rstrip("?").strip()
+    if _WH.match(text):
+        return text[0].lower() + text[1:]
+    return f"whether “{question.strip()}” is so"
+
+
+def near_miss_phrase(question: str, unit_text: str, differences: list[tuple[str, str | None]]) -> str | None:
+    """The question's subject with what differs replaced by what the unit says, when every word of
+    it is then in the unit: ("Who won the 2022 Nobel Prize in Physics?", "... won the 2021 Nobel
+    Prize in Literature", [("2022", "2021"), ("Physics", "Literature")]) -> "the 2021 Nobel Prize in
+    Literature". None when the unit does not say it that way.
+
+    >>> near_miss_phrase("Who won the 2022 Nobel Prize in Physics?",
+    ...                  "Abdulrazak Gurnah won the 2021 Nobel Prize in Literature.",
+    ...                  [("2022", "2021"), ("Physics", "Literature")])
+    'the 2021 Nobel Prize in Literature'
+    """
+    if not differences or any(found is None for _, found in differences):
+        return None
+    replaced = dict(differences)
+    words = re.findall(r"[\w’'-]+|[^\w\s]", question.rstrip("?"))
+    # The phrase is the question's subject: from its first number or name ("the 2022 Nobel Prize
+    # in Physics"), with what differs replaced.
+    first = next((i for i, w in enumerate(words) if i and (w[:1].isupper() or w[:1].isdigit())), None)
+    if first is None:
+        first = next((i for i, w in enumerate(words) if w in replaced), None)
+    if first is None:
+        return None
+    while first > 0 and words[first - 1].lower() in ("the", "a", "an"):
+        first -= 1
+    phrase = [replaced.get(w, w) if j >= first else w for j, w in enumerate(words) if j >= first]
+    unit_words = {w.lower() for w in re.findall(r"[\w’'-]+", unit_text)}
+    if not all(w.lower() in unit_words or w.lower() in STOPWORDS for w in phrase if re.match(r"\w", w)):
+        return None
+    return " ".join(phrase).replace(" ,", ",")
 
 
 def group_units(passage: Document) -> list[Unit]:
@@ -323,31 +440,50 @@ def _dedupe(units: list[Unit]) -> list[Unit]:
 
 
 def _terms(text: str) -> set[str]:
-    return {normalise_term(t) for t in lexical_terms(text)}
+    # Both forms: the crude stem that folds speech verbs into "say", and the Snowball stem.
+    return {form for t in lexical_terms(text) for form in (normalise_term(t), stem(t))}
 
 
-def lexical_scores(question: str, units: list[Unit]) -> np.ndarray:
+def lexical_scores(question: str, units: list[Unit], similar=None) -> np.ndarray:
     """Share of the question's terms found in each unit (or the sentence it points back to, or its
-    document title), weighted by how
-    rare the term is among the units; names and numbers count double.
+    document title), weighted by how rare the term is among the units; names and numbers count
+    double. A term is found in any form (Snowball stem, "China" in "Chinese"); a name that is not
+    found may count half when `similar(name, words)` (the model's word vectors) finds a close one
+    ("China" and "Beijing").
 
     A question whose key term appears nowhere gets a low score everywhere, which is what lets
     the answerer refuse "What is the capital of France?" over an article about Lithuania.
     """
     raw = [m.group() for m in re.finditer(r"\w+", question)]
     weights: dict[str, float] = {}
+    forms: dict[str, tuple[str, str, bool]] = {}
     unit_terms = [_terms(u.text) | _terms(u.context) | _terms(u.passage.metadata.get("title", "")) for u in units]
     for i, word in enumerate(raw):
         if word.lower() in STOPWORDS:
             continue
         term = normalise_term(word)
-        df = sum(term in ts for ts in unit_terms)
+        is_name = i > 0 and word[0].isupper()
+        forms[term] = (stem(word), word, is_name)
+        df = sum(_found(term, forms[term][0], ts) for ts in unit_terms)
         weight = math.log(1 + len(units) / (1 + df)) + 0.5
-        if word[0].isdigit() or (i > 0 and word[0].isupper()):
+        if word[0].isdigit() or is_name:
             weight *= 2
         weights[term] = max(weights.get(term, 0.0), weight)
     if not weights:
         return np.zeros(len(units))
     total = sum(weights.values())
-    return np.array([sum(w for t, w in weights.items() if t in ts) / total for ts in unit_terms])
+    scores = []
+    for u, ts in zip(units, unit_terms):
+        found = 0.0
+        for term, weight in weights.items():
+            snowball, word, is_name = forms[term]
+            if _found(term, snowball, ts):
+                found += weight
+            elif is_name and similar is not None and similar(word, u.text):
+                found += weight / 2
+        scores.append(found / total)
+    return np.array(scores)
 
+
+def _found(term: str, snowball: str, unit_terms: set[str]) -> bool:
+    return term in unit_terms or snowball in unit_terms or any(same_word(snowball, t) for t in unit_terms)

@@ -40,6 +40,39 @@ def names_in(text: str) -> list[str]:
     return [m.group().strip() for m in _NAME.finditer(text) if m.group().strip()]
 
 
+_PREPOSITION = re.compile(r"^(in|of|for|at|on|from|during|about|by|with)\s+(.+)$", re.IGNORECASE)
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+
+
+def _substitute(previous: str, subject: str) -> str:
+    """The previous question with the follow-up's fragment in place of what it replaces, so the
+    previous question's other constraints hold ("And in physics?" after "Who won the 2021 Nobel
+    Prize in Literature?" asks about the 2021 prize in physics).
+
+    >>> _substitute("Who won the 2021 Nobel Prize in Literature?", "in physics")
+    'Who won the 2021 Nobel Prize in physics?'
+    >>> _substitute("Who won the 2021 Nobel Prize in Literature?", "in 2022")
+    'Who won the 2022 Nobel Prize in Literature?'
+    >>> _substitute("What did Budrys say?", "the prime minister")
+    'What did the prime minister say?'
+    """
+    bare = _PREPOSITION.match(subject)
+    fragment = bare.group(2) if bare else subject
+    if _YEAR.fullmatch(fragment.strip()) and _YEAR.search(previous):
+        return _YEAR.sub(fragment.strip(), previous, count=1)
+    if bare:
+        # The last phrase the previous question opened with the same preposition gives way.
+        phrases = list(re.finditer(rf"\b{re.escape(bare.group(1))}\s+[^?.!,;]+", previous, re.IGNORECASE))
+        if phrases:
+            last = phrases[-1]
+            return previous[: last.start()] + subject + previous[last.end():]
+        return f"{previous.rstrip('?.! ')} {subject}?"
+    previous_names = names_in(previous)
+    if previous_names:
+        return previous.replace(previous_names[0], subject, 1)
+    return f"{previous.rstrip('?.! ')} {subject}?"
+
+
 def resolve_follow_up(question: str, history: Sequence[dict] | None) -> FollowUp:
     """The question to search for and to answer, given earlier turns (oldest first, each
     {"role", "content"}); without a usable earlier question, the question itself.
@@ -57,12 +90,7 @@ def resolve_follow_up(question: str, history: Sequence[dict] | None) -> FollowUp
         return FollowUp(question, question)
     ellipsis = _ELLIPSIS.match(question)
     if ellipsis and ellipsis.group("rest") and not _VERB_HINT.search(ellipsis.group("rest")):
-        subject = ellipsis.group("rest")
-        previous_names = names_in(previous)
-        if previous_names:
-            rewritten = previous.replace(previous_names[0], subject, 1)
-        else:
-            rewritten = f"{previous.rstrip('?.! ')} {subject}?"
+        rewritten = _substitute(previous, ellipsis.group("rest"))
         return FollowUp(rewritten, rewritten)
     words = {w.lower() for w in re.findall(r"[\w’']+", question)}
     own_names = names_in(question)

@@ -30,7 +30,8 @@ META_WORDS = frozenset(
     "according article articles document documents passage passages source sources text report reports reported "
     "reportedly say says said saying stated states state told tell tells added adds noted notes mention mentions "
     "mentioned describe describes described also however moreover meanwhile furthermore additionally already "
-    "still currently recently".split()
+    "still currently recently speak speaks spoke spoken speaking talk talks talked talking comment comments "
+    "commented remark remarked".split()
 )
 _CONNECTIVE_WORDS = META_WORDS | frozenset(
     "here following summary answer answers based information provided context found below above overall short "
@@ -44,6 +45,8 @@ _NAME_GLUE = frozenset({"of", "the", "de", "von", "van", "da", "del", "la", "le"
 # (with its similarity as weight), above COUNTERPART it is named in the reason as what the passage says.
 SOFT_MATCH, COUNTERPART = 0.72, 0.45
 SUPPORT_THRESHOLD = 0.75  # share of the claim's content covered; calibrated on tests/data/support/dev.jsonl
+# A question's content words need not all be in its answer ("What is the name of ..."): a lower bar.
+QUESTION_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,25 @@ class _Claim:
     names: list[list[Token]]  # runs of capitalised words
     content: list[Token]
     negated: bool
+    qualifiers: tuple[Token, ...] = ()  # content words a preposition introduces ("in physics")
+
+
+_PREPOSITIONS = frozenset("in of for at on from during about by with".split())
+_DETERMINERS = frozenset("the a an this that these those its their his her".split())
+
+
+def _qualifiers(words: list[Token], content: list[Token]) -> tuple[Token, ...]:
+    """Content words right after a preposition (and a determiner): what narrows a question
+    ("the Nobel Prize in physics"), which its answer must share."""
+    ids = {id(w) for w in content}
+    out = []
+    for i, word in enumerate(words):
+        j = i - 1
+        while j >= 0 and fold(words[j].text) in _DETERMINERS:
+            j -= 1
+        if id(word) in ids and j >= 0 and fold(words[j].text) in _PREPOSITIONS:
+            out.append(word)
+    return tuple(out)
 
 
 def _names(words: list[Token]) -> list[list[Token]]:
@@ -106,7 +128,7 @@ def _parse(text: str) -> _Claim:
     ]
     return _Claim(
         numbers=[w for w in words if w.number is not None], names=names, content=content,
-        negated=bool(_NEGATION_PATTERN.search(text)),
+        negated=bool(_NEGATION_PATTERN.search(text)), qualifiers=_qualifiers(words, content),
     )
 
 
@@ -142,9 +164,11 @@ def is_connective(sentence: str) -> bool:
 class SupportChecker:
     """Decides whether evidence supports a claim; `embedder` (optional) adds soft word matches."""
 
-    def __init__(self, embedder=None, threshold: float = SUPPORT_THRESHOLD):
+    def __init__(self, embedder=None, threshold: float = SUPPORT_THRESHOLD,
+                 question_threshold: float = QUESTION_THRESHOLD):
         self.embedder = embedder
         self.threshold = threshold
+        self.question_threshold = question_threshold
         from .answering import VectorCache
 
         self._word_vectors = VectorCache(50_000)
@@ -166,15 +190,46 @@ class SupportChecker:
 
     # -- questions -----------------------------------------------------------------------------------
 
-    def meets(self, question: str, evidence: Sequence[Evidence], asks_number: bool = False) -> Verdict:
-        """Whether the evidence meets the question's constraints: its numbers and years (unless the
-        number is what it asks), its names, and its content words. The question's own verbs of
-        asking ("say", "happen") are not constraints, and neither are words of the answer type."""
+    def meets(self, question: str, evidence: Sequence[Evidence]) -> Verdict:
+        """Whether the evidence (a unit, with its title and neighbouring sentences as context) meets
+        the question's constraints: every number and year, every name, and enough of its content
+        words (`question_threshold` of them; a question's words are not all in its answer)."""
         parsed = _parse(question)
-        if asks_number:
-            parsed = _Claim([], parsed.names, parsed.content, parsed.negated)
         words = [w for e in evidence for w in tokens(e.text)] + [w for e in evidence for w in tokens(e.context)]
         return self._judge(parsed, words, words, question=True)
+
+    def differences(self, question: str, evidence: Sequence[Evidence]) -> list[tuple[str, str | None]]:
+        """The question's numbers, names and content words the evidence lacks, each with what the
+        evidence says in its place (a number of the same kind, the closest name or word), or None."""
+        parsed = _parse(question)
+        words = [w for e in evidence for w in tokens(e.text)]
+        stems, initials = [w.stem for w in words], _initials(words)
+        out: list[tuple[str, str | None]] = []
+        for number in parsed.numbers:
+            if number.number not in {w.number for w in words if w.number}:
+                is_year = _is_year(number.number)
+                same = [w.text for w in words if w.number and _is_year(w.number) == is_year]
+                out.append((number.text, same[0] if same else None))
+        names = [w for run in _names(words) for w in run]
+        for run in parsed.names:
+            for word in run:
+                if not self._has(word, stems, initials):
+                    out.append((word.text, self._closest(word, [n for n in names if n.text not in
+                                                                {w.text for r in parsed.names for w in r}])[1]))
+        content = [w for w in words if not w.is_stopword and w.number is None and len(w.text) > 1]
+        for word in parsed.content:
+            if not any(same_word(word.stem, c.stem) for c in content):
+                similarity, closest = self._closest(word, content)
+                if similarity < SOFT_MATCH:
+                    out.append((word.text, closest.text if closest and similarity >= COUNTERPART else None))
+        return [(w, c if c is None or isinstance(c, str) else c.text) for w, c in out]
+
+    def has_similar_name(self, name: str, text: str) -> bool:
+        """Whether `text` names something the model's word vectors put close to `name` ("Beijing"
+        for "China"): a hint for ranking, never evidence for a claim (Germany is close to France too)."""
+        candidates = [w for run in _names(tokens(text)) for w in run]
+        similarity, _ = self._closest(tokens(name)[0], candidates) if candidates and tokens(name) else (0.0, None)
+        return similarity >= SOFT_MATCH
 
     # -- the rules -------------------------------------------------------------------------------------
 
@@ -208,12 +263,19 @@ class SupportChecker:
             similarity, closest = self._closest(word, unclaimed)
             counterparts.append(closest.text if closest is not None and similarity >= COUNTERPART else None)
         score = float(np.mean(weights)) if weights else 1.0
+        if question:
+            for word in claim.qualifiers:
+                if word.text in missing:
+                    counterpart = counterparts[missing.index(word.text)]
+                    where = f", {counterpart} in the passage" if counterpart else ", not in the passage"
+                    return Verdict(False, round(score, 4), f"{word.text} in the question{where}", "content",
+                                   tuple(missing))
 
         if not question:
             reversal = _reversal(claim, span)
             if reversal:
                 return Verdict(False, min(score, 0.3), reversal, "negation")
-        if score >= self.threshold:
+        if score >= (self.question_threshold if question else self.threshold):
             return Verdict(True, round(score, 4), "", "supported")
         return Verdict(False, round(score, 4), _content_reason(missing, counterparts), "content", tuple(missing))
 
@@ -286,10 +348,14 @@ def _reversal(claim: _Claim, span: list[Token]) -> str:
     return ""
 
 
+def _is_year(number: str | None) -> bool:
+    return bool(re.fullmatch(r"1[5-9]\d\d|20\d\d", number or ""))
+
+
 def _number_reason(number: Token, span: list[Token], question: bool) -> str:
     subject = "the question" if question else "the claim"
-    is_year = bool(re.fullmatch(r"1[5-9]\d\d|20\d\d", number.number or ""))
-    same_kind = [w.text for w in span if w.number and bool(re.fullmatch(r"1[5-9]\d\d|20\d\d", w.number)) == is_year]
+    is_year = _is_year(number.number)
+    same_kind = [w.text for w in span if w.number and _is_year(w.number) == is_year]
     if same_kind:
         return f"{number.text} in {subject}, {', '.join(dict.fromkeys(same_kind[:2]))} in the passage"
     return f"{number.text} in {subject}, not in the passage"

@@ -108,14 +108,21 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
-def same_word(a: str, b: str) -> bool:
-    """Stems that name the same thing: equal, or one a long prefix of the other ("lithuanian" and
-    "lithuania"; "austria" and "australia" are not).
+_DEMONYM_ENDINGS = frozenset({"ese", "es", "ian", "an", "i", "ish", "n"})  # as written and as stemmed
 
-    >>> same_word("lithuanian", "lithuania"), same_word("austria", "australia"), same_word("sign", "sign")
+
+def same_word(a: str, b: str) -> bool:
+    """Stems that name the same thing: equal, one a long prefix of the other ("lithuanian" and
+    "lithuania"; "austria" and "australia" are not), or a place and its people ("china", "chines").
+
+    >>> same_word("lithuanian", "lithuania"), same_word("austria", "australia"), same_word("china", "chines")
     (True, False, True)
     """
     if a == b:
         return True
     short, long = sorted((a, b), key=len)
-    return len(short) >= 5 and long.startswith(short) and len(long) - len(short) <= 3
+    if len(short) >= 5 and long.startswith(short) and len(long) - len(short) <= 3:
+        return True
+    # China -> Chinese, Ghana -> Ghanaian: the place's final vowel gives way to the people's ending.
+    root = short[:-1] if short[-1:] in "aeiouy" else short
+    return len(root) >= 4 and long.startswith(root) and long[len(root):] in _DEMONYM_ENDINGS
