@@ -1,0 +1,81 @@
+"""Near misses refused, their twins answered: tests/data/near_miss/{dev,heldout}.jsonl over the
+indexes bench/evaluate.py builds (bench/.cache/<set>/index) and the seed.
+
+A near miss counts as refused when `refused` is true; a twin as answered when it is not refused,
+and as right when a gold answer appears in the answer. Run as
+`.venv/bin/python bench/near_miss.py`; writes the "near-miss" section of docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from common import CACHE_DIR, DEFAULT_REPORT, PROJECT_ROOT, command_line, fmt, markdown_table, read_jsonl, run_note, share
+from common import write_report_section
+
+from assistant import Assistant, Settings
+from assistant.evaluation import contains_gold
+from index.embedding import SentenceEmbedder
+
+DATA = PROJECT_ROOT / "tests" / "data" / "near_miss"
+INDEXES = {"rgb": "rgb_en_fact", "squad": "squad_v1.1_dev"}
+
+
+def assistants(embedder: SentenceEmbedder, seed_dir: Path) -> dict[str, Assistant]:
+    out = {}
+    for corpus, name in INDEXES.items():
+        index_dir = CACHE_DIR / name / "index"
+        if not index_dir.is_dir():
+            sys.exit(f"no index at {index_dir}: run bench/evaluate.py first")
+        out[corpus] = Assistant(Settings(index_dir=index_dir), embedder=embedder)
+    seed = Assistant(Settings(index_dir=seed_dir), embedder=embedder)
+    seed.ingest([PROJECT_ROOT / "seeds"])
+    out["seed"] = seed
+    return out
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
+    args = parser.parse_args(argv)
+    embedder = SentenceEmbedder()
+    rows = []
+    with tempfile.TemporaryDirectory() as seed_dir:
+        by_corpus = assistants(embedder, Path(seed_dir))
+        for split in ("dev", "heldout"):
+            items = read_jsonl(DATA / f"{split}.jsonl")
+            counts: dict[str, list[tuple[bool, bool, bool]]] = defaultdict(list)
+            for item in items:
+                assistant = by_corpus[item["corpus"]]
+                near = assistant.ask(item["question"])
+                twin = assistant.ask(item["twin"])
+                outcome = (near.refused, not twin.refused, not twin.refused and contains_gold(twin.answer, item["twin_answers"]))
+                counts[item["differs"]].append(outcome)
+                counts["all"].append(outcome)
+            for kind in sorted(counts, key=lambda k: (k == "all", k)):
+                results = counts[kind]
+                rows.append([split, kind, len(results), fmt(share([r[0] for r in results])),
+                             fmt(share([r[1] for r in results])), fmt(share([r[2] for r in results]))])
+            print(f"{split}: refused {share([r[0] for r in counts['all']]):.3f}, twins answered "
+                  f"{share([r[1] for r in counts['all']]):.3f}", file=sys.stderr)
+    body = "\n".join([
+        "## Near misses (issue 12)",
+        "",
+        f"Produced by `{command_line('bench/near_miss.py', argv)}`. {run_note()}",
+        "",
+        "Each near miss looks answerable but one constraint differs from what its corpus says (checked by search "
+        "over the whole corpus, tests/data/near_miss/README.md); its twin is the answerable question. Targets: "
+        "near misses refused >= 0.80, twins answered >= 0.90.",
+        "",
+        markdown_table(["split", "differs", "questions", "near misses refused", "twins answered",
+                        "twins answered with gold"], rows),
+    ])
+    write_report_section(args.out, "near-miss", body)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
