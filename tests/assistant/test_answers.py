@@ -81,7 +81,8 @@ def test_every_citation_quotes_the_document_exactly(seed_assistant, question):
 
 def test_answer_json_matches_the_contract(seed_assistant):
     data = seed_assistant.ask("What did Budrys say?").model_dump()
-    assert set(data) == {"question", "answer", "refused", "citations", "passages", "timings_ms"}
+    assert set(data) == {"question", "answer", "refused", "citations", "passages", "verification", "timings_ms"}
+    assert data["verification"] == {"supported_share": 1.0, "removed": []}  # extractive: verbatim
     assert set(data["citations"][0]) == {"n", "source", "title", "chunk_id", "start", "end", "quote", "score"}
     assert set(data["passages"][0]) == {"chunk_id", "source", "title", "start", "end", "text", "score"}
     assert {"retrieve", "answer", "total"} <= set(data["timings_ms"])
