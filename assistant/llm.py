@@ -37,6 +37,7 @@ from langchain_core.messages import HumanMessage
 
 from index import Span, split_sentences
 from index.embedding import SentenceEmbedder
+from index.terms import fold, tokens
 from prompts import load_prompt
 
 from .answering import ExtractiveAnswerer, Unit, group_units
@@ -290,14 +291,18 @@ class _Verifier:
     def _support(self, index: int, claim: str) -> tuple[Unit | None, Verdict]:
         """The unit of passage `index` that supports the claim with the best score (None when none
         does), and the verdict: the supporting one, or the best-scoring refusal for its reason."""
-        best_unit, best, refusal = None, None, None
+        best_unit, best, refusal, nearest = None, None, None, (-1.0, -1)
+        claim_words = {fold(w.text) for w in tokens(claim)}
         for unit, evidence in self._passage_units(index):
             verdict = self.checker.check(claim, [evidence])
             if verdict.supported:
                 if best is None or verdict.score > best.score:
                     best_unit, best = unit, verdict
-            elif refusal is None or verdict.score > refusal.score:
-                refusal = verdict
+                continue
+            # The reason comes from the unit nearest the claim: best score, then most words shared.
+            near = (verdict.score, len(claim_words & {fold(w.text) for w in tokens(unit.text)}))
+            if near > nearest:
+                refusal, nearest = verdict, near
         if best is not None:
             return best_unit, best
         if refusal is None:  # (a Verdict is falsy when it does not support)
