@@ -106,12 +106,12 @@ def test_invalid_marker_is_removed(seed_assistant, budrys):
     """Fake chat model (a test double for an outside LLM): a marker pointing to no passage ([9]) is removed."""
     passages, scored = budrys
     n = budrys_passage_index(passages)
-    reply = f"Budrys said the way forward is bilaterally if Europe does not act [9][{n}]. He also spoke in Munich [9]."
+    reply = f"Budrys said that if not, the way forward is bilaterally [9][{n}]. He also spoke in Munich [9]."
     answer = answerer(seed_assistant, fake(reply)).answer(QUESTION, passages, scored)
     assert not answer.refused
     assert "[9]" not in answer.answer
     # The sentence whose only marker points to no passage cites nothing: it is removed, with the reason.
-    assert answer.answer == "Budrys said the way forward is bilaterally if Europe does not act [1]."
+    assert answer.answer == "Budrys said that if not, the way forward is bilaterally [1]."
     assert [(r.text, r.reason) for r in answer.verification.removed] == [("He also spoke in Munich [9].", "cites no passage")]
     assert answer.verification.supported_share == 0.5
     check_contract(answer)
@@ -124,7 +124,7 @@ def test_markers_are_renumbered_in_order_of_first_appearance(seed_assistant, bud
     n = budrys_passage_index(passages)
     other = next(i for i in range(1, len(passages) + 1) if i != n)
     reply = (
-        f"Budrys said the way forward is bilaterally [{n}]. "
+        f"Budrys said that if not, the way forward is bilaterally [{n}]. "
         f"{' '.join(split_first_sentence(passages[other - 1].page_content).split()[:12])} [{other}]."
     )
     answer = answerer(seed_assistant, fake(reply)).answer(QUESTION, passages, scored)
