@@ -179,6 +179,7 @@ class ExtractiveAnswerer:
         refusal_threshold: float = 0.49,
         max_units: int = 3,
         max_words: int = 120,
+        document_text=None,
     ):
         self.embedder = embedder
         self.refusal_threshold = refusal_threshold
@@ -186,6 +187,8 @@ class ExtractiveAnswerer:
         self.max_words = max_words
         self._unit_vectors = VectorCache(UNIT_CACHE_SIZE)
         self.checker = SupportChecker(embedder)
+        # A document's whole text by path (the store's), where a question's year may be said once.
+        self.document_text = document_text
 
     def score_units(
         self, question: str, passages: list[Document], timings: dict[str, float] | None = None
@@ -292,12 +295,19 @@ class ExtractiveAnswerer:
         Also the best unit that nearly answers, with what differs, when none does."""
         expected = expected_answer_type(question)
         meeting, near_miss = [], None
+        # A year or number may be said once in a document ("the 2015 season"): every retrieved
+        # passage of the unit's document may hold it.
+        by_document: dict[str, dict[int, str]] = {}
+        for _, unit in scored:
+            by_document.setdefault(unit.passage.metadata["path"], {})[id(unit.passage)] = unit.passage.page_content
         for score, unit in scored[:CONSTRAINT_DEPTH]:
             # Only a unit that meets the question's constraints answers, so one a little below the
             # threshold may: the constraints do what the threshold alone did less precisely.
             if score < self.refusal_threshold - CONSTRAINED_MARGIN:
                 break
-            evidence = [Evidence(unit.text, unit_context(unit))]
+            path = unit.passage.metadata["path"]
+            surroundings = self.document_text(path) if self.document_text else "\n".join(by_document[path].values())
+            evidence = [Evidence(unit.text, unit_context(unit), surroundings)]
             if self.checker.meets(question, evidence):
                 meeting.append((score, unit))
             elif near_miss is None:

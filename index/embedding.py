@@ -121,6 +121,23 @@ class SentenceEmbedder(Embeddings):
         self._idle_trim.touch()
         return vectors.astype(np.float32, copy=False)
 
+    def token_vectors(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray] | None:
+        """The model's contextual vectors of each word piece of `text` (last layer, normalised), with
+        the characters each covers; None for the ONNX backends, which export only the pooled vector."""
+        if self.backend != "torch":
+            return None
+        import torch
+
+        transformer = self.model[0]
+        encoded = transformer.tokenizer(text, return_offsets_mapping=True, return_tensors="pt", truncation=True,
+                                        max_length=transformer.max_seq_length)
+        offsets = [tuple(o) for o in encoded.pop("offset_mapping")[0].tolist()]
+        with self._lock, torch.inference_mode():
+            hidden = transformer.auto_model(**encoded).last_hidden_state[0].numpy()
+        self._idle_trim.touch()
+        hidden = hidden / np.maximum(np.linalg.norm(hidden, axis=1, keepdims=True), 1e-9)
+        return offsets, hidden.astype(np.float32)
+
     @property
     def dimension(self) -> int:
         return _dimension(self.model)

@@ -16,7 +16,9 @@ import Stemmer
 
 from .store import STOPWORDS
 
-_WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*|\d+(?:[.,]\d+)*", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*|\d+(?:[.,]\d+)*|[$€£¥%]", re.UNICODE)
+# Symbols read as the words they stand for: "$2 per day" is two dollars a day.
+_SYMBOLS = {"$": "dollar", "€": "euro", "£": "pound", "¥": "yen", "%": "percent"}
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
@@ -97,7 +99,7 @@ def tokens(text: str) -> list[Token]:
         gap = text[last_end : match.start()]
         if out and re.search(r"[.!?:;]\s*$|[\n]", gap):
             sentence_start = True
-        word = match.group()
+        word = _SYMBOLS.get(match.group(), match.group())
         number = number_value(word)
         out.append(Token(
             text=word, start=match.start(), stem=number or stem(word), number=number,
