@@ -87,3 +87,24 @@ def test_the_question_side_names_what_differs(checker):
     assert not verdict.supported and verdict.reason == "2022 in the question, 2021 in the passage"
     assert checker.meets("Who won the 2021 Nobel Prize in Literature?", span).supported
     assert not checker.meets("Who won the 2021 Nobel Prize in Physics?", span).supported
+
+
+def test_a_negation_ends_at_its_comma(checker):
+    # "If not, then the way forward is bilaterally": the "not" denies nothing after the comma.
+    verdict = checker.check("Budrys said that, failing that, the way forward is bilaterally",
+                            [sentence_with("way forward")])
+    assert verdict.kind != "negation", verdict
+
+
+def test_dotted_acronyms_and_currency_symbols(checker):
+    span = [Evidence("The U.S. And 55 other countries recently agreed to establish new policies.", TITLE)]
+    assert checker.check("The United States and 55 other countries agreed to establish new policies", span).supported
+    pay = [Evidence("He worked as a ditch digger for $2 per day.", "Nikola Tesla")]
+    assert checker.check("He worked as a ditch digger for 2 dollars per day", pay).supported
+    assert not checker.check("He worked as a ditch digger for 3 dollars per day", pay).supported
+
+
+def test_paraphrase_in_context(checker):
+    span = [Evidence("Angelique Kerber defeated Serena Williams in the final to win the title.", "Wimbledon 2018")]
+    assert checker.check("Angelique Kerber beat Serena Williams in the final to win the title", span).supported
+    assert not checker.check("Serena Williams defeated Angelique Kerber in the semi-final", span).supported
