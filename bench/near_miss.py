@@ -65,7 +65,7 @@ def main(argv: list[str]) -> None:
     body = "\n".join([
         "## Near misses (issue 12)",
         "",
-        f"Produced by `{command_line('bench/near_miss.py', argv)}`. {run_note()}",
+        f"Produced by `{command_line('near_miss.py', argv)}`. {run_note()}",
         "",
         "Each near miss looks answerable but one constraint differs from what its corpus says (checked by search "
         "over the whole corpus, tests/data/near_miss/README.md); its twin is the answerable question. Targets: "

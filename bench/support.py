@@ -95,7 +95,7 @@ def main(argv: list[str]) -> None:
     body = "\n".join([
         "## Support check (issue 12)",
         "",
-        f"Produced by `{command_line('bench/support.py', argv)}`. {run_note()}",
+        f"Produced by `{command_line('support.py', argv)}`. {run_note()}",
         "",
         f"`SupportChecker.check(claim, [Evidence(span, title + dateline)])` on the labelled set "
         f"(tests/data/support/README.md), threshold {args.threshold} (share of the claim's content words the span "
