@@ -14,8 +14,8 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from common import CACHE_DIR, DEFAULT_REPORT, PROJECT_ROOT, command_line, fmt, markdown_table, read_jsonl, run_note, share
-from common import write_report_section
+from common import CACHE_DIR, DEFAULT_REPORT, PROJECT_ROOT, command_line, fmt, markdown_table, read_jsonl, run_note
+from common import share, write_report_section
 
 from assistant import Assistant, Settings
 from assistant.evaluation import contains_gold
@@ -53,7 +53,8 @@ def main(argv: list[str]) -> None:
                 assistant = by_corpus[item["corpus"]]
                 near = assistant.ask(item["question"])
                 twin = assistant.ask(item["twin"])
-                outcome = (near.refused, not twin.refused, not twin.refused and contains_gold(twin.answer, item["twin_answers"]))
+                right = not twin.refused and contains_gold(twin.answer, item["twin_answers"])
+                outcome = (near.refused, not twin.refused, right)
                 counts[item["differs"]].append(outcome)
                 counts["all"].append(outcome)
             for kind in sorted(counts, key=lambda k: (k == "all", k)):

@@ -89,7 +89,8 @@ def main(argv: list[str]) -> None:
                 if supported != (item["label"] != "unsupported"):
                     print(f"[{split}] {item['id']} {item['kind']}/{item['label']}: said {supported} ({reason}) "
                           f"{item['claim']!r} / {item['quote'][:120]!r}", file=sys.stderr)
-        sections.append(f"### {split} ({len(items)} claims)\n\n" + markdown_table(["kind", "label", "claims", "measure", "share"], rows)
+        table = markdown_table(["kind", "label", "claims", "measure", "share"], rows)
+        sections.append(f"### {split} ({len(items)} claims)\n\n" + table
                         + "\n\n" + " · ".join(f"{k}: **{v:.3f}**" for k, v in totals.items()))
         print(split, {k: round(v, 3) for k, v in totals.items()}, file=sys.stderr)
     body = "\n".join([

@@ -89,8 +89,8 @@ class Token:
 def tokens(text: str) -> list[Token]:
     """The words and numbers of `text`, in order.
 
-    >>> [(t.text, t.stem, t.number, t.first) for t in tokens("Vilnius signed 2 deals.")]
-    [('Vilnius', 'vilnius', None, True), ('signed', 'sign', None, False), ('2', '2', '2', False), ('deals', 'deal', None, False)]
+    >>> [(t.text, t.stem, t.number) for t in tokens("Vilnius signed 2 deals.")]
+    [('Vilnius', 'vilnius', None), ('signed', 'sign', None), ('2', '2', '2'), ('deals', 'deal', None)]
     """
     out: list[Token] = []
     sentence_start = True
