@@ -52,6 +52,10 @@ bench: install
 	$(BIN)/python bench/growth.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/quotes.py
+	$(BIN)/python bench/support.py
+	$(BIN)/python bench/llm_support.py
+	$(BIN)/python bench/near_miss.py
+	$(BIN)/python bench/refusal_curve.py
 
 # The README's settings table, from assistant.Settings (tests/test_readme.py checks it is current).
 readme: install
