@@ -179,7 +179,7 @@ class ExtractiveAnswerer:
         refusal_threshold: float = 0.49,
         max_units: int = 3,
         max_words: int = 120,
-        document_text=None,
+        document_lead=None,
     ):
         self.embedder = embedder
         self.refusal_threshold = refusal_threshold
@@ -187,8 +187,8 @@ class ExtractiveAnswerer:
         self.max_words = max_words
         self._unit_vectors = VectorCache(UNIT_CACHE_SIZE)
         self.checker = SupportChecker(embedder)
-        # A document's whole text by path (the store's), where a question's year may be said once.
-        self.document_text = document_text
+        # A document's lead by path (the store's first chunk), where a question's year may be set.
+        self.document_lead = document_lead
 
     def score_units(
         self, question: str, passages: list[Document], timings: dict[str, float] | None = None
@@ -295,26 +295,22 @@ class ExtractiveAnswerer:
         Also the best unit that nearly answers, with what differs, when none does."""
         expected = expected_answer_type(question)
         meeting, near_miss = [], None
-        # A year or number may be said once in a document ("the 2015 season"): every retrieved
-        # passage of the unit's document may hold it.
-        by_document: dict[str, dict[int, str]] = {}
-        for _, unit in scored:
-            by_document.setdefault(unit.passage.metadata["path"], {})[id(unit.passage)] = unit.passage.page_content
         for score, unit in scored[:CONSTRAINT_DEPTH]:
             # Only a unit that meets the question's constraints answers, so one a little below the
             # threshold may: the constraints do what the threshold alone did less precisely.
             if score < self.refusal_threshold - CONSTRAINED_MARGIN:
                 break
-            path = unit.passage.metadata["path"]
-            surroundings = self.document_text(path) if self.document_text else "\n".join(by_document[path].values())
-            evidence = [Evidence(unit.text, unit_context(unit), surroundings)]
+            # A year or number may be set once for a whole passage, or in the document's lead.
+            lead = self.document_lead(unit.passage.metadata["path"]) if self.document_lead else ""
+            evidence = [Evidence(unit.text, unit_context(unit), f"{unit.passage.page_content}\n{lead}")]
             if self.checker.meets(question, evidence):
                 meeting.append((score, unit))
             elif near_miss is None:
                 differences = self.checker.differences(question, evidence)
                 if near_miss_phrase(question, unit.text, differences) is not None:
                     near_miss = (unit, differences)
-        if expected is not None and any(expected.search(u.text) for _, u in meeting):
+        if expected is not None:
+            # "Where was she speaking?" is not answered by a sentence that names no place.
             meeting = [(s, u) for s, u in meeting if expected.search(u.text)]
         return meeting, near_miss
 

@@ -89,7 +89,7 @@ class Assistant:
         self.answerer = ExtractiveAnswerer(
             self.embedder, refusal_threshold=self.settings.refusal_threshold,
             max_units=self.settings.max_answer_units, max_words=self.settings.max_answer_words,
-            document_text=self.store.document_text,
+            document_lead=self.store.document_lead,
         )
         self.llm = None
         if self.settings.llm:

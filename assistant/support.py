@@ -97,7 +97,9 @@ def _qualifiers(words: list[Token], content: list[Token]) -> tuple[Token, ...]:
         j = i - 1
         while j >= 0 and fold(words[j].text) in _DETERMINERS:
             j -= 1
-        if id(word) in ids and j >= 0 and fold(words[j].text) in _PREPOSITIONS:
+        if id(word) in ids and j >= 0 and (
+            fold(words[j].text) in _PREPOSITIONS or fold(words[j].text).endswith("'s")  # "Lithuania's defence"
+        ):
             out.append(word)
     return tuple(out)
 

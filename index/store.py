@@ -480,11 +480,11 @@ class IndexStore:
         ).fetchall()
         return [StoredQuotation(*row[:7], tuple(json.loads(row[7])), *row[8:]) for row in rows]
 
-    def document_text(self, path: str) -> str:
-        """The document's chunk texts in order (overlaps repeated): all of what it says, for
-        checks that a question's year or number is said somewhere in it."""
-        rows = self._db.execute("SELECT text FROM chunks WHERE path = ? ORDER BY ordinal", (path,)).fetchall()
-        return "\n".join(text for (text,) in rows)
+    def document_lead(self, path: str) -> str:
+        """The document's first chunk: its title, dateline and lead, where a season or year that
+        its later passages take for granted is set ("the 2015 season")."""
+        row = self._db.execute("SELECT text FROM chunks WHERE path = ? ORDER BY ordinal LIMIT 1", (path,)).fetchone()
+        return row[0] if row else ""
 
     def chunks_covering(self, path: str, start: int, end: int) -> list[StoredChunk]:
         """The document's chunks overlapping [start, end), by start."""
