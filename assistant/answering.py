@@ -309,8 +309,8 @@ class ExtractiveAnswerer:
                 differences = self.checker.differences(question, evidence)
                 if near_miss_phrase(question, unit.text, differences) is not None:
                     near_miss = (unit, differences)
-        if expected is not None:
-            # "Where was she speaking?" is not answered by a sentence that names no place.
+        if expected is not None and any(expected.search(u.text) for _, u in meeting):
+            # "Where was he speaking?" is answered by the sentence that names a place, when one does.
             meeting = [(s, u) for s, u in meeting if expected.search(u.text)]
         return meeting, near_miss
 
