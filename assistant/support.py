@@ -250,22 +250,21 @@ class SupportChecker:
         out: list[tuple[str, str | None]] = []
         for number in parsed.numbers:
             if number.number not in {w.number for w in words if w.number}:
-                is_year = _is_year(number.number)
-                same = [w.text for w in words if w.number and _is_year(w.number) == is_year]
+                same = [w.text for w in words if w.number and _is_year(w.number) == _is_year(number.number)]
                 out.append((number.text, same[0] if same else None))
-        names = [w for run in _names(words) for w in run]
+        asked = {w.text for run in parsed.names for w in run}
+        others = [w for run in _names(words) for w in run if w.text not in asked]
         for run in parsed.names:
             for word in run:
                 if not self._has(word, stems, initials):
-                    out.append((word.text, self._closest(word, [n for n in names if n.text not in
-                                                                {w.text for r in parsed.names for w in r}])[1]))
+                    out.append((word.text, _text(self._closest(word, others)[1])))
         content = [w for w in words if not w.is_stopword and w.number is None and len(w.text) > 1]
         for word in parsed.content:
             if not any(same_word(word.stem, c.stem) for c in content):
                 similarity, closest = self._closest(word, content)
                 if similarity < SOFT_MATCH:
-                    out.append((word.text, closest.text if closest and similarity >= COUNTERPART else None))
-        return [(w, c if c is None or isinstance(c, str) else c.text) for w, c in out]
+                    out.append((word.text, _text(closest) if similarity >= COUNTERPART else None))
+        return out
 
     def has_similar_name(self, name: str, text: str) -> bool:
         """Whether `text` names something the model's word vectors put close to `name` ("Beijing"
@@ -436,6 +435,10 @@ def _reversal(claim: _Claim, span: list[Token], span_text: str = "", claim_text:
     if denied_shared:
         return f"the passage says not {sorted(denied_shared)[0]}, the claim does not"
     return ""
+
+
+def _text(word: Token | None) -> str | None:
+    return word.text if word is not None else None
 
 
 def _is_year(number: str | None) -> bool:

@@ -31,6 +31,12 @@ CHROMIUM_ARGS = [
     "--no-first-run", "--disable-sync", "--disable-quic",
 ]
 HOST = "127.0.0.1"
+# The marks of every module driving Chromium.
+BROWSER_TESTS = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"),
+]
 
 
 

@@ -17,13 +17,9 @@ import pytest
 from index import load_document
 
 from ..conftest import SEEDS
-from .conftest import CHROMIUM
+from .conftest import BROWSER_TESTS
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"),
-]
+pytestmark = BROWSER_TESTS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect

@@ -10,14 +10,10 @@ import threading
 import pytest
 
 from ..conftest import ROOT, free_port
-from .conftest import CHROMIUM, HttpServer, running
+from .conftest import BROWSER_TESTS, HttpServer, running
 from .test_access import keys, with_settings
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"),
-]
+pytestmark = BROWSER_TESTS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
