@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         "torch", description="How the embedding model runs: torch; onnx (same vectors, ~2x faster on CPU, needs the "
         "onnx extra); onnx-int8 (quantised, faster again, vectors slightly off). See docs/DEPLOYMENT.md."
     )
+    model_cache: Path = Field(
+        Path("~/.cache/cited-assistant/onnx"), description="Where the onnx backends keep the model's local export."
+    )
     llm: str = Field(
         "", description="A LangChain chat model as provider:model, e.g. openai:gpt-4o-mini or ollama:llama3.2; "
         "empty = the built-in extractive answerer. See docs/LLM.md."

@@ -17,15 +17,18 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 import index
 from index import IndexStore, IngestReport, ingest, open_chroma_client
-from index.embedding import EmbeddingBackendError, SentenceEmbedder
+from index.embedding import SentenceEmbedder
 from prompts import load_prompt
 
 from .answering import ExtractiveAnswerer
 from .config import Settings
+from .factory import make_embedder
 from .errors import AssistantError, NoIndexError, QuestionError, StoreUnavailableError
 from .followups import FollowUp, resolve_follow_up
 from .models import Answer, Passage
-from .quotations import QuotationAnswerer, QuotationMatch
+from .quotations import (
+    QuotationAnswerer, QuotationMatch, SpeakerInfo, SpeakerQuotes, lookup_speakers, speaker_info, speaker_quotes,
+)
 from .retrieval import HybridRetriever, to_passage
 
 _KEEP_CONTROLS = {"\n", "\t"}
@@ -73,12 +76,7 @@ class Assistant:
             index.ensure_index_dir(self.settings.index_dir)
         except index.IndexDirError as exc:
             raise AssistantError(str(exc)) from exc
-        try:
-            self.embedder = embedder or SentenceEmbedder(
-                self.settings.embedding_model, backend=self.settings.embedding_backend
-            )
-        except EmbeddingBackendError as exc:  # the onnx extra is missing: a one-line error, not a traceback
-            raise AssistantError(str(exc)) from exc
+        self.embedder = embedder or make_embedder(self.settings)
         with store_errors():
             client = chroma_client or open_chroma_client(self.settings.index_dir, self.settings.chroma_url)
             self.store = IndexStore(self.settings.index_dir, client, self.embedder, self.settings.collection)
@@ -123,6 +121,33 @@ class Assistant:
             return answer
 
         return RunnableLambda(route)
+
+    # What the UI and the CLI may read of the index (they never reach into the store).
+
+    def documents(self) -> list[index.DocumentRecord]:
+        """The indexed documents, in catalogue order."""
+        with store_errors():
+            return self.store.documents()
+
+    def chunk_count(self) -> int:
+        with store_errors():
+            return self.store.chunk_count()
+
+    def speakers(self) -> list[SpeakerInfo]:
+        """The people quoted in the documents, most quoted first."""
+        with store_errors():
+            return [speaker_info(s) for s in self.store.speakers()]
+
+    def speaker_quotations(self, name: str) -> list[SpeakerQuotes]:
+        """The quotations of everyone `name` may mean (a full name, a surname, or a title only one
+        person bears), by document; UnknownSpeakerError (listing close names) when nobody is quoted."""
+        with store_errors():
+            return [speaker_quotes(self.store, s) for s in lookup_speakers(self.store, name)]
+
+    def sample_texts(self, limit: int) -> list[str]:
+        """Up to `limit` chunk texts, for example questions."""
+        with store_errors():
+            return self.store.sample_texts(limit)
 
     def retrieve(self, question: str, k: int | None = None, answering: str | None = None):
         """The k best passages for a cleaned question, with their scored sentence units and the

@@ -18,12 +18,12 @@ from .ingest import IngestReport, discover_files, ingest  # noqa: E402
 from .lock import IndexBusyError  # noqa: E402
 from .quotes import Quotation, extract_quotations, normalise_speaker, same_speaker  # noqa: E402
 from .store import (  # noqa: E402
-    DocumentFacts, IndexDirError, IndexHealth, IndexStore, Speaker, StoredChunk, StoredQuotation,
+    DocumentFacts, DocumentRecord, IndexDirError, IndexHealth, IndexStore, Speaker, StoredChunk, StoredQuotation,
     StoreUnavailableError, ensure_index_dir, lexical_terms, open_chroma_client,
 )
 
 __all__ = [
-    "Chunk", "Document", "DocumentFacts", "IndexBusyError", "IndexDirError", "IndexHealth", "IndexStore",
+    "Chunk", "Document", "DocumentFacts", "DocumentRecord", "IndexBusyError", "IndexDirError", "IndexHealth", "IndexStore",
     "IngestReport", "LoadError", "Quotation", "Span", "Speaker", "StoreUnavailableError", "StoredChunk",
     "StoredQuotation",
     "chunk_document", "discover_files", "ensure_index_dir", "extract_quotations", "ingest", "lexical_terms",

@@ -1,0 +1,37 @@
+"""The one place the expensive parts are built from `Settings`: the embedding model and the assistant.
+
+CLI, server, benchmarks and tests call these, so a setting (backend, model, cache) means the same everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .config import Settings
+from .errors import AssistantError
+
+if TYPE_CHECKING:
+    from index.embedding import SentenceEmbedder
+
+    from .core import Assistant
+
+
+def make_embedder(settings: Settings | None = None) -> SentenceEmbedder:
+    """The sentence embedder `settings` name (model, backend, export cache); a missing onnx extra is
+    an AssistantError of one line, not a traceback."""
+    from index.embedding import EmbeddingBackendError, SentenceEmbedder
+
+    settings = settings or Settings()
+    try:
+        return SentenceEmbedder(
+            settings.embedding_model, backend=settings.embedding_backend, cache_dir=settings.model_cache
+        )
+    except EmbeddingBackendError as exc:
+        raise AssistantError(str(exc)) from exc
+
+
+def open_assistant(settings: Settings | None = None, *, embedder: SentenceEmbedder | None = None) -> Assistant:
+    """An `Assistant` over the index `settings` point at, sharing `embedder` when one is given."""
+    from .core import Assistant
+
+    return Assistant(settings or Settings(), embedder=embedder)
