@@ -149,6 +149,21 @@ class Assistant:
         with store_errors():
             return self.store.sample_texts(limit)
 
+    def example_questions(self, limit: int = 4) -> list[str]:
+        """Questions the documents answer: "What did X say?" for the people most quoted in them (by
+        the shortest name they go by), then "What is <title> about?"; an index built before quotations
+        were stored finds its speakers in a sample of its chunks."""
+        names = [min(s.forms, key=len) for s in self.speakers()[:limit]]
+        if not names:
+            counts: dict[str, int] = {}
+            for text in self.sample_texts(200):
+                for quotation in index.extract_quotations(text):
+                    counts[quotation.speaker] = counts.get(quotation.speaker, 0) + 1
+            names = sorted(counts, key=lambda name: -counts[name])
+        questions = [f"What did {name} say?" for name in names]
+        questions += [f"What is “{d.title}” about?" for d in self.documents()[:limit]]
+        return questions[:limit]
+
     def retrieve(self, question: str, k: int | None = None, answering: str | None = None):
         """The k best passages for a cleaned question, with their scored sentence units and the
         time each stage took: hybrid candidates (dense + BM25), then the evidence rerank (of the
