@@ -26,16 +26,24 @@ from pathlib import Path
 
 import numpy as np
 from common import (
-    DEFAULT_EVAL_DIR, DEFAULT_REPORT, DEFAULT_SETS, command_line, fmt, markdown_table, missing_sets, read_jsonl,
-    run_note, write_report_section,
+    DEFAULT_REPORT,
+    add_set_options,
+    command_line,
+    fmt,
+    markdown_table,
+    missing_sets,
+    publish_section,
+    read_jsonl,
+    run_note,
 )
 
-# After common, which puts this checkout on sys.path.
-from assistant import Assistant, Settings
+from assistant import Settings
+from assistant.evaluation import Outcome, is_evidence, percentile, retrieval_metrics
+from assistant.factory import make_embedder, open_assistant
 from index.chunking import chunk_document
 from index.documents import load_document
 from index.embedding import BACKENDS, OnnxSentenceEncoder, SentenceEmbedder, int8_preset
-from index.ingest import _embedding_input
+from index.ingest import _embedding_input  # private: to be made public (issue 11)
 
 BASELINE = "torch"
 LOADS: list[float] = []  # the 1-min load average before each timed round: how busy the machine was
@@ -45,7 +53,7 @@ LOADS: list[float] = []  # the 1-min load average before each timed round: how b
 class EvalSet:
     name: str
     corpus: Path
-    chunk_files: list[str]  # the corpus file of each chunk
+    chunk_files: list[str]  # the corpus file (path) of each chunk
     chunk_texts: list[str]  # what ingestion embeds for it
     questions: list[dict]  # answerable ones
     vectors: dict[str, np.ndarray] = field(default_factory=dict)  # backend -> chunk vectors
@@ -57,8 +65,8 @@ def load_set(eval_dir: Path, name: str, settings: Settings) -> EvalSet:
     for path in sorted(corpus.iterdir()):
         doc = load_document(path)
         for chunk in chunk_document(doc, settings.chunk_words, settings.chunk_overlap_sentences):
-            files.append(path.name)
-            texts.append(_embedding_input(doc, chunk.text))
+            files.append(doc.path)
+            texts.append(_embedding_input(doc.title, not doc.title_from_filename, chunk.text))
     questions = [q for q in read_jsonl(eval_dir / name / "questions.jsonl") if q.get("answerable", True)]
     return EvalSet(name, corpus, files, texts, questions)
 
@@ -114,7 +122,7 @@ def query_latency_ms(embedders: dict[str, SentenceEmbedder], questions: list[str
 
 
 def dense_ranks(s: EvalSet, backend: str, embedder: SentenceEmbedder, depth: int = 10) -> list[list[str]]:
-    """Per question, the corpus files of its `depth` best chunks by exact cosine."""
+    """Per question, the paths of its `depth` best chunks' documents by exact cosine."""
     queries = embedder.encode([q["question"] for q in s.questions])
     scores = queries @ s.vectors[backend].T
     top = np.argsort(-scores, axis=1, kind="stable")[:, :depth]
@@ -122,35 +130,33 @@ def dense_ranks(s: EvalSet, backend: str, embedder: SentenceEmbedder, depth: int
 
 
 def hybrid_ranks(s: EvalSet, embedder: SentenceEmbedder, depth: int = 10) -> tuple[list[list[str]], float]:
-    """Per question, the corpus files of the pipeline's `depth` best passages; and the ingest time."""
+    """Per question, the documents (paths) of the pipeline's `depth` best passages; and the ingest time."""
     with tempfile.TemporaryDirectory(prefix="bench-backends-") as tmp:
-        assistant = Assistant(Settings(index_dir=Path(tmp)), embedder=embedder)
+        assistant = open_assistant(Settings(index_dir=Path(tmp)), embedder=embedder)
         t0 = time.perf_counter()
         assistant.ingest([s.corpus])
         ingest_s = time.perf_counter() - t0
         ranks = [
-            [Path(d.metadata["path"]).name for d in assistant.retrieve(q["question"], depth)[0]] for q in s.questions
+            [d.metadata["path"] for d in assistant.retrieve(q["question"], depth)[0]] for q in s.questions
         ]
         assistant.store.close()
     return ranks, ingest_s
 
 
-def retrieval_scores(ranks: list[list[str]], questions: list[dict]) -> dict[str, float]:
-    """recall@1, recall@5, MRR@10 of an evidence document.
+def retrieval_scores(ranks: list[list[str]], questions: list[dict], depth: int = 10) -> dict[str, float | None]:
+    """recall@1, recall@5, MRR@10 of an evidence document, by the measures of `assistant eval`.
 
-    >>> retrieval_scores([["a", "b"], ["c", "d"]], [{"evidence_docs": ["b"]}, {"evidence_docs": ["x"]}])
+    >>> retrieval_scores([["c/a", "c/b"], ["c/c", "c/d"]], [{"evidence_docs": ["b"]}, {"evidence_docs": ["x"]}])
     {'recall@1': 0.0, 'recall@5': 0.5, 'MRR@10': 0.25}
     """
-    first = [
-        next((i + 1 for i, f in enumerate(files[:10]) if f in q["evidence_docs"]), None)
-        for files, q in zip(ranks, questions)
-    ]
-    n = len(first)
-    return {
-        "recall@1": sum(r == 1 for r in first) / n,
-        "recall@5": sum(r is not None and r <= 5 for r in first) / n,
-        "MRR@10": sum(1 / r for r in first if r) / n,
-    }
+    outcomes = []
+    for paths, q in zip(ranks, questions, strict=True):
+        rank = next((r for r, path in enumerate(paths[:depth], start=1) if is_evidence(path, q["evidence_docs"])), None)
+        outcomes.append(Outcome(id=str(q.get("id", "")), question=q.get("question", ""), answerable=True,
+                                ranks={"run": rank}))
+    metrics = retrieval_metrics(outcomes, "run", depth)
+    return {"recall@1": metrics["recall_at_k"][1], "recall@5": metrics["recall_at_k"][5],
+            "MRR@10": metrics[f"mrr@{depth}"]}
 
 
 # -- the report -----------------------------------------------------------------------------------
@@ -219,7 +225,7 @@ def render(argv, args, embedders, export_s, seconds, n_texts, latency, agreement
             [
                 [b, f"{n_texts / median[b]:.0f}", f"{median[BASELINE] / median[b]:.2f}x",
                  " / ".join(f"{t:.1f}" for t in seconds[b])]
-                + [f"{np.percentile(lat[b], 50):.1f} / {np.percentile(lat[b], 90):.1f}" for lat in latency]
+                + [f"{fmt(percentile(lat[b], 50), 1)} / {fmt(percentile(lat[b], 90), 1)}" for lat in latency]
                 for b in embedders
             ],
         ),
@@ -233,7 +239,7 @@ def render(argv, args, embedders, export_s, seconds, n_texts, latency, agreement
         "",
         markdown_table(
             ["backend", "mean", "1st percentile", "min"],
-            [[b, f"{c.mean():.5f}", f"{np.percentile(c, 1):.5f}", f"{c.min():.5f}"] for b, c in agreement.items()],
+            [[b, fmt(c.mean(), 5), fmt(percentile(c, 1), 5), fmt(c.min(), 5)] for b, c in agreement.items()],
         ),
         "",
         "### Dense retrieval (exact cosine over all chunks, answerable questions)",
@@ -264,12 +270,12 @@ def render(argv, args, embedders, export_s, seconds, n_texts, latency, agreement
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS), help="eval sets (folders of --eval-dir)")
-    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR, help=f"default: {DEFAULT_EVAL_DIR}")
+    add_set_options(parser)
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per backend (default 3)")
     parser.add_argument("--queries", type=int, default=100, help="questions timed one at a time (default 100)")
     parser.add_argument("--hybrid", action="store_true", help="also the full pipeline (ingests each set per backend)")
-    parser.add_argument("--cache-dir", type=Path, help="ONNX export cache (default: ASSISTANT_MODEL_CACHE or ~/.cache)")
+    parser.add_argument("--cache-dir", type=Path, help="ONNX export cache (default: Settings.model_cache, "
+                        "ASSISTANT_MODEL_CACHE)")
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="report to update (its 'backends' section)")
     return parser.parse_args(argv)
 
@@ -287,9 +293,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(texts)} chunks in {', '.join(args.sets)}", file=sys.stderr)
 
     embedders, export_s = {}, 0.0
+    cache = {"model_cache": args.cache_dir} if args.cache_dir else {}
     for backend in BACKENDS:
         t0 = time.perf_counter()
-        embedders[backend] = SentenceEmbedder(settings.embedding_model, backend=backend, cache_dir=args.cache_dir)
+        embedders[backend] = make_embedder(settings.model_copy(update={"embedding_backend": backend, **cache}))
         embedders[backend].encode(texts[:64])  # warm up
         if backend != BASELINE:
             export_s += time.perf_counter() - t0
@@ -320,9 +327,7 @@ def main(argv: list[str] | None = None) -> int:
                 hybrid[s.name][b] = retrieval_scores(ranks_b, s.questions)
 
     report = render(argv, args, embedders, export_s, seconds, len(texts), latency, agreement, recall, hybrid)
-    write_report_section(args.out, "backends", report)
-    print(report)
-    print(f"\nwrote {args.out}", file=sys.stderr)
+    publish_section(args.out, "backends", report)
     return 0
 
 

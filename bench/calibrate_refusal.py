@@ -18,13 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common import (
-    DEFAULT_REPORT, DEFAULT_SETS, command_line, fmt, markdown_table, read_jsonl, run_note, share,
-    unit_scores_path, write_report_section,
+    DEFAULT_REPORT,
+    DEFAULT_SETS,
+    command_line,
+    fmt,
+    markdown_table,
+    read_jsonl,
+    run_note,
+    unit_scores_path,
+    write_report_section,
 )
 
-# After common, which puts this checkout on sys.path.
 from assistant import Settings
 from assistant.answering import refuses
+from assistant.evaluation import share
 
 THRESHOLDS = [c / 100 for c in range(20, 71)]  # 0.20 .. 0.70 in steps of 0.01
 MAX_FALSE_REFUSALS = 0.10

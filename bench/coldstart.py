@@ -24,8 +24,17 @@ import time
 from pathlib import Path
 
 from common import (
-    DEFAULT_REPORT, PROJECT_ROOT, cli_env, command_line, fmt, free_port, markdown_table, run_cli, run_note,
-    start_server, write_report_section,
+    DEFAULT_REPORT,
+    PROJECT_ROOT,
+    cli_env,
+    command_line,
+    fmt,
+    free_port,
+    markdown_table,
+    publish_section,
+    run_cli,
+    run_note,
+    start_server,
 )
 
 QUESTION = "What did Budrys say?"
@@ -35,12 +44,13 @@ PHASES = f"""
 import json, sys, time
 t0 = time.perf_counter()
 import assistant
-from assistant import Assistant, Settings
+from assistant import Settings
+from assistant.factory import make_embedder, open_assistant
 t_import = time.perf_counter()
-from index.embedding import SentenceEmbedder
-embedder = SentenceEmbedder()
+settings = Settings()
+embedder = make_embedder(settings)
 t_model = time.perf_counter()
-a = Assistant(Settings(), embedder=embedder)
+a = open_assistant(settings, embedder=embedder)
 t_index = time.perf_counter()
 a.ask({QUESTION!r})
 t_first = time.perf_counter()
@@ -122,8 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         f"question, {QUESTION!r}, is answered from the quotation index (no embedding); the second goes through "
         "hybrid retrieval and the sentence rerank, and pays for the first use of each.",
     ])
-    write_report_section(args.out, "coldstart", body)
-    print(body)
+    publish_section(args.out, "coldstart", body)
     return 0
 
 

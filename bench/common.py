@@ -2,12 +2,15 @@
 docs/BENCHMARKS.md without touching the others. The measures themselves live in
 assistant/evaluation.py (`assistant eval`), which bench/evaluate.py runs.
 
-Both are scripts (`.venv/bin/python bench/<script>.py`), so this module also puts the project
-root on `sys.path`: the scripts' own folder is what Python adds, not the working directory.
+The scripts run as `.venv/bin/python bench/<script>.py`: Python puts bench/ on the path (so they
+import this module as `common`), and the project is installed editable, so `assistant` and `index`
+import as they are. Importing `index` (which `assistant` does) sets the offline environment, in
+each process that does so, the `assistant` commands these scripts start included.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -18,19 +21,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-if str(PROJECT_ROOT) not in sys.path:
-    sys.path.insert(0, str(PROJECT_ROOT))
-for _name, _value in {
-    "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False",
-}.items():
-    os.environ.setdefault(_name, _value)
-
-from assistant.evaluation import share  # noqa: E402  (one definition, shared with `assistant eval`)
-
 DEFAULT_EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
 DEFAULT_SETS = ("squad_v1.1_dev", "rgb_en_fact")
 CACHE_DIR = PROJECT_ROOT / "bench" / ".cache"
@@ -40,6 +34,12 @@ UNIT_SCORES_FILE = "unit_scores.jsonl"
 
 def unit_scores_path(set_name: str) -> Path:
     return CACHE_DIR / set_name / UNIT_SCORES_FILE
+
+
+def add_set_options(parser: argparse.ArgumentParser) -> None:
+    """--sets and --eval-dir: which shared eval sets a script runs on."""
+    parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS), help="eval sets (folders of --eval-dir)")
+    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR, help=f"default: {DEFAULT_EVAL_DIR}")
 
 
 def missing_sets(eval_dir: Path, sets: Iterable[str]) -> str | None:
@@ -111,6 +111,11 @@ def write_jsonl(path: Path, records: Iterable[dict]) -> None:
 
 
 def fmt(value: float | None, decimals: int = 3) -> str:
+    """A figure for the report; n/a for none.
+
+    >>> fmt(0.12345), fmt(12.0, 1), fmt(None)
+    ('0.123', '12.0', 'n/a')
+    """
     return "n/a" if value is None else f"{value:.{decimals}f}"
 
 
@@ -127,7 +132,7 @@ def command_line(script: str, argv: list[str]) -> str:
 
 def run_note() -> str:
     """When and where the figures were measured."""
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
         f"Run on {when}; {os.cpu_count()} CPU cores, CPU only (no GPU), {platform.machine()}, Python "
         f"{platform.python_version()}; 1-min load average {os.getloadavg()[0]:.1f} when written."
@@ -145,7 +150,6 @@ from the project root with the default `Settings` (the ones listed), on this mac
 (ingestion, latency) move with whatever else runs on the machine: the load average is noted.
 
 ```
-export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
 .venv/bin/python bench/evaluate.py            # indexes each corpus, then `assistant eval` on each set
 .venv/bin/python bench/calibrate_refusal.py   # sweeps the refusal threshold over evaluate's dumps
 .venv/bin/python bench/ingest.py              # ingest pipeline against plain encode
@@ -183,3 +187,10 @@ def write_report_section(path: Path, section: str, body: str) -> None:
         parts.append(f"\n{start}\n{bodies[name]}\n{end}\n")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(parts), encoding="utf-8")
+
+
+def publish_section(path: Path, section: str, body: str) -> None:
+    """Write the section into the report, show it, and say where it went."""
+    write_report_section(path, section, body)
+    print(body)
+    print(f"\nwrote {path}", file=sys.stderr)

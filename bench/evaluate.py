@@ -23,19 +23,33 @@ import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from common import (
-    CACHE_DIR, DEFAULT_EVAL_DIR, DEFAULT_REPORT, DEFAULT_SETS, PROJECT_ROOT, command_line, fmt, markdown_table,
-    missing_sets, run_note, unit_scores_path, write_jsonl, write_report_section,
+    CACHE_DIR,
+    DEFAULT_REPORT,
+    PROJECT_ROOT,
+    add_set_options,
+    command_line,
+    fmt,
+    markdown_table,
+    missing_sets,
+    publish_section,
+    run_note,
+    unit_scores_path,
+    write_jsonl,
 )
 
-# After common, which puts this checkout on sys.path.
 import index
-from assistant import Assistant, Settings, evaluation
+from assistant import Settings, evaluation
 from assistant.answering import refuses
-from index.embedding import SentenceEmbedder
+from assistant.factory import make_embedder, open_assistant
+
+if TYPE_CHECKING:
+    from assistant import Assistant
+    from index.embedding import SentenceEmbedder
 
 # Retrievers compared; "hybrid" is the pipeline `ask` uses (RRF of dense and BM25, then the evidence rerank).
 MODES = list(evaluation.RETRIEVERS)
@@ -81,7 +95,7 @@ def index_key(corpus_dir: Path, settings: Settings) -> str:
     return hashlib.sha256(json.dumps(basis).encode()).hexdigest()
 
 
-def open_assistant(
+def open_set_index(
     set_name: str, corpus_dir: Path, embedder: SentenceEmbedder, rebuild: bool
 ) -> tuple[Assistant, IngestFigures]:
     """An Assistant over the set's cached index, built first when missing or stale."""
@@ -91,19 +105,19 @@ def open_assistant(
     key = index_key(corpus_dir, settings)
     record = json.loads(record_file.read_text()) if record_file.is_file() else {}
     if not rebuild and record.get("key") == key and index_dir.is_dir():
-        return Assistant(settings, embedder=embedder), replace(IngestFigures(**record["figures"]), reused=True)
+        return open_assistant(settings, embedder=embedder), replace(IngestFigures(**record["figures"]), reused=True)
 
     shutil.rmtree(index_dir, ignore_errors=True)
     record_file.unlink(missing_ok=True)
-    assistant = Assistant(settings, embedder=embedder)
+    assistant = open_assistant(settings, embedder=embedder)
     t0 = time.perf_counter()
     report = assistant.ingest([corpus_dir])
     seconds = time.perf_counter() - t0
     if report.skipped:
         print(f"  {set_name}: {len(report.skipped)} files skipped, e.g. {report.skipped[0]}", file=sys.stderr)
     figures = IngestFigures(
-        docs=len(assistant.store.documents()), chunks=assistant.store.chunk_count(), seconds=seconds,
-        built_at=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        docs=len(assistant.documents()), chunks=assistant.chunk_count(), seconds=seconds,
+        built_at=datetime.now(UTC).strftime("%Y-%m-%d"),
     )
     record_file.write_text(json.dumps({"key": key, "figures": asdict(figures)}, indent=1))
     return assistant, figures
@@ -113,13 +127,13 @@ def open_assistant(
 
 
 def evaluate_set(name: str, set_dir: Path, embedder: SentenceEmbedder, rebuild: bool, report_dir: Path) -> SetResult:
-    assistant, ingest = open_assistant(name, set_dir / "corpus", embedder, rebuild)
+    assistant, ingest = open_set_index(name, set_dir / "corpus", embedder, rebuild)
     verb = "reused index of" if ingest.reused else "indexed"
     print(f"{name}: {verb} {ingest.docs} docs, {ingest.chunks} chunks ({ingest.seconds:.1f} s)", file=sys.stderr)
     questions_file = set_dir / "questions.jsonl"
     outcomes = evaluation.run_evaluation(
         assistant, evaluation.load_questions(questions_file), MODES,
-        progress=lambda done, total: _progress(name, done, total),
+        progress=evaluation.print_progress,
     )
     assistant.store.close()
     report = evaluation.build_report(outcomes, assistant.settings, questions_file, set_dir / "corpus", MODES)
@@ -130,11 +144,6 @@ def evaluate_set(name: str, set_dir: Path, embedder: SentenceEmbedder, rebuild: 
     write_jsonl(unit_scores_path(name), (unit_score_record(o) for o in outcomes))
     check_unit_scores(name, outcomes, assistant.settings.refusal_threshold)
     return SetResult(name, ingest, outcomes, report)
-
-
-def _progress(name: str, done: int, total: int) -> None:
-    if done % 50 == 0 or done == total:
-        print(f"  {name}: {done}/{total} questions", file=sys.stderr)
 
 
 def unit_score_record(outcome: evaluation.Outcome) -> dict:
@@ -259,8 +268,7 @@ def _answer_row(result: SetResult) -> list[str]:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS), help="eval sets (folders of --eval-dir)")
-    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR, help=f"default: {DEFAULT_EVAL_DIR}")
+    add_set_options(parser)
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="report to update (its 'evaluate' section)")
     parser.add_argument("--rebuild", action="store_true", help="index again even if the cached index fits")
     parser.add_argument("--report-dir", type=Path, default=REPORT_DIR,
@@ -276,14 +284,11 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return 2
     settings = Settings()
-    embedder = SentenceEmbedder(settings.embedding_model, backend=settings.embedding_backend)
+    embedder = make_embedder(settings)
     results = [
         evaluate_set(name, args.eval_dir / name, embedder, args.rebuild, args.report_dir) for name in args.sets
     ]
-    report = render(results, settings, argv)
-    write_report_section(args.out, "evaluate", report)
-    print(report)
-    print(f"\nwrote {args.out}", file=sys.stderr)
+    publish_section(args.out, "evaluate", render(results, settings, argv))
     return 0
 
 

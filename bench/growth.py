@@ -22,22 +22,30 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from common import (
-    DEFAULT_EVAL_DIR, DEFAULT_REPORT, DEFAULT_SETS, command_line, fmt, free_port, markdown_table, read_jsonl, rss_mb,
-    run_note, start_server, write_report_section,
+    DEFAULT_EVAL_DIR,
+    DEFAULT_REPORT,
+    DEFAULT_SETS,
+    command_line,
+    fmt,
+    free_port,
+    markdown_table,
+    publish_section,
+    read_jsonl,
+    rss_mb,
+    run_note,
+    start_server,
 )
 
-# After common, which puts this checkout on sys.path.
-from assistant import Assistant, Settings
+from assistant import Settings
 from assistant.evaluation import STAGES, percentile
+from assistant.factory import make_embedder, open_assistant
 from index import chunk_document, load_document, split_sentences
-from index.embedding import SentenceEmbedder
 
 SENTENCES_PER_DOC = (8, 30)
 SEED = 20261129
@@ -121,17 +129,17 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="bench-growth-"))
     corpus, index_dir = work / "corpus", work / "index"
     shutil.rmtree(work, ignore_errors=True)
-    embedder = SentenceEmbedder(settings.embedding_model, backend=settings.embedding_backend)
+    embedder = make_embedder(settings)
     rows, total_docs, total_chunks = [], 0, 0
     try:
         for size in args.sizes:
             docs, chunks = write_documents(corpus, pool, size - total_chunks, rng, settings, total_docs)
-            assistant = Assistant(settings.model_copy(update={"index_dir": index_dir}), embedder=embedder)
+            assistant = open_assistant(settings.model_copy(update={"index_dir": index_dir}), embedder=embedder)
             t0 = time.perf_counter()
             report = assistant.ingest([corpus])
             seconds = time.perf_counter() - t0
             assert report.chunks_embedded == chunks and len(report.unchanged) == total_docs, report.summary()
-            total_chunks = assistant.store.chunk_count()
+            total_chunks = assistant.chunk_count()
             assistant.store.close()
             total_docs += docs
             print(f"{total_chunks} chunks: ingested {chunks} new in {seconds:.0f} s", file=sys.stderr)
@@ -145,9 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)
 
-    body = render(rows, len(questions), argv)
-    write_report_section(args.out, "growth", body)
-    print(body)
+    publish_section(args.out, "growth", render(rows, len(questions), argv))
     return 0
 
 

@@ -19,13 +19,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import DEFAULT_EVAL_DIR, DEFAULT_REPORT, command_line, fmt, markdown_table, run_note, write_report_section
+from common import DEFAULT_EVAL_DIR, DEFAULT_REPORT, command_line, fmt, markdown_table, publish_section, run_note
 
-# After common, which puts this checkout on sys.path.
-from assistant import Assistant, Settings
+from assistant import Settings
+from assistant.factory import make_embedder, open_assistant
 from index import chunk_document, load_document
 from index.embedding import SentenceEmbedder
-from index.ingest import _embedding_input
+from index.ingest import _embedding_input  # private: to be made public (issue 11)
 
 TARGET = 0.90
 
@@ -44,7 +44,7 @@ def embedding_inputs(files: list[Path], settings: Settings) -> list[str]:
     for file in files:
         doc = load_document(file)
         chunks = chunk_document(doc, max_words=settings.chunk_words, overlap_sentences=settings.chunk_overlap_sentences)
-        texts += [_embedding_input(doc, c.text) for c in chunks]
+        texts += [_embedding_input(doc.title, not doc.title_from_filename, c.text) for c in chunks]
     return texts
 
 
@@ -56,7 +56,7 @@ def time_encoder(embedder: SentenceEmbedder, texts: list[str]) -> float:
 
 def time_pipeline(embedder: SentenceEmbedder, corpus: Path, work: Path, round_: int) -> tuple[float, int]:
     settings = Settings(index_dir=work / f"index-{round_}")
-    assistant = Assistant(settings, embedder=embedder)
+    assistant = open_assistant(settings, embedder=embedder)
     t0 = time.perf_counter()
     report = assistant.ingest([corpus])
     seconds = time.perf_counter() - t0
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    embedder = SentenceEmbedder(settings.embedding_model, backend=settings.embedding_backend)
+    embedder = make_embedder(settings)
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         work = Path(tmp)
         (work / "corpus").mkdir()
@@ -112,8 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Median pipeline / encoder: **{median:.2f}**; it {verdict} the target of {TARGET:.2f}.",
     ])
-    write_report_section(args.out, "ingest", body)
-    print(body)
+    publish_section(args.out, "ingest", body)
     return 0
 
 

@@ -21,26 +21,36 @@ labelled span: re-cited to the sentence that says it, it is kept rightly (counte
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from common import (
-    DEFAULT_EVAL_DIR, DEFAULT_REPORT, PROJECT_ROOT, command_line, markdown_table, read_jsonl, run_note,
+    DEFAULT_EVAL_DIR,
+    DEFAULT_REPORT,
+    PROJECT_ROOT,
+    command_line,
+    markdown_table,
+    read_jsonl,
+    run_note,
     write_report_section,
 )
 
-sys.path.insert(0, str(PROJECT_ROOT))
+from assistant import Settings
+from assistant.factory import make_embedder, open_assistant
+from index import load_document, split_sentences
 
-from assistant import Assistant, Settings  # noqa: E402
-from index import load_document  # noqa: E402
-from index.embedding import SentenceEmbedder  # noqa: E402
-from tests.scripted_llm import scripted_llm_server  # noqa: E402
+if TYPE_CHECKING:
+    from assistant import Assistant
+    from index.embedding import SentenceEmbedder
 
 DATA = PROJECT_ROOT / "tests" / "data" / "support"
+SCRIPTED_LLM = PROJECT_ROOT / "tests" / "scripted_llm.py"  # the loopback stand-in for a hosted model
 CORPORA = {"seed": ("seed", PROJECT_ROOT / "seeds"), "rgb": ("rgb_en_fact", None), "squad": ("squad_v1.1_dev", None)}
 MAX_CLAIMS = 4
 
@@ -63,6 +73,16 @@ class Tally:
     reasons: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
+def scripted_llm_server():
+    """tests/scripted_llm.py's server, loaded by path: tests/ is not an installed package."""
+    spec = importlib.util.spec_from_file_location("scripted_llm", SCRIPTED_LLM)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"error: cannot load {SCRIPTED_LLM}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.scripted_llm_server()
+
+
 def corpus_dir(corpus: str, eval_dir: Path) -> Path:
     name, local = CORPORA[corpus]
     return local or eval_dir / name / "corpus"
@@ -73,16 +93,16 @@ def open_corpus(corpus: str, eval_dir: Path, embedder: SentenceEmbedder, llm_url
     name, _ = CORPORA[corpus]
     if corpus == "seed":
         index_dir = PROJECT_ROOT / "bench" / ".cache" / "llm_support-seed" / "index"
-        plain = Assistant(Settings(index_dir=index_dir), embedder=embedder)
+        plain = open_assistant(Settings(index_dir=index_dir), embedder=embedder)
         plain.ingest([corpus_dir(corpus, eval_dir)])
     else:
-        from evaluate import open_assistant
+        from evaluate import open_set_index
 
-        plain, _ = open_assistant(name, corpus_dir(corpus, eval_dir), embedder, rebuild=False)
+        plain, _ = open_set_index(name, corpus_dir(corpus, eval_dir), embedder, rebuild=False)
         index_dir = plain.settings.index_dir
     plain.store.close()
     settings = Settings(index_dir=index_dir, llm="openai:bench-model", llm_base_url=llm_url, llm_timeout=30.0)
-    return Assistant(settings, embedder=embedder)
+    return open_assistant(settings, embedder=embedder)
 
 
 def holds(passage, item: dict) -> bool:
@@ -103,8 +123,6 @@ def sentence(claim: str, n: int | None) -> str:
 
 def filler(passages, taken: set[int]) -> str | None:
     """A verbatim sentence of a passage not cited yet, cited to it (not counted)."""
-    from index import split_sentences
-
     for n, passage in enumerate(passages, start=1):
         if n in taken:
             continue
@@ -267,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA, help="folder of the labelled <split>.jsonl files")
     parser.add_argument("--splits", nargs="+", default=["dev", "heldout"])
     args = parser.parse_args(argv)
-    embedder = SentenceEmbedder()
+    embedder = make_embedder(Settings())
     t0 = time.perf_counter()
     results = {}
     for split in args.splits:

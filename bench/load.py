@@ -21,12 +21,24 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import (
-    DEFAULT_EVAL_DIR, PROJECT_ROOT, command_line, fmt, free_port, markdown_table, missing_sets, peak_rss_mb, read_jsonl,
-    rss_mb, run_cli, run_note, start_server, write_report_section,
-)
-
 import httpx
+from common import (
+    DEFAULT_EVAL_DIR,
+    DEFAULT_REPORT,
+    PROJECT_ROOT,
+    command_line,
+    fmt,
+    free_port,
+    markdown_table,
+    missing_sets,
+    peak_rss_mb,
+    publish_section,
+    read_jsonl,
+    rss_mb,
+    run_cli,
+    run_note,
+    start_server,
+)
 
 from assistant.evaluation import percentile
 from index.embedding import IDLE_TRIM_SECONDS
@@ -106,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=10, help="questions per client")
     parser.add_argument("--set", default="squad_v1.1_dev", help=f"an eval set of --eval-dir, or {SEEDS!r}")
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR, help=f"default: {DEFAULT_EVAL_DIR}")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "BENCHMARKS.md")
+    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
     args = parser.parse_args(argv)
     corpus, questions = workload(args.set, args.eval_dir)
     repeat = args.set == SEEDS
@@ -169,8 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{IDLE_TRIM_SECONDS:g} s after the last model call they go back to the system "
         "(docs/DEPLOYMENT.md, \"Memory\").",
     ])
-    write_report_section(args.out, "load", body)
-    print(body)
+    publish_section(args.out, "load", body)
     return 1 if loaded["errors"] or single["errors"] else 0
 
 

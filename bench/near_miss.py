@@ -13,13 +13,27 @@ import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from common import CACHE_DIR, DEFAULT_REPORT, PROJECT_ROOT, command_line, fmt, markdown_table, read_jsonl, run_note
-from common import share, write_report_section
+from common import (
+    CACHE_DIR,
+    DEFAULT_REPORT,
+    PROJECT_ROOT,
+    command_line,
+    fmt,
+    markdown_table,
+    publish_section,
+    read_jsonl,
+    run_note,
+)
 
-from assistant import Assistant, Settings
-from assistant.evaluation import contains_gold
-from index.embedding import SentenceEmbedder
+from assistant import Settings
+from assistant.evaluation import contains_gold, share
+from assistant.factory import make_embedder, open_assistant
+
+if TYPE_CHECKING:
+    from assistant import Assistant
+    from index.embedding import SentenceEmbedder
 
 DATA = PROJECT_ROOT / "tests" / "data" / "near_miss"
 INDEXES = {"rgb": "rgb_en_fact", "squad": "squad_v1.1_dev"}
@@ -31,8 +45,8 @@ def assistants(embedder: SentenceEmbedder, seed_dir: Path) -> dict[str, Assistan
         index_dir = CACHE_DIR / name / "index"
         if not index_dir.is_dir():
             sys.exit(f"no index at {index_dir}: run bench/evaluate.py first")
-        out[corpus] = Assistant(Settings(index_dir=index_dir), embedder=embedder)
-    seed = Assistant(Settings(index_dir=seed_dir), embedder=embedder)
+        out[corpus] = open_assistant(Settings(index_dir=index_dir), embedder=embedder)
+    seed = open_assistant(Settings(index_dir=seed_dir), embedder=embedder)
     seed.ingest([PROJECT_ROOT / "seeds"])
     out["seed"] = seed
     return out
@@ -42,7 +56,7 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
     args = parser.parse_args(argv)
-    embedder = SentenceEmbedder()
+    embedder = make_embedder(Settings())
     rows = []
     with tempfile.TemporaryDirectory() as seed_dir:
         by_corpus = assistants(embedder, Path(seed_dir))
@@ -59,10 +73,9 @@ def main(argv: list[str]) -> None:
                 counts["all"].append(outcome)
             for kind in sorted(counts, key=lambda k: (k == "all", k)):
                 results = counts[kind]
-                rows.append([split, kind, len(results), fmt(share([r[0] for r in results])),
-                             fmt(share([r[1] for r in results])), fmt(share([r[2] for r in results]))])
-            print(f"{split}: refused {share([r[0] for r in counts['all']]):.3f}, twins answered "
-                  f"{share([r[1] for r in counts['all']]):.3f}", file=sys.stderr)
+                rows.append([split, kind, len(results), *(fmt(share(r[i] for r in results)) for i in range(3))])
+            print(f"{split}: refused {fmt(share(r[0] for r in counts['all']))}, twins answered "
+                  f"{fmt(share(r[1] for r in counts['all']))}", file=sys.stderr)
     body = "\n".join([
         "## Near misses (issue 12)",
         "",
@@ -75,7 +88,7 @@ def main(argv: list[str]) -> None:
         markdown_table(["split", "differs", "questions", "near misses refused", "twins answered",
                         "twins answered with gold"], rows),
     ])
-    write_report_section(args.out, "near-miss", body)
+    publish_section(args.out, "near-miss", body)
 
 
 if __name__ == "__main__":

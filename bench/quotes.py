@@ -16,7 +16,16 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from common import DEFAULT_REPORT, PROJECT_ROOT, command_line, fmt, markdown_table, read_jsonl, run_note, write_report_section
+from common import (
+    DEFAULT_REPORT,
+    PROJECT_ROOT,
+    command_line,
+    fmt,
+    markdown_table,
+    publish_section,
+    read_jsonl,
+    run_note,
+)
 
 from index.quotes import AttributionCheck, check_attributions, extract_quotations
 
@@ -111,10 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         by_group[group_of(record["origin"])].append(check)
         errors += [f"- wrong, {record['id']}: {q.speaker!r} for “{q.text[:90]}”" for q in check.wrong]
         errors += [f"- missed, {record['id']}: {label['speaker']!r} for “{label['quote'][:90]}”" for label in check.missed]
-    report = render(by_group, errors, *measure_speed(), argv)
-    write_report_section(args.out, "quotes", report)
-    print(report)
-    print(f"\nwrote {args.out}", file=sys.stderr)
+    publish_section(args.out, "quotes", render(by_group, errors, *measure_speed(), argv))
     return 0
 
 

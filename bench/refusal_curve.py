@@ -14,13 +14,26 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from common import CACHE_DIR, DEFAULT_EVAL_DIR, DEFAULT_REPORT, DEFAULT_SETS, command_line, fmt, markdown_table
-from common import run_note, share, write_report_section
+from common import (
+    CACHE_DIR,
+    DEFAULT_REPORT,
+    add_set_options,
+    command_line,
+    fmt,
+    markdown_table,
+    missing_sets,
+    publish_section,
+    run_note,
+)
 
-from assistant import Assistant, Settings
-from assistant.evaluation import contains_gold, load_questions
-from index.embedding import SentenceEmbedder
+from assistant import Settings
+from assistant.evaluation import contains_gold, load_questions, print_progress, share
+from assistant.factory import make_embedder, open_assistant
+
+if TYPE_CHECKING:
+    from assistant import Assistant
 
 THRESHOLDS = [0.35, 0.40, 0.43, 0.45, 0.47, 0.49, 0.51, 0.53, 0.55, 0.60]
 
@@ -37,27 +50,30 @@ def replay(assistant: Assistant, questions, thresholds: list[float]) -> dict[flo
             answer = answerer.answer(question.question, passages, scored)
             gold = question.answerable and not answer.refused and contains_gold(answer.answer, question.answers)
             out[threshold].append((question.answerable, answer.refused, gold))
-        if done % 50 == 0:
-            print(f"  {done}/{len(questions)}", file=sys.stderr, flush=True)
+        print_progress(done, len(questions))
     answerer.refusal_threshold = original
     return out
 
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS))
+    add_set_options(parser)
     parser.add_argument("--thresholds", nargs="+", type=float, default=THRESHOLDS)
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
     args = parser.parse_args(argv)
-    embedder = SentenceEmbedder()
-    current = Settings().refusal_threshold
+    problem = missing_sets(args.eval_dir, args.sets)
+    if problem:
+        sys.exit(problem)
+    settings = Settings()
+    embedder = make_embedder(settings)
+    current = settings.refusal_threshold
     rows = []
     for name in args.sets:
         index_dir = CACHE_DIR / name / "index"
         if not index_dir.is_dir():
             sys.exit(f"no index at {index_dir}: run bench/evaluate.py first")
-        assistant = Assistant(Settings(index_dir=index_dir), embedder=embedder)
-        questions = load_questions(DEFAULT_EVAL_DIR / name / "questions.jsonl")
+        assistant = open_assistant(settings.model_copy(update={"index_dir": index_dir}), embedder=embedder)
+        questions = load_questions(args.eval_dir / name / "questions.jsonl")
         print(f"{name}: {len(questions)} questions", file=sys.stderr)
         for threshold, results in replay(assistant, questions, args.thresholds).items():
             unanswerable = [r for r in results if not r[0]]
@@ -81,7 +97,7 @@ def main(argv: list[str]) -> None:
         "",
         markdown_table(["set", "threshold", "unanswerable refused", "false refusals", "answer contains gold"], rows),
     ])
-    write_report_section(args.out, "refusal-curve", body)
+    publish_section(args.out, "refusal-curve", body)
 
 
 if __name__ == "__main__":

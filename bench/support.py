@@ -15,12 +15,23 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from common import DEFAULT_EVAL_DIR, DEFAULT_REPORT, PROJECT_ROOT, command_line, fmt, markdown_table, read_jsonl
-from common import run_note, write_report_section
+from common import (
+    DEFAULT_EVAL_DIR,
+    DEFAULT_REPORT,
+    PROJECT_ROOT,
+    command_line,
+    fmt,
+    markdown_table,
+    publish_section,
+    read_jsonl,
+    run_note,
+)
 
+from assistant import Settings
+from assistant.evaluation import share
+from assistant.factory import make_embedder
 from assistant.support import SUPPORT_THRESHOLD, Evidence, SupportChecker
 from index import load_document
-from index.embedding import SentenceEmbedder
 
 DATA = PROJECT_ROOT / "tests" / "data" / "support"
 CORPORA = {"seed": PROJECT_ROOT / "seeds", "rgb": DEFAULT_EVAL_DIR / "rgb_en_fact" / "corpus",
@@ -52,14 +63,14 @@ def summarise(results: list[tuple[dict, bool, str]]) -> tuple[list[list], dict]:
         by_kind[(item["kind"], item["label"])].append(supported)
     rows = []
     for (kind, label), flags in sorted(by_kind.items()):
-        good = flags.count(label != "unsupported") if label != "unsupported" else flags.count(False)
-        rows.append([kind, label, len(flags), "kept" if label != "unsupported" else "caught", fmt(good / len(flags))])
+        right = share(flag == (label != "unsupported") for flag in flags)
+        rows.append([kind, label, len(flags), "kept" if label != "unsupported" else "caught", fmt(right)])
     positives = [s for item, s, _ in results if item["label"] != "unsupported"]
     negatives = [s for item, s, _ in results if item["label"] == "unsupported"]
     said_supported = sum(positives) + sum(negatives)
     totals = {
-        "supported kept (recall)": sum(positives) / len(positives),
-        "unsupported caught": negatives.count(False) / len(negatives),
+        "supported kept (recall)": share(positives),
+        "unsupported caught": share(not s for s in negatives),
         "precision of 'supported'": sum(positives) / said_supported if said_supported else 1.0,
     }
     return rows, totals
@@ -72,12 +83,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
     parser.add_argument("--errors", action="store_true", help="print every wrong verdict with its reason")
     args = parser.parse_args(argv)
-    embedder = SentenceEmbedder()
+    embedder = make_embedder(Settings())
     splits = {split: read_jsonl(DATA / f"{split}.jsonl") for split in ("dev", "heldout")}
     if args.sweep:
         for threshold in [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9]:
             _, totals = summarise(judge(SupportChecker(embedder, threshold=threshold), splits["dev"]))
-            print(f"{threshold:.2f}  " + "  ".join(f"{k} {v:.3f}" for k, v in totals.items()))
+            print(f"{threshold:.2f}  " + "  ".join(f"{k} {fmt(v)}" for k, v in totals.items()))
         return
     checker = SupportChecker(embedder, threshold=args.threshold)
     sections = []
@@ -91,8 +102,8 @@ def main(argv: list[str]) -> None:
                           f"{item['claim']!r} / {item['quote'][:120]!r}", file=sys.stderr)
         table = markdown_table(["kind", "label", "claims", "measure", "share"], rows)
         sections.append(f"### {split} ({len(items)} claims)\n\n" + table
-                        + "\n\n" + " · ".join(f"{k}: **{v:.3f}**" for k, v in totals.items()))
-        print(split, {k: round(v, 3) for k, v in totals.items()}, file=sys.stderr)
+                        + "\n\n" + " · ".join(f"{k}: **{fmt(v)}**" for k, v in totals.items()))
+        print(split, {k: fmt(v) for k, v in totals.items()}, file=sys.stderr)
     body = "\n".join([
         "## Support check (issue 12)",
         "",
@@ -105,7 +116,7 @@ def main(argv: list[str]) -> None:
         "",
         *sections,
     ])
-    write_report_section(args.out, "support", "\n\n".join([body]))
+    publish_section(args.out, "support", body)
 
 
 if __name__ == "__main__":
