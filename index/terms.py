@@ -1,8 +1,8 @@
 """Words as the assistant compares them: folded (case, accents), stemmed (Snowball English), and
-sorted into numbers, names and content words.
+sorted into numbers, names and content words; and the word lists every part uses (stopwords, speech verbs).
 
 One place for these rules, so that "Ruginiene" finds "Ruginienė" and "restrictions" finds
-"restricted" the same way wherever text is compared.
+"restricted" the same way wherever text is compared. Name detection is in `index.names`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,30 @@ from functools import lru_cache
 
 import Stemmer
 
-from .store import STOPWORDS
-
+# Words too common to help lexical search; dropping them keeps FTS queries small and fast.
+STOPWORDS = frozenset(
+    """a an the and or but if then of to in on at by for with from as is are was were be been being
+    do does did done doing have has had having what which who whom whose when where why how that this
+    these those it its it's he she they them his her their we you i me my our your there here not no
+    so than too very can could should would will shall may might must about into over after before
+    any all some such each other more most own same just also only up down out off again further""".split()
+)
+# Verbs that attribute speech ("...," Budrys said), as the quotation extractor reads them.
+SPEECH_VERBS: tuple[str, ...] = tuple("""
+    said says stated states added adds told tells warned warns argued argues noted notes explained
+    explains emphasized emphasised emphasizes emphasises insisted insists announced announces
+    declared declares claimed claims wrote writes articulated asked asks replied replies responded
+    recalled recalls acknowledged acknowledges admitted admits conceded remarked commented stressed
+    stresses maintained urged cautioned predicted confirmed concluded joked quipped tweeted testified
+    countered interrupted retorted exclaimed answered shouted objected protested observed continued
+""".split())
+# Their participles that open a statement (", stating that ...").
+SPEECH_PARTICIPLES: tuple[str, ...] = tuple("""
+    saying stating adding telling warning arguing noting explaining emphasizing emphasising insisting
+    announcing declaring claiming writing articulating replying acknowledging admitting stressing
+    urging cautioning predicting confirming concluding tweeting
+""".split())
+_TOKEN = re.compile(r"\w+", re.UNICODE)
 _WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*|\d+(?:[.,]\d+)*|[$€£¥%]", re.UNICODE)
 # Symbols read as the words they stand for: "$2 per day" is two dollars a day.
 _SYMBOLS = {"$": "dollar", "€": "euro", "£": "pound", "¥": "yen", "%": "percent"}
@@ -29,6 +51,15 @@ _NUMBER_WORDS = {
 }
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 _STEMMER = Stemmer.Stemmer("english")
+
+
+def lexical_terms(text: str) -> list[str]:
+    """Lower-cased word tokens without stopwords.
+
+    >>> lexical_terms("What did Budrys say?")
+    ['budrys', 'say']
+    """
+    return [t for t in (m.group().lower() for m in _TOKEN.finditer(text)) if t not in STOPWORDS]
 
 
 @lru_cache(maxsize=100_000)

@@ -1,0 +1,126 @@
+"""The attribution rules of the quotation extractor: each a named regular expression, tried in the
+order of its list, saying whether the name it finds must be its sentence's subject.
+
+A rule's groups say what it found: `run` (or `run2`, `colon`) a capitalised run that may name a
+person, `pron` "he"/"she", `role` "the minister", `appos` an apposition after the name
+(", the foreign minister,"), `clause` the reported statement.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..names import NAME_RUN, ROLE_NOUNS, UPPER
+from ..terms import SPEECH_PARTICIPLES, SPEECH_VERBS
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One way of attributing speech. `subject_only`: the rule is searched anywhere in a sentence,
+    so its name counts only in the subject's position ("A spokesman for Budrys said" is not Budrys)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    subject_only: bool = False
+
+
+def _rule(name: str, pattern: str, subject_only: bool = False) -> Rule:
+    return Rule(name, re.compile(pattern), subject_only)
+
+
+# -- building blocks -------------------------------------------------------------------------------
+
+# Verbs that quote a phrase as someone's words: "what he described as "hypocrisy"".
+_NAMING_VERBS = r"described\s+as|describes\s+as|calls|called(?!\s+for\b)|dubbed|termed"
+# Verbs whose object is the statement itself, so "X said the EU ..." is reported speech without "that".
+_PLAIN_VERBS = "said says added argued warned insisted stated noted explained stressed emphasized emphasised"
+# Participles that introduce a statement without "that" (", saying the EU ...").
+PLAIN_PARTICIPLES = frozenset({"saying", "adding", "stating"})
+# Words that open a clause: "The company said it would cut jobs." has a clause after its verb.
+CLAUSE_OPENERS = frozenset("that it he she they we i you the a an this there his her their its".split())
+_FUNCTION_WORDS = "of|for|to|by|with|from|and|or|at|in|on|as|that|than|about|after|before|his|her|their|its|our|my"
+_PREPOSITIONS = (
+    "in on at during to after before when while for of about with from by over since against into through up "
+    "yesterday today last that"
+)
+_RUN = NAME_RUN
+VERB = "(?:" + "|".join(SPEECH_VERBS) + ")"
+PARTICIPLE = "(?:" + "|".join(SPEECH_PARTICIPLES) + ")"
+_AUX = r"(?:(?:has|had|have|also|later|then|once|again|further|\w+ly)\s+){0,2}"
+_APPOS = r"(?P<appos>,\s+(?:who\b|[^,;:“”\"]{1,90}?,))?,?"  # ", the foreign minister," / ", who"
+_ROLE_ALTERNATIVES = "|".join(sorted(ROLE_NOUNS))
+_ROLE_LEAD = rf"(?:(?:[a-z][\w'’\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES}),?\s+)?"  # "film director ", "chief executive, "
+_ROLE = r"(?P<role>\b[Tt]he(?:\s+[a-z][\w\-]*){1,3}?)"  # "the minister", "the foreign minister"
+_PRON = r"(?P<pron>\b[Hh]e|\b[Ss]he)"
+_GAP = r"(?:\s+[^\s,.;:!?“”\"]+){0,8}"  # "told reporters on Monday"
+_END = r"\s*[:,]?\s*$"
+_SAY = rf"{_AUX}(?:{VERB}|{_NAMING_VERBS})"
+
+# -- right after a quote's closing mark ------------------------------------------------------------
+
+# Tried in order; "speech verb, no person": a speaker who is no person we can name, which also
+# stops the quote passing its speaker on.
+AFTER = (
+    _rule("pronoun says", rf"\s*,?\s*{_PRON}\s+{_AUX}{VERB}\b"),
+    _rule("says pronoun", rf"\s*,?\s*{VERB}\s+(?P<pron>he|she)\b"),
+    _rule("name says", rf"\s*[,–—-]?\s*{_ROLE_LEAD}(?P<run>{_RUN}){_APPOS}\s+{_AUX}{VERB}\b"),
+    _rule(
+        "says name",
+        rf"\s*,?\s*{VERB}\s+(?:(?:the|a|an)\s+)?(?:(?!(?:{_FUNCTION_WORDS})\b)[a-z][\w'’\-]*\s+){{0,2}}(?P<run>{_RUN})",
+    ),
+    _rule("role says", rf"\s*,?\s*{_ROLE}\s+{_AUX}{VERB}\b"),
+    _rule("says role", rf"\s*,?\s*{VERB}\s+{_ROLE}\b(?!\s+[{UPPER}])"),
+    _rule("according to name", rf"\s*,?\s*(?:[^\s“”\"]+\s+){{0,4}}?according\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})"),
+    _rule("dash name", rf"\s*[-–—]\s*(?P<run>{_RUN})"),
+    _rule("speech verb, no person", rf"\s*[,–—-]?\s*(?:[^\s“”\"]+\s+){{0,5}}?{_AUX}{VERB}\b|\s*,?\s*according\s+to\b"),
+)
+# After a quote, an attribution followed by this introduces the next quote ("Budrys said: ").
+INTRODUCES_NEXT = re.compile(rf"{_GAP}\s*:\s*")
+
+# -- right before a quote's opening mark, within its sentence ---------------------------------------
+
+BEFORE = (
+    _rule("pronoun says", rf"{_PRON}\s+{_SAY}{_GAP}{_END}"),
+    _rule("name says", rf"(?P<run>{_RUN}){_APPOS}\s+{_SAY}{_GAP}{_END}", subject_only=True),
+    _rule("role says", rf"{_ROLE}\s+{_SAY}{_GAP}{_END}", subject_only=True),
+    _rule("according to name", rf"[Aa]ccording\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})\s*,?\s*$"),
+    _rule("name colon", rf"(?P<colon>{_RUN})\s*:\s*$"),  # "New Vanguard CEO Tim Buckley: "
+    _rule("name verbed colon", rf"(?P<run>{_RUN}){_APPOS}\s+{_AUX}[a-z]+(?:ed|s)\s*:\s*$", subject_only=True),
+    _rule("speech verb, no person", rf"\b(?:{VERB}|{_NAMING_VERBS}){_GAP}{_END}|\baccording\s+to\b[^.]*$"),
+)
+
+# -- reported speech, one sentence at a time -------------------------------------------------------
+
+_SUBJECT = rf"(?:{_PRON}|{_ROLE}|(?P<run>{_RUN}){_APPOS})\s+{_AUX}"
+# Between a verb and "that": a circumstance ("said on Monday that", "said in a statement that"),
+# never an object ("wrote the poem ... that begins"); "told" takes its listener first.
+_CIRCUMSTANCE = (
+    r"(?:\s+(?:in|on|at|during|to|after|before|when|while|last|this|earlier|later|from|\w+ly)\b"
+    r"(?:\s+[^\s,.;:!?“”\"]+){0,10}?)?"
+)
+_LISTENER = rf"\s+(?:the\s+[\w.]+|[a-z]+|{_RUN})"  # "told reporters", "told the BBC", "told Budrys"
+_TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
+_THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)\b)"
+_STATEMENT = rf"(?P<clause>(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b)[a-z]\S*(?:\s+\S+){{2,}})"  # "the EU must ..."
+REPORTED = (
+    _rule("says that", rf"{_SUBJECT}{VERB}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)", subject_only=True),
+    _rule("told someone that", rf"{_SUBJECT}{_TOLD}{_LISTENER}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)", subject_only=True),
+    _rule("says statement", rf"{_SUBJECT}(?:{_PLAIN_VERBS.replace(' ', '|')})\s+{_STATEMENT}", subject_only=True),
+    _rule("told someone statement", rf"{_SUBJECT}(?:told|tells){_LISTENER}\s+{_STATEMENT}", subject_only=True),
+    _rule("according to name, statement", rf"^[Aa]ccording\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN}),\s+(?!{_RUN},)(?P<clause>\S.*)"),
+)
+# "Budrys articulated the position, stating that ...": the sentence's subject speaks.
+PARTICIPLE_CLAUSE = re.compile(rf",\s+(?P<verb>{PARTICIPLE})\s+(?P<that>that\s+)?(?P<clause>\S.*)")
+INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the former ..."
+    "statement, says name",
+    rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?P<run2>{_RUN})\s+{_AUX}{VERB}|"
+    rf"(?P<pron>he|she)\s+{_AUX}{VERB})\s*(?:[.!?]?\s*$|,\s+(?:the|a|an|who|according)\b)",
+)
+# A sentence that may hold reported speech names a speech verb or "according to".
+MAY_REPORT = re.compile(rf"\b(?:{VERB}|{PARTICIPLE})\b|\baccording to\b", re.IGNORECASE)
+SOMEONE = re.compile(  # "The Doctor", "the foreign minister": someone, maybe a known person
+    rf"\b[Tt]he\s+(?:(?P<title>(?:{_ROLE_ALTERNATIVES.title()})\b)"
+    rf"|(?P<role>(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})\b))"
+)
+TRAILING = re.compile(r"[\s,;:.!?…]+$")
