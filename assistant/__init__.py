@@ -10,10 +10,11 @@ import importlib
 import index  # noqa: F401  (sets the offline environment before any model or Chroma import)
 
 _EXPORTS = {
-    "Settings": ".config", "Assistant": ".core", "clean_question": ".core", "AssistantError": ".errors",
+    "Settings": ".config", "Assistant": ".core", "clean_question": ".pipeline", "AssistantError": ".errors",
     "NoIndexError": ".errors", "QuestionError": ".errors", "StoreUnavailableError": ".errors",
     "Answer": ".models", "Citation": ".models", "Passage": ".models", "RemovedSentence": ".models",
-    "Verification": ".models", "Evidence": ".support", "SupportChecker": ".support", "Verdict": ".support",
+    "Verification": ".models", "Library": ".library", "Turn": ".turn", "Answerer": ".turn",
+    "QuestionPipeline": ".pipeline", "make_embedder": ".factory", "open_assistant": ".factory", "Evidence": ".support", "SupportChecker": ".support", "Verdict": ".support",
 }
 
 __all__ = sorted(_EXPORTS)

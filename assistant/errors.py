@@ -1,5 +1,7 @@
 """Errors a person can act on: each says what was wrong and what to do."""
 
+import index
+
 
 class AssistantError(Exception):
     """Base class; the CLI prints the message and exits non-zero, the API answers 4xx."""
@@ -17,5 +19,6 @@ class NoIndexError(AssistantError):
     """There is nothing to search yet."""
 
 
-class StoreUnavailableError(AssistantError):
-    """The vector store (a Chroma server) cannot be reached right now; later requests retry."""
+# The index's own: a store (a Chroma server) that cannot be reached right now; later requests
+# retry. The CLI says it in one line, the API answers 503 with Retry-After.
+StoreUnavailableError = index.StoreUnavailableError

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,9 +20,10 @@ from pydantic import BaseModel
 from index import IndexStore, Speaker, StoredChunk, StoredQuotation, lexical_terms, normalise_speaker
 from prompts import load_prompt
 
-from .answering import VectorCache
 from .errors import AssistantError, QuestionError
 from .models import Answer, Citation, Passage
+from .turn import Turn, text_deltas
+from .units import VectorCache
 
 # Below this cosine similarity to the topic a quotation is not about it, unless it names one of the
 # topic's words. On the seed article: "the European Union" scores 0.50-0.54 against the quotations
@@ -205,15 +206,27 @@ class QuotationAnswerer:
             return None
         return QuotationMatch(parsed, speakers, quotations)
 
-    def answer(self, match: QuotationMatch, timings: dict[str, float] | None = None) -> Answer:
-        """Every quotation of the matched speakers (about the topic, when one is asked), cited."""
+    def stream(self, turn: Turn) -> Iterator[str | Answer]:
+        answer = self.answer(turn)
+        yield from text_deltas(answer.answer)
+        yield answer
+
+    def answer(self, turn: Turn) -> Answer:
+        """Every quotation of the speakers the turn's match names (about the topic, when one is asked), cited."""
+        match = turn.quoted
+        if match is None:
+            raise ValueError("QuotationAnswerer answers turns on the quotations route (turn.quoted is set)")
         question = match.question
         sections: list[str] = []
         citations: list[Citation] = []
         passages: dict[str, Passage] = {}
         for speaker in match.speakers:
             quotations = match.quotations[speaker.name]
-            scores = self._relevance(question.topic, quotations, timings) if question.topic else [1.0] * len(quotations)
+            if question.topic:
+                with turn.timings.stage("embed_quotations"):
+                    scores = self._relevance(question.topic, quotations)
+            else:
+                scores = [1.0] * len(quotations)
             kept = [(q, s) for q, s in zip(quotations, scores) if s is not None]
             if question.topic:
                 kept.sort(key=lambda qs: -qs[1])
@@ -300,15 +313,11 @@ class QuotationAnswerer:
                 break
         return pieces if pos >= q.end or not q.text[pos - q.start :].strip() else []
 
-    def _relevance(self, topic: str, quotations: list[StoredQuotation],
-                   timings: dict[str, float] | None) -> list[float | None]:
+    def _relevance(self, topic: str, quotations: list[StoredQuotation]) -> list[float | None]:
         """Each quotation's relevance to the topic (cosine similarity, plus a bonus for naming the
         topic's words), or None when it is clearly about something else."""
-        t0 = time.perf_counter()
         texts = [" ".join(q.text.split()) for q in quotations]
         similarity = self._vectors.get_or_compute(texts, self.embedder.encode) @ self.embedder.query_vector(topic)
-        if timings is not None:
-            timings["embed_quotations"] = timings.get("embed_quotations", 0.0) + (time.perf_counter() - t0) * 1000
         terms = _content_stems(topic)
         scores: list[float | None] = []
         for text, sim in zip(texts, np.asarray(similarity, dtype=float)):

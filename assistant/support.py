@@ -25,6 +25,8 @@ import numpy as np
 
 from index.terms import Token, fold, same_word, stem, tokens
 
+from .units import VectorCache
+
 # Words that carry no claim of their own in an answer sentence.
 META_WORDS = frozenset(
     "according article articles document documents passage passages source sources text report reports reported "
@@ -209,8 +211,6 @@ class SupportChecker:
         self.embedder = embedder
         self.threshold = threshold
         self.question_threshold = question_threshold
-        from .answering import VectorCache
-
         self._word_vectors = VectorCache(50_000)
         self._contextual: dict[str, tuple] = {}
 

@@ -1,0 +1,67 @@
+"""What the index holds, read without the model: documents, the people quoted and their quotations,
+the index's health. The CLI's `quotes` and `ingest --check` use it on its own; an `Assistant` reads
+through one too. Nobody outside `assistant` reaches into the store.
+"""
+
+from __future__ import annotations
+
+import index
+from prompts import load_prompt
+
+from .config import Settings
+from .errors import AssistantError, NoIndexError
+from .quotations import SpeakerInfo, SpeakerQuotes, lookup_speakers, speaker_info, speaker_quotes
+
+
+class Library:
+    """Read access to one index. `with_vectors` opens Chroma too (for the health check); without it
+    only the catalogue is opened."""
+
+    def __init__(self, settings: Settings, *, store: index.IndexStore | None = None, with_vectors: bool = False):
+        self.settings = settings
+        if store is None:
+            require_index(settings)
+            client = index.open_chroma_client(settings.index_dir, settings.chroma_url) if with_vectors else None
+            store = index.IndexStore(settings.index_dir, client, None, settings.collection)
+        self.store = store
+
+    def documents(self) -> list[index.DocumentRecord]:
+        """The indexed documents, in catalogue order."""
+        return self.store.documents()
+
+    def chunk_count(self) -> int:
+        return self.store.chunk_count()
+
+    def sample_texts(self, limit: int) -> list[str]:
+        """Up to `limit` chunk texts, for example questions."""
+        return self.store.sample_texts(limit)
+
+    def speakers(self) -> list[SpeakerInfo]:
+        """The people quoted in the documents, most quoted first."""
+        return [speaker_info(s) for s in self.store.speakers()]
+
+    def speaker_quotations(self, name: str) -> list[SpeakerQuotes]:
+        """The quotations of everyone `name` may mean (a full name, a surname, or a title only one
+        person bears), by document; UnknownSpeakerError (listing close names) when nobody is quoted."""
+        return [speaker_quotes(self.store, s) for s in lookup_speakers(self.store, name)]
+
+    def quotation_backlog(self) -> int:
+        """How many documents were indexed before quotations were stored (re-ingest adds theirs)."""
+        return len(self.store.quotation_backlog())
+
+    def health(self, *, wait: bool = True) -> index.IndexHealth:
+        """The index's consistency, read under the writer lock (a live writer's half-written batch is
+        not damage); AssistantError when another process holds it and `wait` is False."""
+        try:
+            with self.store.writing(wait=wait):
+                return self.store.health()
+        except (index.IndexBusyError, index.IndexDirError) as exc:
+            raise AssistantError(str(exc)) from exc
+
+
+def require_index(settings: Settings) -> None:
+    """NoIndexError, saying what to run, when nothing was ever ingested where `settings` point."""
+    from index.store import CATALOGUE_FILE  # (to become index's own check, with the catalogue interface)
+
+    if not settings.chroma_url and not (settings.index_dir / CATALOGUE_FILE).is_file():
+        raise NoIndexError(load_prompt("no_index"))

@@ -1,0 +1,210 @@
+"""Evidence scores: how well each sentence unit of the retrieved passages answers the question
+(embedding similarity, the question's words found in any form, the kind of text it asks for),
+and the rerank of the passages by their best unit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import replace
+
+import numpy as np
+from langchain_core.documents import Document
+
+from index import lexical_terms
+from index.embedding import SentenceEmbedder
+from index.store import STOPWORDS
+from index.terms import same_word, stem
+
+from .retrieval import reciprocal_rank_fusion
+from .support import SupportChecker
+from .turn import ScoredUnit
+from .units import Unit, VectorCache, dedupe_units, group_units
+
+# Only forms that are words of speech: "state", "note" or "add" are as often nouns or other verbs.
+_SPEECH_VERB = re.compile(
+    r"(say|says|said|saying|speak|speaks|spoke|spoken|speaking|stated|stating|statements?|tell|tells|told|telling|"
+    r"remarked|remarks|explained|"
+    r"declared|commented|replied|insisted|argued|emphasi[sz]ed|stressed|warned|announced)"
+)
+_IRREGULAR = {
+    "said": "say", "says": "say", "told": "tell", "spoke": "speak", "spoken": "speak", "wrote": "write",
+    "written": "write", "won": "win", "began": "begin", "begun": "begin", "built": "build", "bought": "buy",
+    "sold": "sell", "led": "lead", "held": "hold", "made": "make", "took": "take", "taken": "take",
+    "gave": "give", "given": "give", "became": "become", "left": "leave", "met": "meet", "ran": "run",
+    "found": "find", "thought": "think", "brought": "bring", "chose": "choose", "chosen": "choose",
+}
+# Weights of the kinds of evidence; the refusal threshold is calibrated on this mix.
+SEMANTIC_WEIGHT, LEXICAL_WEIGHT, ANSWER_TYPE_BONUS = 0.6, 0.4, 0.1
+# What kind of text answers a question, by its wording (classic answer-type matching).
+# The wh-word decides first: "Where did he say it?" asks for a place, not a quotation.
+_ANSWER_TYPES = [
+    (re.compile(r"\bhow (many|much|long|far|old|large|big|tall|high)\b|\bwhat (number|percentage|amount)\b", re.I),
+     re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|dozen)\b",
+                re.I)),
+    (re.compile(r"\bwhere\b|\bin which (city|country|place|town|state)\b", re.I),
+     # A place after a preposition: a run of capitalised words ("on the sidelines of the Munich
+     # Security Conference"), or one word closing the clause ("in Vilnius.").
+     re.compile(r"\b(?:in|at|on|near|during|outside|inside)\b[^.;:!?“”\"]{0,40}?\b[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)+"
+                r"|\b(?:in|at|near) (?:the )?[A-Z][\w’'-]+(?=[,.;)]|$)")),
+    (re.compile(r"\bwhen\b|\bwhat (year|date|month|day|century|decade)\b|\bin which year\b", re.I),
+     re.compile(r"\b(1\d{3}|20\d{2})\b|\b(January|February|March|April|May|June|July|August|September|October|"
+                r"November|December|century|decade)\b|\d{1,2}(st|nd|rd|th)\b", re.I)),
+    (re.compile(r"\b(say|says|said|state[sd]?|tell|told|quotes?|comment(ed)?|speak|spoke)\b", re.I),
+     re.compile(r"[“”\"«»]")),
+]
+
+
+def refuses(best_score: float | None, threshold: float) -> bool:
+    """The refusal rule: no unit at all, or the best one below the threshold.
+
+    >>> refuses(0.44, 0.45), refuses(0.45, 0.45), refuses(None, 0.2)
+    (True, False, True)
+    """
+    return best_score is None or best_score < threshold
+
+
+def expected_answer_type(question: str) -> re.Pattern | None:
+    """A pattern the answering text should contain, judging by the question, or None.
+
+    >>> bool(expected_answer_type("What did Budrys say?").search("“Yes,” he said."))
+    True
+    >>> expected_answer_type("Who is the prime minister?") is None
+    True
+    """
+    for asks, answered_by in _ANSWER_TYPES:
+        if asks.search(question):
+            return answered_by
+    return None
+
+
+def normalise_term(word: str) -> str:
+    """A crude stem, enough to match "say"/"said", "minerals"/"mineral", "agreed"/"agree"; every
+    verb of speech counts as "say", so "What did X say?" matches "X stated".
+
+    >>> [normalise_term(w) for w in ["said", "minerals", "countries", "agreed", "running", "stated"]]
+    ['say', 'mineral', 'country', 'agre', 'runn', 'say']
+    """
+    word = word.lower().removesuffix("'s").removesuffix("’s")
+    if _SPEECH_VERB.fullmatch(word):
+        return "say"
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + repl
+    return word
+
+
+UNIT_CACHE_SIZE = 20_000  # sentence vectors kept between questions: 384 floats each, about 30 MB
+
+
+class EvidenceScorer:
+    """Scores the sentence units of passages against a question, and reranks passages by them."""
+
+    def __init__(self, embedder: SentenceEmbedder, checker: SupportChecker):
+        self.embedder = embedder
+        self.checker = checker
+        self._unit_vectors = VectorCache(UNIT_CACHE_SIZE)
+
+    def score_units(self, question: str, passages: list[Document]) -> tuple[list[ScoredUnit], float]:
+        """Every unit of the passages with its score, best first, and the milliseconds spent
+        embedding the units (the rest is scoring)."""
+        # A question in the text ("What are your thoughts?") does not answer one.
+        units = [u for u in dedupe_units([u for p in passages for u in group_units(p)]) if not u.text.endswith("?")]
+        if not units:
+            return [], 0.0
+        texts = [" ".join(u.text.split()) for u in units]
+        t0 = time.perf_counter()
+        vectors = self._unit_vectors.get_or_compute(texts, self.embedder.encode)
+        embed_ms = (time.perf_counter() - t0) * 1000
+        semantic = vectors @ self.embedder.query_vector(question)
+        lexical = lexical_scores(question, units, similar=self.checker.has_similar_name)
+        expected = expected_answer_type(question)
+        typed = np.array([ANSWER_TYPE_BONUS if expected and expected.search(u.text) else 0.0 for u in units])
+        scores = SEMANTIC_WEIGHT * np.clip(semantic, 0, 1) + LEXICAL_WEIGHT * lexical + typed
+        ranked = sorted(zip(scores.tolist(), range(len(units))), key=lambda t: (-t[0], t[1]))
+        return [(score, units[i]) for score, i in ranked], embed_ms
+
+    def rerank(
+        self, question: str, candidates: list[Document], k: int
+    ) -> tuple[list[Document], list[ScoredUnit], float]:
+        """The `k` best candidates and their scored units, best first, and the milliseconds spent
+        embedding units.
+
+        Candidates are ordered by reciprocal rank fusion of two rankings: by their best sentence's
+        evidence score (semantic, lexical, answer type: what the answer will be built from), and
+        by BM25 (exact terms such as years and names, which sentence embeddings blur). Fused
+        scores replace the passages' `score`; the retrieval score stays as `retrieval_score`.
+        """
+        scored, embed_ms = self.score_units(question, candidates)
+        best: dict[int, float] = {}
+        for score, unit in scored:
+            best.setdefault(id(unit.passage), score)
+        by_evidence = sorted(candidates, key=lambda p: -best.get(id(p), 0.0))
+        by_terms = sorted(
+            (p for p in candidates if p.metadata.get("lexical_score") is not None),
+            key=lambda p: -p.metadata["lexical_score"],
+        )
+        # BM25 first: on a tie (one list's 1st is the other's 2nd) exact-term evidence decides.
+        fused = reciprocal_rank_fusion([[id(p) for p in by_terms], [id(p) for p in by_evidence]])
+        lookup = {id(p): p for p in candidates}
+        kept: dict[int, Document] = {}  # candidate's id -> its reranked copy
+        for rank, (key, score) in enumerate(fused[:k], start=1):
+            passage = lookup[key]
+            metadata = {**passage.metadata, "retrieval_score": passage.metadata["score"], "score": score, "rank": rank}
+            kept[key] = passage.model_copy(update={"metadata": metadata})
+        units = [(score, replace(u, passage=kept[id(u.passage)])) for score, u in scored if id(u.passage) in kept]
+        return list(kept.values()), units, embed_ms
+
+
+def _terms(text: str) -> set[str]:
+    # Both forms: the crude stem that folds speech verbs into "say", and the Snowball stem.
+    return {form for t in lexical_terms(text) for form in (normalise_term(t), stem(t))}
+
+
+def lexical_scores(question: str, units: list[Unit], similar=None) -> np.ndarray:
+    """Share of the question's terms found in each unit (or the sentence it points back to, or its
+    document title), weighted by how rare the term is among the units; names and numbers count
+    double. A term is found in any form (Snowball stem, "China" in "Chinese"); a name that is not
+    found may count half when `similar(name, words)` (the model's word vectors) finds a close one
+    ("China" and "Beijing").
+
+    A question whose key term appears nowhere gets a low score everywhere, which is what lets
+    the answerer refuse "What is the capital of France?" over an article about Lithuania.
+    """
+    raw = [m.group() for m in re.finditer(r"\w+", question)]
+    weights: dict[str, float] = {}
+    forms: dict[str, tuple[str, str, bool]] = {}
+    unit_terms = [_terms(u.text) | _terms(u.context) | _terms(u.passage.metadata.get("title", "")) for u in units]
+    for i, word in enumerate(raw):
+        if word.lower() in STOPWORDS:
+            continue
+        term = normalise_term(word)
+        is_name = i > 0 and word[0].isupper()
+        forms[term] = (stem(word), word, is_name)
+        df = sum(_found(term, forms[term][0], ts) for ts in unit_terms)
+        weight = math.log(1 + len(units) / (1 + df)) + 0.5
+        if word[0].isdigit() or is_name:
+            weight *= 2
+        weights[term] = max(weights.get(term, 0.0), weight)
+    if not weights:
+        return np.zeros(len(units))
+    total = sum(weights.values())
+    scores = []
+    for u, ts in zip(units, unit_terms):
+        found = 0.0
+        for term, weight in weights.items():
+            snowball, word, is_name = forms[term]
+            if _found(term, snowball, ts):
+                found += weight
+            elif is_name and similar is not None and similar(word, u.text):
+                found += weight / 2
+        scores.append(found / total)
+    return np.array(scores)
+
+
+def _found(term: str, snowball: str, unit_terms: set[str]) -> bool:
+    return term in unit_terms or snowball in unit_terms or any(same_word(snowball, t) for t in unit_terms)

@@ -1,0 +1,139 @@
+"""Answer units: the sentences of a retrieved passage, grouped so that a quotation stays whole and
+with its speaker, each read with the context it leans on (title, the sentence before).
+
+A unit is what an answer cites: its offsets are the document's, so a citation quotes it exactly.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.documents import Document
+
+from index import split_sentences
+
+# Verbs that attribute speech; a quotation continues its attribution's unit (see `group_units`).
+_ATTRIBUTION = re.compile(
+    r"\b(said|says|say|stated|states|told|tells|added|adds|noted|notes|explained|according to|asked|wrote|"
+    r"argued|insisted|warned|declared|emphasi[sz]ed|remarked|replied|continued|announced|claimed)\b",
+    re.IGNORECASE,
+)
+# A sentence opening like this leans on the one before ("This statement, made in Munich, ...").
+_ANAPHORIC_START = re.compile(r"(This|That|These|Those|It|He|She|They|His|Her|Their|Its)\b")
+_OPEN_QUOTES, _CLOSE_QUOTES = "“«„", "”»"
+
+
+@dataclass
+class Unit:
+    """One or more consecutive sentences of a passage that are answered with together."""
+
+    passage: Document
+    start: int  # offsets in the document
+    end: int
+    context_start: int | None = None  # where the sentence its opening words point back to starts
+
+    @property
+    def context(self) -> str:
+        """The text before the unit that it refers to ("This statement, made ..."), or ""."""
+        if self.context_start is None:
+            return ""
+        offset = self.passage.metadata["start"]
+        return self.passage.page_content[self.context_start - offset : self.start - offset]
+
+    @property
+    def text(self) -> str:
+        offset = self.passage.metadata["start"]
+        return self.passage.page_content[self.start - offset : self.end - offset]
+
+
+class VectorCache:
+    """The vectors of the last `size` texts embedded, most recently used kept: the sentences of
+    a popular passage are embedded once, not for every question that retrieves it."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, texts: list[str], encode) -> np.ndarray:
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for text in known:
+                self._vectors.move_to_end(text)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            # Copies: a row of the batch is a view, which would keep the whole batch's array alive
+            # for as long as any one of its rows stays cached, past the size the cache is bounded by.
+            fresh = {text: vector.copy() for text, vector in zip(missing, encode(missing))}
+            known.update(fresh)
+            with self._lock:
+                self._vectors.update(fresh)
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        return np.stack([known[t] for t in texts])
+
+
+def unit_context(unit: Unit) -> str:
+    """What a unit is read with: its document's title, the sentence it points back to, and its
+    neighbouring sentences in the passage (a name is often given once, a sentence earlier)."""
+    offset = unit.passage.metadata["start"]
+    text = unit.passage.page_content
+    before = text[max(0, unit.start - offset - 300) : unit.start - offset]
+    after = text[unit.end - offset : unit.end - offset + 300]
+    previous = [before[s.start : s.end] for s in split_sentences(before)[-1:]] if before.strip() else []
+    following = [after[s.start : s.end] for s in split_sentences(after)[:1]] if after.strip() else []
+    parts = [unit.passage.metadata.get("title", ""), unit.context, *previous, *following]
+    return "\n".join(p for p in parts if p)
+
+
+
+def group_units(passage: Document) -> list[Unit]:
+    """Sentences of a passage, merged so that a quotation stays whole and with its speaker:
+
+    - a sentence that leaves a quotation open is joined with the ones that close it;
+    - a quotation with no attribution of its own that follows an attributed quotation joins it
+      (“We have the intention...,” Budrys said. “But it's time sensitive. ...” is one unit).
+    """
+    offset = passage.metadata["start"]
+    units: list[Unit] = []
+    open_quote = False
+    for span in split_sentences(passage.page_content, offset=offset):
+        if open_quote and units:
+            units[-1].end = span.end
+        else:
+            units.append(Unit(passage, span.start, span.end))
+        open_quote = _quote_open_after(units[-1].text)
+        if not open_quote and len(units) >= 2:
+            last, prev = units[-1], units[-2]
+            same_paragraph = passage.page_content[prev.end - offset : last.start - offset].count("\n") == 0
+            if (
+                last.text.lstrip()[:1] in _OPEN_QUOTES + '"'
+                and not _ATTRIBUTION.search(last.text)
+                and _ATTRIBUTION.search(prev.text)
+                and any(q in prev.text for q in _CLOSE_QUOTES + '"')
+                and same_paragraph
+            ):
+                prev.end = last.end
+                units.pop()
+            elif same_paragraph and _ANAPHORIC_START.match(last.text):
+                last.context_start = prev.start
+    return units
+
+
+def _quote_open_after(text: str) -> bool:
+    depth = sum(text.count(q) for q in _OPEN_QUOTES) - sum(text.count(q) for q in _CLOSE_QUOTES)
+    return depth > 0 or text.count('"') % 2 == 1
+
+
+def dedupe_units(units: list[Unit]) -> list[Unit]:
+    """Overlapping passages repeat sentences: keep one unit per document position (the longest)."""
+    best: dict[tuple[str, int], Unit] = {}
+    for unit in units:
+        key = (unit.passage.metadata["path"], unit.start)
+        if key not in best or unit.end > best[key].end:
+            best[key] = unit
+    return list(best.values())
