@@ -24,18 +24,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import common
 import numpy as np
-from common import (
-    DEFAULT_REPORT,
-    add_set_options,
-    command_line,
-    fmt,
-    markdown_table,
-    missing_sets,
-    publish_section,
-    read_jsonl,
-    run_note,
-)
 
 from assistant import Settings
 from assistant.evaluation import Outcome, is_evidence, percentile, retrieval_metrics
@@ -67,7 +57,7 @@ def load_set(eval_dir: Path, name: str, settings: Settings) -> EvalSet:
         for chunk in chunk_document(doc, settings.chunk_words, settings.chunk_overlap_sentences):
             files.append(doc.path)
             texts.append(_embedding_input(doc.title, not doc.title_from_filename, chunk.text))
-    questions = [q for q in read_jsonl(eval_dir / name / "questions.jsonl") if q.get("answerable", True)]
+    questions = [q for q in common.read_jsonl(eval_dir / name / "questions.jsonl") if q.get("answerable", True)]
     return EvalSet(name, corpus, files, texts, questions)
 
 
@@ -85,12 +75,14 @@ def time_encoding(embedders: dict[str, SentenceEmbedder], sets: list[EvalSet], r
             vectors = [embedders[backend].encode(s.chunk_texts) for s in sets]
             seconds[backend].append(time.perf_counter() - t0)
             print(f"  round {r + 1}: {backend} {seconds[backend][-1]:.1f} s", file=sys.stderr)
-            for s, v in zip(sets, vectors):
+            for s, v in zip(sets, vectors, strict=True):
                 s.vectors.setdefault(backend, v)
     return seconds
 
 
-def query_latency_ms(embedders: dict[str, SentenceEmbedder], questions: list[str], threads: int = 0) -> dict[str, list[float]]:
+def query_latency_ms(
+    embedders: dict[str, SentenceEmbedder], questions: list[str], threads: int = 0
+) -> dict[str, list[float]]:
     """One question at a time (past the query cache), backends taking turns per question.
 
     threads=0: each library's default (one thread per core); else that many threads.
@@ -179,7 +171,9 @@ def verdict(changes: list[tuple[float, str]], recall: dict) -> str:
     text = f"{size:.1f} points ({where}): "
     if not over:
         return text + "**within one point** everywhere."
-    sizes = "; ".join(f"{o}: {recall[o]['n']} questions, one question = {100 / recall[o]['n']:.1f} points" for o in over)
+    sizes = "; ".join(
+        f"{o}: {recall[o]['n']} questions, one question = {100 / recall[o]['n']:.1f} points" for o in over
+    )
     rest = "; within one point on the others." if len(over) < len(recall) else "."
     return text + f"**not within one point** on {', '.join(over)} ({sizes}){rest}"
 
@@ -190,7 +184,7 @@ def delta_rows(by_backend: dict, backends, metrics, worst: dict, label: str, las
     base = by_backend[BASELINE]
     for b in backends:
         scores = by_backend[b]
-        rows.append([b, *(f"{fmt(scores[m])} ({points(scores[m], base[m])})" for m in metrics), last_cell(b)])
+        rows.append([b, *(f"{common.fmt(scores[m])} ({points(scores[m], base[m])})" for m in metrics), last_cell(b)])
         if b != BASELINE:
             worst[b] += [(abs(scores[m] - base[m]) * 100, f"{label} {m}") for m in metrics]
     return rows
@@ -203,7 +197,7 @@ def render(argv, args, embedders, export_s, seconds, n_texts, latency, agreement
     lines = [
         "## Encoder backends: torch, onnx, onnx-int8",
         "",
-        f"Produced by `{command_line('backends.py', argv)}`. {run_note()}",
+        f"Produced by `{common.command_line('backends.py', argv)}`. {common.run_note()}",
         "",
         "Backends (`ASSISTANT_EMBEDDING_BACKEND`, see docs/DEPLOYMENT.md): `torch` is sentence-transformers as "
         "loaded; `onnx` the same model exported to ONNX (the whole pipeline: transformer, mean pooling, "
@@ -219,13 +213,14 @@ def render(argv, args, embedders, export_s, seconds, n_texts, latency, agreement
         f"1-min load average before the timed rounds: {min(LOADS):.1f} to {max(LOADS):.1f} on {os.cpu_count()} cores "
         "(other work shared the machine: read the ratios, measured side by side, rather than the absolute rates).",
         "",
-        markdown_table(
+        common.markdown_table(
             ["backend", "texts/s (median round)", "speed-up vs torch", "rounds (s)",
              "query p50 / p90 (ms)", "query p50 / p90, 1 thread (ms)"],
             [
                 [b, f"{n_texts / median[b]:.0f}", f"{median[BASELINE] / median[b]:.2f}x",
                  " / ".join(f"{t:.1f}" for t in seconds[b])]
-                + [f"{fmt(percentile(lat[b], 50), 1)} / {fmt(percentile(lat[b], 90), 1)}" for lat in latency]
+                + [f"{common.fmt(percentile(lat[b], 50), 1)} / {common.fmt(percentile(lat[b], 90), 1)}"
+                   for lat in latency]
                 for b in embedders
             ],
         ),
@@ -237,9 +232,10 @@ def render(argv, args, embedders, export_s, seconds, n_texts, latency, agreement
         "",
         "### Agreement with torch: cosine between the two vectors of the same chunk",
         "",
-        markdown_table(
+        common.markdown_table(
             ["backend", "mean", "1st percentile", "min"],
-            [[b, fmt(c.mean(), 5), fmt(percentile(c, 1), 5), fmt(c.min(), 5)] for b, c in agreement.items()],
+            [[b, common.fmt(c.mean(), 5), common.fmt(percentile(c, 1), 5), common.fmt(c.min(), 5)]
+             for b, c in agreement.items()],
         ),
         "",
         "### Dense retrieval (exact cosine over all chunks, answerable questions)",
@@ -253,16 +249,17 @@ def render(argv, args, embedders, export_s, seconds, n_texts, latency, agreement
         n = by_backend["n"]
         lines += [f"**{set_name}** ({n} questions; one question = {100 / n:.1f} points)", ""]
         rows = delta_rows(by_backend, embedders, metrics, worst, f"{set_name} dense",
-                          lambda b: f"{by_backend['same_top1'][b]}/{n}")
-        lines += [markdown_table(["backend", *(f"{m} (Δ)" for m in metrics), "same top-1 document as torch"], rows), ""]
+                          lambda b, same=by_backend["same_top1"], n=n: f"{same[b]}/{n}")
+        headers = ["backend", *(f"{m} (Δ)" for m in metrics), "same top-1 document as torch"]
+        lines += [common.markdown_table(headers, rows), ""]
     if hybrid:
         lines += ["### The full hybrid pipeline (`Assistant.retrieve`, a fresh index per backend)", ""]
         for set_name, by_backend in hybrid.items():
             n = by_backend["n"]
             rows = delta_rows(by_backend, embedders, metrics, worst, f"{set_name} hybrid",
-                              lambda b: f"{by_backend['ingest_s'][b]:.0f}")
+                              lambda b, ingest_s=by_backend["ingest_s"]: f"{ingest_s[b]:.0f}")
             lines += [f"**{set_name}** ({n} questions)", "",
-                      markdown_table(["backend", *(f"{m} (Δ)" for m in metrics), "ingest (s)"], rows), ""]
+                      common.markdown_table(["backend", *(f"{m} (Δ)" for m in metrics), "ingest (s)"], rows), ""]
     lines += ["Verdict: the largest change from torch over the sets and metrics above.", ""]
     lines += [f"- `{b}`: {verdict(changes, recall)}" for b, changes in worst.items()]
     return "\n".join(lines)
@@ -270,23 +267,19 @@ def render(argv, args, embedders, export_s, seconds, n_texts, latency, agreement
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_set_options(parser)
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per backend (default 3)")
     parser.add_argument("--queries", type=int, default=100, help="questions timed one at a time (default 100)")
     parser.add_argument("--hybrid", action="store_true", help="also the full pipeline (ingests each set per backend)")
     parser.add_argument("--cache-dir", type=Path, help="ONNX export cache (default: Settings.model_cache, "
                         "ASSISTANT_MODEL_CACHE)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="report to update (its 'backends' section)")
-    return parser.parse_args(argv)
+    parser.add_argument("--out", type=Path, default=common.DEFAULT_REPORT,
+                        help="report to update (its 'backends' section)")
+    return common.parse_set_args(parser, argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    problem = missing_sets(args.eval_dir, args.sets)
-    if problem:
-        print(problem, file=sys.stderr)
-        return 2
     settings = Settings()
     sets = [load_set(args.eval_dir, name, settings) for name in args.sets]
     texts = [t for s in sets for t in s.chunk_texts]
@@ -317,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         recall[s.name] = {b: retrieval_scores(r, s.questions) for b, r in ranks.items()}
         recall[s.name]["n"] = len(s.questions)
         recall[s.name]["same_top1"] = {
-            b: sum(a[0] == t[0] for a, t in zip(r, ranks[BASELINE])) for b, r in ranks.items()
+            b: sum(a[0] == t[0] for a, t in zip(r, ranks[BASELINE], strict=True)) for b, r in ranks.items()
         }
         if args.hybrid:
             hybrid[s.name] = {"n": len(s.questions), "ingest_s": {}}
@@ -327,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
                 hybrid[s.name][b] = retrieval_scores(ranks_b, s.questions)
 
     report = render(argv, args, embedders, export_s, seconds, len(texts), latency, agreement, recall, hybrid)
-    publish_section(args.out, "backends", report)
+    common.publish_section(args.out, "backends", report)
     return 0
 
 

@@ -17,17 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import (
-    DEFAULT_REPORT,
-    DEFAULT_SETS,
-    command_line,
-    fmt,
-    markdown_table,
-    read_jsonl,
-    run_note,
-    unit_scores_path,
-    write_report_section,
-)
+import common
 
 from assistant import Settings
 from assistant.answering import refuses
@@ -84,10 +74,11 @@ def sweep_table(rows: list[SweepRow], set_names: list[str], chosen: SweepRow | N
     def cells(row: SweepRow) -> list[str]:
         marks = [m for m, on in (("chosen", row is chosen), ("current", math.isclose(row.threshold, current))) if on]
         label = f"{row.threshold:.2f}" + (f" ({', '.join(marks)})" if marks else "")
-        return [label, fmt(row.refusal_accuracy), *(fmt(row.false_refusals[n]) for n in set_names),
-                fmt(row.false_refusals["pooled"]), fmt(row.balanced_accuracy), fmt(row.top_unit_correct)]
+        return [label, common.fmt(row.refusal_accuracy), *(common.fmt(row.false_refusals[n]) for n in set_names),
+                common.fmt(row.false_refusals["pooled"]), common.fmt(row.balanced_accuracy),
+                common.fmt(row.top_unit_correct)]
 
-    return markdown_table(headers, map(cells, rows))
+    return common.markdown_table(headers, map(cells, rows))
 
 
 def recommendation(chosen: SweepRow | None, current: float) -> str:
@@ -98,9 +89,9 @@ def recommendation(chosen: SweepRow | None, current: float) -> str:
         )
     return (
         f"Recommended refusal threshold: **{chosen.threshold:.2f}** (current setting {current:.2f}): "
-        f"refusal accuracy {fmt(chosen.refusal_accuracy)} on unanswerable questions, pooled false refusals "
-        f"{fmt(chosen.false_refusals['pooled'])} (budget {MAX_FALSE_REFUSALS:.2f}), "
-        f"balanced accuracy {fmt(chosen.balanced_accuracy)}."
+        f"refusal accuracy {common.fmt(chosen.refusal_accuracy)} on unanswerable questions, pooled false refusals "
+        f"{common.fmt(chosen.false_refusals['pooled'])} (budget {MAX_FALSE_REFUSALS:.2f}), "
+        f"balanced accuracy {common.fmt(chosen.balanced_accuracy)}."
     )
 
 
@@ -119,8 +110,8 @@ def render(
     return "\n".join([
         "## Refusal threshold calibration",
         "",
-        f"Produced by `{command_line('calibrate_refusal.py', argv)}` from the unit scores dumped by the evaluate "
-        f"run above (bench/.cache/<set>/unit_scores.jsonl). {run_note()}",
+        f"Produced by `{common.command_line('calibrate_refusal.py', argv)}` from the unit scores dumped by the "
+        f"evaluate run above (bench/.cache/<set>/unit_scores.jsonl). {common.run_note()}",
         "",
         f"Questions: {counts}. Refusal accuracy rests on squad's unanswerable questions alone, so one question "
         "moves it by about 0.02. A question is refused when its best unit (`ExtractiveAnswerer.score_units`) scores "
@@ -135,19 +126,20 @@ def render(
 
 
 def load_records(set_names: list[str]) -> dict[str, list[dict]]:
-    missing = [name for name in set_names if not unit_scores_path(name).is_file()]
+    missing = [name for name in set_names if not common.unit_scores_path(name).is_file()]
     if missing:
         raise SystemExit(
             f"error: no unit scores for {', '.join(missing)}; "
             f"run .venv/bin/python bench/evaluate.py --sets {' '.join(missing)} first"
         )
-    return {name: read_jsonl(unit_scores_path(name)) for name in set_names}
+    return {name: common.read_jsonl(common.unit_scores_path(name)) for name in set_names}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS), help="sets whose dumps to pool")
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="report to update (its 'calibrate' section)")
+    parser.add_argument("--sets", nargs="+", default=list(common.DEFAULT_SETS), help="sets whose dumps to pool")
+    parser.add_argument("--out", type=Path, default=common.DEFAULT_REPORT,
+                        help="report to update (its 'calibrate' section)")
     return parser.parse_args(argv)
 
 
@@ -161,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     print(sweep_table(rows, list(records), chosen, current))
     print()
     print(recommendation(chosen, current))
-    write_report_section(args.out, "calibrate", render(rows, records, chosen, current, argv))
+    common.write_report_section(args.out, "calibrate", render(rows, records, chosen, current, argv))
     print(f"\nwrote {args.out}", file=sys.stderr)
     return 0
 

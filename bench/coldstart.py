@@ -23,19 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (
-    DEFAULT_REPORT,
-    PROJECT_ROOT,
-    cli_env,
-    command_line,
-    fmt,
-    free_port,
-    markdown_table,
-    publish_section,
-    run_cli,
-    run_note,
-    start_server,
-)
+import common
 
 QUESTION = "What did Budrys say?"
 
@@ -57,22 +45,25 @@ t_first = time.perf_counter()
 a.ask("Who is the prime minister of Lithuania?")
 t_second = time.perf_counter()
 print(json.dumps({{"import assistant": t_import - t0, "load the embedding model": t_model - t_import,
-    "open the index": t_index - t_model, "first answer": t_first - t_index, "second answer (warm)": t_second - t_first}}))
+    "open the index": t_index - t_model, "first answer": t_first - t_index,
+    "second answer (warm)": t_second - t_first}}))
 """
 
 
 def timed(command: list[str], index_dir: Path) -> tuple[float, str]:
     t0 = time.perf_counter()
-    result = subprocess.run(command, cwd=PROJECT_ROOT, env=cli_env(index_dir), capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        command, cwd=common.PROJECT_ROOT, env=common.cli_env(index_dir), capture_output=True, text=True, check=True
+    )
     return time.perf_counter() - t0, result.stdout
 
 
 def serve_to_first_answer(index_dir: Path) -> tuple[float, float]:
     import httpx
 
-    port = free_port()
+    port = common.free_port()
     t0 = time.perf_counter()
-    server, ready = start_server(index_dir, port)
+    server, ready = common.start_server(index_dir, port)
     try:
         httpx.post(f"http://127.0.0.1:{port}/api/ask", json={"question": QUESTION}, timeout=120).raise_for_status()
         return ready, time.perf_counter() - t0
@@ -85,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
+    parser.add_argument("--out", type=Path, default=common.DEFAULT_REPORT)
     args = parser.parse_args(argv)
 
     python = sys.executable
@@ -96,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-coldstart-") as tmp:
         index_dir = Path(tmp) / "index"
-        run_cli("ingest", "seeds/", index_dir=index_dir)
+        common.run_cli("ingest", "seeds/", index_dir=index_dir)
         for repeat in range(args.repeats):
             add("python -c pass (baseline)", timed([python, "-c", "pass"], index_dir)[0])
             add("python -c 'import assistant.cli'", timed([python, "-c", "import assistant.cli"], index_dir)[0])
@@ -115,16 +106,16 @@ def main(argv: list[str] | None = None) -> int:
     body = "\n".join([
         "## Cold start",
         "",
-        f"Produced by `{command_line('coldstart.py', argv)}`. {run_note()}",
+        f"Produced by `{common.command_line('coldstart.py', argv)}`. {common.run_note()}",
         "",
         f"Medians of {args.repeats} fresh processes over an index of seeds/. The indented rows are the phases of "
         "the 'one process' row, timed inside it. The last column is each figure as a multiple of the bare "
         "interpreter's start, measured in the same run.",
         "",
-        markdown_table(
+        common.markdown_table(
             ["what", "seconds", "× python -c pass"],
-            ([name.replace("  ", "&nbsp;&nbsp;&nbsp;", 1) if name.startswith("  ") else name, fmt(value, 2),
-              fmt(value / baseline, 1)] for name, value in medians.items()),
+            ([name.replace("  ", "&nbsp;&nbsp;&nbsp;", 1) if name.startswith("  ") else name, common.fmt(value, 2),
+              common.fmt(value / baseline, 1)] for name, value in medians.items()),
         ),
         "",
         "Importing the command-line entry point loads neither torch, sentence-transformers, Chroma nor Gradio; "
@@ -132,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         f"question, {QUESTION!r}, is answered from the quotation index (no embedding); the second goes through "
         "hybrid retrieval and the sentence rerank, and pays for the first use of each.",
     ])
-    publish_section(args.out, "coldstart", body)
+    common.publish_section(args.out, "coldstart", body)
     return 0
 
 

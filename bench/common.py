@@ -36,10 +36,16 @@ def unit_scores_path(set_name: str) -> Path:
     return CACHE_DIR / set_name / UNIT_SCORES_FILE
 
 
-def add_set_options(parser: argparse.ArgumentParser) -> None:
-    """--sets and --eval-dir: which shared eval sets a script runs on."""
+def parse_set_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """The parser's arguments plus --sets and --eval-dir (which shared eval sets to run on); exits (2)
+    naming the sets that have no questions."""
     parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS), help="eval sets (folders of --eval-dir)")
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR, help=f"default: {DEFAULT_EVAL_DIR}")
+    args = parser.parse_args(argv)
+    problem = missing_sets(args.eval_dir, args.sets)
+    if problem:
+        parser.exit(2, problem + "\n")
+    return args
 
 
 def missing_sets(eval_dir: Path, sets: Iterable[str]) -> str | None:
@@ -162,7 +168,8 @@ from the project root with the default `Settings` (the ones listed), on this mac
 """
 
 
-REPORT_SECTIONS = ("evaluate", "calibrate", "ingest", "backends", "coldstart", "growth", "load", "quotes")  # first, in this order; other scripts' sections follow
+# These sections come first, in this order; other scripts' sections follow.
+REPORT_SECTIONS = ("evaluate", "calibrate", "ingest", "backends", "coldstart", "growth", "load", "quotes")
 
 
 def _markers(section: str) -> tuple[str, str]:

@@ -27,20 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from common import (
-    CACHE_DIR,
-    DEFAULT_REPORT,
-    PROJECT_ROOT,
-    add_set_options,
-    command_line,
-    fmt,
-    markdown_table,
-    missing_sets,
-    publish_section,
-    run_note,
-    unit_scores_path,
-    write_jsonl,
-)
+import common
 
 import index
 from assistant import Settings, evaluation
@@ -53,7 +40,7 @@ if TYPE_CHECKING:
 
 # Retrievers compared; "hybrid" is the pipeline `ask` uses (RRF of dense and BM25, then the evidence rerank).
 MODES = list(evaluation.RETRIEVERS)
-REPORT_DIR = PROJECT_ROOT / "docs" / "eval"  # per set: report.json, recall_at_k.png, latency.png
+REPORT_DIR = common.PROJECT_ROOT / "docs" / "eval"  # per set: report.json, recall_at_k.png, latency.png
 
 
 @dataclass
@@ -99,7 +86,7 @@ def open_set_index(
     set_name: str, corpus_dir: Path, embedder: SentenceEmbedder, rebuild: bool
 ) -> tuple[Assistant, IngestFigures]:
     """An Assistant over the set's cached index, built first when missing or stale."""
-    cache = CACHE_DIR / set_name
+    cache = common.CACHE_DIR / set_name
     index_dir, record_file = cache / "index", cache / "index.json"
     settings = Settings(index_dir=index_dir)
     key = index_key(corpus_dir, settings)
@@ -141,7 +128,7 @@ def evaluate_set(name: str, set_dir: Path, embedder: SentenceEmbedder, rebuild: 
     report.questions_file, report.corpus = f"../shared/eval/{name}/questions.jsonl", f"../shared/eval/{name}/corpus"
     report.index_dir = f"bench/.cache/{name}/index"
     evaluation.write_report(report, report_dir / name)
-    write_jsonl(unit_scores_path(name), (unit_score_record(o) for o in outcomes))
+    common.write_jsonl(common.unit_scores_path(name), (unit_score_record(o) for o in outcomes))
     check_unit_scores(name, outcomes, assistant.settings.refusal_threshold)
     return SetResult(name, ingest, outcomes, report)
 
@@ -190,12 +177,12 @@ def render(results: list[SetResult], settings: Settings, argv: list[str]) -> str
     lines = [
         "## Retrieval and answers",
         "",
-        f"Produced by `{command_line('evaluate.py', argv)}`. {run_note()}",
+        f"Produced by `{common.command_line('evaluate.py', argv)}`. {common.run_note()}",
         f"Settings: k={settings.k} passages to the answerer, {settings.candidates} candidates from each of dense "
         f"and BM25, RRF k={settings.rrf_k}, the top {settings.rerank_depth} fused candidates reranked by "
-        f"sentence evidence fused with BM25 (`ExtractiveAnswerer.rerank`), chunks of <= {settings.chunk_words} words with "
-        f"{settings.chunk_overlap_sentences} sentence(s) overlap, refusal threshold {settings.refusal_threshold}, "
-        f"embeddings {settings.embedding_model or 'all-MiniLM-L6-v2 (packaged)'}.",
+        f"sentence evidence fused with BM25 (`ExtractiveAnswerer.rerank`), chunks of <= {settings.chunk_words} "
+        f"words with {settings.chunk_overlap_sentences} sentence(s) overlap, refusal threshold "
+        f"{settings.refusal_threshold}, embeddings {settings.embedding_model or 'all-MiniLM-L6-v2 (packaged)'}.",
         "",
         "Retrieval counts answerable questions only. recall@k: share of questions with a passage of an evidence "
         "document among the top k; MRR@10: mean of 1/rank of the first such passage (0 if not in the top 10).",
@@ -213,8 +200,8 @@ def render(results: list[SetResult], settings: Settings, argv: list[str]) -> str
         n = sum(o.answerable for o in result.outcomes)
         lines += [
             "", f"### {result.name} (retrieval, {n} answerable questions)", "",
-            markdown_table(["retriever", "recall@1", "recall@5", "MRR@10"],
-                           ([label, *map(fmt, row.values())] for label, row in table.items())),
+            common.markdown_table(["retriever", "recall@1", "recall@5", "MRR@10"],
+                           ([label, *map(common.fmt, row.values())] for label, row in table.items())),
             "", hybrid_verdict(table),
         ]
     lines += [
@@ -224,7 +211,7 @@ def render(results: list[SetResult], settings: Settings, argv: list[str]) -> str
         "Refusal accuracy: refused / unanswerable. False refusals: refused / answerable. Latency: wall clock of "
         "`ask` per question, after one warm-up question, over all questions.",
         "",
-        markdown_table(
+        common.markdown_table(
             ["set", "answer contains gold", "citations contain gold", "refusal accuracy", "false refusals",
              "p50 ms", "p95 ms", "questions (answerable / unanswerable)"],
             (_answer_row(r) for r in results),
@@ -237,9 +224,10 @@ def render(results: list[SetResult], settings: Settings, argv: list[str]) -> str
         "",
         stage_table(results),
         "", "### Ingestion", "",
-        markdown_table(
+        common.markdown_table(
             ["set", "docs", "chunks", "seconds", "chunks/s", "index"],
-            ([r.name, r.ingest.docs, r.ingest.chunks, fmt(r.ingest.seconds, 1), fmt(r.ingest.chunks_per_second, 1),
+            ([r.name, r.ingest.docs, r.ingest.chunks, common.fmt(r.ingest.seconds, 1),
+              common.fmt(r.ingest.chunks_per_second, 1),
               f"reused (built {r.ingest.built_at})" if r.ingest.reused else "built in this run"] for r in results),
         ),
     ]
@@ -252,8 +240,8 @@ def stage_table(results: list[SetResult]) -> str:
     for result in results:
         stages = result.report.latency["stage_p50_ms"]
         total = sum(stages.get(n) or 0.0 for n in names)
-        rows.append([result.name, *(f"{fmt(stages.get(n), 1)} ({stages.get(n, 0) / total:.0%})" for n in names)])
-    return markdown_table(["set", *names], rows)
+        rows.append([result.name, *(f"{common.fmt(stages.get(n), 1)} ({stages.get(n, 0) / total:.0%})" for n in names)])
+    return common.markdown_table(["set", *names], rows)
 
 
 def _answer_row(result: SetResult) -> list[str]:
@@ -261,34 +249,31 @@ def _answer_row(result: SetResult) -> list[str]:
     n_answerable = sum(o.answerable for o in result.outcomes)
     rates = ("answer_contains_gold", "citations_contain_gold", "refusal_accuracy", "false_refusals")
     return [
-        result.name, *(fmt(m[key]) for key in rates), fmt(latency["p50_ms"], 1), fmt(latency["p95_ms"], 1),
+        result.name, *(common.fmt(m[key]) for key in rates),
+        common.fmt(latency["p50_ms"], 1), common.fmt(latency["p95_ms"], 1),
         f"{len(result.outcomes)} ({n_answerable} / {len(result.outcomes) - n_answerable})",
     ]
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_set_options(parser)
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="report to update (its 'evaluate' section)")
+    parser.add_argument("--out", type=Path, default=common.DEFAULT_REPORT,
+                        help="report to update (its 'evaluate' section)")
     parser.add_argument("--rebuild", action="store_true", help="index again even if the cached index fits")
     parser.add_argument("--report-dir", type=Path, default=REPORT_DIR,
                         help="where each set's `assistant eval` report and plots go (default: docs/eval/<set>/)")
-    return parser.parse_args(argv)
+    return common.parse_set_args(parser, argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    problem = missing_sets(args.eval_dir, args.sets)
-    if problem:
-        print(problem, file=sys.stderr)
-        return 2
     settings = Settings()
     embedder = make_embedder(settings)
     results = [
         evaluate_set(name, args.eval_dir / name, embedder, args.rebuild, args.report_dir) for name in args.sets
     ]
-    publish_section(args.out, "evaluate", render(results, settings, argv))
+    common.publish_section(args.out, "evaluate", render(results, settings, argv))
     return 0
 
 

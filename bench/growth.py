@@ -27,20 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (
-    DEFAULT_EVAL_DIR,
-    DEFAULT_REPORT,
-    DEFAULT_SETS,
-    command_line,
-    fmt,
-    free_port,
-    markdown_table,
-    publish_section,
-    read_jsonl,
-    rss_mb,
-    run_note,
-    start_server,
-)
+import common
 
 from assistant import Settings
 from assistant.evaluation import STAGES, percentile
@@ -53,10 +40,11 @@ SEED = 20261129
 
 def sentence_pool(eval_dir: Path) -> list[str]:
     pool = []
-    for name in DEFAULT_SETS:
+    for name in common.DEFAULT_SETS:
         for file in sorted((eval_dir / name / "corpus").glob("*.txt")):
             text = load_document(file).text
-            pool += [text[s.start : s.end] for s in split_sentences(text) if 4 <= len(text[s.start : s.end].split()) <= 60]
+            sentences = (text[s.start : s.end] for s in split_sentences(text))
+            pool += [sentence for sentence in sentences if 4 <= len(sentence.split()) <= 60]
     return pool
 
 
@@ -84,8 +72,8 @@ def disk_mb(folder: Path) -> float:
 def measure_serving(index_dir: Path, questions: list[str]) -> dict:
     import httpx
 
-    port = free_port()
-    server, start_seconds = start_server(index_dir, port)
+    port = common.free_port()
+    server, start_seconds = common.start_server(index_dir, port)
     try:
         latencies, stages = [], {name: [] for name in STAGES}
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as http:
@@ -97,7 +85,7 @@ def measure_serving(index_dir: Path, questions: list[str]) -> dict:
                 response.raise_for_status()
                 for name, ms in response.json()["timings_ms"].items():
                     stages.setdefault(name, []).append(ms)
-        rss = rss_mb(server.pid)
+        rss = common.rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -112,9 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000], help="chunks, ascending")
     parser.add_argument("--questions", type=int, default=60, help="eval questions asked at each size")
-    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR)
+    parser.add_argument("--eval-dir", type=Path, default=common.DEFAULT_EVAL_DIR)
     parser.add_argument("--work-dir", type=Path, help="keep the corpus and index here (default: a temporary folder)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
+    parser.add_argument("--out", type=Path, default=common.DEFAULT_REPORT)
     args = parser.parse_args(argv)
     if args.sizes != sorted(args.sizes):
         parser.error("--sizes must be ascending: the index grows from one size to the next")
@@ -122,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     rng = random.Random(SEED)
     pool = sentence_pool(args.eval_dir)
-    questions = [q["question"] for name in DEFAULT_SETS for q in read_jsonl(args.eval_dir / name / "questions.jsonl")]
+    files = [args.eval_dir / name / "questions.jsonl" for name in common.DEFAULT_SETS]
+    questions = [q["question"] for file in files for q in common.read_jsonl(file)]
     questions = random.Random(SEED).sample(questions, min(args.questions, len(questions)))
     print(f"{len(pool)} sentences in the pool, {len(questions)} questions", file=sys.stderr)
 
@@ -153,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)
 
-    publish_section(args.out, "growth", render(rows, len(questions), argv))
+    common.publish_section(args.out, "growth", render(rows, len(questions), argv))
     return 0
 
 
@@ -161,13 +150,13 @@ def render(rows: list[dict], questions: int, argv: list[str]) -> str:
     base = rows[0]
 
     def x(row: dict, key: str) -> str:
-        return f"{fmt(row[key], 1)} ({row[key] / base[key]:.2f}×)" if base[key] else fmt(row[key], 1)
+        return f"{common.fmt(row[key], 1)} ({row[key] / base[key]:.2f}×)" if base[key] else common.fmt(row[key], 1)
 
     stage_names = [n for n in STAGES if n in base["stages"]]
     return "\n".join([
         "## Growth: 1k to 100k chunks",
         "",
-        f"Produced by `{command_line('growth.py', argv)}`. {run_note()}",
+        f"Produced by `{common.command_line('growth.py', argv)}`. {common.run_note()}",
         "",
         "A synthetic corpus of documents strung together from random sentences of the eval documents; one index "
         "grows step by step. After each step a real `assistant serve` over it answers "
@@ -176,18 +165,19 @@ def render(rows: list[dict], questions: int, argv: list[str]) -> str:
         "chunks only; disk is the whole index folder (Chroma + SQLite catalogue with FTS5); serve start is process "
         "start to `/api/health` answering; RSS is the serving process's after the questions.",
         "",
-        markdown_table(
+        common.markdown_table(
             ["chunks", "documents", "ingest: new chunks", "ingest s", "chunks/s", "disk MB", "serve start s", "RSS MB",
              "ask p50 ms", "ask p95 ms"],
-            ([r["chunks"], r["docs"], r["new_chunks"], fmt(r["ingest_s"], 0), x(r, "chunks_per_s"), x(r, "disk_mb"),
+            ([r["chunks"], r["docs"], r["new_chunks"], common.fmt(r["ingest_s"], 0), x(r, "chunks_per_s"),
+              x(r, "disk_mb"),
               x(r, "start_s"), x(r, "rss_mb"), x(r, "p50_ms"), x(r, "p95_ms")] for r in rows),
         ),
         "",
         "p50 of each stage of `ask` (ms), from the answers' `timings_ms`:",
         "",
-        markdown_table(
+        common.markdown_table(
             ["chunks", *stage_names],
-            ([r["chunks"], *(fmt(r["stages"].get(n), 1) for n in stage_names)] for r in rows),
+            ([r["chunks"], *(common.fmt(r["stages"].get(n), 1) for n in stage_names)] for r in rows),
         ),
     ])
 

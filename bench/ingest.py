@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import DEFAULT_EVAL_DIR, DEFAULT_REPORT, command_line, fmt, markdown_table, publish_section, run_note
+import common
 
 from assistant import Settings
 from assistant.factory import make_embedder, open_assistant
@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--squad-docs", type=int, default=12, help="squad articles added to the rgb snippets")
-    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR)
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
+    parser.add_argument("--eval-dir", type=Path, default=common.DEFAULT_EVAL_DIR)
+    parser.add_argument("--out", type=Path, default=common.DEFAULT_REPORT)
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -98,21 +98,21 @@ def main(argv: list[str] | None = None) -> int:
     body = "\n".join([
         "## Ingest throughput",
         "",
-        f"Produced by `{command_line('ingest.py', argv)}`. {run_note()}",
+        f"Produced by `{common.command_line('ingest.py', argv)}`. {common.run_note()}",
         "",
         f"Corpus: {len(files)} files ({len(files) - args.squad_docs} rgb snippets, {args.squad_docs} squad articles), "
         f"{len(texts)} chunks. Encoder: `SentenceTransformer.encode` of the same {len(texts)} texts the pipeline "
         f"embeds (batch {embedder.batch_size}, normalised), on the same loaded model. Pipeline: `Assistant.ingest` "
         "into a fresh on-disk index (read, load, chunk, embed, Chroma and SQLite writes). Rounds alternate the two.",
         "",
-        markdown_table(
+        common.markdown_table(
             ["round", "encoder chunks/s", "pipeline chunks/s", "pipeline / encoder"],
-            ([r, fmt(e, 1), fmt(p, 1), fmt(p / e, 2)] for r, e, p in rows),
+            ([r, common.fmt(e, 1), common.fmt(p, 1), common.fmt(p / e, 2)] for r, e, p in rows),
         ),
         "",
         f"Median pipeline / encoder: **{median:.2f}**; it {verdict} the target of {TARGET:.2f}.",
     ])
-    publish_section(args.out, "ingest", body)
+    common.publish_section(args.out, "ingest", body)
     return 0
 
 

@@ -30,16 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from common import (
-    DEFAULT_EVAL_DIR,
-    DEFAULT_REPORT,
-    PROJECT_ROOT,
-    command_line,
-    markdown_table,
-    read_jsonl,
-    run_note,
-    write_report_section,
-)
+import common
 
 from assistant import Settings
 from assistant.factory import make_embedder, open_assistant
@@ -49,9 +40,11 @@ if TYPE_CHECKING:
     from assistant import Assistant
     from index.embedding import SentenceEmbedder
 
-DATA = PROJECT_ROOT / "tests" / "data" / "support"
-SCRIPTED_LLM = PROJECT_ROOT / "tests" / "scripted_llm.py"  # the loopback stand-in for a hosted model
-CORPORA = {"seed": ("seed", PROJECT_ROOT / "seeds"), "rgb": ("rgb_en_fact", None), "squad": ("squad_v1.1_dev", None)}
+DATA = common.PROJECT_ROOT / "tests" / "data" / "support"
+SCRIPTED_LLM = common.PROJECT_ROOT / "tests" / "scripted_llm.py"  # the loopback stand-in for a hosted model
+CORPORA = {
+    "seed": ("seed", common.PROJECT_ROOT / "seeds"), "rgb": ("rgb_en_fact", None), "squad": ("squad_v1.1_dev", None),
+}
 MAX_CLAIMS = 4
 
 
@@ -92,7 +85,7 @@ def open_corpus(corpus: str, eval_dir: Path, embedder: SentenceEmbedder, llm_url
     """An Assistant with the LLM over the corpus's index (evaluate.py's cache, built when missing)."""
     name, _ = CORPORA[corpus]
     if corpus == "seed":
-        index_dir = PROJECT_ROOT / "bench" / ".cache" / "llm_support-seed" / "index"
+        index_dir = common.PROJECT_ROOT / "bench" / ".cache" / "llm_support-seed" / "index"
         plain = open_assistant(Settings(index_dir=index_dir), embedder=embedder)
         plain.ingest([corpus_dir(corpus, eval_dir)])
     else:
@@ -108,7 +101,10 @@ def open_corpus(corpus: str, eval_dir: Path, embedder: SentenceEmbedder, llm_url
 def holds(passage, item: dict) -> bool:
     """Whether a retrieved passage (Document or Passage) contains the item's labelled span."""
     meta = getattr(passage, "metadata", None)
-    source, start, end = (meta["source"], meta["start"], meta["end"]) if meta else (passage.source, passage.start, passage.end)
+    if meta:
+        source, start, end = meta["source"], meta["start"], meta["end"]
+    else:
+        source, start, end = passage.source, passage.start, passage.end
     return Path(source).name == item["file"] and start <= item["start"] and item["end"] <= end
 
 
@@ -167,7 +163,8 @@ def run_batch(assistant: Assistant, server, question: str, batch: list[tuple[dic
             Path(c.source).name == item["file"] and c.start < item["end"] and item["start"] < c.end
             for c in answer.citations
         )
-        reason = next((r.reason for r in answer.verification.removed if normalise(r.text) == normalise(item["claim"])), "")
+        claim = normalise(item["claim"])
+        reason = next((r.reason for r in answer.verification.removed if normalise(r.text) == claim), "")
         outcomes.append(Outcome(item, "kept" if kept else "dropped", on_span, reason))
     return outcomes
 
@@ -239,7 +236,7 @@ def render(results: dict[str, list[Outcome]], seconds: float, argv: list[str]) -
     lines = [
         "## LLM answers: supported sentences kept, unsupported ones leaked",
         "",
-        f"`{command_line('llm_support.py', argv)}` ({seconds:.0f} s)",
+        f"`{common.command_line('llm_support.py', argv)}` ({seconds:.0f} s)",
         "",
         "Every labelled sentence of tests/data/support goes through the real pipeline (`Assistant.ask`, "
         "hybrid retrieval over its corpus, `ASSISTANT_LLM=openai:...` with the real langchain-openai client) "
@@ -252,7 +249,8 @@ def render(results: dict[str, list[Outcome]], seconds: float, argv: list[str]) -
         ">= 85%, unsupported leaked <= 5%.",
         "",
     ]
-    headers = ["split", "label", "kind", "items", "skipped", "gated", "kept", "kept, other span", "leaked", "why removed (top)"]
+    headers = ["split", "label", "kind", "items", "skipped", "gated", "kept", "kept, other span", "leaked",
+               "why removed (top)"]
     rows = []
     for split, outcomes in results.items():
         tallies = tally(outcomes)
@@ -273,15 +271,15 @@ def render(results: dict[str, list[Outcome]], seconds: float, argv: list[str]) -
             top = ", ".join(f"{r} ({c})" for r, c in sorted(t.reasons.items(), key=lambda rc: -rc[1])[:2])
             name = f"**{kind}**" if kind == "all" else kind
             rows.append([split, label, name, t.items, t.skipped, t.gated, kept_cell, other_cell, leak_cell, top])
-    lines += [markdown_table(headers, rows), "", run_note()]
+    lines += [common.markdown_table(headers, rows), "", common.run_note()]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="the report to write the section into")
-    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR)
+    parser.add_argument("--out", type=Path, default=common.DEFAULT_REPORT, help="the report to write the section into")
+    parser.add_argument("--eval-dir", type=Path, default=common.DEFAULT_EVAL_DIR)
     parser.add_argument("--data", type=Path, default=DATA, help="folder of the labelled <split>.jsonl files")
     parser.add_argument("--splits", nargs="+", default=["dev", "heldout"])
     args = parser.parse_args(argv)
@@ -290,11 +288,11 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for split in args.splits:
         print(f"{split}:", file=sys.stderr)
-        results[split] = measure(read_jsonl(args.data / f"{split}.jsonl"), args.eval_dir, embedder)
+        results[split] = measure(common.read_jsonl(args.data / f"{split}.jsonl"), args.eval_dir, embedder)
     body = render(results, time.perf_counter() - t0, argv)
     print(body)
     if args.out:
-        write_report_section(args.out, "llm_support", body)
+        common.write_report_section(args.out, "llm_support", body)
     return 0
 
 

@@ -21,24 +21,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import common
 import httpx
-from common import (
-    DEFAULT_EVAL_DIR,
-    DEFAULT_REPORT,
-    PROJECT_ROOT,
-    command_line,
-    fmt,
-    free_port,
-    markdown_table,
-    missing_sets,
-    peak_rss_mb,
-    publish_section,
-    read_jsonl,
-    rss_mb,
-    run_cli,
-    run_note,
-    start_server,
-)
 
 from assistant.evaluation import percentile
 from index.embedding import IDLE_TRIM_SECONDS
@@ -86,7 +70,8 @@ def plans(questions: list[str], clients: int, per_client: int, first: int, repea
     """
     if repeat:
         return [[questions[(c + i) % len(questions)] for i in range(per_client)] for c in range(clients)]
-    return [[questions[(first + c * per_client + i) % len(questions)] for i in range(per_client)] for c in range(clients)]
+    n = len(questions)
+    return [[questions[(first + c * per_client + i) % n] for i in range(per_client)] for c in range(clients)]
 
 
 def measure(base: str, plan: list[list[str]]) -> dict:
@@ -105,11 +90,12 @@ def measure(base: str, plan: list[list[str]]) -> dict:
 def workload(set_name: str, eval_dir: Path) -> tuple[Path, list[str]]:
     """The folder to index and the questions to ask."""
     if set_name == SEEDS:
-        return PROJECT_ROOT / "seeds", QUESTIONS
-    problem = missing_sets(eval_dir, [set_name])
+        return common.PROJECT_ROOT / "seeds", QUESTIONS
+    problem = common.missing_sets(eval_dir, [set_name])
     if problem:
         raise SystemExit(problem)
-    return eval_dir / set_name / "corpus", [q["question"] for q in read_jsonl(eval_dir / set_name / "questions.jsonl")]
+    questions = [q["question"] for q in common.read_jsonl(eval_dir / set_name / "questions.jsonl")]
+    return eval_dir / set_name / "corpus", questions
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--questions", type=int, default=10, help="questions per client")
     parser.add_argument("--set", default="squad_v1.1_dev", help=f"an eval set of --eval-dir, or {SEEDS!r}")
-    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR, help=f"default: {DEFAULT_EVAL_DIR}")
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
+    parser.add_argument("--eval-dir", type=Path, default=common.DEFAULT_EVAL_DIR,
+                        help=f"default: {common.DEFAULT_EVAL_DIR}")
+    parser.add_argument("--out", type=Path, default=common.DEFAULT_REPORT)
     args = parser.parse_args(argv)
     corpus, questions = workload(args.set, args.eval_dir)
     repeat = args.set == SEEDS
@@ -126,28 +113,30 @@ def main(argv: list[str] | None = None) -> int:
     if not repeat and len(questions) < needed:
         raise SystemExit(f"error: {args.set} has {len(questions)} questions; this run asks {needed} different ones")
 
-    port = free_port()
+    port = common.free_port()
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "index"
-        run_cli("ingest", str(corpus), index_dir=index_dir)
-        server, _ = start_server(index_dir, port)
+        common.run_cli("ingest", str(corpus), index_dir=index_dir)
+        server, _ = common.start_server(index_dir, port)
         try:
             base = f"http://127.0.0.1:{port}"
             client_run(base, questions[-2:])  # warm-up: the model has run, the caches are empty
-            rss = {"before": rss_mb(server.pid)}
+            rss = {"before": common.rss_mb(server.pid)}
             single = measure(base, plans(questions, 1, args.questions, 0, repeat))
             loaded = measure(base, plans(questions, args.clients, args.questions, args.questions, repeat))
-            rss["end of load"] = rss_mb(server.pid)
+            rss["end of load"] = common.rss_mb(server.pid)
             time.sleep(IDLE_WAIT_S)
-            rss[f"after {IDLE_WAIT_S:g} s idle"] = rss_mb(server.pid)
-            rss["peak"] = peak_rss_mb(server.pid)
+            rss[f"after {IDLE_WAIT_S:g} s idle"] = common.rss_mb(server.pid)
+            rss["peak"] = common.peak_rss_mb(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
 
     rows = [
-        [f"{r['clients']} × {args.questions}", r["requests"], r["errors"], fmt(r["seconds"], 1), fmt(r["throughput"], 2),
-         fmt(r["p50"], 1), fmt(r["p95"], 1), fmt(r["p50"] / single["p50"], 2), fmt(r["p95"] / single["p95"], 2)]
+        [f"{r['clients']} × {args.questions}", r["requests"], r["errors"], common.fmt(r["seconds"], 1),
+         common.fmt(r["throughput"], 2),
+         common.fmt(r["p50"], 1), common.fmt(r["p95"], 1), common.fmt(r["p50"] / single["p50"], 2),
+         common.fmt(r["p95"] / single["p95"], 2)]
         for r in (single, loaded)
     ]
     after = list(rss)[2]
@@ -156,32 +145,35 @@ def main(argv: list[str] | None = None) -> int:
     body = "\n".join([
         "## Load: concurrent clients on `/api/ask`",
         "",
-        f"Produced by `{command_line('load.py', sys.argv[1:] if argv is None else argv)}`. {run_note()}",
+        f"Produced by `{common.command_line('load.py', sys.argv[1:] if argv is None else argv)}`. {common.run_note()}",
         f"One `assistant serve` process over {what}. Each client asks its questions one after the other. "
         "The single-client row is the baseline measured in the same run (its own questions); the last two "
         "columns are p50 and p95 latency as multiples of it.",
         "",
-        markdown_table(
+        common.markdown_table(
             ["clients × questions", "requests", "errors", "seconds", "requests/s", "p50 ms", "p95 ms",
              "p50 / baseline", "p95 / baseline"],
             rows,
         ),
         "",
-        f"Throughput under load is {fmt(loaded['throughput'] / single['throughput'], 2)}× the single client's; "
+        f"Throughput under load is {common.fmt(loaded['throughput'] / single['throughput'], 2)}× the single client's; "
         "answers are computed on the machine's CPU cores and the model runs one call at a time, so concurrent "
         "requests queue and latency grows with the clients.",
         "",
         "Memory of the serving process (RSS, MB): before is after two warm-up questions, with the model loaded; "
         "peak is the highest RSS of the process's life (VmHWM).",
         "",
-        markdown_table([*rss, f"{after} / before"], [[*(fmt(v, 0) for v in rss.values()), fmt(rss[after] / rss["before"], 2)]]),
+        common.markdown_table(
+            [*rss, f"{after} / before"],
+            [[*(common.fmt(v, 0) for v in rss.values()), common.fmt(rss[after] / rss["before"], 2)]],
+        ),
         "",
-        f"End of load / before: {fmt(rss['end of load'] / rss['before'], 2)}. During load, freed model buffers "
+        f"End of load / before: {common.fmt(rss['end of load'] / rss['before'], 2)}. During load, freed model buffers "
         "stay in malloc's arenas for the next call (capped at `index.embedding.MALLOC_ARENAS` arenas); "
         f"{IDLE_TRIM_SECONDS:g} s after the last model call they go back to the system "
         "(docs/DEPLOYMENT.md, \"Memory\").",
     ])
-    publish_section(args.out, "load", body)
+    common.publish_section(args.out, "load", body)
     return 1 if loaded["errors"] or single["errors"] else 0
 
 

@@ -15,17 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from common import (
-    CACHE_DIR,
-    DEFAULT_REPORT,
-    PROJECT_ROOT,
-    command_line,
-    fmt,
-    markdown_table,
-    publish_section,
-    read_jsonl,
-    run_note,
-)
+import common
 
 from assistant import Settings
 from assistant.evaluation import contains_gold, share
@@ -35,33 +25,33 @@ if TYPE_CHECKING:
     from assistant import Assistant
     from index.embedding import SentenceEmbedder
 
-DATA = PROJECT_ROOT / "tests" / "data" / "near_miss"
+DATA = common.PROJECT_ROOT / "tests" / "data" / "near_miss"
 INDEXES = {"rgb": "rgb_en_fact", "squad": "squad_v1.1_dev"}
 
 
 def assistants(embedder: SentenceEmbedder, seed_dir: Path) -> dict[str, Assistant]:
     out = {}
     for corpus, name in INDEXES.items():
-        index_dir = CACHE_DIR / name / "index"
+        index_dir = common.CACHE_DIR / name / "index"
         if not index_dir.is_dir():
             sys.exit(f"no index at {index_dir}: run bench/evaluate.py first")
         out[corpus] = open_assistant(Settings(index_dir=index_dir), embedder=embedder)
     seed = open_assistant(Settings(index_dir=seed_dir), embedder=embedder)
-    seed.ingest([PROJECT_ROOT / "seeds"])
+    seed.ingest([common.PROJECT_ROOT / "seeds"])
     out["seed"] = seed
     return out
 
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
+    parser.add_argument("--out", type=Path, default=common.DEFAULT_REPORT)
     args = parser.parse_args(argv)
     embedder = make_embedder(Settings())
     rows = []
     with tempfile.TemporaryDirectory() as seed_dir:
         by_corpus = assistants(embedder, Path(seed_dir))
         for split in ("dev", "heldout"):
-            items = read_jsonl(DATA / f"{split}.jsonl")
+            items = common.read_jsonl(DATA / f"{split}.jsonl")
             counts: dict[str, list[tuple[bool, bool, bool]]] = defaultdict(list)
             for item in items:
                 assistant = by_corpus[item["corpus"]]
@@ -73,22 +63,22 @@ def main(argv: list[str]) -> None:
                 counts["all"].append(outcome)
             for kind in sorted(counts, key=lambda k: (k == "all", k)):
                 results = counts[kind]
-                rows.append([split, kind, len(results), *(fmt(share(r[i] for r in results)) for i in range(3))])
-            print(f"{split}: refused {fmt(share(r[0] for r in counts['all']))}, twins answered "
-                  f"{fmt(share(r[1] for r in counts['all']))}", file=sys.stderr)
+                rows.append([split, kind, len(results), *(common.fmt(share(r[i] for r in results)) for i in range(3))])
+            print(f"{split}: refused {common.fmt(share(r[0] for r in counts['all']))}, twins answered "
+                  f"{common.fmt(share(r[1] for r in counts['all']))}", file=sys.stderr)
     body = "\n".join([
         "## Near misses (issue 12)",
         "",
-        f"Produced by `{command_line('near_miss.py', argv)}`. {run_note()}",
+        f"Produced by `{common.command_line('near_miss.py', argv)}`. {common.run_note()}",
         "",
         "Each near miss looks answerable but one constraint differs from what its corpus says (checked by search "
         "over the whole corpus, tests/data/near_miss/README.md); its twin is the answerable question. Targets: "
         "near misses refused >= 0.80, twins answered >= 0.90.",
         "",
-        markdown_table(["split", "differs", "questions", "near misses refused", "twins answered",
+        common.markdown_table(["split", "differs", "questions", "near misses refused", "twins answered",
                         "twins answered with gold"], rows),
     ])
-    publish_section(args.out, "near-miss", body)
+    common.publish_section(args.out, "near-miss", body)
 
 
 if __name__ == "__main__":

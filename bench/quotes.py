@@ -16,20 +16,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from common import (
-    DEFAULT_REPORT,
-    PROJECT_ROOT,
-    command_line,
-    fmt,
-    markdown_table,
-    publish_section,
-    read_jsonl,
-    run_note,
-)
+import common
 
 from index.quotes import AttributionCheck, check_attributions, extract_quotations
 
-LABELS = PROJECT_ROOT / "tests" / "data" / "quotes" / "articles.jsonl"
+LABELS = common.PROJECT_ROOT / "tests" / "data" / "quotes" / "articles.jsonl"
 HELD_OUT = LABELS.with_name("heldout.jsonl")  # written after the rules; reported apart, not in "all"
 GROUPS = ("written", "rgb", "seed", "all", "held-out")
 
@@ -41,7 +32,7 @@ def group_of(origin: str) -> str:
 
 
 def document_text(record: dict) -> str:
-    return record["text"] if "text" in record else (PROJECT_ROOT / record["origin"]).read_text(encoding="utf-8")
+    return record["text"] if "text" in record else (common.PROJECT_ROOT / record["origin"]).read_text(encoding="utf-8")
 
 
 def score(checks: list[AttributionCheck]) -> dict[str, float | int | None]:
@@ -69,11 +60,11 @@ def render(by_group: dict[str, list[AttributionCheck]], errors: list[str], secon
         checks = everything if name == "all" else by_group.get(name, [])
         s = score(checks)
         rows.append([f"**{name}**" if name == "all" else name, len(checks), s["labelled"], s["predicted"],
-                     fmt(s["precision"]), fmt(s["recall"])])
+                     common.fmt(s["precision"]), common.fmt(s["recall"])])
     lines = [
         "## Quotation attribution",
         "",
-        f"Produced by `{command_line('quotes.py', argv)}`. {run_note()}",
+        f"Produced by `{common.command_line('quotes.py', argv)}`. {common.run_note()}",
         "",
         "Who said what, by `index.quotes.extract_quotations` (rules, no model) on the hand-labelled set "
         "`tests/data/quotes/articles.jsonl`: short articles written around tricky attributions, quoted "
@@ -91,7 +82,9 @@ def render(by_group: dict[str, list[AttributionCheck]], errors: list[str], secon
         "verb, no attribution from a following sentence that has its own clause), so the held-out row "
         "is no longer fully held out.",
         "",
-        markdown_table(["origin", "documents", "labelled (with speaker)", "predicted", "precision", "recall"], rows),
+        common.markdown_table(
+            ["origin", "documents", "labelled (with speaker)", "predicted", "precision", "recall"], rows
+        ),
         "",
         f"Speed: {chars / max(seconds, 1e-9) / 1e6:.1f} million characters per second on one core, over the seed "
         f"article repeated into one {chars / 1e6:.1f} MB document.",
@@ -106,21 +99,25 @@ def render(by_group: dict[str, list[AttributionCheck]], errors: list[str], secon
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--labels", type=Path, default=LABELS, help=f"default: {LABELS.relative_to(PROJECT_ROOT)}")
-    parser.add_argument("--held-out", type=Path, default=HELD_OUT, help=f"default: {HELD_OUT.relative_to(PROJECT_ROOT)}")
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="report to update (its 'quotes' section)")
+    parser.add_argument("--labels", type=Path, default=LABELS,
+                        help=f"default: {LABELS.relative_to(common.PROJECT_ROOT)}")
+    parser.add_argument("--held-out", type=Path, default=HELD_OUT,
+                        help=f"default: {HELD_OUT.relative_to(common.PROJECT_ROOT)}")
+    parser.add_argument("--out", type=Path, default=common.DEFAULT_REPORT,
+                        help="report to update (its 'quotes' section)")
     args = parser.parse_args(argv)
 
     by_group: dict[str, list[AttributionCheck]] = defaultdict(list)
     errors = []
-    for record in [*read_jsonl(args.labels), *read_jsonl(args.held_out)]:
+    for record in [*common.read_jsonl(args.labels), *common.read_jsonl(args.held_out)]:
         text = document_text(record)
         predicted = extract_quotations(text)
         check = check_attributions(text, predicted, record["quotes"])
         by_group[group_of(record["origin"])].append(check)
         errors += [f"- wrong, {record['id']}: {q.speaker!r} for “{q.text[:90]}”" for q in check.wrong]
-        errors += [f"- missed, {record['id']}: {label['speaker']!r} for “{label['quote'][:90]}”" for label in check.missed]
-    publish_section(args.out, "quotes", render(by_group, errors, *measure_speed(), argv))
+        errors += [f"- missed, {record['id']}: {label['speaker']!r} for “{label['quote'][:90]}”"
+                   for label in check.missed]
+    common.publish_section(args.out, "quotes", render(by_group, errors, *measure_speed(), argv))
     return 0
 
 

@@ -16,17 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from common import (
-    CACHE_DIR,
-    DEFAULT_REPORT,
-    add_set_options,
-    command_line,
-    fmt,
-    markdown_table,
-    missing_sets,
-    publish_section,
-    run_note,
-)
+import common
 
 from assistant import Settings
 from assistant.evaluation import contains_gold, load_questions, print_progress, share
@@ -57,19 +47,15 @@ def replay(assistant: Assistant, questions, thresholds: list[float]) -> dict[flo
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_set_options(parser)
     parser.add_argument("--thresholds", nargs="+", type=float, default=THRESHOLDS)
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
-    args = parser.parse_args(argv)
-    problem = missing_sets(args.eval_dir, args.sets)
-    if problem:
-        sys.exit(problem)
+    parser.add_argument("--out", type=Path, default=common.DEFAULT_REPORT)
+    args = common.parse_set_args(parser, argv)
     settings = Settings()
     embedder = make_embedder(settings)
     current = settings.refusal_threshold
     rows = []
     for name in args.sets:
-        index_dir = CACHE_DIR / name / "index"
+        index_dir = common.CACHE_DIR / name / "index"
         if not index_dir.is_dir():
             sys.exit(f"no index at {index_dir}: run bench/evaluate.py first")
         assistant = open_assistant(settings.model_copy(update={"index_dir": index_dir}), embedder=embedder)
@@ -80,14 +66,14 @@ def main(argv: list[str]) -> None:
             answerable = [r for r in results if r[0]]
             rows.append([
                 name, f"{threshold:.2f}" + (" (current)" if abs(threshold - current) < 1e-9 else ""),
-                fmt(share(r[1] for r in unanswerable)) if unanswerable else "n/a",
-                fmt(share(r[1] for r in answerable)), fmt(share(r[2] for r in answerable)),
+                common.fmt(share(r[1] for r in unanswerable)) if unanswerable else "n/a",
+                common.fmt(share(r[1] for r in answerable)), common.fmt(share(r[2] for r in answerable)),
             ])
         assistant.store.close()
     body = "\n".join([
         "## Refusal trade-off with the question's constraints (issue 12)",
         "",
-        f"Produced by `{command_line('refusal_curve.py', argv)}`. {run_note()}",
+        f"Produced by `{common.command_line('refusal_curve.py', argv)}`. {common.run_note()}",
         "",
         "The answerer refuses unless a unit scoring at least threshold - 0.1 meets the question's constraints "
         "(numbers and years, names, words a preposition introduces, enough content words; `assistant/support.py`), "
@@ -95,9 +81,11 @@ def main(argv: list[str]) -> None:
         "only); false refusals: refused / answerable; gold: a gold answer in the answer text (answerable). "
         "Targets: unanswerable refused >= 0.50 at false refusals <= 0.05; gold within a point of before.",
         "",
-        markdown_table(["set", "threshold", "unanswerable refused", "false refusals", "answer contains gold"], rows),
+        common.markdown_table(
+            ["set", "threshold", "unanswerable refused", "false refusals", "answer contains gold"], rows
+        ),
     ])
-    publish_section(args.out, "refusal-curve", body)
+    common.publish_section(args.out, "refusal-curve", body)
 
 
 if __name__ == "__main__":

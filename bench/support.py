@@ -15,17 +15,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from common import (
-    DEFAULT_EVAL_DIR,
-    DEFAULT_REPORT,
-    PROJECT_ROOT,
-    command_line,
-    fmt,
-    markdown_table,
-    publish_section,
-    read_jsonl,
-    run_note,
-)
+import common
 
 from assistant import Settings
 from assistant.evaluation import share
@@ -33,9 +23,9 @@ from assistant.factory import make_embedder
 from assistant.support import SUPPORT_THRESHOLD, Evidence, SupportChecker
 from index import load_document
 
-DATA = PROJECT_ROOT / "tests" / "data" / "support"
-CORPORA = {"seed": PROJECT_ROOT / "seeds", "rgb": DEFAULT_EVAL_DIR / "rgb_en_fact" / "corpus",
-           "squad": DEFAULT_EVAL_DIR / "squad_v1.1_dev" / "corpus"}
+DATA = common.PROJECT_ROOT / "tests" / "data" / "support"
+CORPORA = {"seed": common.PROJECT_ROOT / "seeds", "rgb": common.DEFAULT_EVAL_DIR / "rgb_en_fact" / "corpus",
+           "squad": common.DEFAULT_EVAL_DIR / "squad_v1.1_dev" / "corpus"}
 
 
 def context_of(path: Path) -> str:
@@ -64,7 +54,7 @@ def summarise(results: list[tuple[dict, bool, str]]) -> tuple[list[list], dict]:
     rows = []
     for (kind, label), flags in sorted(by_kind.items()):
         right = share(flag == (label != "unsupported") for flag in flags)
-        rows.append([kind, label, len(flags), "kept" if label != "unsupported" else "caught", fmt(right)])
+        rows.append([kind, label, len(flags), "kept" if label != "unsupported" else "caught", common.fmt(right)])
     positives = [s for item, s, _ in results if item["label"] != "unsupported"]
     negatives = [s for item, s, _ in results if item["label"] == "unsupported"]
     said_supported = sum(positives) + sum(negatives)
@@ -80,15 +70,15 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threshold", type=float, default=SUPPORT_THRESHOLD)
     parser.add_argument("--sweep", action="store_true", help="print the dev trade-off and write nothing")
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
+    parser.add_argument("--out", type=Path, default=common.DEFAULT_REPORT)
     parser.add_argument("--errors", action="store_true", help="print every wrong verdict with its reason")
     args = parser.parse_args(argv)
     embedder = make_embedder(Settings())
-    splits = {split: read_jsonl(DATA / f"{split}.jsonl") for split in ("dev", "heldout")}
+    splits = {split: common.read_jsonl(DATA / f"{split}.jsonl") for split in ("dev", "heldout")}
     if args.sweep:
         for threshold in [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9]:
             _, totals = summarise(judge(SupportChecker(embedder, threshold=threshold), splits["dev"]))
-            print(f"{threshold:.2f}  " + "  ".join(f"{k} {fmt(v)}" for k, v in totals.items()))
+            print(f"{threshold:.2f}  " + "  ".join(f"{k} {common.fmt(v)}" for k, v in totals.items()))
         return
     checker = SupportChecker(embedder, threshold=args.threshold)
     sections = []
@@ -100,14 +90,14 @@ def main(argv: list[str]) -> None:
                 if supported != (item["label"] != "unsupported"):
                     print(f"[{split}] {item['id']} {item['kind']}/{item['label']}: said {supported} ({reason}) "
                           f"{item['claim']!r} / {item['quote'][:120]!r}", file=sys.stderr)
-        table = markdown_table(["kind", "label", "claims", "measure", "share"], rows)
+        table = common.markdown_table(["kind", "label", "claims", "measure", "share"], rows)
         sections.append(f"### {split} ({len(items)} claims)\n\n" + table
-                        + "\n\n" + " · ".join(f"{k}: **{fmt(v)}**" for k, v in totals.items()))
-        print(split, {k: fmt(v) for k, v in totals.items()}, file=sys.stderr)
+                        + "\n\n" + " · ".join(f"{k}: **{common.fmt(v)}**" for k, v in totals.items()))
+        print(split, {k: common.fmt(v) for k, v in totals.items()}, file=sys.stderr)
     body = "\n".join([
         "## Support check (issue 12)",
         "",
-        f"Produced by `{command_line('support.py', argv)}`. {run_note()}",
+        f"Produced by `{common.command_line('support.py', argv)}`. {common.run_note()}",
         "",
         f"`SupportChecker.check(claim, [Evidence(span, title + dateline)])` on the labelled set "
         f"(tests/data/support/README.md), threshold {args.threshold} (share of the claim's content words the span "
@@ -116,7 +106,7 @@ def main(argv: list[str]) -> None:
         "",
         *sections,
     ])
-    publish_section(args.out, "support", body)
+    common.publish_section(args.out, "support", body)
 
 
 if __name__ == "__main__":
