@@ -16,27 +16,23 @@ every worker agrees and changing the keys ends every session.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
-import html
 import json
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import parse_qs, quote
 
-from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.security import HTTPBearer
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
-from pydantic import BaseModel, Field, field_validator
+from markupsafe import Markup
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.requests import cookie_parser
+from starlette.requests import HTTPConnection, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant import Settings
-from assistant.config import check_origin
 from prompts import load_prompt
 
 SESSION_COOKIE = "assistant_session"
@@ -45,7 +41,9 @@ EMBED_PREFIX = "/embed"
 # Routes that answer without a credential: the sign-in page itself, and liveness.
 PUBLIC_PATHS = frozenset({"/api/health", "/login", "/logout", "/favicon.ico"})
 _BEARER_ONLY = ("/api", "/v1")
-_MAX_EMBED_MINUTES = 24 * 60
+MAX_EMBED_MINUTES = 24 * 60
+# `auto_error=False`: a missing or wrong key is refused by whoever asks, with the project's message.
+BEARER = HTTPBearer(auto_error=False, description="One of the keys in ASSISTANT_API_KEYS.")
 
 
 @dataclass(frozen=True)
@@ -90,10 +88,6 @@ class Credentials:
                 found = ident
         return found
 
-    def bearer(self, headers: Headers) -> str | None:
-        scheme, _, token = headers.get("authorization", "").partition(" ")
-        return self.key_id(token.strip()) if scheme.lower() == "bearer" else None
-
     def new_session(self, key_id: str) -> str:
         return self._sessions.dumps({"key": key_id})
 
@@ -109,7 +103,7 @@ class Credentials:
         return key_id if key_id in self._key_ids else None
 
     def new_embed_token(self, key_id: str, origin: str, minutes: float | None = None) -> tuple[str, EmbedGrant]:
-        minutes = min(minutes or self.embed_minutes, _MAX_EMBED_MINUTES)
+        minutes = min(minutes or self.embed_minutes, MAX_EMBED_MINUTES)
         grant = EmbedGrant(origin=origin, expires_at=round(time.time() + minutes * 60, 3), key_id=key_id)
         token = self._embeds.dumps({"origin": grant.origin, "exp": grant.expires_at, "key": key_id})
         return token, grant
@@ -127,6 +121,13 @@ class Credentials:
         if not isinstance(data.get("exp"), (int, float)) or data["exp"] <= time.time():
             return None
         return EmbedGrant(origin=str(data["origin"]), expires_at=float(data["exp"]), key_id=data["key"])
+
+
+async def bearer_key_id(connection: HTTPConnection, credentials: Credentials) -> str | None:
+    """The id of the configured key sent as `Authorization: Bearer <key>` (parsed by FastAPI's
+    `HTTPBearer`, as the routes' dependency does), or None."""
+    sent = await BEARER(connection)
+    return credentials.key_id(sent.credentials) if sent else None
 
 
 def _under(path: str, prefix: str) -> bool:
@@ -169,14 +170,14 @@ class AccessGate:
         if path in PUBLIC_PATHS:  # (CORS preflights never get here: the CORS middleware outside answers them)
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
+        bearer = await bearer_key_id(HTTPConnection(scope), self.credentials)
         if any(_under(path, prefix) for prefix in _BEARER_ONLY):
-            if self.credentials.bearer(headers):
+            if bearer:
                 await self.app(scope, receive, send)
             else:
                 await self._deny(scope, receive, send, load_prompt("auth_missing_key"), bearer=True)
             return
-        if self.credentials.bearer(headers) or self.credentials.session(_cookie(scope, SESSION_COOKIE)):
+        if bearer or self.credentials.session(_cookie(scope, SESSION_COOKIE)):
             await self.app(scope, receive, send)
             return
         if _under(path, EMBED_PREFIX):
@@ -206,9 +207,8 @@ class AccessGate:
                 response_headers = MutableHeaders(scope=message)
                 response_headers["Content-Security-Policy"] = f"frame-ancestors {grant.origin}"
                 if fresh:
-                    response_headers.append(
-                        "Set-Cookie", cookie_header(scope, EMBED_COOKIE, token, lifetime, EMBED_PREFIX, third_party=True)
-                    )
+                    cookie = cookie_header(scope, EMBED_COOKIE, token, lifetime, EMBED_PREFIX, third_party=True)
+                    response_headers.append("Set-Cookie", cookie)
             await send(message)
 
         await self.app(scope, receive, send_with_grant)
@@ -220,10 +220,12 @@ class AccessGate:
         headers = Headers(scope=scope)
         wants_page = scope["method"] in ("GET", "HEAD") and "text/html" in headers.get("accept", "")
         if wants_page and not bearer and not _under(scope["path"], EMBED_PREFIX):
-            target = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
+            query = scope.get("query_string", b"").decode("latin-1")
+            target = scope["path"] + (f"?{query}" if query else "")
             response: Response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
         elif wants_page:
-            response = HTMLResponse(_page(load_prompt("auth_title"), f"<p>{html.escape(message)}</p>"), status_code=401)
+            page = _page(load_prompt("auth_title"), Markup("<p>{}</p>").format(message))
+            response = HTMLResponse(page, status_code=401)
         else:
             response = Response(
                 json.dumps({"error": message}), status_code=401, media_type="application/json",
@@ -243,94 +245,31 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _page(title: str, body: str) -> str:
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{html.escape(title)}</title><style>"
-        "body{font-family:system-ui,sans-serif;max-width:26rem;margin:12vh auto;padding:0 1rem;color:#1f2937}"
-        "input{width:100%;padding:.55rem;margin:.4rem 0 .9rem;box-sizing:border-box;font-size:1rem}"
-        "button{padding:.5rem 1.2rem;font-size:1rem}.error{color:#b91c1c}"
-        f"</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>"
-    )
+_PAGE = Markup(
+    "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+    "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+    "<title>{title}</title><style>"
+    "body{{font-family:system-ui,sans-serif;max-width:26rem;margin:12vh auto;padding:0 1rem;color:#1f2937}}"
+    "input{{width:100%;padding:.55rem;margin:.4rem 0 .9rem;box-sizing:border-box;font-size:1rem}}"
+    "button{{padding:.5rem 1.2rem;font-size:1rem}}.error{{color:#b91c1c}}"
+    "</style></head><body><h1>{title}</h1>{body}</body></html>"
+)
+_LOGIN_FORM = Markup(
+    "<p>{intro}</p>{problem}"
+    "<form method='post' action='/login'>"
+    "<label for='key'>API key</label>"
+    "<input id='key' name='key' type='password' autocomplete='current-password' required autofocus>"
+    "<input type='hidden' name='next' value='{next_path}'>"
+    "<button type='submit'>Sign in</button></form>"
+)
+
+
+def _page(title: str, body: Markup) -> str:
+    """A small page of its own (sign-in, refusals); `title` is escaped, `body` is markup already."""
+    return str(_PAGE.format(title=title, body=body))
 
 
 def login_page(next_path: str, error: str = "") -> str:
-    problem = f"<p class='error' role='alert'>{html.escape(error)}</p>" if error else ""
-    return _page(load_prompt("auth_title"), (
-        f"<p>{html.escape(load_prompt('auth_sign_in'))}</p>{problem}"
-        "<form method='post' action='/login'>"
-        "<label for='key'>API key</label>"
-        "<input id='key' name='key' type='password' autocomplete='current-password' required autofocus>"
-        f"<input type='hidden' name='next' value='{html.escape(next_path, quote=True)}'>"
-        "<button type='submit'>Sign in</button></form>"
-    ))
-
-
-class EmbedTokenRequest(BaseModel):
-    origin: str = Field(..., description="The portal's origin (scheme://host[:port]): the only one allowed to frame the chat.",
-                        examples=["https://portal.example.com"])
-    minutes: float | None = Field(None, gt=0, le=_MAX_EMBED_MINUTES,
-                                  description="Lifetime; default ASSISTANT_EMBED_TOKEN_MINUTES, at most a day.")
-
-    @field_validator("origin")
-    @classmethod
-    def _is_origin(cls, origin: str) -> str:
-        return check_origin(origin)
-
-
-class EmbedToken(BaseModel):
-    token: str
-    url: str = Field(..., description="The path to load in the portal's iframe.")
-    origin: str
-    expires_at: datetime
-
-
-def build_router(credentials: Credentials) -> APIRouter:
-    """`/login`, `/logout` and `POST /api/embed-tokens`."""
-    router = APIRouter()
-
-    @router.get("/login", include_in_schema=False)
-    def login_form(next: str | None = None) -> HTMLResponse:
-        return HTMLResponse(login_page(safe_next(next)))
-
-    @router.post("/login", include_in_schema=False)
-    async def login(request: Request) -> Response:
-        form = await request.form()
-        key, target = str(form.get("key", "")), safe_next(str(form.get("next", "/")))
-        key_id = credentials.key_id(key) if credentials.required else None
-        if key_id is None:
-            await asyncio.sleep(0.5)  # slows guessing; keys should be long and random anyway
-            message = load_prompt("auth_wrong_key") if credentials.required else load_prompt("auth_not_needed")
-            return HTMLResponse(login_page(target, message), status_code=401 if credentials.required else 400)
-        response = RedirectResponse(target, status_code=303)
-        response.headers.append(
-            "Set-Cookie", cookie_header(request.scope, SESSION_COOKIE, credentials.new_session(key_id),
-                                        credentials.session_seconds, "/"),
-        )
-        return response
-
-    @router.get("/logout", include_in_schema=False)
-    def logout(request: Request) -> Response:
-        response = RedirectResponse("/login", status_code=303)
-        response.headers.append("Set-Cookie", cookie_header(request.scope, SESSION_COOKIE, "", 0, "/"))
-        return response
-
-    @router.post(
-        "/api/embed-tokens", response_model=EmbedToken, status_code=201, tags=["api"],
-        summary="A short-lived token that opens /embed/ for one portal origin",
-        description="Call it from the portal's backend with the API key; put `url` in the page's iframe. "
-        "No secret ever sits in the portal's page. See docs/EMBEDDING.md.",
-    )
-    def embed_token(body: EmbedTokenRequest, request: Request) -> EmbedToken:
-        if not credentials.required:
-            raise HTTPException(status_code=400, detail=load_prompt("auth_not_needed"))
-        key_id = credentials.bearer(request.headers)
-        if key_id is None:  # the gate already refused it; kept so this route is safe on its own
-            raise HTTPException(status_code=401, detail=load_prompt("auth_missing_key"),
-                                headers={"WWW-Authenticate": "Bearer"})
-        token, grant = credentials.new_embed_token(key_id, body.origin, body.minutes)
-        return EmbedToken(token=token, url=f"{EMBED_PREFIX}/?token={token}", origin=grant.origin,
-                          expires_at=datetime.fromtimestamp(grant.expires_at, tz=UTC))
-
-    return router
+    problem = Markup("<p class='error' role='alert'>{}</p>").format(error) if error else Markup()
+    return _page(load_prompt("auth_title"), _LOGIN_FORM.format(
+        intro=load_prompt("auth_sign_in"), problem=problem, next_path=next_path))

@@ -7,7 +7,6 @@ compact=True)` is the `/embed` variant for iframes in portals (no header, no tab
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ import gradio as gr
 from assistant import Answer, Assistant, AssistantError
 from prompts import load_prompt
 
-from .render import answer_html, answer_plain, escape_text, sources_html
+from .render import ChatHTML, answer_html, answer_plain, escape_text, join, sources_html
 
 CSS = """
 .answer sup.fn { color: var(--color-accent); font-weight: 600; }
@@ -32,12 +31,6 @@ CSS = """
 .removed li em { opacity: .75; }
 .compact footer, .compact .footer { display: none !important; }
 """
-_NAME = r"((?:[A-Z][\w’'-]+ ){0,2}[A-Z][\w’'-]+)"
-_SPEECH = r"(?:said|says|stated|told|added)"
-# “...,” Budrys said  |  “...,” said Budrys  |  Budrys said, “...
-_SPEAKER = re.compile(rf"[”\"],? {_NAME} {_SPEECH}|[”\"],? {_SPEECH} {_NAME}|\b{_NAME} {_SPEECH},? [“\"]")
-
-
 def answer_stream(
     assistant: Assistant, message: str, history: list[dict] | None = None
 ) -> Iterator[tuple[str, Answer | None]]:
@@ -48,12 +41,12 @@ def answer_stream(
         shown = ""
         for item in assistant.ask_stream(message, history=history):
             if isinstance(item, Answer):
-                yield answer_html(item), item
+                yield str(answer_html(item)), item
             else:
                 shown += item
-                yield answer_html(Answer(question=message, answer=shown, refused=False), verified=False), None
+                yield str(answer_html(Answer(question=message, answer=shown, refused=False), verified=False)), None
     except AssistantError as exc:
-        yield f'<div class="answer">{escape_text(str(exc))}</div>', None
+        yield str(ChatHTML('<div class="answer">{}</div>').format(str(exc))), None
 
 
 def recent_turns(turns: list[dict], max_turns: int, max_chars: int) -> list[dict]:
@@ -72,43 +65,24 @@ def recent_turns(turns: list[dict], max_turns: int, max_chars: int) -> list[dict
     return kept[::-1]
 
 
-def suggest_questions(assistant: Assistant, limit: int = 4) -> list[str]:
-    """Example questions drawn from the indexed documents: "What did X say?" for the people most
-    quoted in them (by the name people use, the shortest form seen), then "What is <title> about?"
-    for their titles. An index without quotations yet falls back to spotting speakers in a sample.
-
-    >>> [next(g for g in m.groups() if g) for m in _SPEAKER.finditer('“No,” Budrys said. “Yes,” said Ann Lee.')]
-    ['Budrys', 'Ann Lee']
-    """
-    names = [min(s.forms, key=len) for s in assistant.store.speakers()[:limit]]
-    if not names:
-        speakers: dict[str, int] = {}
-        for text in assistant.store.sample_texts(200):
-            for match in _SPEAKER.finditer(text):
-                name = next(group for group in match.groups() if group)
-                speakers[name] = speakers.get(name, 0) + 1
-        names = [name for name, _ in sorted(speakers.items(), key=lambda kv: -kv[1])]
-    questions = [f"What did {name} say?" for name in names]
-    questions += [f"What is “{d.title}” about?" for d in assistant.store.documents()[:limit]]
-    return questions[:limit]
-
-
 def documents_html(assistant: Assistant) -> str:
-    rows = "".join(
-        f"<tr><td>{escape_text(d.title)}</td><td><code>{escape_text(d.source)}</code></td><td>{d.chunks}</td>"
-        f"<td>{datetime.fromtimestamp(d.ingested_at, tz=UTC):%Y-%m-%d %H:%M} UTC</td></tr>"
-        for d in assistant.store.documents()
+    """The Documents tab: what is indexed, in catalogue order, every field escaped."""
+    rows = join(
+        ChatHTML("<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{:%Y-%m-%d %H:%M} UTC</td></tr>").format(
+            d.title, d.source, d.chunks, datetime.fromtimestamp(d.ingested_at, tz=UTC))
+        for d in assistant.documents()
     )
     if not rows:
-        return f"<p>{escape_text(load_prompt('no_index'))}</p>"
-    return (
+        return str(ChatHTML("<p>{}</p>").format(load_prompt("no_index")))
+    return str(ChatHTML(
         '<table class="documents"><thead><tr><th>Title</th><th>Source</th><th>Chunks</th><th>Ingested</th>'
-        f"</tr></thead><tbody>{rows}</tbody></table>"
-    )
+        "</tr></thead><tbody>{}</tbody></table>"
+    ).format(rows))
 
 
-def record_feedback(path: Path, answer: dict, liked: bool | None) -> None:
-    """Append one thumbs up/down to the JSONL log: question, answer, citations, verdict."""
+def record_feedback(path: Path, answer: dict, liked: bool | str | None) -> None:
+    """Append one thumbs up/down to the JSONL log: question, answer, citations, verdict (True for
+    up, False for down; Gradio passes the option's text for any other feedback option)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -127,7 +101,7 @@ def build_chat(
     """The chat page; `compact` for the /embed iframe (no header, no tabs, no side panel).
     `examples` defaults to questions drawn from the indexed documents; `sign_out` adds a sign-out
     link (when a sign-in is required)."""
-    examples = suggest_questions(assistant) if examples is None else examples
+    examples = assistant.example_questions() if examples is None else examples
     with gr.Blocks(title="Cited answers", fill_height=True) as demo:
         if compact:
             _chat_panel(assistant, examples, compact=True)
@@ -168,7 +142,7 @@ def _chat_panel(assistant: Assistant, examples: list[str], compact: bool) -> Non
     plain = gr.Textbox(visible=False, elem_id="answer-plain")
 
     def respond(message: str, history: list, state: dict):
-        history = [*(history or []), {"role": "user", "content": escape_text(message)},
+        history = [*(history or []), {"role": "user", "content": str(escape_text(message))},
                    {"role": "assistant", "content": ""}]
         yield "", history, gr.update(), state, gr.update()
         # Earlier turns as asked and answered (the chat shows them escaped, the state keeps them raw).
@@ -181,7 +155,7 @@ def _chat_panel(assistant: Assistant, examples: list[str], compact: bool) -> Non
                 yield "", history, gr.update(), state, gr.update()
             else:
                 state = {**state, str(len(history) - 1): answer.model_dump()}
-                yield "", history, sources_html(answer, open_first=True), state, answer_plain(answer)
+                yield "", history, str(sources_html(answer, open_first=True)), state, answer_plain(answer)
 
     def on_like(data: gr.LikeData, state: dict) -> None:
         index = data.index if isinstance(data.index, int) else data.index[0]

@@ -66,7 +66,9 @@ def install_api_fallback(app: FastAPI, prefixes: tuple[str, ...] = ("/api", "/v1
 
     def fallback(request: Request) -> JSONResponse:
         method, path = request.method, request.url.path
-        routes = [r for r in app.router.routes if getattr(r, "endpoint", None) is not fallback and not isinstance(r, Mount)]
+        routes = [
+            r for r in app.router.routes if getattr(r, "endpoint", None) is not fallback and not isinstance(r, Mount)
+        ]
         allowed = [
             other for other in _METHODS
             if other != method and any(r.matches({**request.scope, "method": other})[0] is Match.FULL for r in routes)
@@ -74,7 +76,8 @@ def install_api_fallback(app: FastAPI, prefixes: tuple[str, ...] = ("/api", "/v1
         if allowed:
             return JSONResponse(status_code=405, headers={"Allow": ", ".join(allowed)},
                                 content={"error": f"{method} is not allowed on {path}; use {' or '.join(allowed)}"})
-        return JSONResponse(status_code=404, content={"error": f"no such route: {method} {path}; the API is listed at /docs"})
+        message = f"no such route: {method} {path}; the API is listed at /docs"
+        return JSONResponse(status_code=404, content={"error": message})
 
     for prefix in prefixes:
         app.add_api_route(f"{prefix}/{{rest:path}}", fallback, methods=_METHODS, include_in_schema=False)

@@ -10,22 +10,26 @@ first, then sent in pieces (use `/api/ask/stream` for text as an LLM writes it).
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
+from fastapi import APIRouter
+from fastapi.responses import Response
+from fastapi.sse import EventSourceResponse, format_sse_event
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, StrictBool, StrictInt, StrictStr, model_serializer
 
-from assistant import Answer, Assistant, QuestionError
-from assistant.core import text_deltas
+from assistant import Answer, Citation, QuestionError, Verification
+from assistant.turn import text_deltas
 
-from .security import require_api_key
+from .dependencies import REQUIRE_API_KEY, AssistantDep
 
 MODEL_NAME = "cited-extractive"
+
+router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[REQUIRE_API_KEY])
+
+# --- requests ----------------------------------------------------------------------------------------------
 
 
 class TextPart(BaseModel):
@@ -51,6 +55,93 @@ class ChatCompletionRequest(BaseModel):
     model_config = {"extra": "allow"}  # temperature, max_tokens...: accepted, not used by the extractive answerer
 
 
+# --- responses ---------------------------------------------------------------------------------------------
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str = "local"
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class Choice(BaseModel):
+    index: int = 0
+    message: AssistantMessage
+    finish_reason: Literal["stop"] = "stop"
+
+
+class Delta(BaseModel):
+    """What a chunk adds to the message; a field it does not change is left out, as OpenAI does."""
+
+    role: Literal["assistant"] | None = None
+    content: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _only_what_changed(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {name: value for name, value in handler(self).items() if value is not None}
+
+
+class ChunkChoice(BaseModel):
+    index: int = 0
+    delta: Delta
+    finish_reason: Literal["stop"] | None = None
+
+
+class Usage(BaseModel):
+    """Not counted: the extractive answerer spends no tokens."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+class CitedCompletion(BaseModel):
+    """The fields of a completion and of a chunk alike: OpenAI's, then the citations beside them."""
+
+    id: str
+    object: str  # each subclass narrows `object` and `choices`, which keep their place in the JSON
+    created: int
+    model: str
+    choices: list[Any]
+    citations: list[str] = Field(..., description="`citations[n-1]` names the source of marker [n]: "
+                                 "`<source>#<start>-<end>`.")
+    cited_passages: list[Citation] = Field(..., description="The citations of the Answer contract.")
+    verification: Verification
+    refused: bool
+
+    @staticmethod
+    def fields_of(answer: Answer) -> dict[str, Any]:
+        return {
+            "citations": [f"{c.source}#{c.start}-{c.end}" for c in answer.citations],
+            "cited_passages": answer.citations, "verification": answer.verification, "refused": answer.refused,
+        }
+
+
+class ChatCompletion(CitedCompletion):
+    object: Literal["chat.completion"] = "chat.completion"
+    choices: list[Choice]
+    usage: Usage = Field(default_factory=Usage)
+
+
+class ChatCompletionChunk(CitedCompletion):
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
+    choices: list[ChunkChoice]
+
+
+# --- routes ------------------------------------------------------------------------------------------------
+
+
 def text_of(message: Message) -> str:
     """A message's text: its string content, or its text parts joined."""
     if isinstance(message.content, list):
@@ -67,50 +158,35 @@ def question_and_history(messages: list[Message]) -> tuple[str, list[dict]]:
     raise QuestionError("no user message: send messages=[{\"role\": \"user\", \"content\": \"your question\"}]")
 
 
-def citation_fields(answer: Answer) -> dict:
-    """What travels beside the message: the citations, and how far the answer is verified."""
-    return {
-        "citations": [f"{c.source}#{c.start}-{c.end}" for c in answer.citations],
-        "cited_passages": [c.model_dump() for c in answer.citations],
-        "verification": answer.verification.model_dump(),
-        "refused": answer.refused,
-    }
+@router.get("/models", summary="The one model this server offers")
+def models() -> ModelList:
+    return ModelList(data=[ModelCard(id=MODEL_NAME)])
 
 
-def build_router(assistant: Assistant) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[Depends(require_api_key(assistant.settings))])
+@router.post(
+    "/chat/completions", response_model=ChatCompletion, summary="OpenAI-compatible chat completion, with citations",
+    responses={200: {"content": {"text/event-stream": {"description": "With `stream: true`: chat.completion.chunk "
+                                                                      "events, then `data: [DONE]`."}}}},
+)
+def chat_completions(request: ChatCompletionRequest, assistant: AssistantDep) -> ChatCompletion | Response:
+    question, history = question_and_history(request.messages)
+    answer = assistant.ask(question, k=request.k, history=history)
+    head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": request.model,
+            **CitedCompletion.fields_of(answer)}
+    if not request.stream:
+        return ChatCompletion(**head, choices=[Choice(message=AssistantMessage(content=answer.answer))])
 
-    @router.get("/models", summary="The one model this server offers")
-    def models() -> dict:
-        return {"object": "list", "data": [{"id": MODEL_NAME, "object": "model", "created": 0, "owned_by": "local"}]}
+    def chunk(delta: Delta, finish: Literal["stop"] | None = None) -> bytes:
+        body = ChatCompletionChunk(**head, choices=[ChunkChoice(delta=delta, finish_reason=finish)])
+        return format_sse_event(data_str=body.model_dump_json())
 
-    @router.post("/chat/completions", summary="OpenAI-compatible chat completion, with citations")
-    def chat_completions(request: ChatCompletionRequest):
-        question, history = question_and_history(request.messages)
-        answer = assistant.ask(question, k=request.k, history=history)
-        ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
-        extra = citation_fields(answer)
-        if not request.stream:
-            return {
-                "id": ident, "object": "chat.completion", "created": created, "model": request.model,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.answer},
-                             "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-                **extra,
-            }
+    def events() -> Iterator[bytes]:
+        # The answer is whole before the first event (it was validated), so the pieces are framed here
+        # with FastAPI's SSE encoder rather than by a streaming endpoint.
+        yield chunk(Delta(role="assistant", content=""))
+        for piece in text_deltas(answer.answer):
+            yield chunk(Delta(content=piece))
+        yield chunk(Delta(), "stop")
+        yield format_sse_event(data_str="[DONE]")
 
-        def chunks() -> Iterator[str]:
-            def chunk(delta: dict, finish: str | None) -> str:
-                body = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": request.model,
-                        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
-                return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
-
-            yield chunk({"role": "assistant", "content": ""}, None)
-            for delta in text_deltas(answer.answer):
-                yield chunk({"content": delta}, None)
-            yield chunk({}, "stop")
-            yield "data: [DONE]\n\n"
-
-        return StreamingResponse(chunks(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-
-    return router
+    return EventSourceResponse(events(), headers={"Cache-Control": "no-cache"})

@@ -1,14 +1,19 @@
 """Turn answers and documents into chat HTML in which document text can only ever be text.
 
 Documents are untrusted: a passage may hold `<script>`, `<img onerror=...>` or a Markdown image
-pointing at another host. Every character taken from a document or an answer goes through
-`escape_text`, which writes HTML *and* Markdown syntax characters as numeric entities: they show
-as the characters they are, whether the chat renders the message as Markdown or as HTML.
+pointing at another host. HTML is built as `ChatHTML`, markupsafe's `Markup` whose escaping writes
+HTML *and* Markdown syntax characters as numeric entities: whatever is formatted into it
+(`ChatHTML("<p>{}</p>").format(text)`) shows as the characters it is, whether the chat renders the
+message as Markdown or as HTML, so escaping holds by construction, not by remembering to call it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
+
+from markupsafe import Markup
 
 from assistant import Answer, Citation, Passage
 from prompts import load_prompt
@@ -17,58 +22,86 @@ _ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'`*_{}[]()#+-.!|~\\$:="}
 _MARKER = re.compile(r"&#91;(\d+)&#93;")
 
 
-def escape_text(text: str) -> str:
+class ChatHTML(Markup):
+    """Markup for the chat: text formatted, joined or added into it is escaped with `escape_text`
+    (HTML and Markdown characters as entities, whitespace collapsed); markup stays markup.
+
+    >>> ChatHTML("<em>{}</em>").format("*not* <b>bold</b>")
+    ChatHTML('<em>&#42;not&#42; &#60;b&#62;bold&#60;/b&#62;</em>')
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def escape(cls, s: Any, /) -> ChatHTML:
+        if hasattr(s, "__html__"):
+            return cls(s.__html__())
+        return cls("".join(_ENTITIES.get(c, c) for c in " ".join(str(s).split())))
+
+
+def escape_text(text: str) -> ChatHTML:
     """Literal text for Markdown-or-HTML rendering, whitespace collapsed.
 
-    >>> escape_text("<b>x</b> ![a](http://e/p.png)")
+    >>> str(escape_text("<b>x</b> ![a](http://e/p.png)"))
     '&#60;b&#62;x&#60;/b&#62; &#33;&#91;a&#93;&#40;http&#58;//e/p&#46;png&#41;'
     """
-    return "".join(_ENTITIES.get(c, c) for c in " ".join(text.split()))
+    return ChatHTML.escape(text)
 
 
-def text_html(text: str) -> str:
+def join(parts: Iterable[ChatHTML]) -> ChatHTML:
+    return ChatHTML().join(parts)
+
+
+def _inline(part: str) -> ChatHTML:
+    # The one place markup is made from text: in the escaped text, each [n] (written as entities)
+    # becomes a footnote reference. (`re` joins the pieces of a str subclass with its own `join`,
+    # which for Markup would escape the references: so the substitution runs on a plain str.)
+    return ChatHTML(_MARKER.sub(r'<sup class="fn">[\1]</sup>', str(escape_text(part))))
+
+
+def _list(items: list[ChatHTML]) -> ChatHTML:
+    return ChatHTML("<ul>{}</ul>").format(join(items))
+
+
+def text_html(text: str) -> ChatHTML:
     """Answer text as HTML, every character escaped, each [n] a footnote reference. A one-paragraph
     text stays inline; otherwise blank lines separate paragraphs and lines starting "- " form lists
     (a speaker's quotations, one a line).
 
-    >>> text_html("Budrys said:\\n- “No.” [1]\\n- “Yes.” [2]")
-    '<p>Budrys said&#58;</p><ul><li>“No&#46;” <sup class="fn">[1]</sup></li><li>“Yes&#46;” <sup class="fn">[2]</sup></li></ul>'
+    >>> print(str(text_html("Budrys said:\\n- “No.” [1]\\n- “Yes.” [2]")).replace("<li>", "\\n<li>"))
+    <p>Budrys said&#58;</p><ul>
+    <li>“No&#46;” <sup class="fn">[1]</sup></li>
+    <li>“Yes&#46;” <sup class="fn">[2]</sup></li></ul>
     """
-
-    def inline(part: str) -> str:
-        return _MARKER.sub(r'<sup class="fn">[\1]</sup>', escape_text(part))
-
     if "\n" not in text.strip():
-        return inline(text)
-    blocks: list[str] = []
+        return _inline(text)
+    blocks: list[ChatHTML] = []
     for paragraph in re.split(r"\n\s*\n", text.strip()):
-        items: list[str] = []
+        items: list[ChatHTML] = []
         for line in (line.strip() for line in paragraph.split("\n")):
             if line.startswith("- ") or line == "-":  # "-" alone: a list item still streaming in
-                items.append(f"<li>{inline(line[2:])}</li>")
+                items.append(ChatHTML("<li>{}</li>").format(_inline(line[2:])))
                 continue
             if items:
-                blocks.append(f"<ul>{''.join(items)}</ul>")
+                blocks.append(_list(items))
                 items = []
             if line:
-                blocks.append(f"<p>{inline(line)}</p>")
+                blocks.append(ChatHTML("<p>{}</p>").format(_inline(line)))
         if items:
-            blocks.append(f"<ul>{''.join(items)}</ul>")
-    return "".join(blocks)
+            blocks.append(_list(items))
+    return join(blocks)
 
 
-def answer_html(answer: Answer, verified: bool = True) -> str:
+def answer_html(answer: Answer, verified: bool = True) -> ChatHTML:
     """The answer text with each [n] as a footnote reference, then (with `verified`, for a final
     answer) how far it is verified, then the footnotes (closed)."""
-    text = f'<div class="answer">{text_html(answer.answer)}</div>'
+    html = ChatHTML('<div class="answer">{}</div>').format(text_html(answer.answer))
     if verified:
-        text += verification_html(answer)
-    if not answer.citations:
-        return text
-    return f"{text}{sources_html(answer, open_first=False)}"
+        html += verification_html(answer)
+    return html + sources_html(answer, open_first=False)
 
 
-def verification_html(answer: Answer) -> str:
+def verification_html(answer: Answer) -> ChatHTML:
     """A badge with the share of the answer's sentences supported by their citations ("verified
     100%", "verified 2 of 3"), and the sentences removed as unsupported, each with its reason, in a
     closed `<details>`. Removed text is the model's, so it is escaped like document text.
@@ -76,7 +109,7 @@ def verification_html(answer: Answer) -> str:
     >>> from assistant.models import RemovedSentence, Verification
     >>> a = Answer(question="q", answer="a", refused=False, verification=Verification(
     ...     supported_share=0.5, removed=[RemovedSentence(text="<b>Sky</b> [9].", reason="cites no passage")]))
-    >>> print(verification_html(a).replace("><", ">\\n<"))
+    >>> print(str(verification_html(a)).replace("><", ">\\n<"))
     <div class="verification-panel">
     <span class="verification">verified 1 of 2</span>
     <details class="removed">
@@ -91,7 +124,7 @@ def verification_html(answer: Answer) -> str:
     """
     v = answer.verification
     removed = len(v.removed)
-    parts = []
+    parts: list[ChatHTML] = []
     if not answer.refused:
         if removed:
             # supported_share = kept / (kept + removed), so the kept count comes back from it.
@@ -99,31 +132,31 @@ def verification_html(answer: Answer) -> str:
             badge = load_prompt("verified_count").format(kept=kept, total=kept + removed)
         else:
             badge = load_prompt("verified_share").format(percent=round(100 * v.supported_share))
-        parts.append(f'<span class="verification">{escape_text(badge)}</span>')
+        parts.append(ChatHTML('<span class="verification">{}</span>').format(badge))
     if removed:
         summary = load_prompt("removed_one") if removed == 1 else load_prompt("removed_many").format(count=removed)
-        items = "".join(
-            f'<li><span class="removed-text">{escape_text(r.text)}</span> <em>{escape_text(r.reason)}</em></li>'
+        items = join(
+            ChatHTML('<li><span class="removed-text">{}</span> <em>{}</em></li>').format(r.text, r.reason)
             for r in v.removed
         )
-        parts.append(f'<details class="removed"><summary>{escape_text(summary)}</summary><ul>{items}</ul></details>')
-    return f'<div class="verification-panel">{"".join(parts)}</div>' if parts else ""
+        details = ChatHTML('<details class="removed"><summary>{}</summary><ul>{}</ul></details>')
+        parts.append(details.format(summary, items))
+    return ChatHTML('<div class="verification-panel">{}</div>').format(join(parts)) if parts else ChatHTML()
 
 
-def sources_html(answer: Answer, open_first: bool = False) -> str:
+def sources_html(answer: Answer, open_first: bool = False) -> ChatHTML:
     """One `<details>` per citation: source label, and the cited passage with the quote marked."""
     if not answer.citations:
-        return ""
+        return ChatHTML()
     passages = {p.chunk_id: p for p in answer.passages}
-    items = [
+    items = join(
         footnote_html(c, passages.get(c.chunk_id), opened=open_first and i == 0)
         for i, c in enumerate(answer.citations)
-    ]
-    heading = escape_text(load_prompt("sources_heading"))
-    return f'<div class="sources"><strong>{heading}</strong>{"".join(items)}</div>'
+    )
+    return ChatHTML('<div class="sources"><strong>{}</strong>{}</div>').format(load_prompt("sources_heading"), items)
 
 
-def footnote_html(citation: Citation, passage: Passage | None, opened: bool = False) -> str:
+def footnote_html(citation: Citation, passage: Passage | None, opened: bool = False) -> ChatHTML:
     label = load_prompt("source_label").format(
         n=citation.n, title=citation.title, source=citation.source, start=citation.start, end=citation.end
     )
@@ -133,13 +166,12 @@ def footnote_html(citation: Citation, passage: Passage | None, opened: bool = Fa
     else:
         before = after = ""
     # A space beside the mark only where the document has one: "essence." stays "essence.", not "essence ."
-    gap_before = " " if before[-1:].isspace() else ""
-    gap_after = " " if after[:1].isspace() else ""
-    body = f"{escape_text(before)}{gap_before}<mark>{escape_text(citation.quote)}</mark>{gap_after}{escape_text(after)}".strip()
-    return (
-        f'<details class="footnote" data-n="{citation.n}"{" open" if opened else ""}>'
-        f"<summary>{escape_text(label)}</summary><blockquote>{body}</blockquote></details>"
-    )
+    gap_before = ChatHTML(" " if before[-1:].isspace() else "")
+    gap_after = ChatHTML(" " if after[:1].isspace() else "")
+    body = ChatHTML("{}{}<mark>{}</mark>{}{}").format(before, gap_before, citation.quote, gap_after, after).strip()
+    return ChatHTML(
+        '<details class="footnote" data-n="{}"{}><summary>{}</summary><blockquote>{}</blockquote></details>'
+    ).format(citation.n, ChatHTML(" open" if opened else ""), label, body)
 
 
 def answer_plain(answer: Answer) -> str:

@@ -1,7 +1,7 @@
 """API keys, CORS, framing rules, request limits, and the refusal to serve the world unprotected.
 
 - With API keys set, the access gate of `ui.auth` guards every route; `/api/*` (but health) and
-  `/v1/*` also check `Authorization: Bearer <key>` themselves.
+  `/v1/*` also check `Authorization: Bearer <key>` themselves (`ui.dependencies.api_key_id`).
 - Request bodies are limited in size (413 JSON).
 - Browsers may call the API from `allowed_origins` only (CORS), and only those origins (and the
   server itself) may put the pages in an iframe (CSP `frame-ancestors`).
@@ -12,29 +12,15 @@ from __future__ import annotations
 
 import ipaddress
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant import AssistantError, Settings
-from prompts import load_prompt
 
 from .auth import AccessGate, Credentials
-
-
-def require_api_key(settings: Settings):
-    """A FastAPI dependency checking the bearer token against the configured keys."""
-    credentials = Credentials(settings)
-
-    def check(request: Request) -> None:
-        if credentials.required and credentials.bearer(request.headers) is None:
-            raise HTTPException(
-                status_code=401, detail=load_prompt("auth_missing_key"), headers={"WWW-Authenticate": "Bearer"},
-            )
-
-    return check
 
 
 def frame_ancestors(settings: Settings) -> str:

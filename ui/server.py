@@ -12,8 +12,8 @@ from fastapi_offline import FastAPIOffline
 
 from assistant import Assistant, Settings
 
-from . import api, auth, openai_api
-from .chat import CSS, build_chat, suggest_questions
+from . import api, openai_api, signin
+from .chat import CSS, build_chat
 from .errors import JsonErrors, install_api_fallback, install_error_handlers
 from .security import check_exposure, install_security
 
@@ -28,11 +28,13 @@ def create_app(assistant: Assistant) -> FastAPI:
         version="0.1.0",
     )
     install_error_handlers(app)
-    credentials = install_security(app, settings)
+    # What the routes' dependencies (ui.dependencies) take; tests swap them with app.dependency_overrides.
+    app.state.assistant = assistant
+    app.state.credentials = install_security(app, settings)
     app.add_middleware(JsonErrors)  # outermost: it also reshapes the gate's and Gradio's errors
-    app.include_router(auth.build_router(credentials))
-    app.include_router(api.build_router(assistant))
-    app.include_router(openai_api.build_router(assistant))
+    app.include_router(signin.router)
+    app.include_router(api.router)
+    app.include_router(openai_api.router)
     install_api_fallback(app)
 
     @app.get("/gradio.js", include_in_schema=False)
@@ -47,7 +49,7 @@ def create_app(assistant: Assistant) -> FastAPI:
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"/embed/{query}")
 
-    examples = suggest_questions(assistant)
+    examples = assistant.example_questions()
     signed_in = bool(settings.api_keys)
     embed = build_chat(assistant, compact=True, examples=examples)
     app = gr.mount_gradio_app(app, embed, path="/embed", css=CSS, footer_links=[])

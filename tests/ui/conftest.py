@@ -6,6 +6,7 @@
 - `tracker`: an HTTP server recording every request it gets; nothing may ever fetch from it.
 - `portal` / `foreign_portal`: static pages framing `/embed/`; only `portal` is in allowed_origins.
 - `browser`: one Debian Chromium per module (Playwright's own browser download is not used).
+- `serving_app`: the real app over the seed index under other serving settings (keys, origins, limits).
 
 Everything listens on 127.0.0.1 only; nothing reaches the network.
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SEEDS, free_port
+from ..helpers import SEEDS, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -202,6 +203,21 @@ def running(app, port: int | None = None):
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def serving_app(seed_assistant):
+    """`serving_app(api_keys="k1,k2", allowed_origins=[...], ...)`: `create_app` over the seed index
+    and model, under those settings (validated as the environment's would be). Its Assistant is a
+    new one on the same index, since the server reads its keys, origins and limits from it."""
+    from assistant import Assistant, Settings
+    from ui.server import create_app
+
+    def make(**updates):
+        settings = Settings(**{**seed_assistant.settings.model_dump(), **updates})
+        return create_app(Assistant(settings, embedder=seed_assistant.embedder))
+
+    return make
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from assistant import Assistant, Settings
+from assistant import Settings
 from ui.auth import EMBED_COOKIE, PUBLIC_PATHS, SESSION_COOKIE, Credentials
 from ui.server import create_app
 
@@ -26,21 +26,9 @@ LEAKS = re.compile(r"Budrys|bilateral|Lithuania|critical minerals|Ruginien", re.
 QUESTION = "What did Budrys say?"
 
 
-def with_settings(assistant: Assistant, **updates) -> Assistant:
-    """The same index and model under other serving settings (keys, origins)."""
-    settings = assistant.settings.model_copy(update=updates)
-    clone = Assistant.__new__(Assistant)
-    clone.__dict__.update(assistant.__dict__, settings=settings)
-    return clone
-
-
-def keys(*values: str) -> list:
-    return Settings(api_keys=",".join(values)).api_keys
-
-
 @pytest.fixture(scope="module")
-def guarded_app(seed_assistant):
-    return create_app(with_settings(seed_assistant, api_keys=keys(KEY, OTHER_KEY), allowed_origins=[PORTAL]))
+def guarded_app(serving_app):
+    return serving_app(api_keys=f"{KEY},{OTHER_KEY}", allowed_origins=[PORTAL])
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +167,7 @@ def test_sign_in_sets_a_signed_http_only_cookie(connect):
     assert client.get("/api/documents").status_code == 401  # the API takes Bearer keys, not cookies
 
 
-def test_a_tampered_or_expired_session_is_refused(connect, seed_assistant):
+def test_a_tampered_or_expired_session_is_refused(connect):
     client = connect()
     client.post("/login", data={"key": KEY})
     value = client.cookies[SESSION_COOKIE]
@@ -188,17 +176,17 @@ def test_a_tampered_or_expired_session_is_refused(connect, seed_assistant):
     client.cookies.set(SESSION_COOKIE, payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + rest,
                        domain="127.0.0.1")
     assert client.get("/config").status_code == 401
-    short = Credentials(with_settings(seed_assistant, api_keys=keys(KEY), session_hours=1 / 3600 / 2).settings)
+    short = Credentials(Settings(api_keys=KEY, session_hours=1 / 3600 / 2))
     cookie = short.new_session(short.key_id(KEY))
     assert short.session(cookie) is not None
     time.sleep(1.1)
     assert short.session(cookie) is None
 
 
-def test_changing_the_keys_ends_the_sessions(seed_assistant):
-    before = Credentials(with_settings(seed_assistant, api_keys=keys(KEY, OTHER_KEY)).settings)
+def test_changing_the_keys_ends_the_sessions():
+    before = Credentials(Settings(api_keys=f"{KEY},{OTHER_KEY}"))
     cookie = before.new_session(before.key_id(OTHER_KEY))
-    after = Credentials(with_settings(seed_assistant, api_keys=keys(KEY)).settings)
+    after = Credentials(Settings(api_keys=KEY))
     assert before.session(cookie) and after.session(cookie) is None
 
 

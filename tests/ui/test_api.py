@@ -7,12 +7,13 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant import Assistant, AssistantError, Settings
+from assistant import AssistantError, Settings
 from index import load_document
+from ui.dependencies import get_assistant
 from ui.security import check_exposure
 from ui.server import create_app
 
-from ..conftest import SEEDS
+from ..helpers import SEEDS
 
 SEED_TEXT = load_document(SEEDS / "lithuania-critical-minerals.txt").text
 
@@ -23,14 +24,10 @@ def client(seed_assistant):
 
 
 @pytest.fixture(scope="module")
-def guarded(seed_assistant, tmp_path_factory):
+def guarded(serving_app):
     """The same index behind API keys and an allowed portal origin."""
-    settings = seed_assistant.settings.model_copy(
-        update={"api_keys": Settings(api_keys="s3cret,other").api_keys, "allowed_origins": ["http://portal.test:9000"]}
-    )
-    assistant = Assistant.__new__(Assistant)
-    assistant.__dict__.update(seed_assistant.__dict__, settings=settings)
-    return TestClient(create_app(assistant), raise_server_exceptions=False)
+    app = serving_app(api_keys="s3cret,other", allowed_origins=["http://portal.test:9000"])
+    return TestClient(app, raise_server_exceptions=False)
 
 
 def test_ask_returns_the_answer_json(client):
@@ -108,24 +105,29 @@ def test_malformed_json_is_a_clear_4xx(client):
     assert response.status_code == 400 and "JSON" in response.json()["error"]
 
 
-def test_internal_failure_is_a_5xx_without_a_trace_and_the_server_keeps_serving(client, seed_assistant, monkeypatch):
-    def explode(*_, **__):
+class FailingAssistant:
+    """An assistant whose every answer fails inside, as a bug or a broken dependency would."""
+
+    def ask(self, *_, **__):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(seed_assistant.answerer, "answer", explode)
-    monkeypatch.setattr(seed_assistant.quotations, "answer", explode)
-    for question in ["What did Budrys say?", "Who is the prime minister of Lithuania?"]:  # quotations, retrieval
-        response = client.post("/api/ask", json={"question": question})
-        assert response.status_code == 500
+    ask_stream = ask
+
+
+def test_internal_failure_is_a_5xx_without_a_trace_and_the_server_keeps_serving(client, monkeypatch):
+    monkeypatch.setitem(client.app.dependency_overrides, get_assistant, FailingAssistant)
+    requests = [("/api/ask", {"question": "What did Budrys say?"}), ("/api/ask/stream", {"question": "Budrys?"}),
+                ("/v1/chat/completions", {"messages": [{"role": "user", "content": "What did Budrys say?"}]})]
+    for path, body in requests:
+        response = client.post(path, json=body)
+        assert response.status_code == 500, path
         assert "secret" not in response.text and "Traceback" not in response.text
     monkeypatch.undo()
     assert client.post("/api/ask", json={"question": "What did Budrys say?"}).status_code == 200
 
 
 def test_health_documents_and_openapi(client, seed_assistant):
-    assert client.get("/api/health").json() == {
-        "status": "ok", "documents": 1, "chunks": seed_assistant.store.chunk_count()
-    }
+    assert client.get("/api/health").json() == {"status": "ok", "documents": 1, "chunks": seed_assistant.chunk_count()}
     (doc,) = client.get("/api/documents").json()
     assert doc["source"] == "seeds/lithuania-critical-minerals.txt" and doc["chunks"] > 1
     spec = client.get("/openapi.json").json()

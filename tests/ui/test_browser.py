@@ -16,7 +16,7 @@ import pytest
 
 from index import load_document
 
-from ..conftest import SEEDS
+from ..helpers import SEEDS
 from .conftest import BROWSER_TESTS
 
 pytestmark = BROWSER_TESTS

@@ -9,9 +9,8 @@ import threading
 
 import pytest
 
-from ..conftest import ROOT, free_port
+from ..helpers import ROOT, free_port
 from .conftest import BROWSER_TESTS, HttpServer, running
-from .test_access import keys, with_settings
 
 pytestmark = BROWSER_TESTS
 
@@ -24,10 +23,8 @@ BOT = "#chat [data-testid=bot]"
 
 
 @pytest.fixture(scope="module")
-def guarded_url(seed_assistant):
-    from ui.server import create_app
-
-    with running(create_app(with_settings(seed_assistant, api_keys=keys(KEY)))) as url:
+def guarded_url(serving_app):
+    with running(serving_app(api_keys=KEY)) as url:
         yield url
 
 

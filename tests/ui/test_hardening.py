@@ -7,11 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant import QuestionError
-from assistant.core import check_history
+from assistant.pipeline import check_history
 from ui.chat import recent_turns
 from ui.server import create_app
 
-from .test_access import with_settings
 
 QUESTION = "What did Budrys say?"
 
@@ -50,8 +49,8 @@ def test_a_body_nested_5000_deep_is_a_400(client):
     assert response.status_code == 400 and set(response.json()) == {"error"}
 
 
-def test_a_body_over_the_limit_is_a_413(seed_assistant):
-    client = TestClient(create_app(with_settings(seed_assistant, max_request_kb=64)), raise_server_exceptions=False)
+def test_a_body_over_the_limit_is_a_413(serving_app):
+    client = TestClient(serving_app(max_request_kb=64), raise_server_exceptions=False)
     big = {"question": QUESTION, "history": [{"role": "user", "content": "x" * 100_000}]}
     response = client.post("/api/ask", json=big)
     assert response.status_code == 413 and "ASSISTANT_MAX_REQUEST_KB" in response.json()["error"]
@@ -133,8 +132,8 @@ def test_with_no_allowed_origins_no_preflight_is_approved(client):
     assert "access-control-allow-origin" not in simple.headers
 
 
-def test_an_allowed_origin_is_still_approved(seed_assistant):
+def test_an_allowed_origin_is_still_approved(serving_app):
     portal = "http://portal.test:9000"
-    client = TestClient(create_app(with_settings(seed_assistant, allowed_origins=[portal])), raise_server_exceptions=False)
+    client = TestClient(serving_app(allowed_origins=[portal]), raise_server_exceptions=False)
     response = client.options("/api/ask", headers={"Origin": portal, "Access-Control-Request-Method": "POST"})
     assert response.status_code == 200 and response.headers["access-control-allow-origin"] == portal

@@ -7,7 +7,7 @@ import html
 import pytest
 
 from assistant import Answer, Citation, Passage
-from ui.chat import answer_stream, suggest_questions
+from ui.chat import answer_stream
 from ui.render import answer_html, answer_plain, escape_text, sources_html
 
 HOSTILE = [
@@ -73,7 +73,7 @@ def test_chat_turns_problems_into_messages(seed_assistant):
 
 
 def test_examples_come_from_the_documents(seed_assistant):
-    examples = suggest_questions(seed_assistant)
+    examples = seed_assistant.example_questions()
     assert "What did Budrys say?" in examples and "What did Ruginienė say?" in examples
     assert all(not q.startswith("What did Trump") for q in examples)
 
@@ -157,7 +157,7 @@ def test_the_chat_shows_an_llm_answers_verification_only_when_final(seed_assista
         assistant = Assistant(Settings(
             index_dir=seed_assistant.settings.index_dir, llm="openai:test-model", llm_timeout=5.0,
             llm_base_url=f"http://127.0.0.1:{server.server_address[1]}/v1"), embedder=seed_assistant.embedder)
-        passages, _, _ = assistant.retrieve(question)
+        passages = assistant.retrieve(question).passages
         n = next(i for i, p in enumerate(passages, start=1) if "Vilnius is signaling" in p.page_content)
         server.script = {"reply": f"Vilnius is willing to pursue a bilateral critical minerals deal with the United "
                                   f"States [{n}]. The sky over <img src=x onerror=alert(1)> Vilnius is green [{n}]."}
