@@ -1,32 +1,31 @@
-"""Shared fixtures: the real embedding model and a real on-disk index of the seeds, once per session.
+"""Shared fixtures: the real embedding model and a real on-disk index of the seeds, once per session,
+and the same index built with the fake embedding of tests/fakes.py for the tests not about the model.
 
 Every test runs offline, and no test touches the user's own index: ASSISTANT_INDEX_DIR points at
-a temporary folder for the whole session.
+a temporary folder for the whole session. A test that needs the real model (the `embedder` fixture,
+directly or through another) is marked `model`: `pytest -m "not slow and not model"` is the fast
+unit layer.
 """
 
 from __future__ import annotations
 
 import os
-import socket
-from pathlib import Path
 
 import pytest
 
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-os.environ["ANONYMIZED_TELEMETRY"] = "False"
+from .helpers import OFFLINE_ENV, SEEDS
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-EVAL_DIR = ROOT.parent / "shared" / "eval"
+os.environ.update(OFFLINE_ENV)
 
 
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def pytest_configure(config):
+    config.addinivalue_line("markers", "model: uses the real embedding model (deselect with -m 'not model')")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "embedder" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.model)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -43,14 +42,33 @@ def embedder():
 
 
 @pytest.fixture(scope="session")
-def seed_assistant(embedder, tmp_path_factory):
-    """An Assistant over a real on-disk index of seeds/ (read-only for tests: do not ingest into it)."""
+def fake_embedder():
+    """Hashed bag-of-words vectors (tests/fakes.py): for tests where the model is not what is tested."""
+    from .fakes import FakeEmbedder
+
+    return FakeEmbedder()
+
+
+def _seed_index(embedder, index_dir):
     from assistant import Assistant, Settings
 
-    assistant = Assistant(Settings(index_dir=tmp_path_factory.mktemp("seed-index")), embedder=embedder)
+    assistant = Assistant(Settings(index_dir=index_dir), embedder=embedder)
     report = assistant.ingest([SEEDS])
     assert report.added and not report.skipped
     return assistant
+
+
+@pytest.fixture(scope="session")
+def seed_assistant(embedder, tmp_path_factory):
+    """An Assistant over a real on-disk index of seeds/ (read-only for tests: do not ingest into it)."""
+    return _seed_index(embedder, tmp_path_factory.mktemp("seed-index"))
+
+
+@pytest.fixture(scope="session")
+def fake_seed_assistant(fake_embedder, tmp_path_factory):
+    """The seed index built and searched with the fake embedding: real chunks, offsets, BM25 and
+    citations, dense scores of no meaning (read-only for tests)."""
+    return _seed_index(fake_embedder, tmp_path_factory.mktemp("fake-seed-index"))
 
 
 @pytest.fixture

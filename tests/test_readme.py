@@ -2,7 +2,7 @@
 
 from assistant.config import Settings, settings_table, with_settings_table
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 
 def test_the_settings_table_is_current():

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..conftest import ROOT, SEEDS, free_port
+from ..helpers import ROOT, SEEDS, free_port
 
 pytestmark = pytest.mark.slow
 CHROMA = Path(sys.executable).parent / "chroma"

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
 from index import load_document
 
-from ..conftest import ROOT, SEEDS
+from ..helpers import SEED_FILE, assert_answer_contract, run_cli
 
 pytestmark = pytest.mark.slow
-
-
-def run_cli(*args: str, index_dir, timeout: int = 180) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(index_dir), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=timeout,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +41,7 @@ def test_ask_json_follows_the_contract(cli_index):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert "Ruginienė" in data["answer"] and len(data["passages"]) == 3
-    text = load_document(SEEDS / "lithuania-critical-minerals.txt").text
-    assert all(c["quote"] == text[c["start"] : c["end"]] for c in data["citations"])
+    assert_answer_contract(data)
 
 
 def test_ask_batch_writes_one_answer_per_line(cli_index, tmp_path):
@@ -94,7 +83,7 @@ def test_quotes_of_one_speaker_by_document_with_offsets(cli_index):
     lines = result.stdout.splitlines()
     assert lines[0] == "Inga Ruginienė (Prime Minister): 3 quotations in 1 document"
     assert lines[2] == "Lithuania critical minerals (seeds/lithuania-critical-minerals.txt)"
-    text = load_document(SEEDS / "lithuania-critical-minerals.txt").text
+    text = load_document(SEED_FILE).text
     for line in lines[3:]:
         start, end = map(int, line.split()[0].split("-"))
         assert " ".join(text[start:end].split()) in line
@@ -144,10 +133,7 @@ def test_serve_refuses_the_network_without_an_api_key(tmp_path):
 
 
 def test_invalid_settings_are_named(tmp_path):
-    env_bad = {"ASSISTANT_ALLOWED_ORIGINS": "portal.example.com/"}
-    result = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "ask", "x"], cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={**os.environ, **env_bad, "ASSISTANT_INDEX_DIR": str(tmp_path)},
-    )
+    env_bad = {**os.environ, "ASSISTANT_ALLOWED_ORIGINS": "portal.example.com/"}
+    result = run_cli("ask", "x", index_dir=tmp_path, env=env_bad, timeout=60)
     assert result.returncode == 2
     assert "ASSISTANT_ALLOWED_ORIGINS" in result.stderr and "scheme://host" in result.stderr

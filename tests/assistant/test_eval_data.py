@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import EVAL_DIR, ROOT, SEEDS
+from ..helpers import EVAL_DIR, ROOT, SEEDS
 
 DATA = ROOT / "tests" / "data"
 SUPPORT = DATA / "support"

@@ -7,12 +7,10 @@ import shutil
 
 import pytest
 
-from .test_cli import run_cli
-
-from assistant import evaluation
+from assistant import eval_report, evaluation
 from assistant.evaluation import EvalFileError, load_questions
 
-from ..conftest import SEEDS
+from ..helpers import SEEDS, run_cli
 
 SEED_FILE = "lithuania-critical-minerals.txt"
 ORCHARD = (
@@ -52,7 +50,7 @@ def report(corpus, embedder, tmp_path_factory):
     assistant.ingest([corpus])
     questions_file = write_jsonl(tmp_path_factory.mktemp("eval-set") / "questions.jsonl", QUESTIONS)
     outcomes = evaluation.run_evaluation(assistant, load_questions(questions_file))
-    return evaluation.build_report(outcomes, assistant.settings, questions_file, corpus, evaluation.RETRIEVERS)
+    return eval_report.build_report(outcomes, assistant.settings, questions_file, corpus, evaluation.RETRIEVERS)
 
 
 def test_answerable_questions_find_their_evidence_and_gold(report):
@@ -72,8 +70,9 @@ def test_measures_add_up(report):
         assert curve == sorted(curve) and curve[-1] == 1.0  # a recall@k curve never falls
         assert metrics["questions"] == 2
     assert report.answers["answer_contains_gold"] == 1.0
-    refused_unanswerable = next(o.refused for o in report.outcomes if o.id == "none")
-    assert report.answers["refusal_accuracy"] == (1.0 if refused_unanswerable else 0.0)
+    # The one unanswerable question is refused, and neither answerable one is.
+    assert [o.id for o in report.outcomes if o.refused] == ["none"]
+    assert report.answers["refusal_accuracy"] == 1.0 and report.answers["false_refusals"] == 0.0
     latency = report.latency
     assert 0 < latency["p50_ms"] <= latency["p95_ms"] <= latency["max_ms"]
     assert {"embed_query", "dense", "lexical", "fusion", "rerank", "answer"} <= set(latency["stage_p50_ms"])
@@ -82,7 +81,7 @@ def test_measures_add_up(report):
 def test_report_json_and_plots_are_written(report, tmp_path):
     import matplotlib.image
 
-    written = evaluation.write_report(report, tmp_path / "out")
+    written = eval_report.write_report(report, tmp_path / "out")
     assert sorted(p.name for p in written) == ["latency.png", "recall_at_k.png", "report.json"]
     data = json.loads((tmp_path / "out" / "report.json").read_text())
     assert data["answers"] == report.answers and len(data["outcomes"]) == 3
@@ -94,7 +93,7 @@ def test_report_json_and_plots_are_written(report, tmp_path):
 
 
 def test_summary_names_every_measure(report):
-    summary = evaluation.format_summary(report)
+    summary = eval_report.format_summary(report)
     for phrase in ("R@1", "MRR@10", "answer contains gold", "refusal accuracy", "false refusals", "p95"):
         assert phrase in summary
 

@@ -8,16 +8,16 @@ We cannot run a real LLM here, so two kinds of test double stand in for the outs
   streaming and not, scripted per test), reached through the real langchain-openai client built by
   `make_chat_model`, for the wire: replies with valid and invalid markers, a reply obeying an
   instruction injected into a document, a reply slower than the timeout, an HTTP 500.
+
+The tests of marker rewriting and citation numbering run over the seed index built with the fake
+embedding (tests/fakes.py): what they check does not depend on the model. The rest use the real one.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
-import socket
 import time
-from pathlib import Path
 
 import pytest
 from langchain_core.language_models.fake_chat_models import (
@@ -27,11 +27,10 @@ from langchain_core.language_models.fake_chat_models import (
 
 from assistant.llm import LLMAnswerer, condense_question, make_chat_model
 from assistant.models import Answer
-from index import load_document
 from prompts import load_prompt
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
-ARTICLE = SEEDS / "lithuania-critical-minerals.txt"
+from ..helpers import assert_answer_contract, free_port
+
 QUESTION = "What did Budrys say?"
 NOTICE = load_prompt("llm_unavailable")
 UNSUPPORTED = load_prompt("llm_unsupported")
@@ -43,28 +42,23 @@ REFUSAL = load_prompt("refusal")
 
 @pytest.fixture(scope="module")
 def budrys(seed_assistant):
-    passages, scored, _ = seed_assistant.retrieve(QUESTION)
-    return passages, scored
+    return seed_assistant.retrieve(QUESTION)
+
+
+@pytest.fixture(scope="module")
+def fake_budrys(fake_seed_assistant):
+    """What the seed index built with the fake embedding retrieves for QUESTION."""
+    return fake_seed_assistant.retrieve(QUESTION)
 
 
 def answerer(seed_assistant, chat_model, refusal_threshold=None) -> LLMAnswerer:
     threshold = seed_assistant.settings.refusal_threshold if refusal_threshold is None else refusal_threshold
-    return LLMAnswerer(chat_model, seed_assistant.embedder, seed_assistant.answerer, threshold)
+    return LLMAnswerer(chat_model, seed_assistant.answerer, refusal_threshold=threshold)
 
 
 def fake(*replies: str) -> GenericFakeChatModel:
     """A test double for an outside LLM service: replies with the scripted texts, in order."""
     return GenericFakeChatModel(messages=iter(replies))
-
-
-def check_contract(answer: Answer) -> None:
-    """Every [n] has citation n, every citation is used, and quotes are exact document text."""
-    used = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
-    assert used == {c.n for c in answer.citations}
-    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
-    for citation in answer.citations:
-        text = load_document(citation.source).text
-        assert citation.quote == text[citation.start : citation.end]
 
 
 def budrys_passage_index(passages) -> int:
@@ -86,49 +80,49 @@ def valid_reply(passages) -> str:
 # --- the chain logic, with LangChain's fake chat models --------------------------------------------------
 
 
-def test_valid_markers_become_citations_with_exact_quotes(seed_assistant, budrys):
+def test_valid_markers_become_citations_with_exact_quotes(fake_seed_assistant, fake_budrys):
     """Fake chat model (a test double for an outside LLM): valid markers -> exact, renumbered citations."""
-    passages, scored = budrys
-    answer = answerer(seed_assistant, fake(valid_reply(passages))).answer(QUESTION, passages, scored)
+    turn = fake_budrys
+    passages = turn.passages
+    answer = answerer(fake_seed_assistant, fake(valid_reply(passages))).answer(turn)
     assert not answer.refused
-    check_contract(answer)
-    article = load_document(ARTICLE).text
-    for citation in answer.citations:
-        assert citation.source.endswith("lithuania-critical-minerals.txt")
-        assert citation.quote == article[citation.start : citation.end]
+    assert_answer_contract(answer)
+    assert all(c.source.endswith("lithuania-critical-minerals.txt") for c in answer.citations)
     quotes = " ".join(c.quote for c in answer.citations)
     assert "European level" in quotes and "bilaterally" in quotes
     assert answer.answer.startswith("Budrys said") and "[1]" in answer.answer
     assert len(answer.passages) == len(passages)
 
 
-def test_invalid_marker_is_removed(seed_assistant, budrys):
+def test_invalid_marker_is_removed(fake_seed_assistant, fake_budrys):
     """Fake chat model (a test double for an outside LLM): a marker pointing to no passage ([9]) is removed."""
-    passages, scored = budrys
+    turn = fake_budrys
+    passages = turn.passages
     n = budrys_passage_index(passages)
     reply = f"Budrys said that if not, the way forward is bilaterally [9][{n}]. He also spoke in Munich [9]."
-    answer = answerer(seed_assistant, fake(reply)).answer(QUESTION, passages, scored)
+    answer = answerer(fake_seed_assistant, fake(reply)).answer(turn)
     assert not answer.refused
     assert "[9]" not in answer.answer
     # The sentence whose only marker points to no passage cites nothing: it is removed, with the reason.
     assert answer.answer == "Budrys said that if not, the way forward is bilaterally [1]."
     assert [(r.text, r.reason) for r in answer.verification.removed] == [("He also spoke in Munich [9].", "cites no passage")]
     assert answer.verification.supported_share == 0.5
-    check_contract(answer)
+    assert_answer_contract(answer)
     assert "bilaterally" in answer.citations[0].quote
 
 
-def test_markers_are_renumbered_in_order_of_first_appearance(seed_assistant, budrys):
+def test_markers_are_renumbered_in_order_of_first_appearance(fake_seed_assistant, fake_budrys):
     """Fake chat model (a test double for an outside LLM): passages cited as [3] then [1] become [1] then [2]."""
-    passages, scored = budrys
+    turn = fake_budrys
+    passages = turn.passages
     n = budrys_passage_index(passages)
     other = next(i for i in range(1, len(passages) + 1) if i != n)
     reply = (
         f"Budrys said that if not, the way forward is bilaterally [{n}]. "
         f"{' '.join(split_first_sentence(passages[other - 1].page_content).split()[:12])} [{other}]."
     )
-    answer = answerer(seed_assistant, fake(reply)).answer(QUESTION, passages, scored)
-    check_contract(answer)
+    answer = answerer(fake_seed_assistant, fake(reply)).answer(turn)
+    assert_answer_contract(answer)
     assert [c.n for c in answer.citations] == [1, 2]
     assert "bilaterally" in answer.citations[0].quote
     assert answer.citations[1].chunk_id == passages[other - 1].metadata["chunk_id"]
@@ -141,77 +135,81 @@ def split_first_sentence(text: str) -> str:
     return text[span.start : span.end]
 
 
-def test_no_valid_marker_means_the_extractive_answer_with_a_notice(seed_assistant, budrys):
+def test_no_valid_marker_means_the_extractive_answer_with_a_notice(fake_seed_assistant, fake_budrys):
     """Fake chat model (a test double for an outside LLM): an answer without a valid citation never
     reaches the user; the documents' own sentences are given instead, after a notice."""
-    passages, scored = budrys
-    extractive = seed_assistant.answerer.answer(QUESTION, passages, scored)
+    turn = fake_budrys
+    passages = turn.passages
+    extractive = fake_seed_assistant.answerer.answer(turn)
     for reply, reason in [("Budrys said many things about minerals.", "cites nothing"),
                           ("Budrys said the way forward is bilaterally [7].", "cites no passage")]:
-        answer = answerer(seed_assistant, fake(reply)).answer(QUESTION, passages, scored)
+        answer = answerer(fake_seed_assistant, fake(reply)).answer(turn)
         assert not answer.refused and answer.answer == f"{UNSUPPORTED}\n\n{extractive.answer}"
         assert reply not in answer.answer
         assert [(r.text, r.reason) for r in answer.verification.removed] == [(reply, reason)]
-        check_contract(answer)
+        assert_answer_contract(answer)
 
 
-def test_not_in_the_documents_is_refused(seed_assistant, budrys):
+def test_not_in_the_documents_is_refused(fake_seed_assistant, fake_budrys):
     """Fake chat model (a test double for an outside LLM): "Not in the documents." -> refused."""
-    passages, scored = budrys
-    answer = answerer(seed_assistant, fake("Not in the documents.")).answer(QUESTION, passages, scored)
+    turn = fake_budrys
+    passages = turn.passages
+    answer = answerer(fake_seed_assistant, fake("Not in the documents.")).answer(turn)
     assert answer.refused and answer.answer == REFUSAL and not answer.citations
-    answer = answerer(seed_assistant, fake("The provided documents do not mention this [1].")).answer(
-        QUESTION, passages, scored
-    )
+    answer = answerer(fake_seed_assistant, fake("The provided documents do not mention this [1].")).answer(turn)
     assert answer.refused
 
 
 def test_weak_evidence_refuses_without_calling_the_model(seed_assistant):
     """Fake chat model (a test double for an outside LLM): below the refusal threshold the model is not asked."""
     question = "What is the capital of France?"
-    passages, scored, _ = seed_assistant.retrieve(question)
+    turn = seed_assistant.retrieve(question)
+    passages = turn.passages
     model = FakeListChatModel(responses=["Paris [1]."])
-    answer = answerer(seed_assistant, model).answer(question, passages, scored)
+    answer = answerer(seed_assistant, model).answer(turn)
     assert answer.refused and model.i == 0
 
 
-def test_stream_releases_validated_text_then_the_answer(seed_assistant, budrys):
+def test_stream_releases_validated_text_then_the_answer(fake_seed_assistant, fake_budrys):
     """Fake chat model (a test double for an outside LLM), streaming: deltas add up to the final answer."""
-    passages, scored = budrys
-    items = list(answerer(seed_assistant, fake(valid_reply(passages))).stream(QUESTION, passages, scored))
+    turn = fake_budrys
+    passages = turn.passages
+    items = list(answerer(fake_seed_assistant, fake(valid_reply(passages))).stream(turn))
     *deltas, final = items
     assert isinstance(final, Answer) and not final.refused
     assert deltas and all(isinstance(d, str) for d in deltas)
     assert "".join(deltas).strip() == final.answer
-    check_contract(final)
+    assert_answer_contract(final)
 
 
 def test_model_failure_falls_back_to_the_extractive_answer(seed_assistant, budrys, caplog):
     """Fake chat model (a test double for an outside LLM) that raises: extractive answer with the notice."""
-    passages, scored = budrys
+    turn = budrys
+    passages = turn.passages
 
     class Down(FakeListChatModel):
         def _call(self, *args, **kwargs):
             raise ConnectionError("connection refused")
 
     with caplog.at_level(logging.WARNING, logger="assistant.llm"):
-        answer = answerer(seed_assistant, Down(responses=["x"])).answer(QUESTION, passages, scored)
+        answer = answerer(seed_assistant, Down(responses=["x"])).answer(turn)
     assert answer.answer.startswith(NOTICE) and not answer.refused
-    check_contract(answer)
+    assert_answer_contract(answer)
     assert "connection refused" in caplog.text
 
 
-def test_failure_mid_stream_ends_with_the_fallback(seed_assistant, budrys):
+def test_failure_mid_stream_ends_with_the_fallback(fake_seed_assistant, fake_budrys):
     """Fake chat model (a test double for an outside LLM) that breaks after some text was streamed."""
-    passages, scored = budrys
+    turn = fake_budrys
+    passages = turn.passages
     first = valid_reply(passages)
     reply = f"{first} He also said that time is of the essence [{budrys_passage_index(passages)}]."
     model = FakeListChatModel(responses=[reply], error_on_chunk_number=len(reply) - 5)
-    *deltas, final = list(answerer(seed_assistant, model).stream(QUESTION, passages, scored))
+    *deltas, final = list(answerer(fake_seed_assistant, model).stream(turn))
     assert deltas[0].startswith("Budrys said") and "[1]" in deltas[0]  # the first sentence was out, verified
     assert "essence" not in "".join(deltas)  # the second never completed
     assert final.answer.startswith(NOTICE)
-    check_contract(final)
+    assert_answer_contract(final)
 
 
 def test_condense_question_with_a_fake_model():
@@ -244,10 +242,11 @@ def test_make_chat_model_errors_name_the_fix():
 
 def test_http_valid_reply_non_streaming(seed_assistant, budrys, served, llm_server):
     """Local OpenAI-compatible server (a test double for an outside LLM), non-streaming request."""
-    passages, scored = budrys
-    answer = answerer(seed_assistant, served(valid_reply(passages))).answer(QUESTION, passages, scored)
+    turn = budrys
+    passages = turn.passages
+    answer = answerer(seed_assistant, served(valid_reply(passages))).answer(turn)
     assert not answer.refused
-    check_contract(answer)
+    assert_answer_contract(answer)
     (request,) = llm_server.requests
     assert request["model"] == "test-model" and not request.get("stream")
     prompt = request["messages"][-1]["content"]
@@ -257,16 +256,17 @@ def test_http_valid_reply_non_streaming(seed_assistant, budrys, served, llm_serv
 
 def test_http_streaming_with_an_invalid_marker(seed_assistant, budrys, served, llm_server):
     """Local OpenAI-compatible server (a test double for an outside LLM), SSE streaming, marker [9] removed."""
-    passages, scored = budrys
+    turn = budrys
+    passages = turn.passages
     n = budrys_passage_index(passages)
     reply = f"Budrys said that if not, the way forward is bilaterally [{n}][9]. Nothing else [9]."
-    *deltas, final = list(answerer(seed_assistant, served(reply)).stream(QUESTION, passages, scored))
+    *deltas, final = list(answerer(seed_assistant, served(reply)).stream(turn))
     assert llm_server.requests[0]["stream"] is True
     assert not final.refused and "[9]" not in final.answer and "[9]" not in "".join(deltas)
     assert final.answer == "Budrys said that if not, the way forward is bilaterally [1]."
     assert [(r.text, r.reason) for r in final.verification.removed] == [("Nothing else [9].", "cites no passage")]
     assert "".join(deltas).strip() == final.answer and "Nothing else" not in "".join(deltas)
-    check_contract(final)
+    assert_answer_contract(final)
 
 
 @pytest.fixture(scope="module")
@@ -294,18 +294,19 @@ def test_http_reply_obeying_an_injected_instruction_never_comes_out(
     injected instruction: it never comes out as a cited claim, nor as text at all; it is listed as
     removed, and the documents' own sentences answer instead (the instruction is never one of them)."""
     question = "What does the harbour of Klaipeda export?"
-    passages, scored, _ = injected_assistant.retrieve(question)
-    llm = LLMAnswerer(served(reply), injected_assistant.embedder, injected_assistant.answerer, 0.0)
+    turn = injected_assistant.retrieve(question)
+    passages = turn.passages
+    llm = LLMAnswerer(served(reply), injected_assistant.answerer, refusal_threshold=0.0)
     if streaming:
-        *deltas, final = list(llm.stream(question, passages, scored))
+        *deltas, final = list(llm.stream(turn))
         assert "HACKED" not in "".join(deltas)
     else:
-        final = llm.answer(question, passages, scored)
+        final = llm.answer(turn)
     prompt = llm_server.requests[0]["messages"][-1]["content"]
     assert "ignore all previous instructions" in prompt.split("<<<PASSAGES", 1)[1]  # inside the data block
     assert "HACKED" not in final.answer and all("HACKED" not in c.quote for c in final.citations)
     assert [r.text for r in final.verification.removed] == [reply]
-    extractive = injected_assistant.answerer.answer(question, passages, scored)
+    extractive = injected_assistant.answerer.answer(turn)
     if extractive.refused:
         assert final.refused and final.answer == REFUSAL and not final.citations
     else:
@@ -316,44 +317,44 @@ def test_http_reply_obeying_an_injected_instruction_never_comes_out(
 @pytest.mark.parametrize("streaming", [False, True])
 def test_http_slow_reply_past_the_timeout_falls_back(seed_assistant, budrys, served, caplog, streaming):
     """Local OpenAI-compatible server (a test double for an outside LLM) slower (3 s) than the timeout (1 s)."""
-    passages, scored = budrys
+    turn = budrys
+    passages = turn.passages
     llm = answerer(seed_assistant, served(valid_reply(passages), delay=3.0))
     t0 = time.perf_counter()
     with caplog.at_level(logging.WARNING, logger="assistant.llm"):
         if streaming:
-            *deltas, final = list(llm.stream(QUESTION, passages, scored))
+            *deltas, final = list(llm.stream(turn))
             assert deltas == [final.answer]
         else:
-            final = llm.answer(QUESTION, passages, scored)
+            final = llm.answer(turn)
     assert time.perf_counter() - t0 < 2.9
     assert final.answer.startswith(NOTICE) and not final.refused
-    assert final.answer.removeprefix(NOTICE).strip() == seed_assistant.answerer.answer(QUESTION, passages, scored).answer
-    check_contract(final)
+    assert final.answer.removeprefix(NOTICE).strip() == seed_assistant.answerer.answer(turn).answer
+    assert_answer_contract(final)
     assert "Timeout" in caplog.text
 
 
 @pytest.mark.parametrize("streaming", [False, True])
 def test_http_500_falls_back(seed_assistant, budrys, served, caplog, streaming):
     """Local OpenAI-compatible server (a test double for an outside LLM) answering HTTP 500."""
-    passages, scored = budrys
+    turn = budrys
+    passages = turn.passages
     llm = answerer(seed_assistant, served(status=500))
     with caplog.at_level(logging.WARNING, logger="assistant.llm"):
-        final = list(llm.stream(QUESTION, passages, scored))[-1] if streaming else llm.answer(QUESTION, passages, scored)
+        final = list(llm.stream(turn))[-1] if streaming else llm.answer(turn)
     assert final.answer.startswith(NOTICE) and not final.refused
-    check_contract(final)
+    assert_answer_contract(final)
     assert "500" in caplog.text or "InternalServerError" in caplog.text
 
 
 def test_unreachable_server_falls_back(seed_assistant, budrys):
     """No server at all on the port (connection refused): the extractive answer with the notice."""
-    passages, scored = budrys
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    model = make_chat_model("openai:test-model", base_url=f"http://127.0.0.1:{port}/v1", timeout=1.0)
-    final = answerer(seed_assistant, model).answer(QUESTION, passages, scored)
+    turn = budrys
+    passages = turn.passages
+    model = make_chat_model("openai:test-model", base_url=f"http://127.0.0.1:{free_port()}/v1", timeout=1.0)
+    final = answerer(seed_assistant, model).answer(turn)
     assert final.answer.startswith(NOTICE)
-    check_contract(final)
+    assert_answer_contract(final)
 
 
 def test_http_condense_question(served, llm_server):
@@ -374,13 +375,12 @@ def test_assistant_streams_llm_answers_with_validated_citations_over_the_api(llm
 
     # Not "What did Budrys say?": the quotation index answers that one, with or without an LLM.
     question = "What is the way forward according to Budrys?"
-    passages, _, _ = llm_assistant.retrieve(question)
+    passages = llm_assistant.retrieve(question).passages
     llm_server.script = {"reply": valid_reply(passages) + " Also a claim on no passage [42]."}
     client = TestClient(create_app(llm_assistant))
     data = client.post("/api/ask", json={"question": question}).json()
     assert not data["refused"] and data["citations"] and "[42]" not in data["answer"]
-    text = load_document(SEEDS / "lithuania-critical-minerals.txt").text
-    assert all(c["quote"] == text[c["start"] : c["end"]] for c in data["citations"])
+    assert_answer_contract(data)
 
     with client.stream("POST", "/api/ask/stream", json={"question": question}) as response:
         body = response.read().decode()
@@ -397,7 +397,7 @@ def test_quotation_questions_are_answered_from_the_index_without_the_llm(llm_ass
     llm_server.requests.clear()
     answer = llm_assistant.ask(QUESTION)
     assert not answer.refused and "the way forward is bilaterally" in answer.answer
-    check_contract(answer)
+    assert_answer_contract(answer)
     assert llm_server.requests == []
 
 

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from ..conftest import EVAL_DIR, ROOT
+from ..helpers import EVAL_DIR, ROOT
 
 CONVERSATIONS = [json.loads(line) for line in (ROOT / "tests" / "data" / "multiturn_squad.jsonl").open()]
 CORPUS = EVAL_DIR / "squad_v1.1_dev" / "corpus"

@@ -7,7 +7,7 @@ import pytest
 
 from index import load_document
 
-from ..conftest import SEEDS
+from ..helpers import SEEDS
 
 TEXT = load_document(SEEDS / "lithuania-critical-minerals.txt").text
 

@@ -3,20 +3,15 @@ its exact characters, grouped by document; "about Y" ranked; anything else left 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
+from assistant.turn import text_deltas
 from assistant.quotations import QuotationQuestion, parse_quotation_question
-from assistant.core import text_deltas
-from index import load_document
 
-from ..conftest import SEEDS
-from ..index.test_quotation_index import HARBOUR  # one article for both layers
+from ..helpers import HARBOUR, SEED_FILE, assert_answer_contract
 
-SEED_FILE = SEEDS / "lithuania-critical-minerals.txt"
-SEED_TEXT = load_document(SEED_FILE).text
 # What the seed article has Budrys say: three quoted sentences and one reported statement.
 BUDRYS = [
     "time is of the essence",
@@ -47,19 +42,8 @@ CRANE = (
 
 
 def check_citations(assistant, answer) -> None:
-    """The Answer contract: markers = citations; each quote is the document's text at its offsets,
-    inside the chunk it names; passages best first."""
-    assert {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)} == {c.n for c in answer.citations}
-    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
-    chunks = assistant.store.chunks_by_id([c.chunk_id for c in answer.citations])
-    for c in answer.citations:
-        text = load_document(c.source).text
-        assert c.quote == text[c.start : c.end] and c.quote == c.quote.strip() and c.quote
-        chunk = chunks[c.chunk_id]
-        assert chunk.source == c.source and chunk.start <= c.start and c.end <= chunk.end
-    passages = {p.chunk_id for p in answer.passages}
-    assert {c.chunk_id for c in answer.citations} <= passages
-    assert [p.score for p in answer.passages] == sorted((p.score for p in answer.passages), reverse=True)
+    """The Answer contract, each quote inside the chunk it names, and every cited chunk a passage."""
+    assert_answer_contract(answer, chunks_by_id=assistant.store.chunks_by_id, cited_among_passages=True)
 
 
 @pytest.fixture(scope="module")
@@ -157,8 +141,9 @@ def test_a_follow_up_is_routed_as_resolved(seed_assistant):
 @pytest.mark.parametrize("question", ["What did Trump say?", "What did Lithuania say?", "Did Kestutis say anything?"])
 def test_nobody_quoted_by_that_name_goes_through_retrieval_unchanged(seed_assistant, question):
     assert seed_assistant.quotations.match(question) is None
-    passages, scored, _ = seed_assistant.retrieve(question)
-    expected = seed_assistant.answerer.answer(question, passages, scored)
+    turn = seed_assistant.retrieve(question)
+    passages = turn.passages
+    expected = seed_assistant.answerer.answer(turn)
     answer = seed_assistant.ask(question)
     assert (answer.answer, answer.refused) == (expected.answer, expected.refused)
     assert [c.quote for c in answer.citations] == [c.quote for c in expected.citations]
@@ -167,10 +152,8 @@ def test_nobody_quoted_by_that_name_goes_through_retrieval_unchanged(seed_assist
 def test_k_still_sets_the_passages_and_every_cited_chunk_is_among_them(seed_assistant):
     for k in (1, 2, 7):
         answer = seed_assistant.ask("What did Budrys say?", k=k)
-        cited = {c.chunk_id for c in answer.citations}
-        assert cited <= {p.chunk_id for p in answer.passages}
-        assert len(answer.passages) == max(k, len(cited))
-        assert all(p.text == SEED_TEXT[p.start : p.end] for p in answer.passages)
+        check_citations(seed_assistant, answer)
+        assert len(answer.passages) == max(k, len({c.chunk_id for c in answer.citations}))
 
 
 def test_streaming_gives_the_same_answer_in_pieces(seed_assistant):

@@ -8,7 +8,7 @@ import pytest
 from assistant.support import Evidence, SupportChecker, is_connective
 from index import load_document, split_sentences
 
-from ..conftest import SEEDS
+from ..helpers import SEEDS
 
 TEXT = load_document(SEEDS / "lithuania-critical-minerals.txt").text
 SENTENCES = [TEXT[s.start : s.end] for s in split_sentences(TEXT)]

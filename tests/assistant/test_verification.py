@@ -10,17 +10,14 @@ Everything else (embedding model, index, support check, APIs) is the real thing.
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
 from assistant.llm import LLMAnswerer
-from index import load_document
 from prompts import load_prompt
 
-from ..conftest import SEEDS
+from ..helpers import assert_answer_contract
 
-ARTICLE = SEEDS / "lithuania-critical-minerals.txt"
 QUESTION = "Is Vilnius willing to pursue a bilateral critical minerals deal with the United States?"
 UNSUPPORTED = load_prompt("llm_unsupported")
 REFUSAL = load_prompt("refusal")
@@ -42,39 +39,32 @@ def vilnius_passage(passages) -> int:
 
 @pytest.fixture(scope="module")
 def retrieved(seed_assistant):
-    passages, scored, _ = seed_assistant.retrieve(QUESTION)
-    return passages, scored
+    return seed_assistant.retrieve(QUESTION)
 
 
 def llm(seed_assistant, model) -> LLMAnswerer:
-    return LLMAnswerer(model, seed_assistant.embedder, seed_assistant.answerer, seed_assistant.settings.refusal_threshold)
-
-
-def check_quotes(answer) -> None:
-    text = load_document(ARTICLE).text
-    for c in answer.citations:
-        assert c.quote == text[c.start : c.end]
-    assert {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)} == {c.n for c in answer.citations}
+    return LLMAnswerer(model, seed_assistant.answerer, refusal_threshold=seed_assistant.settings.refusal_threshold)
 
 
 @pytest.mark.parametrize("streaming", [False, True])
 def test_the_issues_reply_keeps_only_its_supported_sentence(seed_assistant, retrieved, served, streaming):
-    passages, scored = retrieved
+    turn = retrieved
+    passages = turn.passages
     n = vilnius_passage(passages)
     answerer = llm(seed_assistant, served(issue_reply(n)))
     if streaming:
-        *deltas, final = list(answerer.stream(QUESTION, passages, scored))
+        *deltas, final = list(answerer.stream(turn))
         for delta in deltas:  # not one piece of the unsupported sentences is ever shown
             assert "sky" not in delta and "green" not in delta and "signed" not in delta
         assert "".join(deltas).strip() == final.answer
     else:
-        final = answerer.answer(QUESTION, passages, scored)
+        final = answerer.answer(turn)
     assert not final.refused
     assert final.answer == f"{SUPPORTED} [1]."
     (citation,) = final.citations
     assert citation.quote.startswith("Vilnius is signaling a willingness to pursue a bilateral critical minerals deal")
     assert all(UNRELATED not in c.quote for c in final.citations)
-    check_quotes(final)
+    assert_answer_contract(final)
     removed = final.verification.removed
     assert [r.text for r in removed] == [f"{INVENTED} [9].", f"{FALSE} [{n}]."]
     assert removed[0].reason == "cites no passage"
@@ -84,51 +74,55 @@ def test_the_issues_reply_keeps_only_its_supported_sentence(seed_assistant, retr
 
 @pytest.mark.parametrize("streaming", [False, True])
 def test_a_reply_with_no_supported_sentence_is_answered_from_the_documents(seed_assistant, retrieved, served, streaming):
-    passages, scored = retrieved
+    turn = retrieved
+    passages = turn.passages
     n = vilnius_passage(passages)
     reply = f"{INVENTED} [{n}]. {FALSE} [{n}]. Lithuania also mines its own rare earths."
     answerer = llm(seed_assistant, served(reply))
     if streaming:
-        *deltas, final = list(answerer.stream(QUESTION, passages, scored))
+        *deltas, final = list(answerer.stream(turn))
         assert deltas == [final.answer]  # only the answer given instead, in one piece
     else:
-        final = answerer.answer(QUESTION, passages, scored)
+        final = answerer.answer(turn)
     for words in ("sky", "signed", "mines its own"):
         assert words not in final.answer
     assert [r.text for r in final.verification.removed] == [
         f"{INVENTED} [{n}].", f"{FALSE} [{n}].", "Lithuania also mines its own rare earths."]
     assert final.verification.removed[2].reason == "cites nothing"
-    extractive = seed_assistant.answerer.answer(QUESTION, passages, scored)
+    extractive = seed_assistant.answerer.answer(turn)
     if extractive.refused:
         assert final.refused and final.answer == REFUSAL and final.verification.supported_share == 0.0
     else:
         assert not final.refused and final.answer == f"{UNSUPPORTED}\n\n{extractive.answer}"
         assert final.citations == extractive.citations
         assert 0 < final.verification.supported_share < 1
-    check_quotes(final)
+    assert_answer_contract(final)
 
 
 def test_a_connective_sentence_is_kept_uncited(seed_assistant, retrieved, served):
-    passages, scored = retrieved
+    turn = retrieved
+    passages = turn.passages
     n = vilnius_passage(passages)
     reply = f"Here is what the documents say:\n- {SUPPORTED} [{n}]."
-    final = llm(seed_assistant, served(reply)).answer(QUESTION, passages, scored)
+    final = llm(seed_assistant, served(reply)).answer(turn)
     assert final.answer == f"Here is what the documents say:\n- {SUPPORTED} [1]."
     assert final.verification.supported_share == 1.0 and not final.verification.removed
-    check_quotes(final)
+    assert_answer_contract(final)
 
 
 def test_markers_after_the_full_stop_belong_to_the_sentence_they_end(seed_assistant, retrieved, served):
-    passages, scored = retrieved
+    turn = retrieved
+    passages = turn.passages
     n = vilnius_passage(passages)
-    final = llm(seed_assistant, served(f"{SUPPORTED}. [{n}] {FALSE}.[{n}]")).answer(QUESTION, passages, scored)
+    final = llm(seed_assistant, served(f"{SUPPORTED}. [{n}] {FALSE}.[{n}]")).answer(turn)
     assert final.answer == f"{SUPPORTED}. [1]"
     assert [r.text for r in final.verification.removed] == [f"{FALSE}.[{n}]"]
 
 
 def test_a_refusal_is_fully_verified(seed_assistant, retrieved, served):
-    passages, scored = retrieved
-    final = llm(seed_assistant, served("Not in the documents.")).answer(QUESTION, passages, scored)
+    turn = retrieved
+    passages = turn.passages
+    final = llm(seed_assistant, served("Not in the documents.")).answer(turn)
     assert final.refused and final.answer == REFUSAL
     assert final.verification.supported_share == 1.0 and not final.verification.removed
 
@@ -139,7 +133,7 @@ def test_a_refusal_is_fully_verified(seed_assistant, retrieved, served):
 @pytest.fixture
 def scripted(llm_assistant, llm_server):
     """The issue's reply, scripted for whatever the pipeline retrieves for QUESTION."""
-    passages, _, _ = llm_assistant.retrieve(QUESTION)
+    passages = llm_assistant.retrieve(QUESTION).passages
     llm_server.script = {"reply": issue_reply(vilnius_passage(passages))}
     return llm_assistant
 

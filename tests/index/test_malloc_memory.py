@@ -16,7 +16,7 @@ import pytest
 
 from index.embedding import MALLOC_ARENAS, IdleTrim, _glibc
 
-from ..conftest import ROOT
+from ..helpers import ROOT
 
 pytestmark = pytest.mark.skipif(_glibc() is None, reason="malloc arenas are glibc's")
 
