@@ -53,7 +53,7 @@ class HttpServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's naming)
+            def do_GET(self):
                 owner.requests.append(self.path)
                 if self.path in ("/", "/index.html") and owner.page:
                     body, status, kind = owner.page.encode(), 200, "text/html; charset=utf-8"
@@ -65,7 +65,7 @@ class HttpServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_HEAD = do_GET  # noqa: N815
+            do_HEAD = do_GET
 
             def log_message(self, *args):  # keep the test output clean
                 pass

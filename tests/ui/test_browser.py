@@ -111,7 +111,8 @@ def test_answer_streams_then_footnotes_open_on_the_quote(page, live_server, tmp_
     assert quote == "while a European-level agreement remains the preferred outcome, time is of the essence", quote
     assert quote in norm(SEED_TEXT)
     context = norm(footnotes.first.locator("blockquote").inner_text())
-    assert f"Lithuanian Foreign Minister Kestutis Budrys articulated the government’s position, stating that {quote}." in context
+    lead = "Lithuanian Foreign Minister Kestutis Budrys articulated the government’s position, stating that"
+    assert f"{lead} {quote}." in context
 
     # The sources panel: the same citations, the first one open on its quote.
     sources = page.locator("#sources .footnote")
@@ -191,7 +192,8 @@ def test_hostile_documents_stay_text(page, live_server, tracker):
         ("What banner text did organisers print at the Zorblax festival?", "<script>window.__xss=1</script>"),
         ("What sign did visitors to the Zorblax festival see?", '<img src=x onerror="window.__xss=2;alert(2)">'),
         ("What does the first photograph of the Quillmoor observatory show?", pixel),
-        ("What label did the Vantreth glassworks print on its crates?", '<img src=x onerror="window.__xss=4;alert(4)">'),
+        ("What label did the Vantreth glassworks print on its crates?",
+         '<img src=x onerror="window.__xss=4;alert(4)">'),
         ("What did the Vantreth glassworks produce?", "blue bottles and stained windows"),
     ]
     for n, (question, literal) in enumerate(cases, start=1):

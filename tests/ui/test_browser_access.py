@@ -68,6 +68,7 @@ def test_the_chat_asks_for_a_sign_in_first(page, guarded_url):
 def example_portal(guarded_url):
     """docs/embed_portal_example.py, the portal of docs/EMBEDDING.md, serving on a free port."""
     spec = importlib.util.spec_from_file_location("embed_portal_example", ROOT / "docs" / "embed_portal_example.py")
+    assert spec is not None and spec.loader is not None
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
     port = free_port()

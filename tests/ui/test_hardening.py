@@ -11,7 +11,6 @@ from assistant.pipeline import check_history
 from ui.chat import recent_turns
 from ui.server import create_app
 
-
 QUESTION = "What did Budrys say?"
 
 
@@ -66,7 +65,8 @@ def test_a_body_over_the_limit_is_a_413(serving_app):
 
 def test_the_default_limit_refuses_10_and_20_mb(client):
     for megabytes in (10, 20):
-        response = client.post("/api/ask", content=b"x" * (megabytes << 20), headers={"content-type": "application/json"})
+        body = b"x" * (megabytes << 20)
+        response = client.post("/api/ask", content=body, headers={"content-type": "application/json"})
         assert response.status_code == 413
 
 
@@ -125,7 +125,8 @@ def test_an_over_long_speaker_name_is_a_422(client):
 
 def test_with_no_allowed_origins_no_preflight_is_approved(client):
     for path in ["/gradio_api/queue/join", "/api/ask", "/config"]:
-        response = client.options(path, headers={"Origin": "http://localhost:9999", "Access-Control-Request-Method": "POST"})
+        preflight = {"Origin": "http://localhost:9999", "Access-Control-Request-Method": "POST"}
+        response = client.options(path, headers=preflight)
         assert "access-control-allow-origin" not in response.headers, path
         assert response.headers.get("access-control-allow-credentials") != "true"
     simple = client.get("/config", headers={"Origin": "http://localhost:9999"})

@@ -80,7 +80,8 @@ def test_examples_come_from_the_documents(seed_assistant):
 
 def test_a_speakers_quotations_render_as_a_list_of_escaped_lines():
     answer = _answer("<b>We</b> will [not] win.")
-    answer.answer = "Ana Lee (Mayor) said, in “<i>News</i>”:\n- “<b>We</b> will [not] win.” [1]\n- (paraphrased) *that* it rains [1]"
+    answer.answer = ("Ana Lee (Mayor) said, in “<i>News</i>”:\n- “<b>We</b> will [not] win.” [1]\n"
+                     "- (paraphrased) *that* it rains [1]")
     rendered = answer_html(answer)
     text = rendered.split('<div class="sources">')[0]
     assert text.startswith('<div class="answer"><p>Ana Lee &#40;Mayor&#41; said')
@@ -91,6 +92,7 @@ def test_a_speakers_quotations_render_as_a_list_of_escaped_lines():
 
 def test_chat_shows_a_speakers_quotations_as_a_list(seed_assistant):
     final_html, answer = list(answer_stream(seed_assistant, "What did Budrys say?"))[-1]
+    assert answer is not None
     listed = final_html.split("<ul>", 1)[1].split("</ul>", 1)[0]
     assert listed.count("<li>") == 3 and "bilaterally" in listed
     assert [f"[{c.n}]" for c in answer.citations] == ["[1]", "[2]", "[3]"]
@@ -129,8 +131,8 @@ def test_the_badge_says_how_much_of_the_answer_is_verified():
 
 
 def test_a_refusal_shows_no_badge_but_what_was_removed():
-    rendered = answer_html(_verified(0.0, [("Lithuania signed the deal [1].", "the passage says pursue, the claim says signed")],
-                                     refused=True))
+    removed = [("Lithuania signed the deal [1].", "the passage says pursue, the claim says signed")]
+    rendered = answer_html(_verified(0.0, removed, refused=True))
     assert 'class="verification"' not in rendered
     assert '<details class="removed">' in rendered and "the claim says signed" in rendered
 
@@ -165,7 +167,7 @@ def test_the_chat_shows_an_llm_answers_verification_only_when_final(seed_assista
     for rendered, _ in steps[:-1]:
         assert 'class="verification' not in rendered and "sky" not in rendered
     final_html, answer = steps[-1]
-    assert answer.answer.endswith("United States [1].")
+    assert answer is not None and answer.answer.endswith("United States [1].")
     assert '<span class="verification">verified 1 of 2</span>' in final_html
     removed = final_html.split('<details class="removed">', 1)[1]
     assert "The sky over &#60;img" in removed and "<img" not in final_html
