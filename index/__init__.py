@@ -1,6 +1,7 @@
 """Ingestion: load files, chunk them with character offsets, embed them, store them in Chroma.
 
 Nothing here knows about answering questions; `assistant` reads the index through this package.
+The offline environment is set here, once, before anything imports a model hub or Chroma.
 """
 
 import os
@@ -12,21 +13,33 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
-from .chunking import Chunk, Span, chunk_document, split_sentences  # noqa: E402
-from .documents import Document, LoadError, load_document  # noqa: E402
-from .ingest import IngestReport, discover_files, ingest  # noqa: E402
-from .lock import IndexBusyError  # noqa: E402
-from .quotes import Quotation, extract_quotations, normalise_speaker, same_speaker  # noqa: E402
-from .store import (  # noqa: E402
-    DocumentFacts, DocumentRecord, IndexDirError, IndexHealth, IndexStore, Speaker, StoredChunk, StoredQuotation,
-    StoreUnavailableError, ensure_index_dir, lexical_terms, open_chroma_client,
+from .catalogue import CATALOGUE_FILE, Catalogue, SQLiteCatalogue
+from .chunking import Chunk, Span, chunk_document, split_sentences
+from .directory import IndexDirError, ensure_index_dir
+from .discovery import discover_files
+from .documents import Document, LoadError, load_document
+from .ingest import IngestReport, ingest
+from .lock import IndexBusyError
+from .names import normalise_speaker, same_speaker, split_title
+from .quotes import Quotation, extract_quotations
+from .records import (
+    DocumentFacts,
+    DocumentRecord,
+    DocumentWrite,
+    IndexHealth,
+    StoredChunk,
+    StoredQuotation,
 )
+from .speakers import Speaker, SpeakerDirectory
+from .store import IndexStore
+from .terms import SPEECH_VERBS, STOPWORDS, lexical_terms
+from .vectors import StoreUnavailableError, VectorIndex, open_chroma_client
 
 __all__ = [
-    "Chunk", "Document", "DocumentFacts", "DocumentRecord", "IndexBusyError", "IndexDirError", "IndexHealth", "IndexStore",
-    "IngestReport", "LoadError", "Quotation", "Span", "Speaker", "StoreUnavailableError", "StoredChunk",
-    "StoredQuotation",
+    "CATALOGUE_FILE", "STOPWORDS", "SPEECH_VERBS", "Catalogue", "Chunk", "Document", "DocumentFacts",
+    "DocumentRecord", "DocumentWrite", "IndexBusyError", "IndexDirError", "IndexHealth", "IndexStore",
+    "IngestReport", "LoadError", "Quotation", "SQLiteCatalogue", "Span", "Speaker", "SpeakerDirectory",
+    "StoreUnavailableError", "StoredChunk", "StoredQuotation", "VectorIndex",
     "chunk_document", "discover_files", "ensure_index_dir", "extract_quotations", "ingest", "lexical_terms",
-    "load_document",
-    "normalise_speaker", "open_chroma_client", "same_speaker", "split_sentences",
+    "load_document", "normalise_speaker", "open_chroma_client", "same_speaker", "split_sentences", "split_title",
 ]

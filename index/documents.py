@@ -119,8 +119,8 @@ def _html_text(raw: str) -> tuple[str, str | None]:
     title = None
     if soup.title and soup.title.get_text(strip=True):
         title = soup.title.get_text(" ", strip=True)
-    elif soup.find("h1"):
-        title = soup.find("h1").get_text(" ", strip=True)
+    elif h1 := soup.find("h1"):
+        title = h1.get_text(" ", strip=True)
     for tag in soup(["head", "title"]):
         tag.decompose()
     # Line breaks only around blocks: inline markup (<b>U.S.</b>) must not split a sentence.
@@ -147,7 +147,7 @@ def _pdf_text(path: Path, data: bytes) -> tuple[str, str | None]:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
-        meta_title = (reader.metadata or {}).get("/Title") if reader.metadata else None
+        meta_title = reader.metadata.get("/Title") if reader.metadata else None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(path, f"is not a readable PDF ({exc}); re-export it or remove it") from exc
     return "\n\n".join(p.strip() for p in pages if p.strip()), (str(meta_title).strip() or None) if meta_title else None

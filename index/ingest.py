@@ -16,9 +16,7 @@ symlinks leading out of them are reported and not followed.
 
 from __future__ import annotations
 
-import errno
 import logging
-import os
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -26,12 +24,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chunking import chunk_document
+from .chunking import Chunk, chunk_document
 from .dates import document_date
-from .documents import SUPPORTED_SUFFIXES, Document, LoadError, display_source, file_sha256, load_document, shown
+from .discovery import discover_files
+from .documents import Document, LoadError, display_source, file_sha256, load_document, shown
 from .embedding import SentenceEmbedder
 from .quotes import extract_quotations
-from .store import DocumentFacts, IndexStore
+from .records import DocumentFacts, DocumentWrite
+from .store import IndexStore
 
 log = logging.getLogger(__name__)
 progress_log = logging.getLogger(__name__ + ".progress")  # INFO lines; the CLI shows them
@@ -62,108 +62,6 @@ class IngestReport:
         if self.orphans_removed:
             parts.append(f"{self.orphans_removed} orphan vectors removed")
         return ", ".join(parts)
-
-
-def discover_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files to ingest under `paths` (folders are walked; hidden entries skipped), as resolved
-    paths, and the paths that could not be used, with the reason: unsupported types, missing
-    paths, unreadable folders, symlink loops, and symlinks leading outside `paths`, which are never
-    followed (ingest reads nothing but the files and folders it is given)."""
-    problems: list[tuple[str, str]] = []
-    roots: list[Path] = []
-    for raw in paths:
-        target, reason = _resolve(Path(raw))
-        if reason:
-            problems.append((str(raw), reason))
-        else:
-            roots.append(target)
-    folders = [r for r in roots if r.is_dir()]
-    given_files = {r for r in roots if not r.is_dir()}
-
-    def allowed(target: Path) -> bool:
-        return target in given_files or any(target.is_relative_to(folder) for folder in folders)
-
-    files: list[Path] = []
-    for root in roots:
-        if root in given_files:
-            reason = _file_problem(root)
-            if reason:
-                problems.append((display_source(root), reason))
-            else:
-                files.append(root)
-        else:
-            files += _walk(root, allowed, problems)
-    return list(dict.fromkeys(files)), problems
-
-
-def _walk(folder: Path, allowed: Callable[[Path], bool], problems: list[tuple[str, str]]) -> list[Path]:
-    """The files to ingest under a resolved folder; what cannot be used goes to `problems`."""
-
-    def unreadable(exc: OSError) -> None:
-        problems.append((
-            display_source(Path(exc.filename)),
-            f"folder cannot be read ({exc.strerror or exc}): its files were not ingested; check its permissions",
-        ))
-
-    files = []
-    for root, dirs, names in os.walk(folder, onerror=unreadable):
-        here = Path(root)  # real: the walk starts at a resolved folder and follows no symlink
-        walked = []
-        for name in sorted(d for d in dirs if not d.startswith(".")):
-            if (here / name).is_symlink():
-                # Not followed: a folder inside the roots is walked where it really is.
-                target, reason = _resolve(here / name)
-                reason = reason or _outside(target, allowed)
-                if reason:
-                    problems.append((_entry_source(here, name), reason))
-            else:
-                walked.append(name)
-        dirs[:] = walked
-        for name in sorted(n for n in names if not n.startswith(".")):
-            target, reason = _resolve(here / name)
-            if reason is None and target != here / name:
-                reason = _outside(target, allowed)
-            reason = reason or _file_problem(target)
-            if reason:
-                problems.append((_entry_source(here, name), reason))
-            else:
-                files.append(target)
-    return files
-
-
-def _resolve(path: Path) -> tuple[Path | None, str | None]:
-    """(the real path, None), or (None, why it has none): missing, a broken symlink, a loop."""
-    try:
-        return path.resolve(strict=True), None
-    except FileNotFoundError:
-        return None, "broken symlink (its target does not exist)" if path.is_symlink() else "no such file or folder"
-    except RuntimeError:  # Python 3.11 and 3.12 report a symlink loop so
-        return None, "symlink loop: skipped"
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return None, "symlink loop: skipped"
-        return None, f"cannot be resolved ({exc.strerror or exc})"
-
-
-def _outside(target: Path, allowed: Callable[[Path], bool]) -> str | None:
-    """Why a symlink's target may not be read, or None."""
-    if allowed(target):
-        return None
-    return f"symlink to {shown(str(target))}, outside the folders given to ingest: not followed"
-
-
-def _file_problem(path: Path) -> str | None:
-    """Why a resolved path is not a file ingest can read, or None."""
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        return f"unsupported file type {shown(path.suffix) or '(none)'}"
-    if not path.is_file():  # reading a pipe would block the run
-        return "not a regular file (a pipe, socket or device)"
-    return None
-
-
-def _entry_source(folder: Path, name: str) -> str:
-    """How a folder entry is shown, without resolving it (it may be a symlink loop)."""
-    return (Path(display_source(folder)) / name).as_posix()
 
 
 def ingest(
@@ -228,7 +126,10 @@ class _Limits:
     max_file_bytes: int
 
 
-def _repair(store: IndexStore, embedder, report: IngestReport, progress, batch_chunks: int, remove_orphans: bool) -> None:
+def _repair(
+    store: IndexStore, embedder: SentenceEmbedder, report: IngestReport, progress: _Progress, batch_chunks: int,
+    remove_orphans: bool,
+) -> None:
     """Embed again the catalogue chunks that have no vector, and drop vectors of no chunk: what an
     index damaged before the writer lock existed (or by hand) holds, which no hash comparison sees."""
     progress.doing("checking that every chunk has its vector")
@@ -238,7 +139,7 @@ def _repair(store: IndexStore, embedder, report: IngestReport, progress, batch_c
     for lo in range(0, len(health.missing), batch_chunks):
         chunks = store.chunks_to_embed(health.missing[lo : lo + batch_chunks])
         progress.doing(f"embedding {len(chunks)} chunks that had no vector")
-        vectors = embedder.encode([_embedding_input(c.title, c.title_embedded, c.text) for c in chunks])
+        vectors = embedder.encode([embedding_input(c.title, c.title_embedded, c.text) for c in chunks])
         store.restore_vectors(chunks, vectors)
         report.vectors_restored += len(chunks)
     if health.orphans and remove_orphans:
@@ -271,7 +172,7 @@ class _OrderedWrites:
 
 
 def _ingest_files(files, known, backlog, store, embedder, report, write, progress, limits: _Limits) -> None:
-    pending: list[tuple[Document, list, DocumentFacts]] = []
+    pending: list[_Loaded] = []
     pending_chunks = 0
 
     def flush() -> None:
@@ -279,15 +180,16 @@ def _ingest_files(files, known, backlog, store, embedder, report, write, progres
         if not pending:
             return
         inputs = [
-            _embedding_input(doc.title, not doc.title_from_filename, c.text) for doc, chunks, _ in pending for c in chunks
+            embedding_input(p.document.title, not p.document.title_from_filename, c.text)
+            for p in pending for c in p.chunks
         ]
         progress.doing(f"embedding {len(inputs)} chunks")
         vectors = embedder.encode(inputs)
         progress.embedded(len(inputs))
         items, at = [], 0
-        for doc, chunks, facts in pending:
-            items.append((doc, chunks, vectors[at : at + len(chunks)], facts))
-            at += len(chunks)
+        for p in pending:
+            items.append(DocumentWrite(p.document, p.chunks, vectors[at : at + len(p.chunks)], p.facts))
+            at += len(p.chunks)
         write(_write_batch, store, items, known, report)
         pending, pending_chunks = [], 0
 
@@ -331,19 +233,28 @@ def _ingest_files(files, known, backlog, store, embedder, report, write, progres
         progress.doing(f"chunking {shown(source)}")
         chunks = chunk_document(doc, max_words=limits.max_words, overlap_sentences=limits.overlap_sentences)
         progress.doing(f"finding quotations in {shown(source)}")
-        pending.append((doc, chunks, find_facts(doc)))
+        pending.append(_Loaded(doc, chunks, find_facts(doc)))
         pending_chunks += len(chunks)
         if pending_chunks >= limits.batch_chunks:
             flush()
     flush()
 
 
-def _write_batch(store: IndexStore, items, known: dict[str, str], report: IngestReport) -> None:
+@dataclass(frozen=True)
+class _Loaded:
+    """A document chunked and read for facts, waiting for its batch to be embedded."""
+
+    document: Document
+    chunks: list[Chunk]
+    facts: DocumentFacts
+
+
+def _write_batch(store: IndexStore, items: list[DocumentWrite], known: dict[str, str], report: IngestReport) -> None:
     store.write_documents(items)
-    for doc, chunks, _, facts in items:
-        report.chunks_embedded += len(chunks)
-        report.quotations += len(facts.quotations)
-        (report.updated if doc.path in known else report.added).append(doc.source)
+    for item in items:
+        report.chunks_embedded += len(item.chunks)
+        report.quotations += len(item.facts.quotations)
+        (report.updated if item.document.path in known else report.added).append(item.document.source)
 
 
 def find_facts(doc: Document) -> DocumentFacts:
@@ -351,10 +262,19 @@ def find_facts(doc: Document) -> DocumentFacts:
     return DocumentFacts(quotations=extract_quotations(doc.text), date=document_date(doc.text))
 
 
-def _embedding_input(title: str, title_embedded: bool, text: str) -> str:
+def embedding_input(title: str, title_embedded: bool, text: str) -> str:
+    """What a chunk's vector is made of: its document's title and its text, unless the title was
+    made up from the file name.
+
+    >>> embedding_input("Lithuania critical minerals", True, "Budrys said ..."), embedding_input("Doc 1", False, "x")
+    ('Lithuania critical minerals\\nBudrys said ...', 'x')
+    """
     # A title gives a chunk the context its sentences lack ("he", "the company"); a name made up
     # from the file name ("Doc 00001") would only add noise to the vector.
     return f"{title}\n{text}" if title_embedded else text
+
+
+_embedding_input = embedding_input  # the old name, which bench/ingest.py and bench/backends.py import
 
 
 def _skip(report: IngestReport, source: str, reason: str) -> None:

@@ -71,7 +71,8 @@ NOT_NAME_WORDS = frozenset(w.casefold() for w in """
     Fortunately Clearly Obviously Apparently Reportedly Allegedly Separately Likewise Accordingly
     Otherwise Overall Instead Citing Quoting Among Like Unlike Under Per Via
 """.split())
-NAME_SUFFIXES = frozenset({"jr.", "sr.", *"ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi".split()})  # "Pope Leo X"
+# After a name, part of it: "Martin Luther King Jr.", "Pope Leo X".
+NAME_SUFFIXES = frozenset({"jr.", "sr.", *"ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi".split()})
 _ABBREVIATED_TITLES = "Dr|Mr|Mrs|Ms|Mx|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Adm|Rev|Jr|Sr|St"
 PARTICLES = r"(?:de|da|del|della|der|den|di|du|dos|das|van|von|bin|ibn|al|la|le|ter|y)"
 _LEADING_PARTICLES = "von|van|de|du|da|di|del|della|bin|ibn|al"  # a surname may start with these

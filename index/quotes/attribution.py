@@ -186,7 +186,7 @@ def continue_quotes(doc: QuotedText) -> None:
     someone else is named in between or right after it ("..." Luther snapped)."""
     carried: Said | None = None  # an unclosed quote ending the previous paragraph
     for p, spans in enumerate(doc.spans_by_paragraph):
-        for k, (before, span) in enumerate(zip([carried, *spans], spans)):
+        for k, (before, span) in enumerate(zip([carried, *spans], spans, strict=False)):
             if span.attribution or before is None or before.speaker is None:
                 continue
             between = doc.text[before.close_mark:span.open_mark]

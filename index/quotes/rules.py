@@ -50,7 +50,8 @@ PARTICIPLE = "(?:" + "|".join(SPEECH_PARTICIPLES) + ")"
 _AUX = r"(?:(?:has|had|have|also|later|then|once|again|further|\w+ly)\s+){0,2}"
 _APPOS = r"(?P<appos>,\s+(?:who\b|[^,;:“”\"]{1,90}?,))?,?"  # ", the foreign minister," / ", who"
 _ROLE_ALTERNATIVES = "|".join(sorted(ROLE_NOUNS))
-_ROLE_LEAD = rf"(?:(?:[a-z][\w'’\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES}),?\s+)?"  # "film director ", "chief executive, "
+# "film director ", "chief executive, "
+_ROLE_LEAD = rf"(?:(?:[a-z][\w'’\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES}),?\s+)?"
 _ROLE = r"(?P<role>\b[Tt]he(?:\s+[a-z][\w\-]*){1,3}?)"  # "the minister", "the foreign minister"
 _PRON = r"(?P<pron>\b[Hh]e|\b[Ss]he)"
 _GAP = r"(?:\s+[^\s,.;:!?“”\"]+){0,8}"  # "told reporters on Monday"
@@ -105,10 +106,15 @@ _THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)
 _STATEMENT = rf"(?P<clause>(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b)[a-z]\S*(?:\s+\S+){{2,}})"  # "the EU must ..."
 REPORTED = (
     _rule("says that", rf"{_SUBJECT}{VERB}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)", subject_only=True),
-    _rule("told someone that", rf"{_SUBJECT}{_TOLD}{_LISTENER}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)", subject_only=True),
+    _rule(
+        "told someone that", rf"{_SUBJECT}{_TOLD}{_LISTENER}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)", subject_only=True
+    ),
     _rule("says statement", rf"{_SUBJECT}(?:{_PLAIN_VERBS.replace(' ', '|')})\s+{_STATEMENT}", subject_only=True),
     _rule("told someone statement", rf"{_SUBJECT}(?:told|tells){_LISTENER}\s+{_STATEMENT}", subject_only=True),
-    _rule("according to name, statement", rf"^[Aa]ccording\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN}),\s+(?!{_RUN},)(?P<clause>\S.*)"),
+    _rule(
+        "according to name, statement",
+        rf"^[Aa]ccording\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN}),\s+(?!{_RUN},)(?P<clause>\S.*)",
+    ),
 )
 # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
 PARTICIPLE_CLAUSE = re.compile(rf",\s+(?P<verb>{PARTICIPLE})\s+(?P<that>that\s+)?(?P<clause>\S.*)")

@@ -103,7 +103,7 @@ def _single_quote_spans(text: str, lo: int, hi: int, doubles: list[Said]) -> lis
     """'...' spans of one paragraph outside its double-quoted ones (apostrophes never pair up)."""
     spans = []
     edges = [lo, *(m for s in doubles for m in (s.open_mark, s.close_mark)), hi]
-    for a, b in zip(edges[::2], edges[1::2]):
+    for a, b in zip(edges[::2], edges[1::2], strict=False):
         while (m := _SINGLE_OPEN.search(text, a, b)) and (close := _SINGLE_CLOSE.search(text, m.end(), b)):
             spans.append(_quote_span(text, m.start(), close.end(), closed=True))
             a = close.end()

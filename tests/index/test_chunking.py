@@ -96,7 +96,7 @@ def check_chunks(doc: Document, max_words: int = 120, overlap: int = 1) -> None:
         assert any(c.start <= span.start and span.end <= c.end for c in chunks) or \
             len(doc.text[span.start : span.end].split()) > max_words
     # No gap between consecutive chunks except whitespace.
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in zip(chunks, chunks[1:], strict=False):
         assert b.start <= a.end or not doc.text[a.end : b.start].strip()
 
 
@@ -162,7 +162,7 @@ def test_consecutive_chunks_overlap_by_exactly_one_sentence():
     starts = [s.start for s in spans]
     ends = [s.end for s in spans]
     assert len(chunks) > 3
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in zip(chunks, chunks[1:], strict=False):
         first_b, last_a = starts.index(b.start), ends.index(a.end)
         assert first_b == last_a  # b starts with a's last sentence, and only that one is shared
         assert doc.text[b.start : a.end] == doc.text[spans[last_a].start : spans[last_a].end]
@@ -173,7 +173,7 @@ def test_consecutive_chunks_overlap_by_exactly_one_sentence():
 def test_zero_overlap_partitions_sentences():
     text = " ".join(f"Sentence number {i} has exactly seven words." for i in range(20))
     chunks = chunk_document(doc_of(text), max_words=30, overlap_sentences=0)
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in zip(chunks, chunks[1:], strict=False):
         assert b.start > a.end
     assert sum(len(c.text.split()) for c in chunks) == 140
 
@@ -204,7 +204,7 @@ def test_every_chunk_adds_new_text():
     long_c = "Word " + " ".join(["word"] * 114) + "."
     doc = doc_of(" ".join([short_a, short_b, long_c]))
     chunks = chunk_document(doc, max_words=120, overlap_sentences=1)
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in zip(chunks, chunks[1:], strict=False):
         assert b.end > a.end, f"chunk {b.ordinal} {b.text!r} adds nothing to chunk {a.ordinal}"
 
 

@@ -23,7 +23,8 @@ from assistant import Assistant, Settings
 from index import IndexStore, open_chroma_client
 from index.store import CATALOGUE_FILE
 
-from .test_interrupted_ingest import CHUNK_WORDS, ROOT, ingest_cmd, run_env, write_corpus
+from ..helpers import ROOT
+from .corpus import CHUNK_WORDS, ingest_cmd, run_env, write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +53,9 @@ def folders(tmp_path) -> dict[str, Path]:
 
 def start(index_dir: Path, folder: Path, log: Path) -> subprocess.Popen:
     out = log.open("w")
-    return subprocess.Popen(ingest_cmd(index_dir, folder), cwd=ROOT, env=run_env(), stdout=out, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        ingest_cmd(index_dir, folder), cwd=ROOT, env=run_env(), stdout=out, stderr=subprocess.STDOUT
+    )
 
 
 def finish(proc: subprocess.Popen, log: Path) -> str:

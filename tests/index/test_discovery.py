@@ -11,14 +11,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
-
 from index import IndexStore, discover_files, ingest, open_chroma_client
 from index.documents import display_source
 
-from .test_ingest import make_folder
+from ..helpers import ROOT
+from .corpus import make_folder, unprivileged
 
-ROOT = Path(__file__).resolve().parents[2]
 GOOD = {"good.txt": "Harbour news\nThe harbour of Klaipeda is ice free all winter."}
 
 
@@ -39,7 +37,8 @@ def test_a_symlink_loop_is_reported_and_the_rest_ingested(tmp_path, embedder):
     assert [Path(s).name for s in report.added] == ["good.txt"]
     skipped = reasons(report.skipped)
     assert skipped == {"loop-a.txt": "symlink loop: skipped", "loop-b.txt": "symlink loop: skipped"}
-    assert {s for s, _ in report.skipped} == {f"{display_source(folder)}/loop-a.txt", f"{display_source(folder)}/loop-b.txt"}
+    shown = display_source(folder)
+    assert {s for s, _ in report.skipped} == {f"{shown}/loop-a.txt", f"{shown}/loop-b.txt"}
 
 
 def test_symlinks_out_of_the_given_folders_are_not_followed(tmp_path, embedder):
@@ -62,7 +61,8 @@ def test_symlinks_out_of_the_given_folders_are_not_followed(tmp_path, embedder):
         assert str(outside.resolve()) in reason
     assert not store.lexical_search("vault code", 5)
     hits = store.dense_search(embedder.encode(["What is the vault code?"])[0], 5)
-    assert {c.path for c in store.chunks_by_id([cid for cid, _ in hits]).values()} == {str((folder / "good.txt").resolve())}
+    found = store.chunks_by_id([cid for cid, _ in hits]).values()
+    assert {c.path for c in found} == {str((folder / "good.txt").resolve())}
 
     # Given as a root itself, the outside folder is ingested (its file once, under its real path).
     files, problems = discover_files([folder, outside])
@@ -90,17 +90,6 @@ def test_only_regular_files_are_read(tmp_path):
 
 
 _DISCOVER = "import json, sys; from index import discover_files; print(json.dumps(discover_files(sys.argv[1:])[1]))"
-
-
-def unprivileged() -> list[str]:
-    """A command prefix that runs a process which file permissions stop: nothing for a normal user;
-    as root (the CI containers), setpriv without the capabilities that let root read and write
-    anything, since chmod alone does not stop root."""
-    if os.geteuid() != 0:
-        return []
-    if shutil.which("setpriv") is None:
-        pytest.skip("as root, permissions can be tested only with setpriv (util-linux) to drop CAP_DAC_OVERRIDE")
-    return ["setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search"]
 
 
 def test_an_unreadable_folder_is_reported():

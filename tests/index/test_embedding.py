@@ -74,13 +74,13 @@ def test_the_export_is_reused(onnx_cache, onnx_embedder, int8_embedder):
 
 
 def test_a_failed_export_leaves_no_half_model(tmp_path, monkeypatch):
-    import index.embedding
+    import index.onnx_backend
 
     def killed_half_way(model_dir, out):
         (out / ONNX_FILE).write_bytes(b"half a model")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(index.embedding, "_export_to", killed_half_way)
+    monkeypatch.setattr(index.onnx_backend, "_export_to", killed_half_way)
     with pytest.raises(KeyboardInterrupt):
         SentenceEmbedder(backend="onnx", cache_dir=tmp_path)
     assert list(tmp_path.iterdir()) == []
@@ -105,8 +105,8 @@ def test_a_torch_index_is_searched_with_onnx_vectors(seed_assistant, onnx_cache,
     onnx_assistant = Assistant(Settings(index_dir=seed_assistant.settings.index_dir, embedding_backend="onnx"))
     assert onnx_assistant.embedder.backend == "onnx"
     question = "What did Budrys say?"
-    expected = [d.metadata["chunk_id"] for d in seed_assistant.retrieve(question, 5)[0]]
-    assert [d.metadata["chunk_id"] for d in onnx_assistant.retrieve(question, 5)[0]] == expected
+    expected = [d.metadata["chunk_id"] for d in seed_assistant.retrieve(question, 5).passages]
+    assert [d.metadata["chunk_id"] for d in onnx_assistant.retrieve(question, 5).passages] == expected
 
 
 def test_the_assistant_reports_a_missing_extra_as_one_line(tmp_path, monkeypatch):

@@ -6,11 +6,11 @@ import logging
 import sqlite3
 from pathlib import Path
 
-import pytest
-
-from index import IndexStore, chunk_document, ingest, load_document, open_chroma_client
+from index import IndexStore, chunk_document, ingest, load_document
 from index.documents import display_source
 from index.store import CATALOGUE_FILE
+
+from .corpus import make_folder
 
 DOCS = {
     "amber.txt": (
@@ -29,24 +29,13 @@ DOCS = {
 }
 
 
-def make_folder(root: Path, docs: dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for name, text in docs.items():
-        (root / name).write_text(text, encoding="utf-8")
-    return root
-
-
-def new_store(tmp_path: Path, embedder, name: str = "ix") -> IndexStore:
-    return IndexStore(tmp_path / name, open_chroma_client(tmp_path / name), embedder)
-
-
 def sqlite_ids(store: IndexStore) -> set[str]:
     with sqlite3.connect(store.index_dir / CATALOGUE_FILE) as db:
         return {row[0] for row in db.execute("SELECT chunk_id FROM chunks")}
 
 
 def chroma_ids(store: IndexStore) -> set[str]:
-    return set(store.collection.get(include=[])["ids"])
+    return set(store.vectors.collection.get(include=[])["ids"])
 
 
 def assert_consistent(store: IndexStore) -> None:
@@ -60,9 +49,9 @@ def expected_chunks(folder: Path) -> int:
     return sum(len(chunk_document(load_document(f))) for f in folder.iterdir())
 
 
-def test_incremental_ingest(tmp_path, embedder):
+def test_incremental_ingest(tmp_path, new_store, embedder):
     folder = make_folder(tmp_path / "docs", DOCS)
-    store = new_store(tmp_path, embedder)
+    store = new_store()
     n_chunks = expected_chunks(folder)
 
     # First run: everything is new and embedded once.
@@ -141,17 +130,17 @@ def test_incremental_ingest(tmp_path, embedder):
 
     # A fresh store over the same directory sees the same index (it is on disk).
     store.close()
-    reopened = new_store(tmp_path, embedder)
+    reopened = new_store()
     assert len(reopened.documents()) == 2
     assert_consistent(reopened)
     reopened.close()
 
 
-def test_same_content_at_two_paths_gives_two_documents(tmp_path, embedder):
+def test_same_content_at_two_paths_gives_two_documents(tmp_path, new_store, embedder):
     text = "Twin file\nIdentical words live in two places. Both must be found."
     a = make_folder(tmp_path / "a", {"twin.txt": text})
     b = make_folder(tmp_path / "b", {"twin.txt": text})
-    store = new_store(tmp_path, embedder)
+    store = new_store()
     report = ingest([a, b, a / "twin.txt"], store, embedder)  # a named twice: ingested once
     assert len(report.added) == 2
     assert len(store.documents()) == 2
@@ -159,7 +148,7 @@ def test_same_content_at_two_paths_gives_two_documents(tmp_path, embedder):
     assert len(store.lexical_search("identical", 10)) == 2
 
 
-def test_bad_files_are_skipped_with_reasons_and_warnings(tmp_path, embedder, caplog):
+def test_bad_files_are_skipped_with_reasons_and_warnings(tmp_path, new_store, embedder, caplog):
     folder = make_folder(tmp_path / "mixed", {
         "good.txt": "Good file\nThe harbour of Klaipeda is ice free.",
         "page.html": "<html><head><title>Page</title></head><body><p>Visible harbour text.</p>"
@@ -170,7 +159,7 @@ def test_bad_files_are_skipped_with_reasons_and_warnings(tmp_path, embedder, cap
     (folder / "latin1.txt").write_bytes(b"caf\xe9 au lait")
     (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     (folder / ".hidden.txt").write_text("Hidden\nNot to be ingested.", encoding="utf-8")
-    store = new_store(tmp_path, embedder)
+    store = new_store()
 
     with caplog.at_level(logging.WARNING, logger="index.ingest"):
         report = ingest([folder], store, embedder)
@@ -201,16 +190,16 @@ def test_bad_files_are_skipped_with_reasons_and_warnings(tmp_path, embedder, cap
     assert len(report.skipped) == 4 and len(report.unchanged) == 2
 
 
-def test_missing_path_is_reported_not_raised(tmp_path, embedder):
-    store = new_store(tmp_path, embedder)
+def test_missing_path_is_reported_not_raised(tmp_path, new_store, embedder):
+    store = new_store()
     report = ingest([tmp_path / "nope"], store, embedder)
     assert report.skipped == [(str(tmp_path / "nope"), "no such file or folder")]
     assert store.is_empty()
 
 
-def test_file_that_becomes_unloadable_does_not_leave_stale_chunks(tmp_path, embedder):
+def test_file_that_becomes_unloadable_does_not_leave_stale_chunks(tmp_path, new_store, embedder):
     folder = make_folder(tmp_path / "docs", {"note.txt": "Stale note\nThe zzstaleword must disappear."})
-    store = new_store(tmp_path, embedder)
+    store = new_store()
     ingest([folder], store, embedder)
     assert store.lexical_search("zzstaleword", 5)
     (folder / "note.txt").write_bytes(b"")

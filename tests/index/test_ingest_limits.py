@@ -22,8 +22,8 @@ from assistant.errors import AssistantError
 from index import IndexStore, ingest, open_chroma_client
 from index.documents import display_source
 
-from .test_discovery import ROOT, unprivileged
-from .test_ingest import make_folder
+from ..helpers import ROOT
+from .corpus import make_folder, unprivileged
 
 SMALL = {"small.txt": "Harbour note\nThe ferry to Nida leaves at nine."}
 
@@ -77,12 +77,14 @@ def test_the_size_limit_is_the_setting_and_defaults_to_20_mb(tmp_path, embedder,
 
 def test_progress_lines_come_every_few_seconds_when_stderr_is_not_a_terminal(tmp_path, store, caplog, monkeypatch):
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # as under a service manager or `2> log`
-    folder = make_folder(tmp_path / "docs", {f"note-{i:02d}.txt": f"Note {i}\nThe ferry left at {i}." for i in range(12)})
+    notes = {f"note-{i:02d}.txt": f"Note {i}\nThe ferry left at {i}." for i in range(12)}
+    folder = make_folder(tmp_path / "docs", notes)
     (folder / "huge.txt").write_text(long_text(150_000), encoding="utf-8")  # chunking it takes a while
     with caplog.at_level(logging.INFO, logger="index.ingest.progress"):
         report = ingest([folder], store, HashEmbedder(), progress_every_s=0.02)
     lines = [r.getMessage() for r in caplog.records if r.name == "index.ingest.progress"]
-    assert lines and all(re.fullmatch(r"ingest: \d+/13 files, \d+ chunks embedded \(.+\)", line) for line in lines), lines
+    line_format = r"ingest: \d+/13 files, \d+ chunks embedded \(.+\)"
+    assert lines and all(re.fullmatch(line_format, line) for line in lines), lines
     # Not only embedding: reading, chunking and finding quotations show the file being worked on.
     huge = display_source(folder / "huge.txt")
     assert any(re.search(rf"\((chunking|finding quotations in) {re.escape(huge)}\)", line) for line in lines), lines

@@ -7,13 +7,10 @@ process is killed once the catalogue holds some documents but not all.
 
 from __future__ import annotations
 
-import os
-import random
 import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,50 +19,12 @@ import pytest
 from index import IndexStore, chunk_document, extract_quotations, load_document, open_chroma_client
 from index.store import CATALOGUE_FILE, chunk_id
 
+from ..helpers import ROOT
+from .corpus import CHUNK_WORDS, N_FILES, ingest_cmd, run_env, write_corpus
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-N_FILES = 100
-CHUNK_WORDS = 20  # the smallest the settings allow: many cheap chunks per file
 KILL_TIMEOUT_S = 120
-
-_VOCAB = (
-    "amber harbour ferry grid minerals lithium cobalt treaty council minister budget railway port "
-    "energy summit envoy tariff export import border river forest winter market copper nickel"
-).split()
-
-
-def write_corpus(folder: Path, n_files: int = N_FILES, name: str = "report", seed: int = 7) -> list[Path]:
-    """`n_files` files of ~42 words (4 chunks each) opening with a quotation of the mayor; each has a
-    unique marker word for lexical search."""
-    folder.mkdir()
-    rng = random.Random(seed)
-    files = []
-    for i in range(n_files):
-        sentences = []
-        for s in range(5):
-            words = [rng.choice(_VOCAB) for _ in range(8)]
-            if s == 2:
-                words[4] = f"zzmarker{i:03d}"
-            if s == 0:  # a quotation, stored with the document's chunks
-                sentences.append(f"“{' '.join(words[:5]).capitalize()},” Mayor Kovač said.")
-                continue
-            sentences.append(" ".join(words).capitalize() + ".")
-        path = folder / f"{name}-{i:03d}.txt"
-        path.write_text(f"Report {i}\n" + " ".join(sentences) + "\n", encoding="utf-8")
-        files.append(path)
-    return files
-
-
-def run_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update(ASSISTANT_CHUNK_WORDS=str(CHUNK_WORDS), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               GRADIO_ANALYTICS_ENABLED="False", ANONYMIZED_TELEMETRY="False", PYTHONUNBUFFERED="1")
-    return env
-
-
-def ingest_cmd(index_dir: Path, folder: Path) -> list[str]:
-    return [sys.executable, "-m", "assistant.cli", "--index-dir", str(index_dir), "ingest", str(folder)]
 
 
 def document_rows(catalogue: Path) -> int | None:
@@ -132,11 +91,12 @@ def test_killed_ingest_leaves_only_whole_documents(killed_ingest, embedder):
         assert 0 < len(docs) < N_FILES
         assert all(d.chunks == 4 for d in docs)  # multi-chunk documents, chunked as the CLI was told
         sqlite_ids = {row[0] for row in query(db_path, "SELECT chunk_id FROM chunks")}
-        chroma_ids = set(store.collection.get(include=[])["ids"])
+        chroma_ids = set(store.vectors.collection.get(include=[])["ids"])
 
         # Every committed document has exactly its own chunks, matching the file on disk.
         by_path: dict[str, list[tuple]] = {}
-        for row in query(db_path, 'SELECT path, chunk_id, ordinal, start, "end", text FROM chunks ORDER BY path, ordinal'):
+        sql = 'SELECT path, chunk_id, ordinal, start, "end", text FROM chunks ORDER BY path, ordinal'
+        for row in query(db_path, sql):
             by_path.setdefault(row[0], []).append(row[1:])
         assert set(by_path) == {d.path for d in docs}  # no chunks without a document
         for doc in docs:
@@ -161,7 +121,7 @@ def test_killed_ingest_leaves_only_whole_documents(killed_ingest, embedder):
         journal = {row[0] for row in query(db_path, "SELECT path FROM journal")}
         orphans = chroma_ids - sqlite_ids
         if orphans:
-            meta = store.collection.get(ids=sorted(orphans), include=["metadatas"])["metadatas"]
+            meta = store.vectors.collection.get(ids=sorted(orphans), include=["metadatas"])["metadatas"]
             assert {m["path"] for m in meta} <= journal
 
         # Searches only surface committed chunks (dense hits are resolved through chunks_by_id).
@@ -184,7 +144,8 @@ def test_killed_ingest_leaves_only_whole_documents(killed_ingest, embedder):
         resolved = store.chunks_by_id([cid for cid, _ in dense])
         assert set(resolved) <= sqlite_ids
         assert set(resolved) == {cid for cid, _ in dense} - orphans
-        texts = dict(zip(*[store.collection.get(ids=sorted(resolved), include=["documents"])[k] for k in ("ids", "documents")]))
+        got = store.vectors.collection.get(ids=sorted(resolved), include=["documents"])
+        texts = dict(zip(got["ids"], got["documents"], strict=True))
         assert all(texts[cid] == chunk.text for cid, chunk in resolved.items())
     finally:
         store.close()
@@ -216,7 +177,7 @@ def test_rerun_after_kill_completes_consistently(killed_ingest, embedder):
         (mayor,) = store.speakers()
         assert (mayor.name, mayor.count, mayor.documents) == ("Kovač", N_FILES, N_FILES)
         sqlite_ids = {row[0] for row in query(db_path, "SELECT chunk_id FROM chunks")}
-        assert set(store.collection.get(include=[])["ids"]) == sqlite_ids
+        assert set(store.vectors.collection.get(include=[])["ids"]) == sqlite_ids
         # Lexical index is in step with the chunks table: every file's marker is found in that file.
         for i in (0, N_FILES // 2, N_FILES - 1):
             hits = store.lexical_search(f"zzmarker{i:03d}", 5)

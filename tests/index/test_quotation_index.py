@@ -10,31 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from index import IndexStore, extract_quotations, ingest, load_document, open_chroma_client
+from index import IndexStore, extract_quotations, ingest, load_document
 from index.dates import document_date
 from index.store import CATALOGUE_FILE
 
-from ..conftest import SEEDS
+from ..helpers import HARBOUR, SEED_FILE
 
-SEED_FILE = SEEDS / "lithuania-critical-minerals.txt"
-
-HARBOUR = (
-    "Harbour council approves ferry plan\nFeb 14, 2026\n"
-    "Mayor Ana Kovač opened the council session in Portvale on Monday. “The new ferry will cut the crossing to "
-    "the island to twenty minutes,” Kovač said. “Our football team deserves a new stadium before the next "
-    "season,” she added.\n"
-    "Councillor Piet Jansen disagreed with the plan. “The ferry timetable ignores the fishermen who use the "
-    "harbour at dawn,” Jansen said.\n"
-)
 # The same council a week later: the mayor is only "Kovač" here, Jansen is no longer quoted.
 HARBOUR_LATER = (
     "Ferry vote delayed\n2026-02-21\n"
     "The council postponed its vote. “We will decide in March,” Mayor Kovač said.\n"
 )
-
-
-def new_store(tmp_path: Path, embedder, name: str = "ix") -> IndexStore:
-    return IndexStore(tmp_path / name, open_chroma_client(tmp_path / name), embedder)
 
 
 def rows(store: IndexStore, sql: str) -> list[tuple]:
@@ -49,11 +35,11 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_quotations_are_stored_at_ingest_with_exact_offsets_and_dates(tmp_path, embedder):
+def test_quotations_are_stored_at_ingest_with_exact_offsets_and_dates(tmp_path, new_store, embedder):
     folder = tmp_path / "docs"
     write(folder, "harbour.txt", HARBOUR)
     shutil.copy(SEED_FILE, folder / SEED_FILE.name)
-    store = new_store(tmp_path, embedder)
+    store = new_store()
     report = ingest([folder], store, embedder)
     assert report.quotations == 9 and "9 quotations found" in report.summary()
 
@@ -72,8 +58,8 @@ def test_quotations_are_stored_at_ingest_with_exact_offsets_and_dates(tmp_path, 
     assert budrys[0].title == "Lithuanian Foreign Minister" and budrys[0].forms == ("Kestutis Budrys", "Budrys")
 
 
-def test_speakers_are_found_by_name_surname_accents_and_title(tmp_path, embedder):
-    store = new_store(tmp_path, embedder)
+def test_speakers_are_found_by_name_surname_accents_and_title(tmp_path, new_store, embedder):
+    store = new_store()
     ingest([SEED_FILE], store, embedder)
     speakers = store.speakers()
     assert [(s.name, s.count, s.documents) for s in speakers] == [("Inga Ruginienė", 3, 1), ("Kestutis Budrys", 3, 1)]
@@ -86,11 +72,11 @@ def test_speakers_are_found_by_name_surname_accents_and_title(tmp_path, embedder
     assert store.find_speakers_by_title("minister of sport") == []
 
 
-def test_a_surname_seen_alone_joins_the_only_fuller_name(tmp_path, embedder):
+def test_a_surname_seen_alone_joins_the_only_fuller_name(tmp_path, new_store, embedder):
     folder = tmp_path / "docs"
     write(folder, "harbour.txt", HARBOUR)
     write(folder, "later.txt", HARBOUR_LATER)
-    store = new_store(tmp_path, embedder)
+    store = new_store()
     ingest([folder], store, embedder)
     (kovac,) = store.find_speakers("Kovac")
     assert (kovac.name, kovac.count, kovac.documents) == ("Ana Kovač", 3, 2)
@@ -99,11 +85,11 @@ def test_a_surname_seen_alone_joins_the_only_fuller_name(tmp_path, embedder):
     assert [s.name for s in store.speakers()] == ["Ana Kovač", "Piet Jansen"]
 
 
-def test_changed_document_replaces_its_quotations_and_pruned_one_loses_them(tmp_path, embedder):
+def test_changed_document_replaces_its_quotations_and_pruned_one_loses_them(tmp_path, new_store, embedder):
     folder = tmp_path / "docs"
     harbour = write(folder, "harbour.txt", HARBOUR)
     later = write(folder, "later.txt", HARBOUR_LATER)
-    store = new_store(tmp_path, embedder)
+    store = new_store()
     ingest([folder], store, embedder)
     assert len(store.quotations("Jansen")) == 1
 
@@ -124,18 +110,18 @@ def test_changed_document_replaces_its_quotations_and_pruned_one_loses_them(tmp_
     assert rows(store, "SELECT count(*) FROM quotations WHERE path NOT IN (SELECT path FROM documents)") == [(0,)]
 
 
-def test_a_document_that_no_longer_loads_loses_its_quotations(tmp_path, embedder):
+def test_a_document_that_no_longer_loads_loses_its_quotations(tmp_path, new_store, embedder):
     folder = tmp_path / "docs"
     harbour = write(folder, "harbour.txt", HARBOUR)
-    store = new_store(tmp_path, embedder)
+    store = new_store()
     ingest([folder], store, embedder)
     harbour.write_bytes(b"\xff\xfe not utf-8 \x00")
     ingest([folder], store, embedder)
     assert store.speakers() == [] and rows(store, "SELECT count(*) FROM quotations") == [(0,)]
 
 
-def test_an_index_built_before_quotations_gets_them_at_the_next_ingest(tmp_path, embedder, caplog):
-    store = new_store(tmp_path, embedder)
+def test_an_index_built_before_quotations_gets_them_at_the_next_ingest(tmp_path, new_store, embedder, caplog):
+    store = new_store()
     ingest([SEED_FILE], store, embedder)
     store.close()
     # Make it an index of the previous version: no quotations, no dates, schema version 0.
@@ -144,7 +130,7 @@ def test_an_index_built_before_quotations_gets_them_at_the_next_ingest(tmp_path,
                             ALTER TABLE documents DROP COLUMN date; PRAGMA user_version = 0;""")
 
     with caplog.at_level(logging.WARNING, logger="index.store"):
-        store = new_store(tmp_path, embedder)
+        store = new_store()
     assert "get their quotations at the next `assistant ingest`" in caplog.text
     assert store.speakers() == [] and store.quotation_backlog() == {str(SEED_FILE.resolve())}
     assert store.documents()[0].date is None and store.chunk_count() == 9  # the rest of the index is intact
@@ -155,15 +141,15 @@ def test_an_index_built_before_quotations_gets_them_at_the_next_ingest(tmp_path,
     assert report.unchanged and report.quotations == 6
     assert [s.name for s in store.speakers()] == ["Inga Ruginienė", "Kestutis Budrys"]
     assert store.quotation_backlog() == set()
-    new_store(tmp_path, embedder)  # opening again migrates nothing and warns of nothing more
+    new_store()  # opening again migrates nothing and warns of nothing more
     assert caplog.text.count("get their quotations") == 1
 
 
-def test_the_catalogue_alone_opens_without_chroma(tmp_path, embedder):
-    store = new_store(tmp_path, embedder)
+def test_the_catalogue_alone_opens_without_chroma(tmp_path, new_store, embedder):
+    store = new_store()
     ingest([SEED_FILE], store, embedder)
     catalogue = IndexStore(tmp_path / "ix", None)
-    assert catalogue.collection is None
+    assert catalogue.vectors is None
     assert [s.name for s in catalogue.speakers()] == ["Inga Ruginienė", "Kestutis Budrys"]
 
 

@@ -56,7 +56,9 @@ def test_seed_budrys_has_his_quoted_sentences_and_the_reported_statement(seed):
     for sentence in sentences:
         assert any(q.kind == "direct" and sentence in q.text for q in budrys), sentence
     reported = [q for q in budrys if q.kind == "reported"]
-    assert [q.text for q in reported] == ["while a European-level agreement remains the preferred outcome, time is of the essence"]
+    assert [q.text for q in reported] == [
+        "while a European-level agreement remains the preferred outcome, time is of the essence"
+    ]
     assert all("Budrys" in q.forms and q.title == "Lithuanian Foreign Minister" for q in budrys)
 
 
@@ -65,7 +67,8 @@ def test_seed_ruginiene_has_her_two_quotes(seed):
     direct = [q.text for q in quotations if q.speaker == "Inga Ruginienė" and q.kind == "direct"]
     assert direct == [
         "We need the armed forces of European countries and U.S. Troops",
-        "But you never know what can happen. That is why the absolute top priority should be to strengthen the European Union.",
+        "But you never know what can happen. That is why the absolute top priority should be to strengthen the "
+        "European Union.",
     ]
     assert {q.title for q in quotations if q.speaker == "Inga Ruginienė"} == {"Prime Minister"}
 
@@ -97,7 +100,9 @@ def test_seed_offsets_are_exact(seed):
     ("'We will rebuild every school', says education chief Nadia Rahman",
      [("Nadia Rahman", "direct", "We will rebuild every school")]),
     ("“Cities are gardens.” — Jane Holloway, urban planner", [("Jane Holloway", "direct", "Cities are gardens.")]),
-], ids=["straight-said-X", "curly-X-stated", "before-colon", "according-to", "after-full-stop", "single-quotes", "dash"])
+], ids=[
+    "straight-said-X", "curly-X-stated", "before-colon", "according-to", "after-full-stop", "single-quotes", "dash",
+])
 def test_direct_attribution(text, expected):
     assert said(text) == expected
 
@@ -123,7 +128,8 @@ def test_continuation_stops_at_another_name():
 def test_surname_resolves_to_the_full_name_and_title_is_kept_apart():
     text = "Lithuanian Foreign Minister Kestutis Budrys spoke in Munich. “Time is short,” Budrys said."
     [q] = extract_quotations(text)
-    assert (q.speaker, q.forms, q.title) == ("Kestutis Budrys", ("Kestutis Budrys", "Budrys"), "Lithuanian Foreign Minister")
+    expected = ("Kestutis Budrys", ("Kestutis Budrys", "Budrys"), "Lithuanian Foreign Minister")
+    assert (q.speaker, q.forms, q.title) == expected
 
 
 def test_a_lone_word_with_no_full_name_is_not_a_speaker():
@@ -218,7 +224,9 @@ def test_speaker_names_match_without_accents_or_case():
 def test_offsets_are_exact_on_every_labelled_text_and_on_noise():
     texts = [record["text"] for record in labelled_records()]
     rng = random.Random(7)
-    pieces = ['"', "“", "”", "'", "‘", "’", " said ", " Budrys", " Inga Ruginienė", ", ", ". ", "\n", " he ", "that ", "word"]
+    pieces = [
+        '"', "“", "”", "'", "‘", "’", " said ", " Budrys", " Inga Ruginienė", ", ", ". ", "\n", " he ", "that ", "word",
+    ]
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 80))) for _ in range(300)]
     for text in texts:
         for q in extract_quotations(text):

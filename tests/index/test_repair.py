@@ -12,7 +12,7 @@ from assistant.cli import main
 from index import IndexStore, ingest, open_chroma_client
 from index.store import CATALOGUE_FILE
 
-from .test_ingest import make_folder
+from .corpus import make_folder
 
 DOCS = {
     # A title of its own: embedded with each chunk.
@@ -29,20 +29,23 @@ def open_store(index_dir, embedder) -> IndexStore:
 
 
 def vectors(store: IndexStore) -> dict[str, tuple[np.ndarray, dict, str]]:
-    got = store.collection.get(include=["embeddings", "metadatas", "documents"])
-    return {cid: (np.asarray(e), m, d) for cid, e, m, d in zip(got["ids"], got["embeddings"], got["metadatas"], got["documents"])}
+    got = store.vectors.collection.get(include=["embeddings", "metadatas", "documents"])
+    columns = zip(got["ids"], got["embeddings"], got["metadatas"], got["documents"], strict=True)
+    return {cid: (np.asarray(e), m, d) for cid, e, m, d in columns}
 
 
 def damage(store: IndexStore) -> tuple[list[str], str]:
     """Delete the vectors of all of ferry.txt's chunks and of market-day.txt's first, and store a
     vector of no chunk, as two unguarded writers left an index. Returns (missing ids, orphan id)."""
-    chunks = sorted(store.chunks_by_id(list(store.collection.get(include=[])["ids"])).values(),
+    chunks = sorted(store.chunks_by_id(list(store.vectors.collection.get(include=[])["ids"])).values(),
                     key=lambda c: (c.path, c.ordinal))
     missing = [c.chunk_id for c in chunks if c.path.endswith("ferry.txt")]
     missing.append(next(c.chunk_id for c in chunks if c.path.endswith("market-day.txt")))
-    store.collection.delete(ids=missing)
+    store.vectors.collection.delete(ids=missing)
     orphan = "0123456789ab-0123456789ab-00000"
-    store.collection.upsert(ids=[orphan], embeddings=[[0.1] * 384], documents=["gone"], metadatas=[{"path": "/gone.txt"}])
+    store.vectors.collection.upsert(
+        ids=[orphan], embeddings=[[0.1] * 384], documents=["gone"], metadatas=[{"path": "/gone.txt"}]
+    )
     return missing, orphan
 
 
@@ -72,7 +75,8 @@ def test_ingest_embeds_again_only_the_missing_vectors_and_drops_orphans(damaged,
     report = ingest([folder], store, embedder)
     assert embedder.texts_embedded - embedded == len(missing)  # only what was missing
     assert (report.vectors_restored, report.orphans_removed, report.chunks_embedded) == (len(missing), 1, 0)
-    assert f"{len(missing)} missing vectors restored" in report.summary() and "1 orphan vectors removed" in report.summary()
+    summary = report.summary()
+    assert f"{len(missing)} missing vectors restored" in summary and "1 orphan vectors removed" in summary
     assert store.health().consistent
 
     # The same vectors as the first ingest made: the title embedded with ferry.txt's chunks (its
@@ -92,18 +96,19 @@ def test_ingest_embeds_again_only_the_missing_vectors_and_drops_orphans(damaged,
 def test_check_reports_the_damage_without_changing_it(damaged, embedder, capsys):
     folder, index_dir, before, missing, orphan = damaged
     store = open_store(index_dir, embedder)
-    ids = set(store.collection.get(include=[])["ids"])
+    ids = set(store.vectors.collection.get(include=[])["ids"])
 
     assert main(["--index-dir", str(index_dir), "ingest", "--check"]) == 1
     out, err = capsys.readouterr()
     assert (f"INCONSISTENT: 2 documents, {len(before)} chunks, {len(before) - len(missing) + 1} vectors, "
             f"{len(missing)} chunks without a vector, 1 vectors without a chunk") in out
     assert "run `assistant ingest`" in err
-    assert set(store.collection.get(include=[])["ids"]) == ids  # nothing changed
+    assert set(store.vectors.collection.get(include=[])["ids"]) == ids  # nothing changed
 
     ingest([folder], store, embedder)
     assert main(["--index-dir", str(index_dir), "ingest", "--check"]) == 0
-    assert f"consistent: 2 documents, {len(before)} chunks, {len(before)} vectors, 0 chunks without" in capsys.readouterr().out
+    expected = f"consistent: 2 documents, {len(before)} chunks, {len(before)} vectors, 0 chunks without"
+    assert expected in capsys.readouterr().out
 
 
 def test_check_takes_no_paths(damaged, capsys):

@@ -17,8 +17,8 @@ from assistant.cli import main
 from assistant.errors import AssistantError
 from index.lock import IndexBusyError, WriterLock
 
-from .test_discovery import ROOT
-from .test_ingest import make_folder
+from ..helpers import ROOT
+from .corpus import make_folder
 
 _HOLD = (
     "import sys; from index.lock import WriterLock; lock = WriterLock(sys.argv[1]); lock.acquire(); "

@@ -1,0 +1,10 @@
+"""The catalogue of an index: documents, chunks, lexical search, quotations, the write journal.
+
+`Catalogue` is the interface (base.py); `SQLiteCatalogue` the default implementation (sqlite.py,
+schema and migrations in sqlite_schema.py). A new backend goes beside them, as postgres.py.
+"""
+
+from .base import Catalogue
+from .sqlite import CATALOGUE_FILE, SQLiteCatalogue
+
+__all__ = ["CATALOGUE_FILE", "Catalogue", "SQLiteCatalogue"]

@@ -1,0 +1,127 @@
+"""The catalogue's interface: what `IndexStore` needs from the database beside the vectors.
+
+The catalogue holds the manifest of documents (by path and content hash), every chunk's text and
+offsets with a lexical (BM25) search over them, the quotations found in each document, and the
+journal of documents being written. `SQLiteCatalogue` is the default; a second backend
+(PostgreSQL, issue 15) implements this Protocol and is passed to `IndexStore(catalogue=...)`.
+
+Rules every backend keeps: a document's chunks, quotations and manifest row change together, in
+one transaction (`store_document`, `store_facts`, `delete_document`); readers never see half of
+one; journal writes are durable before the vectors they announce are written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Protocol
+
+from ..chunking import Chunk
+from ..documents import Document
+from ..records import ChunkToEmbed, DocumentFacts, DocumentRecord, SpeakerRow, StoredChunk, StoredQuotation
+
+
+class Catalogue(Protocol):
+    # -- documents and chunks --------------------------------------------------------------------
+
+    def documents(self) -> list[DocumentRecord]:
+        """Every indexed document, by source."""
+        ...
+
+    def document_hashes(self) -> dict[str, str]:
+        """path -> sha256 of every indexed document."""
+        ...
+
+    def document_count(self) -> int: ...
+
+    def indexed_paths(self, paths: Sequence[str]) -> set[str]:
+        """The paths among `paths` that have an indexed document."""
+        ...
+
+    def chunk_count(self) -> int: ...
+
+    def is_empty(self) -> bool: ...
+
+    def chunk_ids(self) -> set[str]: ...
+
+    def sample_texts(self, limit: int) -> list[str]:
+        """Up to `limit` chunk texts, spread over the documents (the first chunks of each)."""
+        ...
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
+        """Committed chunks among `ids`."""
+        ...
+
+    def chunks_to_embed(self, ids: Sequence[str]) -> list[ChunkToEmbed]:
+        """The chunks among `ids`, with their documents' titles and hashes, by path and ordinal."""
+        ...
+
+    def document_lead(self, path: str) -> str:
+        """The text of the document's first chunk ("" if none)."""
+        ...
+
+    def chunks_covering(self, path: str, start: int, end: int) -> list[StoredChunk]:
+        """The document's chunks overlapping [start, end), by start."""
+        ...
+
+    def lexical_search(self, terms: Sequence[str], k: int) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score; higher is better) of chunks holding any of `terms`, best first."""
+        ...
+
+    # -- quotations ------------------------------------------------------------------------------
+
+    def quotation_count(self) -> int: ...
+
+    def quotation_backlog(self) -> set[str]:
+        """Paths of indexed documents whose quotations were never extracted."""
+        ...
+
+    def speaker_rows(self, surname: str | None = None, title: str | None = None) -> list[SpeakerRow]:
+        """Quotation counts by speaker form and document: all of them, or those sharing a surname
+        key with a quotation whose surname key is `surname`, or whose title key is `title` or ends
+        with " " + `title`."""
+        ...
+
+    def titled_speaker_keys(self, title: str) -> set[str]:
+        """Speaker keys of quotations whose title key is `title` or ends with " " + `title`."""
+        ...
+
+    def quotations_of(self, speaker_keys: Collection[str]) -> list[StoredQuotation]:
+        """Quotations of these speaker keys: newest dated document first, then by source and position."""
+        ...
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def journal_add(self, entries: Sequence[tuple[str, str | None]]) -> None:
+        """Record (path, sha256 or None for a removal) as in flight, before its vectors change."""
+        ...
+
+    def journal_done(self, path: str, sha256: str | None) -> None:
+        """Drop the path's entry for `sha256` (all of the path's entries when None)."""
+        ...
+
+    def journal_pending(self) -> list[str]:
+        """Distinct paths in the journal."""
+        ...
+
+    def journal_clear(self) -> None: ...
+
+    def store_document(self, doc: Document, chunks: Sequence[Chunk], facts: DocumentFacts, ingested_at: float) -> None:
+        """Replace the document's chunks, manifest row and quotations, in one transaction."""
+        ...
+
+    def store_facts(self, doc: Document, facts: DocumentFacts) -> None:
+        """Replace the quotations and date of a document indexed with this very text (same sha256);
+        another version, or none, is left alone."""
+        ...
+
+    def delete_document(self, path: str) -> None:
+        """Remove the document, its chunks and quotations, in one transaction."""
+        ...
+
+    # -- connections -----------------------------------------------------------------------------
+
+    def release_connection(self) -> None:
+        """Close this thread's connection (a worker thread that is about to end)."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,76 @@
+"""The SQLite catalogue's schema, and the named migrations that brought older indexes up to it.
+
+`SCHEMA` is the first version (created if missing); each migration after it is a function, applied
+in order once; PRAGMA user_version counts those applied, so an index of any earlier version opens.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from ..documents import filename_title
+
+log = logging.getLogger("index.store")  # where these warnings were always logged
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    path TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT NOT NULL, sha256 TEXT NOT NULL,
+    chunks INTEGER NOT NULL, chars INTEGER NOT NULL, ingested_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, path TEXT NOT NULL, ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_by_path ON chunks(path);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    title, text, content='chunks', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); END;
+CREATE TABLE IF NOT EXISTS journal (path TEXT NOT NULL, sha256 TEXT);
+"""
+
+
+def add_quotations(db: sqlite3.Connection) -> None:
+    """Quotations with their speakers, and each document's date. Documents indexed before this
+    have none yet: they wait in `quotation_backlog` until an ingest of their file extracts them."""
+    # One statement at a time: executescript would commit the migration's transaction half-way.
+    for statement in [
+        """CREATE TABLE IF NOT EXISTS quotations (
+            id INTEGER PRIMARY KEY, path TEXT NOT NULL, ordinal INTEGER NOT NULL, speaker TEXT NOT NULL,
+            speaker_key TEXT NOT NULL, surname_key TEXT NOT NULL, forms TEXT NOT NULL, title TEXT NOT NULL,
+            title_key TEXT NOT NULL, kind TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+            text TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS quotations_by_path ON quotations(path)",
+        "CREATE INDEX IF NOT EXISTS quotations_by_speaker ON quotations(speaker_key)",
+        "CREATE INDEX IF NOT EXISTS quotations_by_surname ON quotations(surname_key)",
+        "CREATE TABLE IF NOT EXISTS quotation_backlog (path TEXT PRIMARY KEY)",
+        "ALTER TABLE documents ADD COLUMN date TEXT",
+        "INSERT OR IGNORE INTO quotation_backlog SELECT path FROM documents",
+    ]:
+        db.execute(statement)
+    waiting = db.execute("SELECT count(*) FROM quotation_backlog").fetchone()[0]
+    if waiting:
+        log.warning(
+            "the index was built before quotations were stored: its %d documents get their quotations at the "
+            "next `assistant ingest` of their files (no re-embedding)", waiting,
+        )
+
+
+def add_title_embedded(db: sqlite3.Connection) -> None:
+    """Whether a document's title went into its chunks' vectors (it does unless it was made up from
+    the file name), so a missing vector can be embedded again from the catalogue alone, exactly as
+    ingest embedded it. For documents indexed before this, a title equal to the one their file
+    name gives is taken as made up (a first line that happens to read like the file name is not)."""
+    if any(column[1] == "title_embedded" for column in db.execute("PRAGMA table_info(documents)")):
+        return  # an index set back to an earlier version by hand (as a test does) keeps its flags
+    db.execute("ALTER TABLE documents ADD COLUMN title_embedded INTEGER NOT NULL DEFAULT 1")
+    rows = db.execute("SELECT path, title FROM documents").fetchall()
+    made_up = [(path,) for path, title in rows if title == filename_title(Path(path))]
+    db.executemany("UPDATE documents SET title_embedded = 0 WHERE path = ?", made_up)
+
+
+# Schema changes after SCHEMA, in order: append new ones, never reorder (user_version counts them).
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (add_quotations, add_title_embedded)

@@ -1,0 +1,126 @@
+"""Who is quoted in the index: speakers gathered from the catalogue's quotation rows, a lone
+surname ("Budrys") folded into the one fuller name ending in it ("Kestutis Budrys"), and found by
+name or by title ("the prime minister")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .catalogue import Catalogue
+from .names import normalise_speaker, same_speaker, split_title
+from .records import SpeakerRow, StoredQuotation
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A person quoted in the index. A surname seen alone in some documents ("Budrys") is folded
+    into the one fuller name ending in it ("Kestutis Budrys"), when there is exactly one."""
+
+    name: str
+    keys: tuple[str, ...]  # the speaker_keys of their quotations
+    forms: tuple[str, ...]
+    title: str
+    count: int  # quotations
+    documents: int
+
+
+@dataclass
+class _Tally:
+    """What the rows of one speaker key say: counts by name and title, forms, documents."""
+
+    surname: str
+    names: dict[str, int] = field(default_factory=dict)
+    titles: dict[str, int] = field(default_factory=dict)
+    forms: dict[str, None] = field(default_factory=dict)  # in order of appearance
+    paths: set[str] = field(default_factory=set)
+
+
+def group_speakers(rows: Iterable[SpeakerRow]) -> list[Speaker]:
+    """Speakers from quotation rows, most quoted first; a lone surname key joins the only fuller
+    key ending in it."""
+    by_key: dict[str, _Tally] = {}
+    for row in rows:
+        entry = by_key.setdefault(row.speaker_key, _Tally(row.surname_key))
+        entry.names[row.speaker] = entry.names.get(row.speaker, 0) + row.count
+        if row.title:
+            entry.titles[row.title] = entry.titles.get(row.title, 0) + row.count
+        for form in row.forms:
+            entry.forms[form] = None
+        entry.paths.add(row.path)
+    groups: dict[str, list[str]] = {key: [key] for key in by_key}
+    for key in list(by_key):
+        if " " not in key:
+            fuller = [k for k in by_key if " " in k and by_key[k].surname == key]
+            if len(fuller) == 1:
+                groups[fuller[0]].append(key)
+                del groups[key]
+    speakers = []
+    for key, keys in groups.items():
+        names: dict[str, int] = {}
+        titles: dict[str, int] = {}
+        forms: dict[str, None] = {}
+        paths: set[str] = set()
+        for entry in (by_key[k] for k in keys):
+            for n, c in entry.names.items():
+                names[n] = names.get(n, 0) + c
+            for t, c in entry.titles.items():
+                titles[t] = titles.get(t, 0) + c
+            forms.update(entry.forms)
+            paths |= entry.paths
+        name = max(by_key[key].names.items(), key=lambda nc: (nc[1], len(nc[0])))[0]
+        title = max(titles.items(), key=lambda tc: tc[1])[0] if titles else ""
+        speakers.append(Speaker(
+            name=name, keys=tuple(keys), forms=tuple(dict.fromkeys([name, *forms])), title=title,
+            count=sum(names.values()), documents=len(paths),
+        ))
+    return sorted(speakers, key=lambda s: (-s.count, normalise_speaker(s.name)))
+
+
+class SpeakerDirectory:
+    """The speakers of one catalogue, and their quotations."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
+
+    def speakers(self) -> list[Speaker]:
+        """Everyone quoted in the index, most quoted first."""
+        return group_speakers(self.catalogue.speaker_rows())
+
+    def find(self, name: str) -> list[Speaker]:
+        """Speakers a name denotes: the full name or the surname, any case, accents optional
+        ("Ruginiene" finds "Inga Ruginienė"). A title before the name is ignored."""
+        words = name.replace("’s", "").replace("'s", "").split()
+        if words and words[0].casefold() == "the":
+            words = words[1:]
+        if not words:
+            return []
+        key = normalise_speaker(" ".join(words))
+        candidates = [key]
+        _, bare = split_title(" ".join(words))
+        if bare and normalise_speaker(bare) != key:
+            candidates.append(normalise_speaker(bare))
+        for candidate in candidates:
+            found = [
+                s for s in group_speakers(self.catalogue.speaker_rows(surname=candidate.split()[-1]))
+                if any(same_speaker(candidate, k) for k in s.keys) or any(same_speaker(candidate, f) for f in s.forms)
+            ]
+            if found:
+                return found
+        return []
+
+    def find_by_title(self, title: str) -> list[Speaker]:
+        """Speakers whose title is `title` or ends with it: "the prime minister" finds a "Prime Minister"."""
+        words = normalise_speaker(title).split()
+        if words and words[0] == "the":
+            words = words[1:]
+        if not words:
+            return []
+        wanted = " ".join(words)
+        titled = self.catalogue.titled_speaker_keys(wanted)
+        return [s for s in group_speakers(self.catalogue.speaker_rows(title=wanted)) if titled & set(s.keys)]
+
+    def quotations(self, speaker: Speaker | str) -> list[StoredQuotation]:
+        """A speaker's quotations (a Speaker, or a name as `find` takes it), by document, in document order."""
+        speakers = [speaker] if isinstance(speaker, Speaker) else self.find(speaker)
+        return self.catalogue.quotations_of([k for s in speakers for k in s.keys])
