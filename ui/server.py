@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from fastapi_offline import FastAPIOffline
 
 from assistant import Assistant, Settings
+from assistant.factory import open_assistant
 
 from . import api, openai_api, signin
 from .chat import CSS, build_chat
@@ -62,6 +63,6 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
     import uvicorn
 
     check_exposure(settings, host)
-    assistant = Assistant(settings)
+    assistant = open_assistant(settings)
     print(f"serving the chat on http://{host}:{port}/ (index: {settings.index_dir})", flush=True)
     uvicorn.run(create_app(assistant), host=host, port=port, log_level="warning")

@@ -210,12 +210,13 @@ def serving_app(seed_assistant):
     """`serving_app(api_keys="k1,k2", allowed_origins=[...], ...)`: `create_app` over the seed index
     and model, under those settings (validated as the environment's would be). Its Assistant is a
     new one on the same index, since the server reads its keys, origins and limits from it."""
-    from assistant import Assistant, Settings
+    from assistant import Settings
+    from assistant.factory import open_assistant
     from ui.server import create_app
 
     def make(**updates):
         settings = Settings(**{**seed_assistant.settings.model_dump(), **updates})
-        return create_app(Assistant(settings, embedder=seed_assistant.embedder))
+        return create_app(open_assistant(settings, embedder=seed_assistant.embedder))
 
     return make
 

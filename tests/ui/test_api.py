@@ -13,7 +13,7 @@ from ui.dependencies import get_assistant
 from ui.security import check_exposure
 from ui.server import create_app
 
-from ..helpers import SEEDS
+from ..helpers import SEEDS, assert_answer_contract
 
 SEED_TEXT = load_document(SEEDS / "lithuania-critical-minerals.txt").text
 
@@ -35,7 +35,7 @@ def test_ask_returns_the_answer_json(client):
     assert response.status_code == 200
     data = response.json()
     assert "bilaterally" in data["answer"] and len(data["passages"]) == 3
-    assert all(c["quote"] == SEED_TEXT[c["start"] : c["end"]] for c in data["citations"])
+    assert_answer_contract(data)
 
 
 def test_ask_accepts_history(client):
@@ -76,7 +76,8 @@ def test_stream_sends_deltas_then_the_citations(client):
     assert names[-2:] == ["answer", "done"] and set(names[:-2]) == {"delta"} and len(names) > 4
     answer = events[-2][1]
     assert "".join(data["text"] for name, data in events if name == "delta") == answer["answer"]
-    assert answer["citations"] and answer["citations"][0]["quote"] in SEED_TEXT
+    assert answer["citations"]
+    assert_answer_contract(answer)
 
 
 def test_stream_rejects_a_bad_question_before_streaming(client):
