@@ -11,7 +11,8 @@ later, so nothing is open by omission. With keys set:
 
 Without keys the gate lets everything through, as on a laptop. Cookies and tokens are signed with
 itsdangerous; their secret is `ASSISTANT_SESSION_SECRET`, or derived from the keys themselves, so
-every worker agrees and changing the keys ends every session.
+every worker agrees and changing the keys ends every session. The routes that issue them are in
+`ui.signin`; the routes' own key check is `ui.dependencies.api_key_id`.
 """
 
 from __future__ import annotations
