@@ -8,7 +8,6 @@ import hashlib
 import io
 import logging
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +21,7 @@ from assistant.errors import AssistantError
 from index import IndexStore, ingest, open_chroma_client
 from index.documents import display_source
 
-from ..helpers import ROOT
+from ..helpers import ROOT, run_cli
 from .corpus import make_folder, unprivileged
 
 SMALL = {"small.txt": "Harbour note\nThe ferry to Nida leaves at nine."}
@@ -129,10 +128,7 @@ def test_an_unwritable_index_directory_is_one_line_saying_which_and_what_to_do(t
         base = Path(tempfile.mkdtemp(prefix="readonly-"))
         (base / "index").mkdir(mode=0o555)
         index_dir = base / "index"
-        run = subprocess.run(
-            [*unprivileged(), sys.executable, "-m", "assistant.cli", "--index-dir", str(index_dir), "ingest", "seeds"],
-            cwd=ROOT, capture_output=True, text=True, timeout=120,
-        )
+        run = run_cli("--index-dir", str(index_dir), "ingest", "seeds", prefix=unprivileged(), timeout=120)
         assert run.returncode == 1, run.stderr
         err = run.stderr
     assert err.count("\n") == 1 and "Traceback" not in err, err

@@ -19,7 +19,7 @@ import pytest
 from index import IndexStore, chunk_document, extract_quotations, load_document, open_chroma_client
 from index.store import CATALOGUE_FILE, chunk_id
 
-from ..helpers import ROOT
+from ..helpers import ROOT, run_cli
 from .corpus import CHUNK_WORDS, N_FILES, ingest_cmd, run_env, write_corpus
 
 pytestmark = pytest.mark.slow
@@ -155,9 +155,7 @@ def test_rerun_after_kill_completes_consistently(killed_ingest, embedder):
     folder, files, index_dir, snapshot = killed_ingest
     committed_before = query(snapshot / CATALOGUE_FILE, "SELECT count(*) FROM documents")[0][0]
 
-    done = subprocess.run(
-        ingest_cmd(index_dir, folder), cwd=ROOT, env=run_env(), capture_output=True, text=True, timeout=600
-    )
+    done = run_cli("--index-dir", str(index_dir), "ingest", str(folder), env=run_env(), timeout=600)
     assert done.returncode == 0, done.stderr
     summary = done.stdout
     assert re.search(rf"\b{N_FILES - committed_before} added\b", summary), summary
