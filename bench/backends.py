@@ -33,7 +33,7 @@ from assistant.factory import make_embedder, open_assistant
 from index.chunking import chunk_document
 from index.documents import load_document
 from index.embedding import BACKENDS, OnnxSentenceEncoder, SentenceEmbedder, int8_preset
-from index.ingest import _embedding_input  # private: to be made public (issue 11)
+from index.ingest import embedding_input
 
 BASELINE = "torch"
 LOADS: list[float] = []  # the 1-min load average before each timed round: how busy the machine was
@@ -56,7 +56,7 @@ def load_set(eval_dir: Path, name: str, settings: Settings) -> EvalSet:
         doc = load_document(path)
         for chunk in chunk_document(doc, settings.chunk_words, settings.chunk_overlap_sentences):
             files.append(doc.path)
-            texts.append(_embedding_input(doc.title, not doc.title_from_filename, chunk.text))
+            texts.append(embedding_input(doc.title, not doc.title_from_filename, chunk.text))
     questions = [q for q in common.read_jsonl(eval_dir / name / "questions.jsonl") if q.get("answerable", True)]
     return EvalSet(name, corpus, files, texts, questions)
 
@@ -129,7 +129,7 @@ def hybrid_ranks(s: EvalSet, embedder: SentenceEmbedder, depth: int = 10) -> tup
         assistant.ingest([s.corpus])
         ingest_s = time.perf_counter() - t0
         ranks = [
-            [d.metadata["path"] for d in assistant.retrieve(q["question"], depth)[0]] for q in s.questions
+            [d.metadata["path"] for d in assistant.retrieve(q["question"], depth).passages] for q in s.questions
         ]
         assistant.store.close()
     return ranks, ingest_s

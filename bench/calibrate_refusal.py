@@ -20,8 +20,8 @@ from pathlib import Path
 import common
 
 from assistant import Settings
-from assistant.answering import refuses
 from assistant.evaluation import share
+from assistant.scoring import refuses
 
 THRESHOLDS = [c / 100 for c in range(20, 71)]  # 0.20 .. 0.70 in steps of 0.01
 MAX_FALSE_REFUSALS = 0.10
@@ -114,7 +114,7 @@ def render(
         f"evaluate run above (bench/.cache/<set>/unit_scores.jsonl). {common.run_note()}",
         "",
         f"Questions: {counts}. Refusal accuracy rests on squad's unanswerable questions alone, so one question "
-        "moves it by about 0.02. A question is refused when its best unit (`ExtractiveAnswerer.score_units`) scores "
+        "moves it by about 0.02. A question is refused when its best unit (`EvidenceScorer.score_units`) scores "
         "below the threshold. The last column is the share of answerable questions that are answered and whose "
         f"best unit contains a gold answer. Rule: maximise refusal accuracy subject to pooled false refusals <= "
         f"{MAX_FALSE_REFUSALS:.2f}; the full sweep (0.20 to 0.70 by 0.01) is printed by the command.",

@@ -25,7 +25,7 @@ from assistant import Settings
 from assistant.factory import make_embedder, open_assistant
 from index import chunk_document, load_document
 from index.embedding import SentenceEmbedder
-from index.ingest import _embedding_input  # private: to be made public (issue 11)
+from index.ingest import embedding_input
 
 TARGET = 0.90
 
@@ -44,7 +44,7 @@ def embedding_inputs(files: list[Path], settings: Settings) -> list[str]:
     for file in files:
         doc = load_document(file)
         chunks = chunk_document(doc, max_words=settings.chunk_words, overlap_sentences=settings.chunk_overlap_sentences)
-        texts += [_embedding_input(doc.title, not doc.title_from_filename, c.text) for c in chunks]
+        texts += [embedding_input(doc.title, not doc.title_from_filename, c.text) for c in chunks]
     return texts
 
 

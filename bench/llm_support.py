@@ -191,7 +191,7 @@ def measure(items: list[dict], eval_dir: Path, embedder: SentenceEmbedder) -> li
                 while queue:
                     first = queue[0]
                     for question in (first["claim"], first["quote"]):
-                        passages, _, _ = assistant.retrieve(question)
+                        passages = assistant.retrieve(question).passages
                         n = next((i for i, p in enumerate(passages, start=1) if holds(p, first)), None)
                         if n:
                             break
