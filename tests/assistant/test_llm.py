@@ -40,15 +40,22 @@ REFUSAL = load_prompt("refusal")
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
+def retrieval_turn(assistant, question: str):
+    """The turn the retrieval route prepares for `question`, passages reranked. Not `retrieve`: that
+    routes "What did Budrys say?" to the quotation index, which answers it without an LLM."""
+    pipeline = assistant.pipeline
+    return pipeline.retrieve(pipeline.start(question))
+
+
 @pytest.fixture(scope="module")
 def budrys(seed_assistant):
-    return seed_assistant.retrieve(QUESTION)
+    return retrieval_turn(seed_assistant, QUESTION)
 
 
 @pytest.fixture(scope="module")
 def fake_budrys(fake_seed_assistant):
     """What the seed index built with the fake embedding retrieves for QUESTION."""
-    return fake_seed_assistant.retrieve(QUESTION)
+    return retrieval_turn(fake_seed_assistant, QUESTION)
 
 
 def answerer(seed_assistant, chat_model, refusal_threshold=None) -> LLMAnswerer:
@@ -226,7 +233,7 @@ def test_condense_question_with_a_fake_model():
 
 
 def test_make_chat_model_errors_name_the_fix():
-    with pytest.raises(ValueError, match="known providers: ollama, openai"):
+    with pytest.raises(ValueError, match=r"'mistral:large'.*providers are: .*ollama, openai.*provider:model"):
         make_chat_model("mistral:large")
     with pytest.raises(ValueError, match="provider:model"):
         make_chat_model("gpt-4o-mini")
