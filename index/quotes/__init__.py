@@ -23,6 +23,11 @@ worse than none):
   of its paragraph and the next paragraph's opening quote continues it.
 - One Quotation per contiguous quote span (not per sentence); a direct quote's text excludes the
   quote marks and a trailing comma, a reported one is its clause to the end of the sentence.
+
+The parts: spans.py finds the quotes, people.py the people of a document (names from
+`index.names`), rules.py holds the attribution rules, each a named `Rule`, attribution.py applies
+them (and resolves pronouns and continued quotes), extract.py puts it together, scoring.py checks
+predictions against hand labels.
 """
 
 from ..names import normalise_speaker, same_speaker, split_title
