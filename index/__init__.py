@@ -12,6 +12,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio calls home at start-up unless told not to
 
 from .catalogue import CATALOGUE_FILE, Catalogue, SQLiteCatalogue
 from .chunking import Chunk, Span, chunk_document, split_sentences
