@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class ScriptedLLM(BaseHTTPRequestHandler):
     """POST /v1/chat/completions answering with `server.script`: reply text, status, delay (seconds)."""
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
         self.server.requests.append(body)
         script = self.server.script

@@ -39,7 +39,8 @@ def test_control_characters_are_removed(seed_assistant):
 
 @pytest.mark.parametrize(
     "question",
-    ["Что сказал Будрис?", "布德里斯说了什么？", "ما الذي قاله بودريس؟", "🙂🙂🙂", "' OR 1=1; --", '"unbalanced *quote'],
+    ["Что сказал Будрис?", "布德里斯说了什么？", "ما الذي قاله بودريس؟", "🙂🙂🙂", "' OR 1=1; --",
+     '"unbalanced *quote'],
 )
 def test_other_scripts_and_symbols_get_an_answer_or_a_refusal(seed_assistant, question):
     answer = seed_assistant.ask(question)

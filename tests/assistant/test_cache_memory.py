@@ -7,7 +7,7 @@ import weakref
 
 import numpy as np
 
-from assistant.answering import VectorCache
+from assistant.units import VectorCache
 
 
 def test_a_cached_vector_does_not_keep_its_batch_alive():

@@ -108,25 +108,20 @@ def _check_span(corpus: str, file: str, start, end, quote) -> None:
 # ------------------------------------------------------------------ support set
 
 
-def test_support_fields_and_types(all_support):
-    expected = {
-        "id",
-        "claim",
-        "corpus",
-        "file",
-        "start",
-        "end",
-        "quote",
-        "label",
-        "kind",
-        "reason",
-    }
-    for row in all_support:
-        assert set(row) == expected, row.get("id")
-        for key in ("id", "claim", "file", "quote", "reason"):
+def _check_fields(rows: list[dict], fields: str, texts: str, id_prefix: str) -> None:
+    """Every row has exactly `fields`, a non-empty string in each of `texts`, an id with `id_prefix`."""
+    for row in rows:
+        assert set(row) == set(fields.split()), row.get("id")
+        for key in texts.split():
             assert isinstance(row[key], str) and row[key].strip(), (row["id"], key)
+        assert row["id"].startswith(id_prefix), row["id"]
+
+
+def test_support_fields_and_types(all_support):
+    _check_fields(all_support, "id claim corpus file start end quote label kind reason",
+                  "id claim file quote reason", "sup-")
+    for row in all_support:
         assert _is_int(row["start"]) and _is_int(row["end"]), row["id"]
-        assert row["id"].startswith("sup-")
         assert row["corpus"] in CORPORA, row["id"]
         assert row["label"] in LABELS, row["id"]
         assert row["kind"] in KINDS, row["id"]
@@ -176,22 +171,9 @@ def test_support_split_is_disjoint(support_rows, all_support):
 
 
 def test_near_miss_fields_and_types(all_near_miss):
-    expected = {
-        "id",
-        "corpus",
-        "question",
-        "differs",
-        "twin",
-        "twin_answers",
-        "twin_evidence",
-        "checked",
-        "found_instead",
-    }
+    _check_fields(all_near_miss, "id corpus question differs twin twin_answers twin_evidence checked found_instead",
+                  "id question twin checked found_instead", "nm-")
     for row in all_near_miss:
-        assert set(row) == expected, row.get("id")
-        for key in ("id", "question", "twin", "checked", "found_instead"):
-            assert isinstance(row[key], str) and row[key].strip(), (row["id"], key)
-        assert row["id"].startswith("nm-")
         assert row["corpus"] in CORPORA, row["id"]
         assert row["differs"] in DIFFERS, row["id"]
         assert row["question"].strip().lower() != row["twin"].strip().lower(), row["id"]

@@ -22,16 +22,20 @@ BUDRYS = [{"role": "user", "content": "What did Budrys say?"}, {"role": "assista
                                                              "Who is the prime minister of Lithuania?")),
         ("What did Budrys say about the EU?", FollowUp("What did Budrys say about the EU?",
                                                        "What did Budrys say about the EU?")),
-        ("What is the capital of France?", FollowUp("What is the capital of France?", "What is the capital of France?")),
+        ("What is the capital of France?",
+         FollowUp("What is the capital of France?", "What is the capital of France?")),
     ],
 )
 def test_follow_ups_are_resolved_by_rule(question, expected):
     assert resolve_follow_up(question, BUDRYS) == expected
 
 
-@pytest.mark.parametrize("history", [None, [], [{"role": "assistant", "content": "Hello"}], [{"role": "user", "content": " "}]])
+@pytest.mark.parametrize(
+    "history", [None, [], [{"role": "assistant", "content": "Hello"}], [{"role": "user", "content": " "}]]
+)
 def test_without_an_earlier_question_nothing_changes(history):
-    assert resolve_follow_up("Where did he say it?", history) == FollowUp("Where did he say it?", "Where did he say it?")
+    question = "Where did he say it?"
+    assert resolve_follow_up(question, history) == FollowUp(question, question)
 
 
 def test_names_skip_the_sentence_start():

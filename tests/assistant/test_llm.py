@@ -112,7 +112,8 @@ def test_invalid_marker_is_removed(fake_seed_assistant, fake_budrys):
     assert "[9]" not in answer.answer
     # The sentence whose only marker points to no passage cites nothing: it is removed, with the reason.
     assert answer.answer == "Budrys said that if not, the way forward is bilaterally [1]."
-    assert [(r.text, r.reason) for r in answer.verification.removed] == [("He also spoke in Munich [9].", "cites no passage")]
+    removed = [(r.text, r.reason) for r in answer.verification.removed]
+    assert removed == [("He also spoke in Munich [9].", "cites no passage")]
     assert answer.verification.supported_share == 0.5
     assert_answer_contract(answer)
     assert "bilaterally" in answer.citations[0].quote
@@ -146,7 +147,6 @@ def test_no_valid_marker_means_the_extractive_answer_with_a_notice(fake_seed_ass
     """Fake chat model (a test double for an outside LLM): an answer without a valid citation never
     reaches the user; the documents' own sentences are given instead, after a notice."""
     turn = fake_budrys
-    passages = turn.passages
     extractive = fake_seed_assistant.answerer.answer(turn)
     for reply, reason in [("Budrys said many things about minerals.", "cites nothing"),
                           ("Budrys said the way forward is bilaterally [7].", "cites no passage")]:
@@ -160,7 +160,6 @@ def test_no_valid_marker_means_the_extractive_answer_with_a_notice(fake_seed_ass
 def test_not_in_the_documents_is_refused(fake_seed_assistant, fake_budrys):
     """Fake chat model (a test double for an outside LLM): "Not in the documents." -> refused."""
     turn = fake_budrys
-    passages = turn.passages
     answer = answerer(fake_seed_assistant, fake("Not in the documents.")).answer(turn)
     assert answer.refused and answer.answer == REFUSAL and not answer.citations
     answer = answerer(fake_seed_assistant, fake("The provided documents do not mention this [1].")).answer(turn)
@@ -171,7 +170,6 @@ def test_weak_evidence_refuses_without_calling_the_model(seed_assistant):
     """Fake chat model (a test double for an outside LLM): below the refusal threshold the model is not asked."""
     question = "What is the capital of France?"
     turn = seed_assistant.retrieve(question)
-    passages = turn.passages
     model = FakeListChatModel(responses=["Paris [1]."])
     answer = answerer(seed_assistant, model).answer(turn)
     assert answer.refused and model.i == 0
@@ -192,7 +190,6 @@ def test_stream_releases_validated_text_then_the_answer(fake_seed_assistant, fak
 def test_model_failure_falls_back_to_the_extractive_answer(seed_assistant, budrys, caplog):
     """Fake chat model (a test double for an outside LLM) that raises: extractive answer with the notice."""
     turn = budrys
-    passages = turn.passages
 
     class Down(FakeListChatModel):
         def _call(self, *args, **kwargs):
@@ -222,7 +219,8 @@ def test_failure_mid_stream_ends_with_the_fallback(fake_seed_assistant, fake_bud
 def test_condense_question_with_a_fake_model():
     """Fake chat model (a test double for an outside LLM): condensing, and failure -> question unchanged."""
     history = [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": "He said ... [1]"}]
-    assert condense_question(fake("Where did Budrys say it?"), "Where did he say it?", history) == "Where did Budrys say it?"
+    condensed = condense_question(fake("Where did Budrys say it?"), "Where did he say it?", history)
+    assert condensed == "Where did Budrys say it?"
     assert condense_question(fake("unused"), "Where did he say it?", []) == "Where did he say it?"
 
     class Down(FakeListChatModel):
@@ -302,7 +300,6 @@ def test_http_reply_obeying_an_injected_instruction_never_comes_out(
     removed, and the documents' own sentences answer instead (the instruction is never one of them)."""
     question = "What does the harbour of Klaipeda export?"
     turn = injected_assistant.retrieve(question)
-    passages = turn.passages
     llm = LLMAnswerer(served(reply), injected_assistant.answerer, refusal_threshold=0.0)
     if streaming:
         *deltas, final = list(llm.stream(turn))
@@ -345,7 +342,6 @@ def test_http_slow_reply_past_the_timeout_falls_back(seed_assistant, budrys, ser
 def test_http_500_falls_back(seed_assistant, budrys, served, caplog, streaming):
     """Local OpenAI-compatible server (a test double for an outside LLM) answering HTTP 500."""
     turn = budrys
-    passages = turn.passages
     llm = answerer(seed_assistant, served(status=500))
     with caplog.at_level(logging.WARNING, logger="assistant.llm"):
         final = list(llm.stream(turn))[-1] if streaming else llm.answer(turn)
@@ -357,7 +353,6 @@ def test_http_500_falls_back(seed_assistant, budrys, served, caplog, streaming):
 def test_unreachable_server_falls_back(seed_assistant, budrys):
     """No server at all on the port (connection refused): the extractive answer with the notice."""
     turn = budrys
-    passages = turn.passages
     model = make_chat_model("openai:test-model", base_url=f"http://127.0.0.1:{free_port()}/v1", timeout=1.0)
     final = answerer(seed_assistant, model).answer(turn)
     assert final.answer.startswith(NOTICE)

@@ -35,7 +35,9 @@ def _has(text: str, answers: list[str]) -> bool:
 @pytest.mark.parametrize(
     "conversation",
     [
-        pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(strict=True, reason=c["known_gap"])] if "known_gap" in c else [])
+        pytest.param(
+            c, id=c["id"], marks=[pytest.mark.xfail(strict=True, reason=c["known_gap"])] if "known_gap" in c else []
+        )
         for c in CONVERSATIONS
     ],
 )

@@ -3,8 +3,6 @@ issue 12 and a near miss built for the purpose. The measured rates are a benchma
 
 from __future__ import annotations
 
-import pytest
-
 from index import load_document
 
 from ..helpers import SEEDS

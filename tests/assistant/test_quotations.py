@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.turn import text_deltas
 from assistant.quotations import QuotationQuestion, parse_quotation_question
+from assistant.turn import text_deltas
 
 from ..helpers import HARBOUR, SEED_FILE, assert_answer_contract
 
@@ -103,11 +103,14 @@ def test_every_statement_of_budrys_is_cited_and_nothing_else(seed_assistant, que
     lines = answer.answer.splitlines()
     assert lines[0].startswith("Kestutis Budrys (Lithuanian Foreign Minister) said")
     assert "Lithuania critical minerals" in lines[0]
-    assert [line[-3:] for line in lines[1:]] == ["[1]", "[2]", "[3]"] and all(l.startswith("- ") for l in lines[1:])
+    assert [line[-3:] for line in lines[1:]] == ["[1]", "[2]", "[3]"]
+    assert all(line.startswith("- ") for line in lines[1:])
     assert {"retrieve", "answer", "total", "quotations"} <= set(answer.timings_ms)
 
 
-@pytest.mark.parametrize("question", ["What did Ruginienė say?", "What did Ruginiene say?", "what did INGA RUGINIENE say"])
+@pytest.mark.parametrize(
+    "question", ["What did Ruginienė say?", "What did Ruginiene say?", "what did INGA RUGINIENE say"]
+)
 def test_ruginiene_with_or_without_the_accent(seed_assistant, question):
     answer = seed_assistant.ask(question)
     check_citations(seed_assistant, answer)
@@ -142,7 +145,6 @@ def test_a_follow_up_is_routed_as_resolved(seed_assistant):
 def test_nobody_quoted_by_that_name_goes_through_retrieval_unchanged(seed_assistant, question):
     assert seed_assistant.quotations.match(question) is None
     turn = seed_assistant.retrieve(question)
-    passages = turn.passages
     expected = seed_assistant.answerer.answer(turn)
     answer = seed_assistant.ask(question)
     assert (answer.answer, answer.refused) == (expected.answer, expected.refused)
@@ -170,7 +172,8 @@ def test_streaming_gives_the_same_answer_in_pieces(seed_assistant):
 def test_irrelevant_statements_are_dropped_and_the_relevant_first(news):
     answer = news.ask("What did Kovač say about the ferry?")
     check_citations(news, answer)
-    assert [c.quote for c in answer.citations] == ["The new ferry will cut the crossing to the island to twenty minutes"]
+    quotes = [c.quote for c in answer.citations]
+    assert quotes == ["The new ferry will cut the crossing to the island to twenty minutes"]
     football = news.ask("Did Kovac say anything about football?")
     assert [c.quote for c in football.citations] == ["Our football team deserves a new stadium before the next season"]
 
@@ -178,7 +181,8 @@ def test_irrelevant_statements_are_dropped_and_the_relevant_first(news):
 def test_quoted_but_not_about_the_topic_says_so_and_cites_nothing(news):
     answer = news.ask("What did Kovač say about the weather in Spain?")
     assert answer.refused and answer.citations == []
-    assert "Ana Kovač (Mayor) is quoted in the documents, but nothing they said there is about the weather" in answer.answer
+    said = "Ana Kovač (Mayor) is quoted in the documents, but nothing they said there is about the weather"
+    assert said in answer.answer
 
 
 def test_a_shared_surname_answers_for_each_person_labelled(news):

@@ -33,7 +33,8 @@ def test_hybrid_metadata_carries_both_scores(seed_assistant):
 
 
 def test_pipeline_reranks_candidates_by_evidence(seed_assistant):
-    passages, scored, timings = seed_assistant.retrieve("Who is the prime minister of Lithuania?", k=3)
+    turn = seed_assistant.retrieve("Who is the prime minister of Lithuania?", k=3)
+    passages, scored, timings = turn.passages, turn.units, turn.timings.ms
     assert len(passages) == 3
     scores = [p.metadata["score"] for p in passages]
     assert scores == sorted(scores, reverse=True)

@@ -68,12 +68,15 @@ def test_the_issues_reply_keeps_only_its_supported_sentence(seed_assistant, retr
     removed = final.verification.removed
     assert [r.text for r in removed] == [f"{INVENTED} [9].", f"{FALSE} [{n}]."]
     assert removed[0].reason == "cites no passage"
-    assert removed[1].reason and "signed" in removed[1].reason  # e.g. "the passage says agreement, the claim says signed"
+    # e.g. "the passage says agreement, the claim says signed"
+    assert removed[1].reason and "signed" in removed[1].reason
     assert final.verification.supported_share == pytest.approx(1 / 3, abs=1e-3)
 
 
 @pytest.mark.parametrize("streaming", [False, True])
-def test_a_reply_with_no_supported_sentence_is_answered_from_the_documents(seed_assistant, retrieved, served, streaming):
+def test_a_reply_with_no_supported_sentence_is_answered_from_the_documents(
+    seed_assistant, retrieved, served, streaming
+):
     turn = retrieved
     passages = turn.passages
     n = vilnius_passage(passages)
@@ -121,7 +124,6 @@ def test_markers_after_the_full_stop_belong_to_the_sentence_they_end(seed_assist
 
 def test_a_refusal_is_fully_verified(seed_assistant, retrieved, served):
     turn = retrieved
-    passages = turn.passages
     final = llm(seed_assistant, served("Not in the documents.")).answer(turn)
     assert final.refused and final.answer == REFUSAL
     assert final.verification.supported_share == 1.0 and not final.verification.removed
