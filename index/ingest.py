@@ -274,8 +274,6 @@ def embedding_input(title: str, title_embedded: bool, text: str) -> str:
     return f"{title}\n{text}" if title_embedded else text
 
 
-_embedding_input = embedding_input  # the old name, which bench/ingest.py and bench/backends.py import
-
 
 def _skip(report: IngestReport, source: str, reason: str) -> None:
     report.skipped.append((source, reason))
