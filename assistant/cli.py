@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .config import Settings
-from .errors import AssistantError
+from .errors import AssistantError, StoreUnavailableError
 
 
 # Short names on the command line for evaluation.RETRIEVERS.
@@ -95,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except StoreUnavailableError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except ValidationError as exc:
         problems = "; ".join(f"ASSISTANT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
         print(f"error: invalid setting: {problems}", file=sys.stderr)
@@ -104,14 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _assistant(settings: Settings):
-    from .core import Assistant
-
-    return Assistant(settings)
-
-
 def _ingest(args, settings: Settings) -> int:
     from index.documents import shown
+
+    from .factory import open_assistant
 
     if args.check:
         return _check_index(args, settings)
@@ -121,7 +120,7 @@ def _ingest(args, settings: Settings) -> int:
     missing = [shown(str(p)) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise AssistantError(f"no such file or folder: {', '.join(missing)}. Check the path and run again.")
-    report = _assistant(settings).ingest(paths, prune=args.prune, wait=not args.no_wait)
+    report = open_assistant(settings).ingest(paths, prune=args.prune, wait=not args.no_wait)
     print(f"ingested into {shown(str(settings.index_dir))}: {report.summary()}")
     return 0
 
@@ -129,22 +128,13 @@ def _ingest(args, settings: Settings) -> int:
 def _check_index(args, settings: Settings) -> int:
     """`ingest --check`: the index's consistency, read under the writer lock (a live writer's
     half-written batch is not damage); no model is loaded and nothing is changed."""
-    import index
     from index.documents import shown
 
-    from .core import store_errors
+    from .library import Library
 
     if args.paths or args.prune:
         raise AssistantError("--check reports on the index as it is: give it no paths and no --prune.")
-    _require_index(settings)
-    try:
-        with store_errors():
-            client = index.open_chroma_client(settings.index_dir, settings.chroma_url)
-            store = index.IndexStore(settings.index_dir, client, None, settings.collection)
-            with store.writing(wait=not args.no_wait):
-                health = store.health()
-    except (index.IndexBusyError, index.IndexDirError) as exc:
-        raise AssistantError(str(exc)) from exc
+    health = Library(settings, with_vectors=True).health(wait=not args.no_wait)
     print(f"index {shown(str(settings.index_dir))}: {health.summary()}")
     if not health.consistent:
         print("run `assistant ingest` on the index's folders to repair it", file=sys.stderr)
@@ -158,11 +148,14 @@ def _ask(args, settings: Settings) -> int:
         return _ask_batch(args, settings)
     if args.question is None:
         raise AssistantError('give a question, e.g. assistant ask "What did Budrys say?", or --batch FILE.jsonl')
-    from .core import clean_question
+    from .library import require_index
+    from .pipeline import clean_question
 
     clean_question(args.question, settings.max_question_chars)  # fail fast, before loading the model
-    _require_index(settings)
-    answer = _assistant(settings).ask(args.question, k=args.k)
+    require_index(settings)
+    from .factory import open_assistant
+
+    answer = open_assistant(settings).ask(args.question, k=args.k)
     if args.json:
         print(answer.model_dump_json())
         return 0
@@ -178,36 +171,34 @@ def _ask(args, settings: Settings) -> int:
 
 
 def _quotes(args, settings: Settings) -> int:
-    from index import IndexStore
+    from .library import Library
+    from .quotations import speaker_label
 
-    from . import quotations
-
-    _require_index(settings)
-    store = IndexStore(settings.index_dir, None)  # the catalogue is enough: no model, no Chroma
+    library = Library(settings)  # the catalogue is enough: no model, no Chroma
     if args.speaker is None:
-        speakers = [quotations.speaker_info(s) for s in store.speakers()]
+        speakers = library.speakers()
         if args.json:
             print(json.dumps([s.model_dump() for s in speakers], ensure_ascii=False))
             return 0
         for s in speakers:
             others = [f for f in s.forms if f != s.name]
             also = f"  (also: {', '.join(others)})" if others else ""
-            print(f"{s.quotations:>5}  {quotations.speaker_label(s)}{also}")
+            print(f"{s.quotations:>5}  {speaker_label(s)}{also}")
         if not speakers:
             print("No one is quoted in the indexed documents.")
-        backlog = len(store.quotation_backlog())
+        backlog = library.quotation_backlog()
         if backlog:
             print(f"({backlog} documents were indexed before quotations were stored: run `assistant ingest` "
                   "on their folders to add theirs.)", file=sys.stderr)
         return 0
-    found = [quotations.speaker_quotes(store, s) for s in quotations.lookup_speakers(store, args.speaker)]
+    found = library.speaker_quotations(args.speaker)
     if args.json:
         print(json.dumps([s.model_dump() for s in found], ensure_ascii=False))
         return 0
     for i, speaker in enumerate(found):
         if i:
             print()
-        print(f"{quotations.speaker_label(speaker)}: {_count(speaker.quotations, 'quotation')} "
+        print(f"{speaker_label(speaker)}: {_count(speaker.quotations, 'quotation')} "
               f"in {_count(speaker.documents, 'document')}")
         for doc in speaker.by_document:
             date = f", {doc.date}" if doc.date else ""
@@ -223,18 +214,10 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _require_index(settings: Settings) -> None:
-    from index.store import CATALOGUE_FILE
-    from prompts import load_prompt
-
-    from .errors import NoIndexError
-
-    if not settings.chroma_url and not (settings.index_dir / CATALOGUE_FILE).is_file():
-        raise NoIndexError(load_prompt("no_index"))
-
-
 def _ask_batch(args, settings: Settings) -> int:
     from .errors import QuestionError
+    from .factory import open_assistant
+    from .library import require_index
 
     if not args.batch.is_file():
         raise AssistantError(f"no such file: {args.batch}. Give a JSONL file of {{\"id\", \"question\"}} lines.")
@@ -250,8 +233,8 @@ def _ask_batch(args, settings: Settings) -> int:
             raise AssistantError(
                 f"{args.batch}:{number}: not a JSON object with a \"question\" field; fix that line and run again."
             ) from None
-    _require_index(settings)
-    assistant = _assistant(settings)
+    require_index(settings)
+    assistant = open_assistant(settings)
     for qid, question in requests:
         t0 = time.perf_counter()
         try:
@@ -264,7 +247,9 @@ def _ask_batch(args, settings: Settings) -> int:
 
 
 def _eval(args, settings: Settings) -> int:
-    from . import evaluation
+    from . import eval_report, evaluation
+    from .factory import open_assistant
+    from .library import require_index
 
     retrievers = [_RETRIEVER_NAMES[name] for name in args.retrievers]
     questions = evaluation.load_questions(args.questions)  # fail fast, before loading the model
@@ -274,18 +259,18 @@ def _eval(args, settings: Settings) -> int:
         if args.index_dir is None:
             settings = settings.model_copy(update={"index_dir": _eval_index_dir(settings, args.corpus)})
     else:
-        _require_index(settings)
+        require_index(settings)
     out = args.out or Path("eval-reports") / f"{args.questions.resolve().parent.name}-{args.questions.stem}"
-    assistant = _assistant(settings)
+    assistant = open_assistant(settings)
     if args.corpus is not None:
         t0 = time.perf_counter()
         report = assistant.ingest([args.corpus], prune=True)
         print(f"indexed {args.corpus} into {settings.index_dir} in {time.perf_counter() - t0:.1f} s: "
               f"{report.summary()}", file=sys.stderr)
-    outcomes = evaluation.run_evaluation(assistant, questions, retrievers, progress=evaluation.print_progress)
-    result = evaluation.build_report(outcomes, settings, args.questions, args.corpus, retrievers)
-    written = evaluation.write_report(result, out)
-    print(result.to_json() if args.json else evaluation.format_summary(result))
+    outcomes = evaluation.run_evaluation(assistant, questions, retrievers, progress=eval_report.print_progress)
+    result = eval_report.build_report(outcomes, settings, args.questions, args.corpus, retrievers)
+    written = eval_report.write_report(result, out)
+    print(result.to_json() if args.json else eval_report.format_summary(result))
     print(f"wrote {', '.join(map(str, written))}", file=sys.stderr)
     return 0
 

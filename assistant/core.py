@@ -94,6 +94,10 @@ class Assistant:
         scored units), and the time each stage took. Any answerer can answer it."""
         return self.pipeline.prepare(question, k, history)
 
+    def answer(self, turn: Turn) -> Answer:
+        """The Answer to a turn from `retrieve`, exactly as `ask` would give it."""
+        return self.pipeline.answer(turn)
+
     # --- what the UI and the CLI may read of the index (they never reach into the store) -----------
 
     def documents(self) -> list[index.DocumentRecord]:

@@ -141,10 +141,13 @@ class QuestionPipeline:
         """Everything before the answer: a turn with its route and passages."""
         return self.retrieve(self.route(self.start(question, k, history)))
 
-    def run(self, question: str, k: int | None = None, history: Sequence[dict] | None = None) -> Answer:
-        turn = self.prepare(question, k, history)
+    def answer(self, turn: Turn) -> Answer:
+        """Everything from the answer on, for a prepared turn."""
         answered_from = time.perf_counter()
         return self.finish(turn, self.answerer(turn).answer(turn), answered_from)
+
+    def run(self, question: str, k: int | None = None, history: Sequence[dict] | None = None) -> Answer:
+        return self.answer(self.prepare(question, k, history))
 
     def run_stream(
         self, question: str, k: int | None = None, history: Sequence[dict] | None = None
@@ -162,15 +165,11 @@ class QuestionPipeline:
                 return self.start(request.get("question"), request.get("k"), request.get("history"))  # type: ignore[arg-type]
             return self.start(request)
 
-        def answer(turn: Turn) -> Answer:
-            answered_from = time.perf_counter()
-            return self.finish(turn, self.answerer(turn).answer(turn), answered_from)
-
         return (
             RunnableLambda(start, name="clean_and_follow_up")
             | RunnableLambda(self.route, name="route")
             | RunnableLambda(self.retrieve, name="retrieve_and_rerank")
-            | RunnableLambda(answer, name="answer_verify_finish")
+            | RunnableLambda(self.answer, name="answer_verify_finish")
         )
 
 

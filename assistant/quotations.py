@@ -177,7 +177,7 @@ def speaker_quotes(store: IndexStore, speaker: Speaker) -> SpeakerQuotes:
     return SpeakerQuotes(**speaker_info(speaker).model_dump(), by_document=list(documents.values()))
 
 
-def speaker_label(speaker: Speaker) -> str:
+def speaker_label(speaker: Speaker | SpeakerInfo) -> str:
     """'Kestutis Budrys (Lithuanian Foreign Minister)', or the name alone."""
     return f"{speaker.name} ({speaker.title})" if speaker.title else speaker.name
 
