@@ -23,6 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import common
 import numpy as np
@@ -304,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         for b in embedders if b != BASELINE
     }
 
-    recall, hybrid = {}, {}
+    recall: dict[str, dict[str, Any]] = {}  # set -> backend -> scores, and "n", "same_top1" (, "ingest_s")
+    hybrid: dict[str, dict[str, Any]] = {}
     for s in sets:
         ranks = {b: dense_ranks(s, b, e) for b, e in embedders.items()}
         recall[s.name] = {b: retrieval_scores(r, s.questions) for b, r in ranks.items()}

@@ -58,13 +58,13 @@ def choose(rows: list[SweepRow], max_false_refusals: float = MAX_FALSE_REFUSALS)
     """Best refusal accuracy within the false-refusal budget; None if no threshold fits it (or
     there are no unanswerable questions to measure refusals on)."""
     allowed = [
-        r for r in rows
-        if r.refusal_accuracy is not None and r.false_refusals["pooled"] is not None
-        and r.false_refusals["pooled"] <= max_false_refusals
+        (r.refusal_accuracy, pooled, r) for r in rows
+        if r.refusal_accuracy is not None and (pooled := r.false_refusals["pooled"]) is not None
+        and pooled <= max_false_refusals
     ]
     if not allowed:
         return None
-    return min(allowed, key=lambda r: (-r.refusal_accuracy, r.false_refusals["pooled"], r.threshold))
+    return min(allowed, key=lambda a: (-a[0], a[1], a[2].threshold))[2]
 
 
 def sweep_table(rows: list[SweepRow], set_names: list[str], chosen: SweepRow | None, current: float) -> str:

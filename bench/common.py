@@ -91,7 +91,8 @@ def start_server(index_dir: Path, port: int, timeout: float = 300) -> tuple[subp
         except httpx.HTTPError:
             time.sleep(0.1)
     server.kill()
-    raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
+    _, stderr = server.communicate()
+    raise SystemExit(f"the server did not start: {stderr.decode()[-2000:]}")
 
 
 def rss_mb(pid: int, field: str = "VmRSS") -> float:

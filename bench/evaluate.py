@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING
 import common
 
 import index
-from assistant import Settings, evaluation
-from assistant.answering import refuses
+from assistant import Settings, eval_report, evaluation
 from assistant.factory import make_embedder, open_assistant
+from assistant.scoring import refuses
 
 if TYPE_CHECKING:
     from assistant import Assistant
@@ -61,7 +61,7 @@ class SetResult:
     name: str
     ingest: IngestFigures
     outcomes: list[evaluation.Outcome]
-    report: evaluation.EvalReport
+    report: eval_report.EvalReport
 
 
 # -- the index -----------------------------------------------------------------------------------
@@ -73,7 +73,7 @@ def index_key(corpus_dir: Path, settings: Settings) -> str:
     files = sorted(
         (p.relative_to(corpus_dir).as_posix(), p.stat().st_size) for p in corpus_dir.rglob("*") if p.is_file()
     )
-    code = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(index.__file__).parent.glob("*.py"))))
+    code = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(index.__file__).parent.rglob("*.py"))))
     basis = {
         "corpus": str(corpus_dir.resolve()), "files": files, "chunk_words": settings.chunk_words,
         "chunk_overlap_sentences": settings.chunk_overlap_sentences, "embedding_model": settings.embedding_model,
@@ -120,14 +120,14 @@ def evaluate_set(name: str, set_dir: Path, embedder: SentenceEmbedder, rebuild: 
     questions_file = set_dir / "questions.jsonl"
     outcomes = evaluation.run_evaluation(
         assistant, evaluation.load_questions(questions_file), MODES,
-        progress=evaluation.print_progress,
+        progress=eval_report.print_progress,
     )
     assistant.store.close()
-    report = evaluation.build_report(outcomes, assistant.settings, questions_file, set_dir / "corpus", MODES)
+    report = eval_report.build_report(outcomes, assistant.settings, questions_file, set_dir / "corpus", MODES)
     # Paths relative to the project, so that the committed report does not name this machine's folders.
     report.questions_file, report.corpus = f"../shared/eval/{name}/questions.jsonl", f"../shared/eval/{name}/corpus"
     report.index_dir = f"bench/.cache/{name}/index"
-    evaluation.write_report(report, report_dir / name)
+    eval_report.write_report(report, report_dir / name)
     common.write_jsonl(common.unit_scores_path(name), (unit_score_record(o) for o in outcomes))
     check_unit_scores(name, outcomes, assistant.settings.refusal_threshold)
     return SetResult(name, ingest, outcomes, report)
@@ -151,7 +151,7 @@ def check_unit_scores(name: str, outcomes: list[evaluation.Outcome], threshold: 
 # -- figures -------------------------------------------------------------------------------------
 
 
-def retrieval_row(report: evaluation.EvalReport, mode: str) -> dict[str, float | None]:
+def retrieval_row(report: eval_report.EvalReport, mode: str) -> dict[str, float | None]:
     metrics = report.retrieval[mode]
     return {
         "recall@1": metrics["recall_at_k"][1], "recall@5": metrics["recall_at_k"][5],
@@ -161,10 +161,11 @@ def retrieval_row(report: evaluation.EvalReport, mode: str) -> dict[str, float |
 
 def hybrid_verdict(table: dict[str, dict[str, float | None]]) -> str:
     """Whether hybrid retrieval is at least as good as the better single retriever, metric by metric."""
-    worse = [
-        metric for metric, value in table["hybrid"].items()
-        if value is not None and value < max(table["dense-only"][metric], table["BM25-only"][metric])
-    ]
+    worse = []
+    for metric, value in table["hybrid"].items():
+        singles = [v for v in (table["dense-only"][metric], table["BM25-only"][metric]) if v is not None]
+        if value is not None and singles and value < max(singles):
+            worse.append(metric)
     if not worse:
         return "hybrid >= max(dense-only, BM25-only) on every metric: **yes**."
     return (

@@ -75,7 +75,8 @@ def measure_serving(index_dir: Path, questions: list[str]) -> dict:
     port = common.free_port()
     server, start_seconds = common.start_server(index_dir, port)
     try:
-        latencies, stages = [], {name: [] for name in STAGES}
+        latencies: list[float] = []
+        stages: dict[str, list[float]] = {name: [] for name in STAGES}
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as http:
             http.post("/api/ask", json={"question": questions[0]}).raise_for_status()  # warm-up
             for question in questions:

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 import common
 
 from assistant import Settings
-from assistant.evaluation import contains_gold, load_questions, print_progress, share
+from assistant.eval_report import print_progress
+from assistant.evaluation import contains_gold, load_questions, share
 from assistant.factory import make_embedder, open_assistant
 
 if TYPE_CHECKING:
@@ -34,10 +35,10 @@ def replay(assistant: Assistant, questions, thresholds: list[float]) -> dict[flo
     original = answerer.refusal_threshold
     out: dict[float, list[tuple[bool, bool, bool]]] = {t: [] for t in thresholds}
     for done, question in enumerate(questions, start=1):
-        passages, scored, _ = assistant.retrieve(question.question)
+        turn = assistant.retrieve(question.question)
         for threshold in thresholds:
             answerer.refusal_threshold = threshold
-            answer = answerer.answer(question.question, passages, scored)
+            answer = answerer.answer(turn)
             gold = question.answerable and not answer.refused and contains_gold(answer.answer, question.answers)
             out[threshold].append((question.answerable, answer.refused, gold))
         print_progress(done, len(questions))
