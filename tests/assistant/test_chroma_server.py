@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..helpers import ROOT, SEEDS, free_port
+from ..helpers import ROOT, SEEDS, free_port, run_cli
 
 pytestmark = pytest.mark.slow
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -110,8 +110,7 @@ def test_two_assistants_share_the_server_and_survive_its_restart(chroma_server, 
 
 
 def test_cli_says_when_no_server_answers(tmp_path):
-    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(tmp_path), "ASSISTANT_CHROMA_URL": f"http://127.0.0.1:{free_port()}"}
-    result = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", "seeds/"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    env = {**os.environ, "ASSISTANT_CHROMA_URL": f"http://127.0.0.1:{free_port()}"}
+    result = run_cli("ingest", "seeds/", index_dir=tmp_path, env=env, timeout=120)
     assert result.returncode == 1
     assert "no Chroma server answers" in result.stderr and "Traceback" not in result.stderr
