@@ -14,7 +14,8 @@ _EXPORTS = {
     "NoIndexError": ".errors", "QuestionError": ".errors", "StoreUnavailableError": ".errors",
     "Answer": ".models", "Citation": ".models", "Passage": ".models", "RemovedSentence": ".models",
     "Verification": ".models", "Library": ".library", "Turn": ".turn", "Answerer": ".turn",
-    "QuestionPipeline": ".pipeline", "make_embedder": ".factory", "open_assistant": ".factory", "Evidence": ".support", "SupportChecker": ".support", "Verdict": ".support",
+    "QuestionPipeline": ".pipeline", "make_embedder": ".factory", "open_assistant": ".factory",
+    "Evidence": ".support", "SupportChecker": ".support", "Verdict": ".support",
 }
 
 __all__ = sorted(_EXPORTS)

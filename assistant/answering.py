@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 
 from langchain_core.documents import Document
 
+from index import STOPWORDS
 from index.embedding import SentenceEmbedder
-from index.store import STOPWORDS
 from prompts import load_prompt
 
 from .models import Answer, Citation
@@ -68,7 +68,8 @@ class ExtractiveAnswerer:
         candidates, near_miss = self.answering_units(question, scored)
         if not candidates:
             return self.near_miss(question, passages, near_miss)
-        chosen, words = [], 0
+        chosen: list[ScoredUnit] = []
+        words = 0
         for score, unit in candidates:
             unit_words = len(unit.text.split())
             if chosen and (

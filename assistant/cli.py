@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from .config import Settings
 from .errors import AssistantError, StoreUnavailableError
 
-
 # Short names on the command line for evaluation.RETRIEVERS.
 _RETRIEVER_NAMES = {"hybrid": "hybrid", "hybrid-rrf": "hybrid, RRF only", "dense": "dense-only", "bm25": "BM25-only"}
 
@@ -27,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assistant", description="Answer questions about your documents, citing the exact passages."
     )
-    parser.add_argument("--index-dir", type=Path, help="index directory (default: $ASSISTANT_INDEX_DIR or .assistant/index)")
+    parser.add_argument(
+        "--index-dir", type=Path, help="index directory (default: $ASSISTANT_INDEX_DIR or .assistant/index)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("ingest", help="add or update documents in the index (incremental)")
@@ -91,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         overrides["allow_open"] = True
     try:
         settings = Settings(**overrides)
-        return {"ingest": _ingest, "ask": _ask, "quotes": _quotes, "eval": _eval, "serve": _serve}[args.command](args, settings)
+        commands = {"ingest": _ingest, "ask": _ask, "quotes": _quotes, "eval": _eval, "serve": _serve}
+        return commands[args.command](args, settings)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -34,7 +34,9 @@ class Settings(BaseSettings):
     collection: str = Field(
         "documents", pattern=r"^[a-zA-Z0-9._-]{3,512}$", description="The Chroma collection holding the vectors."
     )
-    embedding_model: str = Field("", description="Path or name of a sentence-transformers model; empty = packaged MiniLM.")
+    embedding_model: str = Field(
+        "", description="Path or name of a sentence-transformers model; empty = packaged MiniLM."
+    )
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         "torch", description="How the embedding model runs: torch; onnx (same vectors, ~2x faster on CPU, needs the "
         "onnx extra); onnx-int8 (quantised, faster again, vectors slightly off). See docs/DEPLOYMENT.md."
@@ -46,7 +48,9 @@ class Settings(BaseSettings):
         "", description="A LangChain chat model as provider:model, e.g. openai:gpt-4o-mini or ollama:llama3.2; "
         "empty = the built-in extractive answerer. See docs/LLM.md."
     )
-    llm_base_url: str = Field("", description="OpenAI-compatible server URL (vLLM, llama.cpp, LM Studio), ending in /v1.")
+    llm_base_url: str = Field(
+        "", description="OpenAI-compatible server URL (vLLM, llama.cpp, LM Studio), ending in /v1."
+    )
     llm_api_key: SecretStr = Field(SecretStr(""), description="LLM API key; empty = OPENAI_API_KEY or none.")
     llm_timeout: float = Field(30.0, gt=0, le=600, description="Seconds to wait for the LLM before falling back.")
     seeds_dir: Path = Field(Path("seeds"), description="What `assistant ingest` indexes when given no path.")
@@ -127,7 +131,8 @@ def settings_table() -> str:
             default = default.get_secret_value()
         if isinstance(default, list):
             default = ",".join(map(str, default))
-        shown = "empty" if default in ("", None) else f"`{str(default).lower() if isinstance(default, bool) else default}`"
+        text = str(default).lower() if isinstance(default, bool) else default
+        shown = "empty" if default in ("", None) else f"`{text}`"
         meaning = (field.description or "").replace("|", "\\|")
         rows.append(f"| `ASSISTANT_{name.upper()}` | {shown} | {meaning} |")
     return "\n".join(rows)

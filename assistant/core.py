@@ -130,6 +130,10 @@ class Assistant:
         questions += [f"What is “{d.title}” about?" for d in self.documents()[:limit]]
         return questions[:limit]
 
+    def close(self) -> None:
+        """Release the index (its catalogue connections and Chroma client)."""
+        self.store.close()
+
     # --- writing -------------------------------------------------------------------------------
 
     def ingest(self, paths: list[str | Path] | None = None, *, prune: bool = False, wait: bool = True) -> IngestReport:

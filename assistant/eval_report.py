@@ -53,7 +53,9 @@ def build_report(
             )
         },
         counts=counts,
-        retrieval={name: retrieval_metrics(outcomes, name) for name in retrievers if any(name in o.ranks for o in outcomes)},
+        retrieval={
+            name: retrieval_metrics(outcomes, name) for name in retrievers if any(name in o.ranks for o in outcomes)
+        },
         answers=answer_metrics(outcomes), latency=latency_metrics(outcomes), outcomes=list(outcomes),
     )
 

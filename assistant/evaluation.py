@@ -27,7 +27,8 @@ RETRIEVERS = {"hybrid": None, "hybrid, RRF only": "hybrid", "dense-only": "dense
 RANK_DEPTH = 10  # recall@k for k = 1..10, MRR over the top 10
 WARM_UP_QUESTION = "What is this collection of documents about?"
 UNANSWERABLE_GOLD = "insufficient information"
-STAGES = ("embed_query", "dense", "lexical", "fusion", "embed_units", "rerank", "answer")  # Answer.timings_ms keys, in order
+# Answer.timings_ms keys, in order
+STAGES = ("embed_query", "dense", "lexical", "fusion", "embed_units", "rerank", "answer")
 
 
 class EvalFileError(AssistantError):
@@ -164,7 +165,7 @@ def evidence_rank(passages, evidence_docs: Sequence[str]) -> int | None:
 
 def retriever_functions(assistant, names: Iterable[str]) -> dict[str, Callable]:
     """name -> (question, k) -> passages: the full pipeline for "hybrid", else one retriever mode."""
-    functions = {}
+    functions: dict[str, Callable] = {}
     for name in names:
         mode = RETRIEVERS[name]
         if mode is None:
@@ -225,7 +226,7 @@ def run_evaluation(
 # -- figures -------------------------------------------------------------------------------------
 
 
-def share(flags: Iterable[bool]) -> float | None:
+def share(flags: Iterable[bool | None]) -> float | None:
     """The fraction of true flags; None when there are none to count."""
     flags = list(flags)
     return sum(map(bool, flags)) / len(flags) if flags else None

@@ -61,7 +61,5 @@ class Library:
 
 def require_index(settings: Settings) -> None:
     """NoIndexError, saying what to run, when nothing was ever ingested where `settings` point."""
-    from index.store import CATALOGUE_FILE  # (to become index's own check, with the catalogue interface)
-
-    if not settings.chroma_url and not (settings.index_dir / CATALOGUE_FILE).is_file():
+    if not settings.chroma_url and not index.catalogue_exists(settings.index_dir):
         raise NoIndexError(load_prompt("no_index"))

@@ -125,7 +125,7 @@ class LLMAnswerer:
         verifier = SentenceVerifier(turn.passages, self.checker)
         try:
             reply = self.chat_model.invoke(self.messages(turn.answering, turn.passages))
-        except Exception as exc:  # noqa: BLE001 - any model failure falls back
+        except Exception as exc:
             return self._failed(exc, turn)
         verifier.feed(_chunk_text(reply))
         verifier.finish()
@@ -150,7 +150,7 @@ class LLMAnswerer:
                 if released:
                     yielded = True
                     yield released
-        except Exception as exc:  # noqa: BLE001 - any model failure falls back
+        except Exception as exc:
             fallback = self._failed(exc, turn)
             if not yielded:
                 yield fallback.answer
@@ -223,7 +223,7 @@ def condense_question(chat_model: BaseChatModel, question: str, history: Sequenc
     prompt = load_prompt("llm_condense_question").format(history="\n".join(lines), question=question)
     try:
         reply = _chunk_text(chat_model.invoke([HumanMessage(content=prompt)]))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         logger.warning("LLM %s failed to condense the question, using it as asked: %s: %s",
                        _model_name(chat_model), type(exc).__name__, exc)
         return question

@@ -50,8 +50,8 @@ def says_not_in_documents(text: str) -> bool:
     False
     """
     stripped = MARKER.sub("", text).strip()
-    first = split_sentences(stripped)[0] if stripped else None
-    return bool(first) and bool(_NOT_IN_DOCUMENTS.search(stripped[first.start : first.end]))
+    sentences = split_sentences(stripped) if stripped else []
+    return bool(sentences) and bool(_NOT_IN_DOCUMENTS.search(stripped[sentences[0].start : sentences[0].end]))
 
 
 # Markers ending a sentence after its full stop ("deal. [1] The sky", "deal.[1] The sky"): they
@@ -183,7 +183,7 @@ class SentenceVerifier:
         verdicts = {n: self._support(n - 1, claim) for n in valid}
         if any(v.kind == "connective" for _, v in verdicts.values()):
             return _Judged(claim, "connective")
-        supporting = {n: unit for n, (unit, verdict) in verdicts.items() if verdict.supported}
+        supporting = {n: unit for n, (unit, verdict) in verdicts.items() if verdict.supported and unit is not None}
         if not supporting and len(valid) > 1:
             supporting = self._support_together(valid, claim)
         if not supporting:

@@ -227,7 +227,7 @@ class QuotationAnswerer:
                     scores = self._relevance(question.topic, quotations)
             else:
                 scores = [1.0] * len(quotations)
-            kept = [(q, s) for q, s in zip(quotations, scores) if s is not None]
+            kept = [(q, s) for q, s in zip(quotations, scores, strict=True) if s is not None]
             if question.topic:
                 kept.sort(key=lambda qs: -qs[1])
             section = self._section(speaker, kept, question.topic, citations, passages) if kept else (
@@ -238,7 +238,8 @@ class QuotationAnswerer:
         if not sections:  # nothing could be cited (chunks out of step with the quotations)
             sections = [load_prompt("refusal")]
         elif len(match.speakers) > 1:
-            sections.insert(0, load_prompt("quotes_several_speakers").format(who=question.who, count=len(match.speakers)))
+            several = load_prompt("quotes_several_speakers").format(who=question.who, count=len(match.speakers))
+            sections.insert(0, several)
         ordered = sorted(passages.values(), key=lambda p: -p.score)
         return Answer(question="", answer="\n\n".join(sections), refused=not citations, citations=citations,
                       passages=ordered)
@@ -279,7 +280,8 @@ class QuotationAnswerer:
                         )
                 if markers:
                     text = " ".join(q.text.split())
-                    shown_text = load_prompt("quote_direct" if q.kind == "direct" else "quote_reported").format(text=text)
+                    template = load_prompt("quote_direct" if q.kind == "direct" else "quote_reported")
+                    shown_text = template.format(text=text)
                     lines.append(f"- {shown_text} {''.join(markers)}")
         if not any(line.startswith("- ") for line in lines):
             return None  # nothing could be cited (chunks out of step with the quotations): say nothing
@@ -320,7 +322,7 @@ class QuotationAnswerer:
         similarity = self._vectors.get_or_compute(texts, self.embedder.encode) @ self.embedder.query_vector(topic)
         terms = _content_stems(topic)
         scores: list[float | None] = []
-        for text, sim in zip(texts, np.asarray(similarity, dtype=float)):
+        for text, sim in zip(texts, np.asarray(similarity, dtype=float), strict=True):
             named = len(terms & _content_stems(text)) / len(terms) if terms else 0.0
             relevant = sim >= self.relevance_threshold or named > 0
             scores.append(float(sim) + 0.2 * named if relevant else None)

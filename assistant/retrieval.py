@@ -7,7 +7,8 @@ dense-only or lexical-only (the benchmarks compare all three in one run).
 from __future__ import annotations
 
 import time
-from typing import Any, Literal
+from collections.abc import Hashable, Sequence
+from typing import Any, Literal, TypeVar
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -20,16 +21,17 @@ from index.embedding import SentenceEmbedder
 from .models import Passage
 
 Mode = Literal["hybrid", "dense", "lexical"]
+Key = TypeVar("Key", bound=Hashable)
 
 
-def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> list[tuple[str, float]]:
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[Key]], k: int = 60) -> list[tuple[Key, float]]:
     """Fuse ranked id lists: score(id) = sum over lists of 1 / (k + rank), rank from 1. Ties keep
     the order in which ids first appear, so the first list breaks them.
 
     >>> reciprocal_rank_fusion([["a", "b"], ["b", "c"]], k=1)
     [('b', 0.8333333333333333), ('a', 0.5), ('c', 0.3333333333333333)]
     """
-    scores: dict[str, float] = {}
+    scores: dict[Key, float] = {}
     for ranking in rankings:
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)

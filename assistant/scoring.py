@@ -13,9 +13,8 @@ from dataclasses import replace
 import numpy as np
 from langchain_core.documents import Document
 
-from index import lexical_terms
+from index import STOPWORDS, lexical_terms
 from index.embedding import SentenceEmbedder
-from index.store import STOPWORDS
 from index.terms import same_word, stem
 
 from .retrieval import reciprocal_rank_fusion
@@ -125,7 +124,7 @@ class EvidenceScorer:
         expected = expected_answer_type(question)
         typed = np.array([ANSWER_TYPE_BONUS if expected and expected.search(u.text) else 0.0 for u in units])
         scores = SEMANTIC_WEIGHT * np.clip(semantic, 0, 1) + LEXICAL_WEIGHT * lexical + typed
-        ranked = sorted(zip(scores.tolist(), range(len(units))), key=lambda t: (-t[0], t[1]))
+        ranked = sorted(zip(scores.tolist(), range(len(units)), strict=True), key=lambda t: (-t[0], t[1]))
         return [(score, units[i]) for score, i in ranked], embed_ms
 
     def rerank(
@@ -194,7 +193,7 @@ def lexical_scores(question: str, units: list[Unit], similar=None) -> np.ndarray
         return np.zeros(len(units))
     total = sum(weights.values())
     scores = []
-    for u, ts in zip(units, unit_terms):
+    for u, ts in zip(units, unit_terms, strict=True):
         found = 0.0
         for term, weight in weights.items():
             snowball, word, is_name = forms[term]

@@ -109,9 +109,11 @@ def _qualifiers(words: list[Token], content: list[Token]) -> tuple[Token, ...]:
         if j < 0:
             continue
         before = words[j]
-        if before.capitalised and not before.first and fold(before.text).endswith("'s"):
-            out.append(word)
-        elif fold(before.text) in _PREPOSITIONS and j > 0 and words[j - 1].capitalised and not words[j - 1].first:
+        after_possessive = before.capitalised and not before.first and fold(before.text).endswith("'s")
+        after_name_and_preposition = (
+            fold(before.text) in _PREPOSITIONS and j > 0 and words[j - 1].capitalised and not words[j - 1].first
+        )
+        if after_possessive or after_name_and_preposition:
             out.append(word)
     return tuple(out)
 
@@ -311,7 +313,7 @@ class SupportChecker:
             if any(same_word(word.stem, s.stem) for s in span_content):
                 weights.append(1.0)
                 continue
-            if span_vectors is not None and len(in_span):
+            if span_vectors is not None and claim_vectors is not None and len(in_span):
                 contextual = float(np.max(span_vectors @ claim_vectors[i]))
                 if contextual >= CONTEXT_MATCH:
                     weights.append(contextual)
@@ -457,7 +459,7 @@ def _number_reason(number: Token, span: list[Token], question: bool) -> str:
 def _content_reason(missing: list[str], counterparts: list[str | None]) -> str:
     if not missing:
         return "not enough of the claim is in the cited passage"
-    for word, counterpart in zip(missing, counterparts):
+    for word, counterpart in zip(missing, counterparts, strict=True):
         if counterpart:
             return f"the passage says {counterpart}, the claim says {word}"
     shown = ", ".join(f"“{w}”" for w in missing[:3])

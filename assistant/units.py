@@ -68,7 +68,7 @@ class VectorCache:
         if missing:
             # Copies: a row of the batch is a view, which would keep the whole batch's array alive
             # for as long as any one of its rows stays cached, past the size the cache is bounded by.
-            fresh = {text: vector.copy() for text, vector in zip(missing, encode(missing))}
+            fresh = {text: vector.copy() for text, vector in zip(missing, encode(missing), strict=True)}
             known.update(fresh)
             with self._lock:
                 self._vectors.update(fresh)

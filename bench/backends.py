@@ -132,7 +132,7 @@ def hybrid_ranks(s: EvalSet, embedder: SentenceEmbedder, depth: int = 10) -> tup
         ranks = [
             [d.metadata["path"] for d in assistant.retrieve(q["question"], depth).passages] for q in s.questions
         ]
-        assistant.store.close()
+        assistant.close()
     return ranks, ingest_s
 
 

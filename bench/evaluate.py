@@ -122,7 +122,7 @@ def evaluate_set(name: str, set_dir: Path, embedder: SentenceEmbedder, rebuild: 
         assistant, evaluation.load_questions(questions_file), MODES,
         progress=eval_report.print_progress,
     )
-    assistant.store.close()
+    assistant.close()
     report = eval_report.build_report(outcomes, assistant.settings, questions_file, set_dir / "corpus", MODES)
     # Paths relative to the project, so that the committed report does not name this machine's folders.
     report.questions_file, report.corpus = f"../shared/eval/{name}/questions.jsonl", f"../shared/eval/{name}/corpus"

@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             seconds = time.perf_counter() - t0
             assert report.chunks_embedded == chunks and len(report.unchanged) == total_docs, report.summary()
             total_chunks = assistant.chunk_count()
-            assistant.store.close()
+            assistant.close()
             total_docs += docs
             print(f"{total_chunks} chunks: ingested {chunks} new in {seconds:.0f} s", file=sys.stderr)
             serving = measure_serving(index_dir, questions)

@@ -60,7 +60,7 @@ def time_pipeline(embedder: SentenceEmbedder, corpus: Path, work: Path, round_: 
     t0 = time.perf_counter()
     report = assistant.ingest([corpus])
     seconds = time.perf_counter() - t0
-    assistant.store.close()
+    assistant.close()
     shutil.rmtree(settings.index_dir, ignore_errors=True)
     return seconds, report.chunks_embedded
 

@@ -93,7 +93,7 @@ def open_corpus(corpus: str, eval_dir: Path, embedder: SentenceEmbedder, llm_url
 
         plain, _ = open_set_index(name, corpus_dir(corpus, eval_dir), embedder, rebuild=False)
         index_dir = plain.settings.index_dir
-    plain.store.close()
+    plain.close()
     settings = Settings(index_dir=index_dir, llm="openai:bench-model", llm_base_url=llm_url, llm_timeout=30.0)
     return open_assistant(settings, embedder=embedder)
 
@@ -208,7 +208,7 @@ def measure(items: list[dict], eval_dir: Path, embedder: SentenceEmbedder) -> li
                             queue.remove(other)
                     outcomes += run_batch(assistant, server, question, batch, passages)
                     print(f"  {corpus}: {len(outcomes)} items", file=sys.stderr, end="\r")
-            assistant.store.close()
+            assistant.close()
     print(file=sys.stderr)
     return outcomes
 

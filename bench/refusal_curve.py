@@ -70,7 +70,7 @@ def main(argv: list[str]) -> None:
                 common.fmt(share(r[1] for r in unanswerable)) if unanswerable else "n/a",
                 common.fmt(share(r[1] for r in answerable)), common.fmt(share(r[2] for r in answerable)),
             ])
-        assistant.store.close()
+        assistant.close()
     body = "\n".join([
         "## Refusal trade-off with the question's constraints (issue 12)",
         "",

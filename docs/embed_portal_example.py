@@ -44,7 +44,7 @@ def make_server(port: int, assistant_url: str, key: str, host: str = "127.0.0.1"
     origin = f"http://{host}:{port}"  # behind a proxy: the public origin people's browsers see
 
     class Portal(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's naming)
+        def do_GET(self):
             if self.path != "/":
                 self.send_error(404)
                 return
@@ -66,6 +66,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args()
-    server = make_server(args.port, os.environ.get("ASSISTANT_URL", "http://127.0.0.1:7860"), os.environ["ASSISTANT_KEY"])
+    assistant_url = os.environ.get("ASSISTANT_URL", "http://127.0.0.1:7860")
+    server = make_server(args.port, assistant_url, os.environ["ASSISTANT_KEY"])
     print(f"portal on http://127.0.0.1:{args.port}/", flush=True)
     server.serve_forever()

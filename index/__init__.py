@@ -14,7 +14,7 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio calls home at start-up unless told not to
 
-from .catalogue import CATALOGUE_FILE, Catalogue, SQLiteCatalogue
+from .catalogue import CATALOGUE_FILE, Catalogue, SQLiteCatalogue, catalogue_exists
 from .chunking import Chunk, Span, chunk_document, split_sentences
 from .directory import IndexDirError, ensure_index_dir
 from .discovery import discover_files
@@ -41,6 +41,7 @@ __all__ = [
     "DocumentRecord", "DocumentWrite", "IndexBusyError", "IndexDirError", "IndexHealth", "IndexStore",
     "IngestReport", "LoadError", "Quotation", "SQLiteCatalogue", "Span", "Speaker", "SpeakerDirectory",
     "StoreUnavailableError", "StoredChunk", "StoredQuotation", "VectorIndex",
-    "chunk_document", "discover_files", "ensure_index_dir", "extract_quotations", "ingest", "lexical_terms",
-    "load_document", "normalise_speaker", "open_chroma_client", "same_speaker", "split_sentences", "split_title",
+    "catalogue_exists", "chunk_document", "discover_files", "ensure_index_dir", "extract_quotations", "ingest",
+    "lexical_terms", "load_document", "normalise_speaker", "open_chroma_client", "same_speaker", "split_sentences",
+    "split_title",
 ]

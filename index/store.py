@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .catalogue import CATALOGUE_FILE, Catalogue, SQLiteCatalogue
-from .directory import IndexDirError, ensure_index_dir
+from .directory import ensure_index_dir
 from .documents import Document, shown
 from .lock import IndexBusyError, WriterLock
 from .records import (
@@ -35,14 +35,10 @@ from .records import (
     chunk_id,
 )
 from .speakers import Speaker, SpeakerDirectory
-from .terms import STOPWORDS, lexical_terms
-from .vectors import COLLECTION_METADATA, StoreUnavailableError, VectorIndex, open_chroma_client, vector_metadata
+from .terms import lexical_terms
+from .vectors import VectorIndex, vector_metadata
 
-__all__ = [
-    "CATALOGUE_FILE", "COLLECTION_METADATA", "STOPWORDS", "ChunkToEmbed", "DocumentFacts", "DocumentRecord",
-    "DocumentWrite", "IndexDirError", "IndexHealth", "IndexStore", "Speaker", "StoreUnavailableError", "StoredChunk",
-    "StoredQuotation", "chunk_id", "ensure_index_dir", "lexical_terms", "open_chroma_client",
-]
+__all__ = ["IndexStore"]
 
 
 class IndexStore:

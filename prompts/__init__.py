@@ -1,12 +1,12 @@
 """Texts the assistant shows or sends to a model, one `.txt` file each, loaded by name."""
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _HERE = Path(__file__).parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str) -> str:
     """The text of `prompts/<name>.txt`, without its final newline.
 

@@ -1,5 +1,3 @@
 """The Gradio chat and the web server that mounts it beside the REST API. Only calls `assistant`."""
 
-import os
-
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+import assistant  # noqa: F401  (imports index, which sets the offline environment before Gradio loads)

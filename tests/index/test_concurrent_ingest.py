@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
-from index import IndexStore, open_chroma_client
-from index.store import CATALOGUE_FILE
+from index import CATALOGUE_FILE, IndexStore, open_chroma_client
 
 from ..helpers import ROOT
 from .corpus import CHUNK_WORDS, ingest_cmd, run_env, write_corpus

@@ -6,9 +6,8 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from index import IndexStore, chunk_document, ingest, load_document
+from index import CATALOGUE_FILE, IndexStore, chunk_document, ingest, load_document
 from index.documents import display_source
-from index.store import CATALOGUE_FILE
 
 from .corpus import make_folder
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from index import IndexStore, chunk_document, extract_quotations, load_document, open_chroma_client
-from index.store import CATALOGUE_FILE, chunk_id
+from index import CATALOGUE_FILE, IndexStore, chunk_document, extract_quotations, load_document, open_chroma_client
+from index.records import chunk_id
 
 from ..helpers import ROOT, run_cli
 from .corpus import CHUNK_WORDS, N_FILES, ingest_cmd, run_env, write_corpus

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from index import IndexStore, extract_quotations, ingest, load_document
+from index import CATALOGUE_FILE, IndexStore, extract_quotations, ingest, load_document
 from index.dates import document_date
-from index.store import CATALOGUE_FILE
 
 from ..helpers import HARBOUR, SEED_FILE
 

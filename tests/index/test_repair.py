@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.cli import main
-from index import IndexStore, ingest, open_chroma_client
-from index.store import CATALOGUE_FILE
+from index import CATALOGUE_FILE, IndexStore, ingest, open_chroma_client
 
 from .corpus import make_folder
 
