@@ -1,6 +1,7 @@
 """LangChain's own standard tests (langchain-tests) for the two parts that claim to be LangChain parts:
 `HybridRetriever` (a `BaseRetriever`) over the real seed index, and `SentenceEmbedder` (an
 `Embeddings`) with the real model. Compatibility proven by someone else's tests, not claimed.
+The tests' fake embedding (tests/fakes.py) passes the embeddings suite too, so it stands in honestly.
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ from langchain_tests.unit_tests import EmbeddingsUnitTests
 from assistant.retrieval import HybridRetriever
 from index.embedding import SentenceEmbedder
 
+from ..fakes import FakeEmbedder
+
 # The suites' coroutine tests (ainvoke, aembed_*) run under pytest-asyncio, which the project leaves
 # in strict mode: the mark goes on the whole module (the suite forbids overriding its tests), and
 # pytest-asyncio's notice that it also lands on the plain tests is silenced.
 pytestmark = [
-    pytest.mark.model,
     pytest.mark.asyncio,
     pytest.mark.filterwarnings("ignore:The test <Function .*asyncio.*:pytest.PytestWarning"),
 ]
 
 
+@pytest.mark.model
 class TestHybridRetrieverStandard(RetrieversIntegrationTests):
     """The retriever the seed assistant uses, rebuilt by the suite from the same fields (store,
     embedder, candidates, rrf_k), with `k` set by the suite."""
@@ -57,9 +60,17 @@ class _SharedModel:
         return SentenceEmbedder
 
 
+@pytest.mark.model
 class TestSentenceEmbedderUnit(_SharedModel, EmbeddingsUnitTests):
     """`test_init` builds one from the default parameters: the packaged all-MiniLM-L6-v2, offline."""
 
 
+@pytest.mark.model
 class TestSentenceEmbedderIntegration(_SharedModel, EmbeddingsIntegrationTests):
     """embed_query / embed_documents and their async forms give lists of floats of one length."""
+
+
+class TestFakeEmbedderStandard(EmbeddingsIntegrationTests):
+    @property
+    def embeddings_class(self) -> type[FakeEmbedder]:
+        return FakeEmbedder
