@@ -2,9 +2,9 @@
 and the same index built with the fake embedding of tests/fakes.py for the tests not about the model.
 
 Every test runs offline, and no test touches the user's own index: ASSISTANT_INDEX_DIR points at
-a temporary folder for the whole session. A test that needs the real model (the `embedder` fixture,
-directly or through another) is marked `model`: `pytest -m "not slow and not model"` is the fast
-unit layer.
+a temporary folder for the whole session. A test that needs the real model (a fixture named
+`*embedder` other than `fake_embedder`, directly or through another) is marked `model`, as is one
+marked so by hand: `pytest -m "not slow and not model"` is the fast unit layer.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "embedder" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if any(name.endswith("embedder") and name != "fake_embedder" for name in fixtures):
             item.add_marker(pytest.mark.model)
 
 
