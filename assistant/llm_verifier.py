@@ -16,8 +16,9 @@ from langchain_core.documents import Document
 from index import Span, split_sentences
 from index.terms import fold, tokens
 
+from .claims import is_connective
 from .models import Citation, RemovedSentence, Verification
-from .support import Evidence, SupportChecker, Verdict, is_connective
+from .support import Evidence, SupportChecker, Verdict
 from .units import Unit, group_units
 
 # A marker group: "[1]", "[2, 3]". Text that may still become one while streaming: "[", "[1", "[2,".

@@ -17,32 +17,25 @@ the measured precision and recall per kind of error.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.terms import Token, fold, same_word, stem, tokens
+from index.terms import Token, fold, same_word, tokens
 
+from .claims import (
+    Claim,
+    acronym_of,
+    find_reversal,
+    initials_of,
+    is_connective,
+    looks_like_year,
+    name_runs,
+    parse_claim,
+)
 from .units import VectorCache
 
-# Words that carry no claim of their own in an answer sentence.
-META_WORDS = frozenset(
-    "according article articles document documents passage passages source sources text report reports reported "
-    "reportedly say says said saying stated states state told tell tells added adds noted notes mention mentions "
-    "mentioned describe describes described also however moreover meanwhile furthermore additionally already "
-    "still currently recently speak speaks spoke spoken speaking talk talks talked talking comment comments "
-    "commented remark remarked year years day days time times today people thing things way part".split()
-)
-_CONNECTIVE_WORDS = META_WORDS | frozenset(
-    "here following summary answer answers based information provided context found below above overall short "
-    "brief key points point note question asked what relevant summarised summarized know".split()
-)
-NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot n't".split())
-_NEGATION_PATTERN = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n[’']t\b",
-                               re.IGNORECASE)
-_NAME_GLUE = frozenset({"of", "the", "de", "von", "van", "da", "del", "la", "le", "and", "for"})
 # Soft matching of a content word by the model's word vectors; above SOFT_MATCH a word counts
 # (with its similarity as weight), above COUNTERPART it is named in the reason as what the passage says.
 SOFT_MATCH, COUNTERPART = 0.70, 0.45
@@ -77,134 +70,6 @@ class Verdict:
         return self.supported
 
 
-@dataclass(frozen=True)
-class _Claim:
-    numbers: list[Token]
-    names: list[list[Token]]  # runs of capitalised words
-    content: list[Token]
-    negated: bool
-    qualifiers: tuple[Token, ...] = ()  # content words a preposition introduces ("in physics")
-    words: tuple[Token, ...] = ()
-    text: str = ""
-
-
-# Words that ask rather than constrain ("how many", "what kind of").
-_ASKING = frozenset("many much kind type sort name named called known".split())
-_PREPOSITIONS = frozenset("in of for at on from during about by with".split())
-_DETERMINERS = frozenset("the a an this that these those its their his her".split())
-
-
-def _qualifiers(words: list[Token], content: list[Token]) -> tuple[Token, ...]:
-    """Content words that narrow a name: after a preposition that follows a name ("the Nobel Prize
-    in physics") or after a name's possessive ("Lithuania's defence minister"). An answer must
-    share them; other words of a question ("take place", "in order to") need not be in it."""
-    ids = {id(w) for w in content}
-    out = []
-    for i, word in enumerate(words):
-        if id(word) not in ids:
-            continue
-        j = i - 1
-        while j >= 0 and fold(words[j].text) in _DETERMINERS:
-            j -= 1
-        if j < 0:
-            continue
-        before = words[j]
-        after_possessive = before.capitalised and not before.first and fold(before.text).endswith("'s")
-        after_name_and_preposition = (
-            fold(before.text) in _PREPOSITIONS and j > 0 and words[j - 1].capitalised and not words[j - 1].first
-        )
-        if after_possessive or after_name_and_preposition:
-            out.append(word)
-    return tuple(out)
-
-
-def _names(words: list[Token]) -> list[list[Token]]:
-    """Runs of capitalised words ("Prime Minister Inga Ruginienė", "Bank of England"); a sentence's
-    first word only when it is not a common word."""
-    runs: list[list[Token]] = []
-    current: list[Token] = []
-    for i, word in enumerate(words):
-        is_name = word.capitalised and word.number is None and not word.is_stopword and not (
-            word.first and fold(word.text) in _CONNECTIVE_WORDS
-        )
-        if is_name:
-            current.append(word)
-        elif current and fold(word.text) in _NAME_GLUE and i + 1 < len(words) and words[i + 1].capitalised:
-            continue  # "of" inside "Bank of England"
-        elif current:
-            runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    return runs
-
-
-def _parse(text: str, question: bool = False) -> _Claim:
-    words = tokens(text)
-    if question:
-        # A question's first word is a question word, not a name ("Roughly, how much ..."), and its
-        # number words are rarely constraints ("What are the two bodies ...?"): digits are.
-        words = [w if not w.first else Token(w.text, w.start, w.stem, w.number, False, True) for w in words]
-        words = [w if w.number is None or w.text[:1].isdigit()
-                 else Token(w.text, w.start, stem(w.text), None, w.capitalised, w.first) for w in words]
-    names = _names(words)
-    in_names = {id(w) for run in names for w in run}
-    content = [
-        w for w in words
-        if w.number is None and id(w) not in in_names and not w.is_stopword and len(w.text) > 1
-        and fold(w.text) not in META_WORDS and fold(w.text) not in NEGATIONS
-        and not (question and fold(w.text) in _ASKING)
-    ]
-    return _Claim(
-        numbers=[w for w in words if w.number is not None], names=names, content=content,
-        negated=bool(_NEGATION_PATTERN.search(text)), qualifiers=_qualifiers(words, content), words=tuple(words),
-        text=text,
-    )
-
-
-def _acronym(word: str) -> str | None:
-    letters = word.replace(".", "")
-    return letters if 2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha() else None
-
-
-def _initials(words: list[Token]) -> set[str]:
-    """Initials of every run of capitalised words ("United States" gives "US"), and acronyms
-    written with dots ("U.S.", which tokenises as U, S)."""
-    out = set()
-    letters_run = ""
-    for word in [*words, None]:
-        if word is not None and len(word.text) == 1 and word.text.isupper():
-            letters_run += word.text
-            continue
-        if len(letters_run) >= 2:
-            out.add(letters_run)
-        letters_run = ""
-    for run in _names(words):
-        letters = "".join(w.text[0] for w in run)
-        for i in range(len(letters)):
-            for j in range(i + 2, len(letters) + 1):
-                out.add(letters[i:j].upper())
-    return out
-
-
-def is_connective(sentence: str) -> bool:
-    """A sentence that only connects ("Here is what the documents say:"): no name, no number, and
-    no content word beyond talk about the documents.
-
-    >>> is_connective("Here is what the documents say:"), is_connective("Vilnius wants a deal.")
-    (True, False)
-    """
-    words = tokens(sentence)
-    if not words or len(words) > 16:
-        return False
-    if sentence.rstrip().endswith(":"):
-        # "Here is what the documents say about the 2018 Wimbledon final:" introduces, claims nothing.
-        words = [w for w in words if not (w.capitalised and not w.first) and w.number is None]
-    elif any(w.number for w in words) or len(words) > 12:
-        return False
-    return all(w.is_stopword or fold(w.text) in _CONNECTIVE_WORDS for w in words)
-
-
 class SupportChecker:
     """Decides whether evidence supports a claim; `embedder` (optional) adds soft word matches."""
 
@@ -224,7 +89,7 @@ class SupportChecker:
             if is_connective(claim):
                 return Verdict(True, 1.0, "", "connective")
             return Verdict(False, 0.0, "cites nothing", "uncited")
-        parsed = _parse(claim)
+        parsed = parse_claim(claim)
         span_text = "\n".join(e.text for e in evidence)
         span_words = tokens(span_text)
         context_words = [w for e in evidence for w in tokens(e.context)]
@@ -238,7 +103,7 @@ class SupportChecker:
         """Whether the evidence (a unit, with its title and neighbouring sentences as context) meets
         the question's constraints: every number and year, every name, and enough of its content
         words (`question_threshold` of them; a question's words are not all in its answer)."""
-        parsed = _parse(question, question=True)
+        parsed = parse_claim(question, question=True)
         words = [w for e in evidence for w in tokens(e.text)] + [w for e in evidence for w in tokens(e.context)]
         wider = [w for e in evidence for w in tokens(e.surroundings)]
         return self._judge(parsed, words, words + [w for w in wider if w.number], question=True, document=wider)
@@ -246,16 +111,17 @@ class SupportChecker:
     def differences(self, question: str, evidence: Sequence[Evidence]) -> list[tuple[str, str | None]]:
         """The question's numbers, names and content words the evidence lacks, each with what the
         evidence says in its place (a number of the same kind, the closest name or word), or None."""
-        parsed = _parse(question, question=True)
+        parsed = parse_claim(question, question=True)
         words = [w for e in evidence for w in tokens(e.text)]
-        stems, initials = [w.stem for w in words], _initials(words)
+        stems, initials = [w.stem for w in words], initials_of(words)
         out: list[tuple[str, str | None]] = []
         for number in parsed.numbers:
             if number.number not in {w.number for w in words if w.number}:
-                same = [w.text for w in words if w.number and _is_year(w.number) == _is_year(number.number)]
+                year = looks_like_year(number.number)
+                same = [w.text for w in words if w.number and looks_like_year(w.number) == year]
                 out.append((number.text, same[0] if same else None))
         asked = {w.text for run in parsed.names for w in run}
-        others = [w for run in _names(words) for w in run if w.text not in asked]
+        others = [w for run in name_runs(words) for w in run if w.text not in asked]
         for run in parsed.names:
             for word in run:
                 if not self._has(word, stems, initials):
@@ -271,14 +137,14 @@ class SupportChecker:
     def has_similar_name(self, name: str, text: str) -> bool:
         """Whether `text` names something the model's word vectors put close to `name` ("Beijing"
         for "China"): a hint for ranking, never evidence for a claim (Germany is close to France too)."""
-        candidates = [w for run in _names(tokens(text)) for w in run]
+        candidates = [w for run in name_runs(tokens(text)) for w in run]
         similarity, _ = self._closest(tokens(name)[0], candidates) if candidates and tokens(name) else (0.0, None)
         return similarity >= SOFT_MATCH
 
     # -- the rules -------------------------------------------------------------------------------------
 
     def _judge(
-        self, claim: _Claim, span: list[Token], extended: list[Token], question: bool, span_text: str = "",
+        self, claim: Claim, span: list[Token], extended: list[Token], question: bool, span_text: str = "",
         document: list[Token] | None = None,
     ) -> Verdict:
         numbers = {w.number for w in extended if w.number}
@@ -287,8 +153,8 @@ class SupportChecker:
                 return Verdict(False, 0.0, _number_reason(number, span, question), "number")
 
         stems = [w.stem for w in extended]
-        initials = _initials(extended)
-        acronyms = {fold(w.text) for w in extended if _acronym(w.text)} | {fold(a) for a in initials}
+        initials = initials_of(extended)
+        acronyms = {fold(w.text) for w in extended if acronym_of(w.text)} | {fold(a) for a in initials}
         for run in claim.names:
             if len(run) >= 2 and fold("".join(w.text[0] for w in run)) in acronyms:
                 continue  # "United States" for "U.S."
@@ -337,7 +203,7 @@ class SupportChecker:
                                    tuple(missing))
 
         if not question:
-            reversal = _reversal(claim, span, span_text, claim.text)
+            reversal = find_reversal(claim, span, span_text, claim.text)
             if reversal:
                 return Verdict(False, min(score, 0.3), reversal, "negation")
         if score >= (self.question_threshold if question else self.threshold):
@@ -345,7 +211,7 @@ class SupportChecker:
         return Verdict(False, round(score, 4), _content_reason(missing, counterparts), "content", tuple(missing))
 
     def _has(self, word: Token, stems: list[str], initials: set[str]) -> bool:
-        acronym = _acronym(word.text)
+        acronym = acronym_of(word.text)
         if acronym and acronym in initials:
             return True
         return any(same_word(word.stem, s) for s in stems) or (acronym is not None and fold(acronym) in stems)
@@ -383,9 +249,9 @@ class SupportChecker:
         chosen = next(c for c in candidates if fold(c.text) == texts[1 + best])
         return float(similarities[best]), chosen
 
-    def _name_reason(self, run, absent, words, claim: _Claim, question: bool) -> str:
+    def _name_reason(self, run, absent, words, claim: Claim, question: bool) -> str:
         name = " ".join(w.text for w in run)
-        others = [" ".join(w.text for w in r) for r in _names(words)]
+        others = [" ".join(w.text for w in r) for r in name_runs(words)]
         claimed = {fold(w.text) for r in claim.names for w in r}
         others = [o for o in dict.fromkeys(others) if not {fold(p) for p in o.split()} & claimed]
         if self.embedder is not None and others:
@@ -397,60 +263,14 @@ class SupportChecker:
         return f"{subject} names {name}, the passage does not"
 
 
-def _negated_scopes(words: list[Token], text: str = "") -> list[set[str]]:
-    """The stems each negation governs: the content words that follow it, up to four, within its
-    clause (a comma ends it: "If not, then the way forward is bilaterally" denies nothing after it)."""
-    scopes = []
-    for i, word in enumerate(words):
-        if fold(word.text) in NEGATIONS or fold(word.text).endswith("n't"):
-            scope = set()
-            previous = word
-            for after in words[i + 1 : i + 8]:
-                gap = text[previous.start + len(previous.text) : after.start] if text else ""
-                if after.first or re.search(r"[,;:—–()]", gap):
-                    break
-                previous = after
-                if not after.is_stopword and after.number is None:
-                    scope.add(after.stem)
-                if len(scope) == 4:
-                    break
-            scopes.append(scope)
-    return scopes
-
-
-def _reversal(claim: _Claim, span: list[Token], span_text: str = "", claim_text: str = "") -> str:
-    """A negation on one side only, over words both sides share: "did not sign" against "signed".
-    A negation elsewhere in the span ("... if the EU doesn't accelerate") is no reversal."""
-    claim_stems = {w.stem for w in claim.content} | {w.stem for run in claim.names for w in run}
-    span_stems = {w.stem for w in span}
-    span_scopes = _negated_scopes(span, span_text)
-    claim_scopes = _negated_scopes(list(claim.words), claim_text) if claim.negated else []
-    negated_in_span = {s for scope in span_scopes for s in scope}
-    if claim.negated:
-        # The claim denies something the span states without a denial of its own.
-        denied = {s for scope in claim_scopes for s in scope}
-        shared = {s for s in denied if any(same_word(s, t) for t in span_stems)}
-        if shared and not any(same_word(s, t) for s in shared for t in negated_in_span):
-            return "the claim says not, the passage does not deny it"
-        return ""
-    denied_shared = {s for s in negated_in_span if any(same_word(s, c) for c in claim_stems)}
-    if denied_shared:
-        return f"the passage says not {sorted(denied_shared)[0]}, the claim does not"
-    return ""
-
-
 def _text(word: Token | None) -> str | None:
     return word.text if word is not None else None
 
 
-def _is_year(number: str | None) -> bool:
-    return bool(re.fullmatch(r"1[5-9]\d\d|20\d\d", number or ""))
-
-
 def _number_reason(number: Token, span: list[Token], question: bool) -> str:
     subject = "the question" if question else "the claim"
-    is_year = _is_year(number.number)
-    same_kind = [w.text for w in span if w.number and _is_year(w.number) == is_year]
+    is_year = looks_like_year(number.number)
+    same_kind = [w.text for w in span if w.number and looks_like_year(w.number) == is_year]
     if same_kind:
         return f"{number.text} in {subject}, {', '.join(dict.fromkeys(same_kind[:2]))} in the passage"
     return f"{number.text} in {subject}, not in the passage"
