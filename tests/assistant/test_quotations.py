@@ -219,7 +219,7 @@ def test_a_quotation_longer_than_a_chunk_is_cited_piece_by_piece(make_assistant,
 def test_an_index_without_quotations_still_answers_by_retrieval(make_assistant, tmp_path):
     import sqlite3
 
-    from index.store import CATALOGUE_FILE
+    from index import CATALOGUE_FILE
 
     assistant = make_assistant()
     assistant.ingest([SEED_FILE])
