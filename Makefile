@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install browser run ingest serve test test-fast bench screenshot readme clean
+.PHONY: install browser run ingest serve lint test test-fast bench screenshot readme clean
 
 install: $(VENV)/.installed
 
@@ -36,10 +36,15 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium" >&2; fi; }
 
-test: install browser
+# ruff and mypy first: a lint or type error fails `make test` (and so CI) before the suite runs.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint browser
 	$(BIN)/python -m pytest
 
-test-fast: install
+test-fast: lint
 	$(BIN)/python -m pytest -m "not slow"
 
 # Writes docs/BENCHMARKS.md (about an hour on 2 cores; growth.py to 100k chunks is most of it).

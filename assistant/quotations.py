@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from index import IndexStore, Speaker, StoredChunk, StoredQuotation, lexical_terms, normalise_speaker
+from index.terms import same_word, stem
 from prompts import load_prompt
 
 from .errors import AssistantError, QuestionError
@@ -323,17 +324,27 @@ class QuotationAnswerer:
         terms = _content_stems(topic)
         scores: list[float | None] = []
         for text, sim in zip(texts, np.asarray(similarity, dtype=float), strict=True):
-            named = len(terms & _content_stems(text)) / len(terms) if terms else 0.0
+            named = _named_share(terms, text)
             relevant = sim >= self.relevance_threshold or named > 0
             scores.append(float(sim) + 0.2 * named if relevant else None)
         return scores
 
 
 def _content_stems(text: str) -> set[str]:
-    """First five letters of the words that carry meaning: "European" meets "Europe", "forces"
-    meets "force"; words under three letters ("U.S." gives "u", "s") are left out.
+    """The Snowball stems of the words that carry meaning; words under three letters ("U.S." gives
+    "u", "s") are left out.
 
     >>> sorted(_content_stems("the European Union's forces"))
-    ['europ', 'force', 'union']
+    ['european', 'forc', 'union']
     """
-    return {t[:5] for t in lexical_terms(normalise_speaker(text)) if len(t) >= 3}
+    return {stem(t) for t in lexical_terms(normalise_speaker(text)) if len(t) >= 3}
+
+
+def _named_share(terms: set[str], text: str) -> float:
+    """The share of the topic's stems that the text names in some form ("Europe" in "European").
+
+    >>> _named_share({"europ", "defenc"}, "the European Union")
+    0.5
+    """
+    found = _content_stems(text)
+    return sum(any(same_word(t, f) for f in found) for t in terms) / len(terms) if terms else 0.0

@@ -83,8 +83,12 @@ class HybridRetriever(BaseRetriever):
         fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], k=self.rrf_k)
         dense_scores, lexical_scores = dict(dense), dict(lexical)
         docs = []
-        for rank, (cid, score) in enumerate(fused[:k], start=1):
+        top = fused[:k]
+        # Where the documents' quotations are, so answer units keep a quotation whole (assistant/units.py).
+        spans = self.store.quotation_spans([chunks[cid].path for cid, _ in top])
+        for rank, (cid, score) in enumerate(top, start=1):
             chunk = chunks[cid]
+            quotations = [q for q in spans.get(chunk.path, ()) if q.start < chunk.end and q.end > chunk.start]
             docs.append(
                 Document(
                     id=cid,
@@ -93,6 +97,7 @@ class HybridRetriever(BaseRetriever):
                         "chunk_id": cid, "path": chunk.path, "source": chunk.source, "title": chunk.title,
                         "start": chunk.start, "end": chunk.end, "score": score, "rank": rank,
                         "dense_score": dense_scores.get(cid), "lexical_score": lexical_scores.get(cid),
+                        "quotations": quotations,
                     },
                 )
             )

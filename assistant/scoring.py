@@ -15,26 +15,13 @@ from langchain_core.documents import Document
 
 from index import STOPWORDS, lexical_terms
 from index.embedding import SentenceEmbedder
-from index.terms import same_word, stem
+from index.terms import lemma, same_word, stem
 
 from .retrieval import reciprocal_rank_fusion
 from .support import SupportChecker
 from .turn import ScoredUnit
 from .units import Unit, VectorCache, dedupe_units, group_units
 
-# Only forms that are words of speech: "state", "note" or "add" are as often nouns or other verbs.
-_SPEECH_VERB = re.compile(
-    r"(say|says|said|saying|speak|speaks|spoke|spoken|speaking|stated|stating|statements?|tell|tells|told|telling|"
-    r"remarked|remarks|explained|"
-    r"declared|commented|replied|insisted|argued|emphasi[sz]ed|stressed|warned|announced)"
-)
-_IRREGULAR = {
-    "said": "say", "says": "say", "told": "tell", "spoke": "speak", "spoken": "speak", "wrote": "write",
-    "written": "write", "won": "win", "began": "begin", "begun": "begin", "built": "build", "bought": "buy",
-    "sold": "sell", "led": "lead", "held": "hold", "made": "make", "took": "take", "taken": "take",
-    "gave": "give", "given": "give", "became": "become", "left": "leave", "met": "meet", "ran": "run",
-    "found": "find", "thought": "think", "brought": "bring", "chose": "choose", "chosen": "choose",
-}
 # Weights of the kinds of evidence; the refusal threshold is calibrated on this mix.
 SEMANTIC_WEIGHT, LEXICAL_WEIGHT, ANSWER_TYPE_BONUS = 0.6, 0.4, 0.1
 # What kind of text answers a question, by its wording (classic answer-type matching).
@@ -77,24 +64,6 @@ def expected_answer_type(question: str) -> re.Pattern | None:
         if asks.search(question):
             return answered_by
     return None
-
-
-def normalise_term(word: str) -> str:
-    """A crude stem, enough to match "say"/"said", "minerals"/"mineral", "agreed"/"agree"; every
-    verb of speech counts as "say", so "What did X say?" matches "X stated".
-
-    >>> [normalise_term(w) for w in ["said", "minerals", "countries", "agreed", "running", "stated"]]
-    ['say', 'mineral', 'country', 'agre', 'runn', 'say']
-    """
-    word = word.lower().removesuffix("'s").removesuffix("’s")
-    if _SPEECH_VERB.fullmatch(word):
-        return "say"
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
-    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)] + repl
-    return word
 
 
 UNIT_CACHE_SIZE = 20_000  # sentence vectors kept between questions: 384 floats each, about 30 MB
@@ -160,8 +129,8 @@ class EvidenceScorer:
 
 
 def _terms(text: str) -> set[str]:
-    # Both forms: the crude stem that folds speech verbs into "say", and the Snowball stem.
-    return {form for t in lexical_terms(text) for form in (normalise_term(t), stem(t))}
+    # Both forms: the lemma, which folds words of speech into "say", and the Snowball stem.
+    return {form for t in lexical_terms(text) for form in (lemma(t), stem(t))}
 
 
 def lexical_scores(question: str, units: list[Unit], similar=None) -> np.ndarray:
@@ -181,7 +150,7 @@ def lexical_scores(question: str, units: list[Unit], similar=None) -> np.ndarray
     for i, word in enumerate(raw):
         if word.lower() in STOPWORDS:
             continue
-        term = normalise_term(word)
+        term = lemma(word)
         is_name = i > 0 and word[0].isupper()
         forms[term] = (stem(word), word, is_name)
         df = sum(_found(term, forms[term][0], ts) for ts in unit_terms)

@@ -14,17 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.documents import Document
 
-from index import split_sentences
+from index import SPEECH_VERBS, QuotationSpan, split_sentences
 
-# Verbs that attribute speech; a quotation continues its attribution's unit (see `group_units`).
-_ATTRIBUTION = re.compile(
-    r"\b(said|says|say|stated|states|told|tells|added|adds|noted|notes|explained|according to|asked|wrote|"
-    r"argued|insisted|warned|declared|emphasi[sz]ed|remarked|replied|continued|announced|claimed)\b",
-    re.IGNORECASE,
-)
+# Words that attribute speech (the quotation extractor's verbs); a quotation continues its
+# attribution's unit (see `group_units`).
+_ATTRIBUTION = re.compile(r"\b(" + "|".join(("say", "according to", *SPEECH_VERBS)) + r")\b", re.IGNORECASE)
 # A sentence opening like this leans on the one before ("This statement, made in Munich, ...").
 _ANAPHORIC_START = re.compile(r"(This|That|These|Those|It|He|She|They|His|Her|Their|Its)\b")
-_OPEN_QUOTES, _CLOSE_QUOTES = "“«„", "”»"
 
 
 @dataclass
@@ -92,41 +88,36 @@ def unit_context(unit: Unit) -> str:
 
 
 def group_units(passage: Document) -> list[Unit]:
-    """Sentences of a passage, merged so that a quotation stays whole and with its speaker:
+    """Sentences of a passage, merged so that a quotation stays whole and with its speaker, by the
+    quotation spans stored at ingest (`metadata["quotations"]`, as the retriever gives them):
 
-    - a sentence that leaves a quotation open is joined with the ones that close it;
-    - a quotation with no attribution of its own that follows an attributed quotation joins it
-      (“We have the intention...,” Budrys said. “But it's time sensitive. ...” is one unit).
+    - a sentence a direct quotation runs on from is joined with it, up to the quotation's end;
+    - a quotation with no attribution of its own, by the speaker of the quotation just before in
+      the same paragraph, joins it (“We have the intention...,” Budrys said. “But it's time
+      sensitive. ...” is one unit).
     """
     offset = passage.metadata["start"]
+    quotations: list[QuotationSpan] = list(passage.metadata.get("quotations") or ())
     units: list[Unit] = []
-    open_quote = False
     for span in split_sentences(passage.page_content, offset=offset):
-        if open_quote and units:
-            units[-1].end = span.end
-        else:
-            units.append(Unit(passage, span.start, span.end))
-        open_quote = _quote_open_after(units[-1].text)
-        if not open_quote and len(units) >= 2:
-            last, prev = units[-1], units[-2]
-            same_paragraph = passage.page_content[prev.end - offset : last.start - offset].count("\n") == 0
-            if (
-                last.text.lstrip()[:1] in _OPEN_QUOTES + '"'
-                and not _ATTRIBUTION.search(last.text)
-                and _ATTRIBUTION.search(prev.text)
-                and any(q in prev.text for q in _CLOSE_QUOTES + '"')
-                and same_paragraph
-            ):
-                prev.end = last.end
-                units.pop()
-            elif same_paragraph and _ANAPHORIC_START.match(last.text):
-                last.context_start = prev.start
+        if units and any(q.start < units[-1].end and q.end > span.start for q in quotations):
+            units[-1].end = span.end  # a quotation runs on into this sentence
+            continue
+        units.append(Unit(passage, span.start, span.end))
+        if len(units) < 2:
+            continue
+        last, prev = units[-1], units[-2]
+        same_paragraph = passage.page_content[prev.end - offset : last.start - offset].count("\n") == 0
+        opening = next((q for q in quotations if last.start <= q.start <= last.start + 2), None)
+        if (
+            same_paragraph and opening is not None and not _ATTRIBUTION.search(last.text)
+            and any(q.speaker_key == opening.speaker_key and prev.start <= q.start < prev.end for q in quotations)
+        ):
+            prev.end = last.end
+            units.pop()
+        elif same_paragraph and _ANAPHORIC_START.match(last.text):
+            last.context_start = prev.start
     return units
-
-
-def _quote_open_after(text: str) -> bool:
-    depth = sum(text.count(q) for q in _OPEN_QUOTES) - sum(text.count(q) for q in _CLOSE_QUOTES)
-    return depth > 0 or text.count('"') % 2 == 1
 
 
 def dedupe_units(units: list[Unit]) -> list[Unit]:

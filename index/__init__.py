@@ -28,6 +28,7 @@ from .records import (
     DocumentRecord,
     DocumentWrite,
     IndexHealth,
+    QuotationSpan,
     StoredChunk,
     StoredQuotation,
 )
@@ -39,7 +40,7 @@ from .vectors import StoreUnavailableError, VectorIndex, open_chroma_client
 __all__ = [
     "CATALOGUE_FILE", "STOPWORDS", "SPEECH_VERBS", "Catalogue", "Chunk", "Document", "DocumentFacts",
     "DocumentRecord", "DocumentWrite", "IndexBusyError", "IndexDirError", "IndexHealth", "IndexStore",
-    "IngestReport", "LoadError", "Quotation", "SQLiteCatalogue", "Span", "Speaker", "SpeakerDirectory",
+    "IngestReport", "LoadError", "Quotation", "QuotationSpan", "SQLiteCatalogue", "Span", "Speaker", "SpeakerDirectory",
     "StoreUnavailableError", "StoredChunk", "StoredQuotation", "VectorIndex",
     "catalogue_exists", "chunk_document", "discover_files", "ensure_index_dir", "extract_quotations", "ingest",
     "lexical_terms", "load_document", "normalise_speaker", "open_chroma_client", "same_speaker", "split_sentences",

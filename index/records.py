@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -85,6 +85,14 @@ class DocumentWrite:
     chunks: Sequence[Chunk]
     vectors: Vectors  # one per chunk, in order
     facts: DocumentFacts = DocumentFacts()
+
+
+class QuotationSpan(NamedTuple):
+    """Where a direct quotation is in its document (the text between its marks), and who said it."""
+
+    start: int
+    end: int
+    speaker_key: str
 
 
 @dataclass(frozen=True)

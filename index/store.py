@@ -29,6 +29,7 @@ from .records import (
     DocumentRecord,
     DocumentWrite,
     IndexHealth,
+    QuotationSpan,
     StoredChunk,
     StoredQuotation,
     Vectors,
@@ -138,6 +139,10 @@ class IndexStore:
     def find_speakers_by_title(self, title: str) -> list[Speaker]:
         """Speakers whose title is `title` or ends with it: "the prime minister" finds a "Prime Minister"."""
         return self.speaker_directory.find_by_title(title)
+
+    def quotation_spans(self, paths: Sequence[str]) -> dict[str, list[QuotationSpan]]:
+        """Where each document's direct quotations are (as stored at ingest), for answer units."""
+        return self.catalogue.quotation_spans(paths)
 
     def quotations(self, speaker: Speaker | str) -> list[StoredQuotation]:
         """A speaker's quotations (a Speaker, or a name as find_speakers takes it), by document, in

@@ -37,6 +37,21 @@ SPEECH_PARTICIPLES: tuple[str, ...] = tuple("""
     announcing declaring claiming writing articulating replying acknowledging admitting stressing
     urging cautioning predicting confirming concluding tweeting
 """.split())
+# Words that are always about speech (unlike "notes" or "adds", as often a noun or another verb):
+# a question's "say" meets a passage's "stated".
+SAYING_WORDS = frozenset("""
+    say says said saying speak speaks spoke spoken speaking stated stating statement statements tell
+    tells told telling remarked remarks explained declared commented replied insisted argued emphasized
+    emphasised stressed warned announced
+""".split())
+# Past forms the Snowball stemmer leaves apart from their verb ("won" and "win").
+IRREGULAR_VERBS = {
+    "said": "say", "says": "say", "told": "tell", "spoke": "speak", "spoken": "speak", "wrote": "write",
+    "written": "write", "won": "win", "began": "begin", "begun": "begin", "built": "build", "bought": "buy",
+    "sold": "sell", "led": "lead", "held": "hold", "made": "make", "took": "take", "taken": "take",
+    "gave": "give", "given": "give", "became": "become", "left": "leave", "met": "meet", "ran": "run",
+    "found": "find", "thought": "think", "brought": "bring", "chose": "choose", "chosen": "choose",
+}
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*|\d+(?:[.,]\d+)*|[$€£¥%]", re.UNICODE)
 # Symbols read as the words they stand for: "$2 per day" is two dollars a day.
@@ -142,6 +157,19 @@ def tokens(text: str) -> list[Token]:
 
 
 _DEMONYM_ENDINGS = frozenset({"ese", "es", "ian", "an", "i", "ish", "n"})  # as written and as stemmed
+
+
+def lemma(word: str) -> str:
+    """The word's verb when it is a form of one the stemmer misses, else its Snowball stem; every
+    word of speech is "say", so "What did X say?" meets "X stated".
+
+    >>> [lemma(w) for w in ["said", "minerals", "countries", "won", "stated", "restrictions"]]
+    ['say', 'miner', 'countri', 'win', 'say', 'restrict']
+    """
+    folded = fold(word).removesuffix("'s")
+    if folded in SAYING_WORDS:
+        return "say"
+    return IRREGULAR_VERBS.get(folded) or stem(folded)
 
 
 def same_word(a: str, b: str) -> bool:

@@ -17,7 +17,15 @@ from typing import Protocol
 
 from ..chunking import Chunk
 from ..documents import Document
-from ..records import ChunkToEmbed, DocumentFacts, DocumentRecord, SpeakerRow, StoredChunk, StoredQuotation
+from ..records import (
+    ChunkToEmbed,
+    DocumentFacts,
+    DocumentRecord,
+    QuotationSpan,
+    SpeakerRow,
+    StoredChunk,
+    StoredQuotation,
+)
 
 
 class Catalogue(Protocol):
@@ -83,6 +91,10 @@ class Catalogue(Protocol):
 
     def titled_speaker_keys(self, title: str) -> set[str]:
         """Speaker keys of quotations whose title key is `title` or ends with " " + `title`."""
+        ...
+
+    def quotation_spans(self, paths: Collection[str]) -> dict[str, list[QuotationSpan]]:
+        """The direct quotations of these documents as (start, end, speaker key), in document order."""
         ...
 
     def quotations_of(self, speaker_keys: Collection[str]) -> list[StoredQuotation]:

@@ -15,7 +15,16 @@ from ..chunking import Chunk
 from ..documents import Document
 from ..names import normalise_speaker
 from ..quotes import Quotation
-from ..records import ChunkToEmbed, DocumentFacts, DocumentRecord, SpeakerRow, StoredChunk, StoredQuotation, chunk_id
+from ..records import (
+    ChunkToEmbed,
+    DocumentFacts,
+    DocumentRecord,
+    QuotationSpan,
+    SpeakerRow,
+    StoredChunk,
+    StoredQuotation,
+    chunk_id,
+)
 from .sqlite_schema import MIGRATIONS, SCHEMA
 
 CATALOGUE_FILE = "catalogue.sqlite3"
@@ -199,6 +208,20 @@ class SQLiteCatalogue:
     def titled_speaker_keys(self, title: str) -> set[str]:
         rows = self._db.execute(f"SELECT DISTINCT speaker_key FROM quotations WHERE {_TITLED}", (title, "% " + title))
         return {key for (key,) in rows}
+
+    def quotation_spans(self, paths: Collection[str]) -> dict[str, list[QuotationSpan]]:
+        wanted = list(dict.fromkeys(paths))
+        spans: dict[str, list[QuotationSpan]] = {path: [] for path in wanted}
+        if not wanted:
+            return spans
+        rows = self._db.execute(
+            f"""SELECT path, start, "end", speaker_key FROM quotations
+                WHERE kind = 'direct' AND path IN ({_marks(wanted)}) ORDER BY path, start""",
+            wanted,
+        ).fetchall()
+        for path, start, end, speaker_key in rows:
+            spans[path].append(QuotationSpan(start, end, speaker_key))
+        return spans
 
     def quotations_of(self, speaker_keys: Collection[str]) -> list[StoredQuotation]:
         keys = list(speaker_keys)
