@@ -1,4 +1,4 @@
-"""The Answer contract (see ARCHITECTURE.md): what `ask` returns and `--json` / the API print."""
+"""The Answer contract (see docs/ARCHITECTURE.md): what `ask` returns and `--json` / the API print."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The REST API: `/api/ask` (JSON and server-sent events), `/api/documents`, `/api/speakers`
 (who is quoted, and what they said), `/api/health`.
 
-Every route calls the same `Assistant`; the Answer JSON is the contract of ARCHITECTURE.md.
+Every route calls the same `Assistant`; the Answer JSON is the contract of docs/ARCHITECTURE.md.
 """
 
 from __future__ import annotations
