@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install browser run ingest serve lint test test-fast bench screenshot readme clean
+.PHONY: install browser run ingest serve lint test test-fast test-unit bench screenshot readme clean
 
 install: $(VENV)/.installed
 
@@ -46,6 +46,10 @@ test: lint browser
 
 test-fast: lint
 	$(BIN)/python -m pytest -m "not slow"
+
+# The unit layer: no model (a small fake embedding), no processes or browsers; seconds.
+test-unit: lint
+	$(BIN)/python -m pytest -m "not slow and not model"
 
 # Writes docs/BENCHMARKS.md (about an hour on 2 cores; growth.py to 100k chunks is most of it).
 bench: install

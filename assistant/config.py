@@ -9,6 +9,9 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from index.chunking import CHUNK_WORDS, OVERLAP_SENTENCES
+from index.ingest import DEFAULT_MAX_FILE_MB
+
 _ORIGIN = re.compile(r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
 
 
@@ -55,10 +58,12 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(30.0, gt=0, le=600, description="Seconds to wait for the LLM before falling back.")
     seeds_dir: Path = Field(Path("seeds"), description="What `assistant ingest` indexes when given no path.")
 
-    chunk_words: int = Field(120, ge=20, le=400, description="Maximum words per chunk.")
-    chunk_overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences a chunk repeats from the previous one.")
+    chunk_words: int = Field(CHUNK_WORDS, ge=20, le=400, description="Maximum words per chunk.")
+    chunk_overlap_sentences: int = Field(
+        OVERLAP_SENTENCES, ge=0, le=5, description="Sentences a chunk repeats from the previous one."
+    )
     max_file_mb: float = Field(
-        20.0, gt=0, description="Files larger than this many MB are skipped at ingest, with a warning."
+        DEFAULT_MAX_FILE_MB, gt=0, description="Files larger than this many MB are skipped at ingest, with a warning."
     )
 
     k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")

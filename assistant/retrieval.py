@@ -24,7 +24,7 @@ Mode = Literal["hybrid", "dense", "lexical"]
 Key = TypeVar("Key", bound=Hashable)
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[Key]], k: int = 60) -> list[tuple[Key, float]]:
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[Key]], k: int) -> list[tuple[Key, float]]:
     """Fuse ranked id lists: score(id) = sum over lists of 1 / (k + rank), rank from 1. Ties keep
     the order in which ids first appear, so the first list breaks them.
 
@@ -45,9 +45,9 @@ class HybridRetriever(BaseRetriever):
 
     store: IndexStore
     embedder: SentenceEmbedder
-    k: int = 5
-    candidates: int = 30
-    rrf_k: int = 60
+    k: int  # Settings: k, candidates, rrf_k
+    candidates: int
+    rrf_k: int
     mode: Mode = "hybrid"
 
     def _get_relevant_documents(

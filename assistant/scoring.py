@@ -66,6 +66,7 @@ def expected_answer_type(question: str) -> re.Pattern | None:
     return None
 
 
+RERANK_RRF_K = 60  # the rerank's own fusion of its two rankings (the usual constant)
 UNIT_CACHE_SIZE = 20_000  # sentence vectors kept between questions: 384 floats each, about 30 MB
 
 
@@ -117,7 +118,7 @@ class EvidenceScorer:
             key=lambda p: -p.metadata["lexical_score"],
         )
         # BM25 first: on a tie (one list's 1st is the other's 2nd) exact-term evidence decides.
-        fused = reciprocal_rank_fusion([[id(p) for p in by_terms], [id(p) for p in by_evidence]])
+        fused = reciprocal_rank_fusion([[id(p) for p in by_terms], [id(p) for p in by_evidence]], k=RERANK_RRF_K)
         lookup = {id(p): p for p in candidates}
         kept: dict[int, Document] = {}  # candidate's id -> its reranked copy
         for rank, (key, score) in enumerate(fused[:k], start=1):

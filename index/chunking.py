@@ -95,7 +95,13 @@ def _next_starts_sentence(line: str, end: int) -> bool:
     return first.isupper() or first.isdigit() or first in "\"'“‘«([" or not first.isascii() and not first.islower()
 
 
-def chunk_document(doc: Document, max_words: int = 120, overlap_sentences: int = 1) -> list[Chunk]:
+# The default chunk shape (Settings.chunk_words / chunk_overlap_sentences start from these).
+CHUNK_WORDS, OVERLAP_SENTENCES = 120, 1
+
+
+def chunk_document(
+    doc: Document, max_words: int = CHUNK_WORDS, overlap_sentences: int = OVERLAP_SENTENCES
+) -> list[Chunk]:
     """Group consecutive sentences into chunks of at most `max_words` words (a longer sentence is
     cut at word boundaries), each chunk repeating the last `overlap_sentences` of the one before."""
     units = [u for s in split_sentences(doc.text) for u in _cut_long(doc.text, s, max_words)]

@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chunking import Chunk, chunk_document
+from .chunking import CHUNK_WORDS, OVERLAP_SENTENCES, Chunk, chunk_document
 from .dates import document_date
 from .discovery import discover_files
 from .documents import Document, LoadError, display_source, file_sha256, load_document, shown
@@ -70,8 +70,8 @@ def ingest(
     embedder: SentenceEmbedder,
     *,
     prune: bool = False,
-    max_words: int = 120,
-    overlap_sentences: int = 1,
+    max_words: int = CHUNK_WORDS,
+    overlap_sentences: int = OVERLAP_SENTENCES,
     batch_chunks: int = 1024,
     max_file_mb: float = DEFAULT_MAX_FILE_MB,
     wait: bool = True,

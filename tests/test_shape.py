@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from .helpers import ROOT
 
 PACKAGES = ("index", "assistant", "ui", "prompts")
 LAYER = {"prompts": 0, "index": 0, "assistant": 1, "ui": 2}

@@ -6,7 +6,7 @@ from assistant.retrieval import reciprocal_rank_fusion
 
 
 def test_fusion_rewards_agreement():
-    fused = dict(reciprocal_rank_fusion([["a", "b", "c"], ["c", "b", "d"]]))
+    fused = dict(reciprocal_rank_fusion([["a", "b", "c"], ["c", "b", "d"]], k=60))
     assert fused["b"] > fused["a"] and fused["c"] > fused["d"]
 
 

@@ -4,7 +4,6 @@ forge a log line; an unwritable index directory is one line saying which and wha
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import re
@@ -12,7 +11,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from assistant import Assistant, Settings
@@ -21,22 +19,11 @@ from assistant.errors import AssistantError
 from index import IndexStore, ingest, open_chroma_client
 from index.documents import display_source
 
+from ..fakes import FakeEmbedder
 from ..helpers import ROOT, run_cli
 from .corpus import make_folder, unprivileged
 
 SMALL = {"small.txt": "Harbour note\nThe ferry to Nida leaves at nine."}
-
-
-class HashEmbedder:
-    """16-dimensional vectors from a hash of the text: for tests of ingest's plumbing, not of the model."""
-
-    texts_embedded = 0
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        self.texts_embedded += len(texts)
-        raw = np.array([np.frombuffer(hashlib.sha256(t.encode()).digest()[:16], dtype=np.uint8) for t in texts])
-        vectors = raw.astype(np.float32).reshape(len(texts), 16) + 1.0
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
 @pytest.fixture
@@ -56,7 +43,7 @@ def test_a_file_over_the_size_limit_is_skipped_saying_size_limit_and_setting(tmp
     size = (folder / "big.txt").stat().st_size
     assert 30_000 < size < 40_000
     with caplog.at_level(logging.WARNING, logger="index.ingest"):
-        report = ingest([folder], store, HashEmbedder(), max_file_mb=0.02)
+        report = ingest([folder], store, FakeEmbedder(), max_file_mb=0.02)
     assert [Path(s).name for s in report.added] == ["small.txt"]
     ((source, reason),) = report.skipped
     assert source == display_source(folder / "big.txt")
@@ -80,7 +67,7 @@ def test_progress_lines_come_every_few_seconds_when_stderr_is_not_a_terminal(tmp
     folder = make_folder(tmp_path / "docs", notes)
     (folder / "huge.txt").write_text(long_text(150_000), encoding="utf-8")  # chunking it takes a while
     with caplog.at_level(logging.INFO, logger="index.ingest.progress"):
-        report = ingest([folder], store, HashEmbedder(), progress_every_s=0.02)
+        report = ingest([folder], store, FakeEmbedder(), progress_every_s=0.02)
     lines = [r.getMessage() for r in caplog.records if r.name == "index.ingest.progress"]
     line_format = r"ingest: \d+/13 files, \d+ chunks embedded \(.+\)"
     assert lines and all(re.fullmatch(line_format, line) for line in lines), lines
@@ -98,7 +85,7 @@ def test_a_file_name_cannot_forge_a_log_line(tmp_path, store, caplog, monkeypatc
     (folder / evil).write_bytes(b"")  # empty: skipped, with a warning that names it
     (folder / ("also-" + evil)).write_text(long_text(20_000), encoding="utf-8")  # ingested, named in progress
     with caplog.at_level(logging.INFO, logger="index"):
-        report = ingest([folder], store, HashEmbedder())
+        report = ingest([folder], store, FakeEmbedder())
     assert len(report.added) == 2 and [Path(s).name for s, _ in report.skipped] == [evil]
     messages = [r.getMessage() for r in caplog.records]
     assert messages and not [m for m in messages if "\n" in m or "\r" in m]
@@ -108,7 +95,7 @@ def test_a_file_name_cannot_forge_a_log_line(tmp_path, store, caplog, monkeypatc
     caplog.clear()
     (folder / ("also-" + evil)).write_text(long_text(30_000), encoding="utf-8")
     with caplog.at_level(logging.INFO, logger="index"):
-        ingest([folder], store, HashEmbedder(), progress_every_s=0.001)
+        ingest([folder], store, FakeEmbedder(), progress_every_s=0.001)
     messages = [r.getMessage() for r in caplog.records]
     assert any(repr(display_source(folder / ("also-" + evil))) in m for m in messages), messages
     assert not [m for m in messages if "\n" in m or "\r" in m]

@@ -17,7 +17,7 @@ from assistant import Settings
 from ui.auth import EMBED_COOKIE, PUBLIC_PATHS, SESSION_COOKIE, Credentials
 from ui.server import create_app
 
-from .conftest import running
+from .servers import running
 
 KEY, OTHER_KEY = "s3cret-key-for-tests", "another-key"
 PORTAL = "https://portal.example.com"

@@ -17,7 +17,7 @@ import pytest
 from index import load_document
 
 from ..helpers import SEEDS, assert_answer_contract
-from .conftest import BROWSER_TESTS
+from .servers import BROWSER_TESTS
 
 pytestmark = BROWSER_TESTS
 

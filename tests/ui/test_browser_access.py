@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from ..helpers import ROOT, free_port
-from .conftest import BROWSER_TESTS, HttpServer, running
+from .servers import BROWSER_TESTS, HttpServer, running
 
 pytestmark = BROWSER_TESTS
 
