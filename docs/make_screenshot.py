@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import sync_playwright
 
+from index import OFFLINE_ENVIRONMENT
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
@@ -25,7 +27,7 @@ def main() -> int:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "ASSISTANT_INDEX_DIR": tmp, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+        env = {**os.environ, **OFFLINE_ENVIRONMENT, "ASSISTANT_INDEX_DIR": tmp}
         cli = [sys.executable, "-m", "assistant.cli"]
         subprocess.run([*cli, "ingest", "seeds/"], cwd=ROOT, env=env, check=True)
         server = subprocess.Popen([*cli, "serve", "--port", str(port)], cwd=ROOT, env=env)

@@ -4,16 +4,10 @@ Nothing here knows about answering questions; `assistant` reads the index throug
 The offline environment is set here, once, before anything imports a model hub or Chroma.
 """
 
-import os
+# First: the offline environment is set before anything imports a model hub, Chroma or Gradio.
+from .offline import OFFLINE_ENVIRONMENT
 
-# Offline always: nothing may reach the internet (model hubs, Chroma telemetry).
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio calls home at start-up unless told not to
-
+# isort: split
 from .catalogue import CATALOGUE_FILE, Catalogue, SQLiteCatalogue, catalogue_exists
 from .chunking import Chunk, Span, chunk_document, split_sentences
 from .directory import IndexDirError, ensure_index_dir
@@ -38,7 +32,8 @@ from .terms import SPEECH_VERBS, STOPWORDS, lexical_terms
 from .vectors import StoreUnavailableError, VectorIndex, open_chroma_client
 
 __all__ = [
-    "CATALOGUE_FILE", "STOPWORDS", "SPEECH_VERBS", "Catalogue", "Chunk", "Document", "DocumentFacts",
+    "CATALOGUE_FILE", "OFFLINE_ENVIRONMENT", "STOPWORDS", "SPEECH_VERBS", "Catalogue", "Chunk", "Document",
+    "DocumentFacts",
     "DocumentRecord", "DocumentWrite", "IndexBusyError", "IndexDirError", "IndexHealth", "IndexStore",
     "IngestReport", "LoadError", "Quotation", "QuotationSpan", "SQLiteCatalogue", "Span", "Speaker", "SpeakerDirectory",
     "StoreUnavailableError", "StoredChunk", "StoredQuotation", "VectorIndex",

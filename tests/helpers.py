@@ -14,15 +14,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from index import OFFLINE_ENVIRONMENT
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SEED_FILE = SEEDS / "lithuania-critical-minerals.txt"
 EVAL_DIR = ROOT.parent / "shared" / "eval"
-# What a process started by a test needs: no model hub, no telemetry (the Makefile exports the same).
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-    "ANONYMIZED_TELEMETRY": "False",
-}
+# What a process started by a test needs: no model hub, no telemetry (index's one list).
+OFFLINE_ENV = OFFLINE_ENVIRONMENT
 MARKER = re.compile(r"\[(\d+)\]")
 
 # A council meeting with two quoted speakers (one quoted twice), for the quotation index and its answers.
