@@ -29,7 +29,7 @@ pytestmark = [
 @pytest.mark.model
 class TestHybridRetrieverStandard(RetrieversIntegrationTests):
     """The retriever the seed assistant uses, rebuilt by the suite from the same fields (store,
-    embedder, candidates, rrf_k), with `k` set by the suite."""
+    embedder, k, candidates, rrf_k); the suite sets `k` itself where it tests it."""
 
     @pytest.fixture(autouse=True)
     def _seed_retriever(self, seed_assistant):
@@ -41,7 +41,7 @@ class TestHybridRetrieverStandard(RetrieversIntegrationTests):
 
     @property
     def retriever_constructor_params(self) -> dict[str, Any]:
-        return {name: value for name, value in self.fields.items() if name != "k"}
+        return dict(self.fields)
 
     @property
     def retriever_query_example(self) -> str:

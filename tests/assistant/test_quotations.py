@@ -226,5 +226,6 @@ def test_an_index_without_quotations_still_answers_by_retrieval(make_assistant, 
     with sqlite3.connect(Path(assistant.settings.index_dir) / CATALOGUE_FILE) as db:
         db.execute("DELETE FROM quotations")  # as after an upgrade, before the next ingest
     answer = assistant.ask("What did Budrys say?")
-    assert not answer.refused and "bilaterally" in answer.answer and "quotations" in answer.timings_ms
+    # Retrieval answers; its units are plain sentences until the next ingest stores the quotation spans.
+    assert not answer.refused and "Budrys said" in answer.answer and "quotations" in answer.timings_ms
     assert not answer.answer.startswith("Kestutis Budrys (Lithuanian Foreign Minister) said")
