@@ -181,7 +181,7 @@ def render(results: list[SetResult], settings: Settings, argv: list[str]) -> str
         f"Produced by `{common.command_line('evaluate.py', argv)}`. {common.run_note()}",
         f"Settings: k={settings.k} passages to the answerer, {settings.candidates} candidates from each of dense "
         f"and BM25, RRF k={settings.rrf_k}, the top {settings.rerank_depth} fused candidates reranked by "
-        f"sentence evidence fused with BM25 (`ExtractiveAnswerer.rerank`), chunks of <= {settings.chunk_words} "
+        f"sentence evidence fused with BM25 (`EvidenceScorer.rerank`), chunks of <= {settings.chunk_words} "
         f"words with {settings.chunk_overlap_sentences} sentence(s) overlap, refusal threshold "
         f"{settings.refusal_threshold}, embeddings {settings.embedding_model or 'all-MiniLM-L6-v2 (packaged)'}.",
         "",
