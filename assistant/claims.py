@@ -106,7 +106,7 @@ def parse_claim(text: str, question: bool = False) -> Claim:
     ]
     return Claim(
         numbers=[w for w in words if w.number is not None], names=names, content=content,
-        negated=bool(_NEGATION_PATTERN.search(text)), qualifiers=qualifiers(words, content), words=tuple(words),
+        negated=says_not(text), qualifiers=qualifiers(words, content), words=tuple(words),
         text=text,
     )
 
@@ -152,6 +152,15 @@ def is_connective(sentence: str) -> bool:
     elif any(w.number for w in words) or len(words) > 12:
         return False
     return all(w.is_stopword or fold(w.text) in _CONNECTIVE_WORDS for w in words)
+
+
+def says_not(text: str) -> bool:
+    """Whether the text holds a negation anywhere.
+
+    >>> says_not("Lithuania has not signed the deal."), says_not("Lithuania signed the deal.")
+    (True, False)
+    """
+    return bool(_NEGATION_PATTERN.search(text))
 
 
 def negated_scopes(words: list[Token], text: str = "") -> list[set[str]]:

@@ -33,6 +33,7 @@ from .claims import (
     looks_like_year,
     name_runs,
     parse_claim,
+    says_not,
 )
 from .units import VectorCache
 
@@ -40,6 +41,9 @@ from .units import VectorCache
 # (with its similarity as weight), above COUNTERPART it is named in the reason as what the passage says.
 SOFT_MATCH, COUNTERPART = 0.70, 0.45
 CONTEXT_MATCH = 0.6  # the same for word pieces in context
+# A claim covered less than that is still a paraphrase when it covers at least PARAPHRASE_COVERAGE
+# and its sentence vector is this close to the span's (both chosen on tests/data/support/dev.jsonl).
+PARAPHRASE_COVERAGE, PARAPHRASE_SIMILARITY = 0.5, 0.88
 SUPPORT_THRESHOLD = 0.8  # share of the claim's content covered; calibrated on tests/data/support/dev.jsonl
 # A question's content words need not be in its answer at all ("When did the siege take place?"
 # is answered by "The siege ended in 1098"): its names, numbers and qualifiers constrain it, and the
@@ -79,6 +83,7 @@ class SupportChecker:
         self.threshold = threshold
         self.question_threshold = question_threshold
         self._word_vectors = VectorCache(50_000)
+        self._sentence_vectors = VectorCache(20_000)
         self._contextual: dict[str, tuple] = {}
 
     # -- answers -----------------------------------------------------------------------------------
@@ -208,7 +213,22 @@ class SupportChecker:
                 return Verdict(False, min(score, 0.3), reversal, "negation")
         if score >= (self.question_threshold if question else self.threshold):
             return Verdict(True, round(score, 4), "", "supported")
+        if (
+            not question and score >= PARAPHRASE_COVERAGE and claim.negated == says_not(span_text)
+            and _same_order(claim.names, span) and self._restates(claim.text, span_text)
+        ):
+            # A paraphrase: its numbers and names hold (in the span's order: who did what to whom),
+            # both or neither deny, most of its words are there in some form, and the model reads
+            # the whole sentence as saying the same.
+            return Verdict(True, round(score, 4), "", "supported")
         return Verdict(False, round(score, 4), _content_reason(missing, counterparts), "content", tuple(missing))
+
+    def _restates(self, claim: str, span: str) -> bool:
+        """Whether the model's sentence vectors put the claim and the span at PARAPHRASE_SIMILARITY or closer."""
+        if self.embedder is None or not claim or not span:
+            return False
+        vectors = self._sentence_vectors.get_or_compute([claim, span], self.embedder.encode)
+        return float(vectors[0] @ vectors[1]) >= PARAPHRASE_SIMILARITY
 
     def _has(self, word: Token, stems: list[str], initials: set[str]) -> bool:
         acronym = acronym_of(word.text)
@@ -284,3 +304,15 @@ def _content_reason(missing: list[str], counterparts: list[str | None]) -> str:
             return f"the passage says {counterpart}, the claim says {word}"
     shown = ", ".join(f"“{w}”" for w in missing[:3])
     return f"not in the cited passage: {shown}"
+
+
+def _same_order(names: list[list[Token]], span: list[Token]) -> bool:
+    """Whether the claim's names come in the order the span first names them ("Kerber defeated
+    Williams" is not "Williams defeated Kerber"); names the span lacks (in the title) do not count."""
+    firsts = [fold(run[0].text) for run in names if run]
+    positions = []
+    for name in firsts:
+        where = next((i for i, w in enumerate(span) if fold(w.text) == name), None)
+        if where is not None:
+            positions.append(where)
+    return positions == sorted(positions)

@@ -108,3 +108,15 @@ def test_paraphrase_in_context(checker):
     span = [Evidence("Angelique Kerber defeated Serena Williams in the final to win the title.", "Wimbledon 2018")]
     assert checker.check("Angelique Kerber beat Serena Williams in the final to win the title", span).supported
     assert not checker.check("Serena Williams defeated Angelique Kerber in the semi-final", span).supported
+
+
+def test_a_paraphrase_is_read_as_a_whole_sentence(checker):
+    """Fewer of its words in the span (0.56 of them), but the same names, numbers and polarity, and a
+    sentence vector close to the span's: a paraphrase. A denial of the same sentence is not."""
+    span = [Evidence("The focus on critical minerals is driven by their essential role in numerous industries, "
+                     "from electronics to renewable energy.", "Lithuania critical minerals")]
+    claim = "Critical minerals matter because industries ranging from electronics to renewable energy depend on them."
+    verdict = checker.check(claim, span)
+    assert verdict.supported and verdict.score < 0.8
+    denial = "Critical minerals do not matter because no industry from electronics to renewable energy depends on them."
+    assert not checker.check(denial, span).supported
