@@ -25,6 +25,7 @@ _CONNECTIVE_WORDS = META_WORDS | frozenset(
 NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot n't".split())
 _NEGATION_PATTERN = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n[’']t\b",
                                re.IGNORECASE)
+_ORDINALS = frozenset("second third fourth fifth sixth seventh eighth ninth tenth".split())
 _NAME_GLUE = frozenset({"of", "the", "de", "von", "van", "da", "del", "la", "le", "and", "for"})
 @dataclass(frozen=True)
 class Claim:
@@ -92,9 +93,10 @@ def parse_claim(text: str, question: bool = False) -> Claim:
     words = tokens(text)
     if question:
         # A question's first word is a question word, not a name ("Roughly, how much ..."), and its
-        # number words are rarely constraints ("What are the two bodies ...?"): digits are.
+        # number words are rarely constraints ("What are the two bodies ...?"): digits are, and so
+        # are ordinals past "first" ("Who finished third?", "the fifth series").
         words = [w if not w.first else Token(w.text, w.start, w.stem, w.number, False, True) for w in words]
-        words = [w if w.number is None or w.text[:1].isdigit()
+        words = [w if w.number is None or w.text[:1].isdigit() or fold(w.text) in _ORDINALS
                  else Token(w.text, w.start, stem(w.text), None, w.capitalised, w.first) for w in words]
     names = name_runs(words)
     in_names = {id(w) for run in names for w in run}
@@ -116,9 +118,8 @@ def acronym_of(word: str) -> str | None:
     return letters if 2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha() else None
 
 
-def initials_of(words: list[Token]) -> set[str]:
-    """Initials of every run of capitalised words ("United States" gives "US"), and acronyms
-    written with dots ("U.S.", which tokenises as U, S)."""
+def dotted_acronyms(words: list[Token]) -> set[str]:
+    """Acronyms written with dots ("U.S.", which tokenises as U, S)."""
     out = set()
     letters_run = ""
     for word in [*words, None]:
@@ -128,6 +129,13 @@ def initials_of(words: list[Token]) -> set[str]:
         if len(letters_run) >= 2:
             out.add(letters_run)
         letters_run = ""
+    return out
+
+
+def initials_of(words: list[Token]) -> set[str]:
+    """Initials of every run of capitalised words ("United States" gives "US"), and acronyms
+    written with dots."""
+    out = dotted_acronyms(words)
     for run in name_runs(words):
         letters = "".join(w.text[0] for w in run)
         for i in range(len(letters)):

@@ -27,6 +27,7 @@ from index.terms import Token, fold, same_word, tokens
 from .claims import (
     Claim,
     acronym_of,
+    dotted_acronyms,
     find_reversal,
     initials_of,
     is_connective,
@@ -111,7 +112,9 @@ class SupportChecker:
         parsed = parse_claim(question, question=True)
         words = [w for e in evidence for w in tokens(e.text)] + [w for e in evidence for w in tokens(e.context)]
         wider = [w for e in evidence for w in tokens(e.surroundings)]
-        return self._judge(parsed, words, words + [w for w in wider if w.number], question=True, document=wider)
+        # A year may be set once for a whole passage ("the 2015 season"); other numbers belong to their sentence.
+        years = [w for w in wider if looks_like_year(w.number)]
+        return self._judge(parsed, words, words + years, question=True, document=wider)
 
     def differences(self, question: str, evidence: Sequence[Evidence]) -> list[tuple[str, str | None]]:
         """The question's numbers, names and content words the evidence lacks, each with what the
@@ -159,12 +162,14 @@ class SupportChecker:
 
         stems = [w.stem for w in extended]
         initials = initials_of(extended)
-        acronyms = {fold(w.text) for w in extended if acronym_of(w.text)} | {fold(a) for a in initials}
+        # Only acronyms the evidence writes ("U.S." for the claim's "United States"); the initials of its
+        # names would let "CFO of Google" pass on "CEO of Google".
+        acronyms = {fold(w.text) for w in extended if acronym_of(w.text)} | {fold(a) for a in dotted_acronyms(extended)}
         for run in claim.names:
             if len(run) >= 2 and fold("".join(w.text[0] for w in run)) in acronyms:
                 continue  # "United States" for "U.S."
             absent = [w for w in run if not self._has(w, stems, initials)]
-            if absent and document and len(run) >= 2 and run[-1] not in absent:
+            if absent and document and len(run) >= 2 and run[-1] not in absent and _contiguous(run, claim.text):
                 # A question's "Carolina Panthers" is "the Panthers" in the answer: the name's head is
                 # there, and the document says the rest somewhere.
                 document_stems = [w.stem for w in document]
@@ -316,3 +321,9 @@ def _same_order(names: list[list[Token]], span: list[Token]) -> bool:
         if where is not None:
             positions.append(where)
     return positions == sorted(positions)
+
+
+def _contiguous(run: list[Token], text: str) -> bool:
+    """Whether a name's words stand next to each other ("Carolina Panthers"), not joined by a word such
+    as "of" ("CFO of Google": two names, the second no head of the first)."""
+    return all(not text[a.start + len(a.text) : b.start].strip() for a, b in zip(run, run[1:], strict=False))

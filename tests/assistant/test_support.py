@@ -120,3 +120,14 @@ def test_a_paraphrase_is_read_as_a_whole_sentence(checker):
     assert verdict.supported and verdict.score < 0.8
     denial = "Critical minerals do not matter because no industry from electronics to renewable energy depends on them."
     assert not checker.check(denial, span).supported
+
+
+def test_a_questions_role_and_ordinal_are_constraints(checker):
+    """ "CFO of Google" is not met by "CEO of Google" (the initials of a passage's names are no acronym it
+    writes), and "third" is a number the answer must hold, as "2018" is."""
+    google = [Evidence("Sundar Pichai is the CEO of Google and Alphabet.", "Google")]
+    assert not checker.meets("Who is the CFO of Google?", google).supported
+    assert checker.meets("Who is the CEO of Google?", google).supported
+    cup = [Evidence("Croatia finished second at the 2018 World Cup.", "World Cup")]
+    assert not checker.meets("Who finished third at the 2018 World Cup?", cup).supported
+    assert checker.meets("Who finished second at the 2018 World Cup?", cup).supported
