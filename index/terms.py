@@ -53,7 +53,9 @@ IRREGULAR_VERBS = {
     "found": "find", "thought": "think", "brought": "bring", "chose": "choose", "chosen": "choose",
 }
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-_WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*|\d+(?:[.,]\d+)*|[$€£¥%]", re.UNICODE)
+# A number with a decimal point or grouped thousands first ("£1.8bn" is 1.8 and "bn", "1,000" one
+# number), then words (which take "21st" whole), then the symbols.
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:[’'][^\W_]+)*|[$€£¥%]", re.UNICODE)
 # Symbols read as the words they stand for: "$2 per day" is two dollars a day.
 _SYMBOLS = {"$": "dollar", "€": "euro", "£": "pound", "¥": "yen", "%": "percent"}
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -137,6 +139,8 @@ def tokens(text: str) -> list[Token]:
 
     >>> [(t.text, t.stem, t.number) for t in tokens("Vilnius signed 2 deals.")]
     [('Vilnius', 'vilnius', None), ('signed', 'sign', None), ('2', '2', '2'), ('deals', 'deal', None)]
+    >>> [t.number for t in tokens("£1.8bn, 1,000 people, the 21st")]
+    [None, '1.8', None, '1000', None, None, '21']
     """
     out: list[Token] = []
     sentence_start = True

@@ -131,3 +131,12 @@ def test_a_questions_role_and_ordinal_are_constraints(checker):
     cup = [Evidence("Croatia finished second at the 2018 World Cup.", "World Cup")]
     assert not checker.meets("Who finished third at the 2018 World Cup?", cup).supported
     assert checker.meets("Who finished second at the 2018 World Cup?", cup).supported
+
+
+def test_decimal_and_grouped_numbers_are_read_whole(checker):
+    """ "€2.5m" is 2.5 (not 2 and "5m"), so a claim of €3.5m is caught; "1,200" is one number."""
+    fee = [Evidence("The club paid €2.5m for the striker, and 1,200 fans watched his first training.", "Transfer")]
+    assert checker.check("The club paid €2.5m for the striker", fee).supported
+    assert not checker.check("The club paid €3.5m for the striker", fee).supported
+    assert not checker.check("The club paid €2.7m for the striker", fee).supported
+    assert checker.check("1,200 fans watched the striker's first training", fee).supported
