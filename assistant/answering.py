@@ -122,9 +122,11 @@ class ExtractiveAnswerer:
                 differences = self.checker.differences(question, evidence)
                 if near_miss_phrase(question, unit.text, differences) is not None:
                     near_miss = (unit, differences)
-        if expected is not None and any(expected.search(u.text) for _, u in meeting):
+        if expected is not None and any(expected.answered_by.search(u.text) for _, u in meeting):
             # "Where was he speaking?" is answered by the sentence that names a place, when one does.
-            meeting = [(s, u) for s, u in meeting if expected.search(u.text)]
+            # Preferred, not required: requiring a place cost squad 1.9 points of gold containment and
+            # raised false refusals from 0.056 to 0.075, refusing no more unanswerable questions.
+            meeting = [(s, u) for s, u in meeting if expected.answered_by.search(u.text)]
         return meeting, near_miss
 
     def near_miss(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from langchain_core.documents import Document
@@ -24,23 +24,45 @@ from .units import Unit, VectorCache, dedupe_units, group_units
 
 # Weights of the kinds of evidence; the refusal threshold is calibrated on this mix.
 SEMANTIC_WEIGHT, LEXICAL_WEIGHT, ANSWER_TYPE_BONUS = 0.6, 0.4, 0.1
-# What kind of text answers a question, by its wording (classic answer-type matching).
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    """A kind of text a question asks for, by its wording (classic answer-type matching)."""
+
+    name: str
+    asks: re.Pattern[str]  # the question's wording
+    answered_by: re.Pattern[str]  # what a sentence that answers it contains
+
+
 # The wh-word decides first: "Where did he say it?" asks for a place, not a quotation.
-_ANSWER_TYPES = [
-    (re.compile(r"\bhow (many|much|long|far|old|large|big|tall|high)\b|\bwhat (number|percentage|amount)\b", re.I),
-     re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|dozen)\b",
-                re.I)),
-    (re.compile(r"\bwhere\b|\bin which (city|country|place|town|state)\b", re.I),
-     # A place after a preposition: a run of capitalised words ("on the sidelines of the Munich
-     # Security Conference"), or one word closing the clause ("in Vilnius.").
-     re.compile(r"\b(?:in|at|on|near|during|outside|inside)\b[^.;:!?“”\"]{0,40}?\b[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)+"
-                r"|\b(?:in|at|near) (?:the )?[A-Z][\w’'-]+(?=[,.;)]|$)")),
-    (re.compile(r"\bwhen\b|\bwhat (year|date|month|day|century|decade)\b|\bin which year\b", re.I),
-     re.compile(r"\b(1\d{3}|20\d{2})\b|\b(January|February|March|April|May|June|July|August|September|October|"
-                r"November|December|century|decade)\b|\d{1,2}(st|nd|rd|th)\b", re.I)),
-    (re.compile(r"\b(say|says|said|state[sd]?|tell|told|quotes?|comment(ed)?|speak|spoke)\b", re.I),
-     re.compile(r"[“”\"«»]")),
-]
+ANSWER_TYPES = (
+    AnswerType(
+        "quantity",
+        re.compile(r"\bhow (many|much|long|far|old|large|big|tall|high)\b|\bwhat (number|percentage|amount)\b", re.I),
+        re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|dozen)\b",
+                   re.I),
+    ),
+    AnswerType(
+        "place",
+        re.compile(r"\bwhere\b|\bin which (city|country|place|town|state)\b", re.I),
+        # A place after a preposition: a run of capitalised words ("on the sidelines of the Munich
+        # Security Conference"), or one word closing the clause ("in Vilnius.").
+        re.compile(r"\b(?:in|at|on|near|during|outside|inside)\b[^.;:!?“”\"]{0,40}?\b[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)+"
+                   r"|\b(?:in|at|near) (?:the )?[A-Z][\w’'-]+(?=[,.;)]|$)"),
+    ),
+    AnswerType(
+        "time",
+        re.compile(r"\bwhen\b|\bwhat (year|date|month|day|century|decade)\b|\bin which year\b", re.I),
+        re.compile(r"\b(1\d{3}|20\d{2})\b|\b(January|February|March|April|May|June|July|August|September|October|"
+                   r"November|December|century|decade)\b|\d{1,2}(st|nd|rd|th)\b", re.I),
+    ),
+    AnswerType(
+        "speech",
+        re.compile(r"\b(say|says|said|state[sd]?|tell|told|quotes?|comment(ed)?|speak|spoke)\b", re.I),
+        re.compile(r"[“”\"«»]"),
+    ),
+)
 
 
 def refuses(best_score: float | None, threshold: float) -> bool:
@@ -52,18 +74,15 @@ def refuses(best_score: float | None, threshold: float) -> bool:
     return best_score is None or best_score < threshold
 
 
-def expected_answer_type(question: str) -> re.Pattern | None:
-    """A pattern the answering text should contain, judging by the question, or None.
+def expected_answer_type(question: str) -> AnswerType | None:
+    """The kind of text that answers the question, judging by its wording, or None.
 
-    >>> bool(expected_answer_type("What did Budrys say?").search("“Yes,” he said."))
+    >>> expected_answer_type("What did Budrys say?").answered_by.search("“Yes,” he said.") is not None
     True
-    >>> expected_answer_type("Who is the prime minister?") is None
-    True
+    >>> expected_answer_type("Where was Budrys speaking?").name, expected_answer_type("Who is the prime minister?")
+    ('place', None)
     """
-    for asks, answered_by in _ANSWER_TYPES:
-        if asks.search(question):
-            return answered_by
-    return None
+    return next((kind for kind in ANSWER_TYPES if kind.asks.search(question)), None)
 
 
 RERANK_RRF_K = 60  # the rerank's own fusion of its two rankings (the usual constant)
@@ -92,7 +111,9 @@ class EvidenceScorer:
         semantic = vectors @ self.embedder.query_vector(question)
         lexical = lexical_scores(question, units, similar=self.checker.has_similar_name)
         expected = expected_answer_type(question)
-        typed = np.array([ANSWER_TYPE_BONUS if expected and expected.search(u.text) else 0.0 for u in units])
+        typed = np.array(
+            [ANSWER_TYPE_BONUS if expected and expected.answered_by.search(u.text) else 0.0 for u in units]
+        )
         scores = SEMANTIC_WEIGHT * np.clip(semantic, 0, 1) + LEXICAL_WEIGHT * lexical + typed
         ranked = sorted(zip(scores.tolist(), range(len(units)), strict=True), key=lambda t: (-t[0], t[1]))
         return [(score, units[i]) for score, i in ranked], embed_ms
