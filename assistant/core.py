@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from langchain_core.runnables import Runnable
 
@@ -24,25 +25,28 @@ from .factory import make_embedder
 from .library import Library
 from .models import Answer
 from .pipeline import QuestionPipeline
-from .quotations import QuotationAnswerer, SpeakerInfo, SpeakerQuotes
+from .quotations import QuotationAnswerer
 from .retrieval import HybridRetriever
-from .turn import Answerer, Turn
+from .turn import Turn
+
+if TYPE_CHECKING:
+    from .llm import LLMAnswerer
 
 
-class Assistant:
-    """Retriever + answerers over one index. Expensive parts may be passed in to share them."""
+class Assistant(Library):
+    """Retriever + answerers over one index, and everything a `Library` reads of it (documents,
+    speakers and their quotations). Expensive parts may be passed in to share them."""
 
     def __init__(self, settings: Settings | None = None, *, embedder: SentenceEmbedder | None = None,
                  chroma_client=None):
-        self.settings = settings = settings or Settings()
+        settings = settings or Settings()
         try:  # before the model loads: an unwritable index directory is said at once, in one line
             index.ensure_index_dir(settings.index_dir)
         except index.IndexDirError as exc:
             raise AssistantError(str(exc)) from exc
         self.embedder = embedder or make_embedder(settings)
         client = chroma_client or open_chroma_client(settings.index_dir, settings.chroma_url)
-        self.store = IndexStore(settings.index_dir, client, self.embedder, settings.collection)
-        self.library = Library(settings, store=self.store)
+        super().__init__(settings, store=IndexStore(settings.index_dir, client, self.embedder, settings.collection))
         self.retriever = HybridRetriever(
             store=self.store, embedder=self.embedder, k=max(settings.k, settings.rerank_depth),
             candidates=settings.candidates, rrf_k=settings.rrf_k,
@@ -51,7 +55,7 @@ class Assistant:
             self.embedder, refusal_threshold=settings.refusal_threshold, max_units=settings.max_answer_units,
             max_words=settings.max_answer_words, document_lead=self.store.document_lead,
         )
-        self.llm: Answerer | None = None
+        self.llm: LLMAnswerer | None = None
         if settings.llm:
             from .llm import LLMAnswerer, make_chat_model
 
@@ -98,22 +102,7 @@ class Assistant:
         """The Answer to a turn from `retrieve`, exactly as `ask` would give it."""
         return self.pipeline.answer(turn)
 
-    # --- what the UI and the CLI may read of the index (they never reach into the store) -----------
-
-    def documents(self) -> list[index.DocumentRecord]:
-        return self.library.documents()
-
-    def chunk_count(self) -> int:
-        return self.library.chunk_count()
-
-    def speakers(self) -> list[SpeakerInfo]:
-        return self.library.speakers()
-
-    def speaker_quotations(self, name: str) -> list[SpeakerQuotes]:
-        return self.library.speaker_quotations(name)
-
-    def sample_texts(self, limit: int) -> list[str]:
-        return self.library.sample_texts(limit)
+    # --- what the UI and the CLI may read of the index: Library's methods, and -------------------
 
     def example_questions(self, limit: int = 4) -> list[str]:
         """Questions the documents answer: "What did X say?" for the people most quoted in them (by
@@ -129,10 +118,6 @@ class Assistant:
         questions = [f"What did {name} say?" for name in names]
         questions += [f"What is “{d.title}” about?" for d in self.documents()[:limit]]
         return questions[:limit]
-
-    def close(self) -> None:
-        """Release the index (its catalogue connections and Chroma client)."""
-        self.store.close()
 
     # --- writing -------------------------------------------------------------------------------
 

@@ -124,12 +124,19 @@ def _set_label(report: EvalReport) -> str:
     return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
 
 
+def format_figure(value: float | None, decimals: int = 3) -> str:
+    """A figure for a report; n/a for none.
+
+    >>> format_figure(0.12345), format_figure(12.0, 1), format_figure(None)
+    ('0.123', '12.0', 'n/a')
+    """
+    return "n/a" if value is None else f"{value:.{decimals}f}"
+
+
 def format_summary(report: EvalReport) -> str:
     """The report as a few plain-text lines for the terminal."""
 
-    def f(value, digits=3):
-        return "n/a" if value is None else f"{value:.{digits}f}"
-
+    f = format_figure
     c, a, lat = report.counts, report.answers, report.latency
     lines = [
         f"{c['questions']} questions ({c['answerable']} answerable, {c['unanswerable']} unanswerable, "

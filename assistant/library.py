@@ -25,6 +25,10 @@ class Library:
             store = index.IndexStore(settings.index_dir, client, None, settings.collection)
         self.store = store
 
+    def close(self) -> None:
+        """Release the index (its catalogue connections and Chroma client)."""
+        self.store.close()
+
     def documents(self) -> list[index.DocumentRecord]:
         """The indexed documents, in catalogue order."""
         return self.store.documents()

@@ -113,6 +113,10 @@ class LLMAnswerer:
         self.refusal_threshold = refusal_threshold
         self.checker = checker or fallback.checker
 
+    def standalone(self, question: str, history: Sequence[dict]) -> str:
+        """The follow-up question rewritten by the model as a standalone one (see `condense_question`)."""
+        return condense_question(self.chat_model, question, history)
+
     def messages(self, question: str, passages: Sequence[Document]) -> list:
         prompt = load_prompt("llm_answer").format(question=question, passages=format_passages(passages))
         return [HumanMessage(content=prompt)]

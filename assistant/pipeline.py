@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -26,6 +27,9 @@ from .models import Answer, Passage
 from .quotations import QuotationAnswerer
 from .retrieval import HybridRetriever, to_passage
 from .turn import Answerer, Turn
+
+if TYPE_CHECKING:
+    from .llm import LLMAnswerer
 
 _KEEP_CONTROLS = {"\n", "\t"}
 
@@ -68,7 +72,7 @@ class QuestionPipeline:
 
     def __init__(
         self, settings: Settings, store: IndexStore, retriever: HybridRetriever, extractive: ExtractiveAnswerer,
-        quotations: QuotationAnswerer, llm: Answerer | None = None,
+        quotations: QuotationAnswerer, llm: LLMAnswerer | None = None,
     ):
         self.settings, self.store, self.retriever = settings, store, retriever
         self.extractive, self.quotations, self.llm = extractive, quotations, llm
@@ -81,13 +85,11 @@ class QuestionPipeline:
         turns = check_history(history, self.settings.max_history_turns, self.settings.max_history_chars)
         if self.store.is_empty():
             raise NoIndexError(load_prompt("no_index"))
-        follow_up = resolve_follow_up(cleaned, turns)
         if self.llm is not None and turns:
-            from .llm import LLMAnswerer, condense_question
-
-            if isinstance(self.llm, LLMAnswerer):
-                standalone = condense_question(self.llm.chat_model, cleaned, turns)
-                follow_up = FollowUp(standalone, standalone)
+            standalone = self.llm.standalone(cleaned, turns)  # the model reads the conversation
+            follow_up = FollowUp(standalone, standalone)
+        else:
+            follow_up = resolve_follow_up(cleaned, turns)  # by rule
         return Turn(question=cleaned, follow_up=follow_up, k=k or self.settings.k, history=turns)
 
     def route(self, turn: Turn) -> Turn:

@@ -20,7 +20,7 @@ from index.terms import lemma, same_word, stem
 from .retrieval import reciprocal_rank_fusion
 from .support import SupportChecker
 from .turn import ScoredUnit
-from .units import Unit, VectorCache, dedupe_units, group_units
+from .units import Unit, dedupe_units, group_units
 
 # Weights of the kinds of evidence; the refusal threshold is calibrated on this mix.
 SEMANTIC_WEIGHT, LEXICAL_WEIGHT, ANSWER_TYPE_BONUS = 0.6, 0.4, 0.1
@@ -86,7 +86,6 @@ def expected_answer_type(question: str) -> AnswerType | None:
 
 
 RERANK_RRF_K = 60  # the rerank's own fusion of its two rankings (the usual constant)
-UNIT_CACHE_SIZE = 20_000  # sentence vectors kept between questions: 384 floats each, about 30 MB
 
 
 class EvidenceScorer:
@@ -95,7 +94,6 @@ class EvidenceScorer:
     def __init__(self, embedder: SentenceEmbedder, checker: SupportChecker):
         self.embedder = embedder
         self.checker = checker
-        self._unit_vectors = VectorCache(UNIT_CACHE_SIZE)
 
     def score_units(self, question: str, passages: list[Document]) -> tuple[list[ScoredUnit], float]:
         """Every unit of the passages with its score, best first, and the milliseconds spent
@@ -106,7 +104,7 @@ class EvidenceScorer:
             return [], 0.0
         texts = [" ".join(u.text.split()) for u in units]
         t0 = time.perf_counter()
-        vectors = self._unit_vectors.get_or_compute(texts, self.embedder.encode)
+        vectors = self.checker.sentence_vectors.get_or_compute(texts, self.embedder.encode)
         embed_ms = (time.perf_counter() - t0) * 1000
         semantic = vectors @ self.embedder.query_vector(question)
         lexical = lexical_scores(question, units, similar=self.checker.has_similar_name)

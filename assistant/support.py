@@ -45,6 +45,7 @@ CONTEXT_MATCH = 0.6  # the same for word pieces in context
 # A claim covered less than that is still a paraphrase when it covers at least PARAPHRASE_COVERAGE
 # and its sentence vector is this close to the span's (both chosen on tests/data/support/dev.jsonl).
 PARAPHRASE_COVERAGE, PARAPHRASE_SIMILARITY = 0.5, 0.88
+SENTENCE_CACHE_SIZE = 20_000
 SUPPORT_THRESHOLD = 0.8  # share of the claim's content covered; calibrated on tests/data/support/dev.jsonl
 # A question's content words need not be in its answer at all ("When did the siege take place?"
 # is answered by "The siege ended in 1098"): its names, numbers and qualifiers constrain it, and the
@@ -84,7 +85,9 @@ class SupportChecker:
         self.threshold = threshold
         self.question_threshold = question_threshold
         self._word_vectors = VectorCache(50_000)
-        self._sentence_vectors = VectorCache(20_000)
+        # Sentence vectors kept between questions (384 floats each, about 30 MB), shared with the
+        # evidence scorer: a unit embedded for the rerank is not embedded again to check a claim.
+        self.sentence_vectors = VectorCache(SENTENCE_CACHE_SIZE)
         self._contextual: dict[str, tuple] = {}
 
     # -- answers -----------------------------------------------------------------------------------
@@ -232,7 +235,8 @@ class SupportChecker:
         """Whether the model's sentence vectors put the claim and the span at PARAPHRASE_SIMILARITY or closer."""
         if self.embedder is None or not claim or not span:
             return False
-        vectors = self._sentence_vectors.get_or_compute([claim, span], self.embedder.encode)
+        texts = [" ".join(claim.split()), " ".join(span.split())]
+        vectors = self.sentence_vectors.get_or_compute(texts, self.embedder.encode)
         return float(vectors[0] @ vectors[1]) >= PARAPHRASE_SIMILARITY
 
     def _has(self, word: Token, stems: list[str], initials: set[str]) -> bool:

@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assistant.eval_report import format_figure
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
 DEFAULT_SETS = ("squad_v1.1_dev", "rgb_en_fact")
@@ -117,13 +119,7 @@ def write_jsonl(path: Path, records: Iterable[dict]) -> None:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
 
 
-def fmt(value: float | None, decimals: int = 3) -> str:
-    """A figure for the report; n/a for none.
-
-    >>> fmt(0.12345), fmt(12.0, 1), fmt(None)
-    ('0.123', '12.0', 'n/a')
-    """
-    return "n/a" if value is None else f"{value:.{decimals}f}"
+fmt = format_figure  # one formatter for `assistant eval` and the benchmarks
 
 
 def markdown_table(headers: list[str], rows: Iterable[Iterable[object]]) -> str:
