@@ -126,7 +126,16 @@ def test_answer_streams_then_footnotes_open_on_the_quote(page, live_server, tmp_
     assert all(q in norm(SEED_TEXT) for q in chat_quotes)
 
     # The question at the top of the chat, the opened footnote and its highlighted quote below it.
-    page.locator("#chat [role=log]").evaluate("log => { log.scrollTop = 0; }")
+    # The chat scrolls itself while an answer settles: wait until it stands still, then scroll up.
+    log = page.locator("#chat [role=log]")
+    log.evaluate("""log => new Promise(done => {
+        let last = -1;
+        const tick = () => {
+            if (log.scrollTop === last) done(); else { last = log.scrollTop; setTimeout(tick, 300); }
+        };
+        tick();
+    })""")
+    log.evaluate("log => { log.scrollTop = 0; }")
     expect(page.locator(USER).first).to_be_in_viewport()
     expect(mark).to_be_in_viewport()
     # docs/screenshot-chat.png is made by docs/make_screenshot.py; a test does not write into the tree.
