@@ -23,7 +23,7 @@ from .retrieval import to_passage
 from .scoring import EvidenceScorer, expected_answer_type, refuses
 from .support import Evidence, SupportChecker
 from .turn import ScoredUnit, Turn, text_deltas
-from .units import Unit, unit_context
+from .units import Unit, unit_context, unit_neighbours
 
 # Units scoring this close to the best one join the answer (a short answer, not every loose match).
 ANSWER_MARGIN = 0.1
@@ -115,7 +115,8 @@ class ExtractiveAnswerer:
                 break
             # A year or number may be set once for a whole passage, or in the document's lead.
             lead = self.document_lead(unit.passage.metadata["path"]) if self.document_lead else ""
-            evidence = [Evidence(unit.text, unit_context(unit), f"{unit.passage.page_content}\n{lead}")]
+            evidence = [Evidence(unit.text, unit_context(unit), f"{unit.passage.page_content}\n{lead}",
+                                 unit_neighbours(unit))]
             if self.checker.meets(question, evidence):
                 meeting.append((score, unit))
             elif near_miss is None:

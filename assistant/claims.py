@@ -27,6 +27,16 @@ _NEGATION_PATTERN = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|n
                                re.IGNORECASE)
 _ORDINALS = frozenset("second third fourth fifth sixth seventh eighth ninth tenth".split())
 _NAME_GLUE = frozenset({"of", "the", "de", "von", "van", "da", "del", "la", "le", "and", "for"})
+# Words that open a sentence capitalised without naming anything ("Although the EU ...").
+_OPENERS = frozenset(
+    "although though while whereas because since after before when whenever once unless until despite unlike "
+    "like as instead yet thus hence therefore nevertheless nonetheless besides overall following during amid "
+    "among within between both either neither each every many several most some".split()
+)
+# Prepositions that relate rather than claim ("trade between rich and poor nations").
+_RELATIONS = frozenset("among amongst within between beyond across along around through throughout via".split())
+_NATIONALITY = re.compile(r"(?:ian|ean|ese|ish)$")  # "Mongolian", "European", "Chinese", "British"
+
 @dataclass(frozen=True)
 class Claim:
     numbers: list[Token]
@@ -46,8 +56,9 @@ _DETERMINERS = frozenset("the a an this that these those its their his her".spli
 
 def qualifiers(words: list[Token], content: list[Token]) -> tuple[Token, ...]:
     """Content words that narrow a name: after a preposition that follows a name ("the Nobel Prize
-    in physics") or after a name's possessive ("Lithuania's defence minister"). An answer must
-    share them; other words of a question ("take place", "in order to") need not be in it."""
+    in physics"), after a possessive ("Lithuania's defence minister", "the men's doubles title") or
+    a nationality ("the Mongolian prime minister"). An answer must share them; other words of a
+    question ("take place", "in order to") need not be in it."""
     ids = {id(w) for w in content}
     out = []
     for i, word in enumerate(words):
@@ -59,11 +70,16 @@ def qualifiers(words: list[Token], content: list[Token]) -> tuple[Token, ...]:
         if j < 0:
             continue
         before = words[j]
-        after_possessive = before.capitalised and not before.first and fold(before.text).endswith("'s")
+        after_possessive = fold(before.text).endswith("'s") and not before.first  # "men's doubles"
         after_name_and_preposition = (
             fold(before.text) in _PREPOSITIONS and j > 0 and words[j - 1].capitalised and not words[j - 1].first
         )
-        if after_possessive or after_name_and_preposition:
+        # "the Mongolian prime minister": a nationality names the kind of role or thing, and what follows it
+        # is part of what is asked.
+        after_nationality = (
+            before.capitalised and not before.first and j == i - 1 and bool(_NATIONALITY.search(before.text))
+        )
+        if after_possessive or after_name_and_preposition or after_nationality:
             out.append(word)
     return tuple(out)
 
@@ -75,7 +91,7 @@ def name_runs(words: list[Token]) -> list[list[Token]]:
     current: list[Token] = []
     for i, word in enumerate(words):
         is_name = word.capitalised and word.number is None and not word.is_stopword and not (
-            word.first and fold(word.text) in _CONNECTIVE_WORDS
+            word.first and (fold(word.text) in _CONNECTIVE_WORDS or fold(word.text) in _OPENERS)
         )
         if is_name:
             current.append(word)
@@ -103,7 +119,7 @@ def parse_claim(text: str, question: bool = False) -> Claim:
     content = [
         w for w in words
         if w.number is None and id(w) not in in_names and not w.is_stopword and len(w.text) > 1
-        and fold(w.text) not in META_WORDS and fold(w.text) not in NEGATIONS
+        and fold(w.text) not in META_WORDS and fold(w.text) not in NEGATIONS and fold(w.text) not in _RELATIONS
         and not (question and fold(w.text) in _ASKING)
     ]
     return Claim(

@@ -74,16 +74,21 @@ class VectorCache:
 
 
 def unit_context(unit: Unit) -> str:
-    """What a unit is read with: its document's title, the sentence it points back to, and its
-    neighbouring sentences in the passage (a name is often given once, a sentence earlier)."""
+    """What a unit is read with: its document's title and the sentence it points back to."""
+    parts = [unit.passage.metadata.get("title", ""), unit.context]
+    return "\n".join(p for p in parts if p)
+
+
+def unit_neighbours(unit: Unit) -> str:
+    """The sentences just before and after a unit in its passage (a name is often given once, a
+    sentence earlier)."""
     offset = unit.passage.metadata["start"]
     text = unit.passage.page_content
     before = text[max(0, unit.start - offset - 300) : unit.start - offset]
     after = text[unit.end - offset : unit.end - offset + 300]
     previous = [before[s.start : s.end] for s in split_sentences(before)[-1:]] if before.strip() else []
     following = [after[s.start : s.end] for s in split_sentences(after)[:1]] if after.strip() else []
-    parts = [unit.passage.metadata.get("title", ""), unit.context, *previous, *following]
-    return "\n".join(p for p in parts if p)
+    return "\n".join(p for p in [*previous, *following] if p)
 
 
 

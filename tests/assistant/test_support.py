@@ -140,3 +140,76 @@ def test_decimal_and_grouped_numbers_are_read_whole(checker):
     assert not checker.check("The club paid €3.5m for the striker", fee).supported
     assert not checker.check("The club paid €2.7m for the striker", fee).supported
     assert checker.check("1,200 fans watched the striker's first training", fee).supported
+
+
+def test_a_capital_stands_for_its_country_and_no_other(checker):
+    span = [sentence_with("export restrictions")]
+    assert checker.check("China's recent export restrictions on rare earths intensified these efforts", span).supported
+    verdict = checker.check("Japan's recent export restrictions on rare earths intensified these efforts", span)
+    assert not verdict.supported and verdict.kind == "entity" and "Japan" in verdict.reason
+
+
+def test_an_intention_is_not_a_deed(checker):
+    span = [sentence_with("pursue a bilateral")]
+    verdict = checker.check("Lithuania has already signed a bilateral critical minerals deal with the United States",
+                            span)
+    assert not verdict.supported and verdict.reason == "the passage says pursue, the claim says signed"
+    assert checker.check("Lithuania is willing to pursue a bilateral critical minerals deal with the United States",
+                         span).supported
+
+
+def test_a_sentence_opening_word_is_no_name(checker):
+    span = [Evidence("The EU has received a mandate to negotiate an agreement with the U.S.", TITLE)]
+    assert checker.check("Although the EU has a mandate to negotiate an agreement with the U.S.", span).supported
+
+
+def test_a_negating_prefix_reverses_a_word(checker):
+    span = [Evidence("To view the encrypted content a VideoGuard equipped receiver is needed.", "Sky")]
+    verdict = checker.meets("What does a receiver need to view unencrypted content?", span)
+    assert not verdict.supported and verdict.reason == "unencrypted in the question, encrypted in the passage"
+    assert checker.meets("What does a receiver need to view encrypted content?", span).supported
+    claim = checker.check("An unencrypted content view needs a VideoGuard equipped receiver.", span)
+    assert not claim.supported and claim.kind == "negation"
+
+
+def test_a_negated_question_needs_a_denial(checker):
+    span = [Evidence("Physical barriers prevent pathogens such as bacteria from entering the organism.", "Immunity")]
+    verdict = checker.meets("What is not prevented from entering an organism?", span)
+    assert not verdict.supported and verdict.kind == "negation"
+    assert checker.meets("What is prevented from entering an organism?", span).supported
+    denial = [Evidence("Viruses are not prevented from entering the organism by the skin.", "Immunity")]
+    assert checker.meets("What is not prevented from entering an organism?", denial).supported
+
+
+def test_a_questions_number_belongs_to_the_sentence_not_its_neighbours(checker):
+    unit = "The seventeenth season of Grey's Anatomy premiered November 12, 2020 on ABC."
+    neighbours = "Season 18 was announced the same week."
+    verdict = checker.meets("What is the premiere date of Grey's Anatomy Season 18?",
+                            [Evidence(unit, "Grey's Anatomy", neighbours=neighbours)])
+    assert not verdict.supported and verdict.kind == "number"
+    # Names may come from the neighbours, and years from the passage around.
+    assert checker.meets("When did Grey's Anatomy premiere on ABC in 2020?",
+                         [Evidence("It premiered November 12 on ABC.", "", "The 2020 season",
+                                   neighbours="Grey's Anatomy returned.")]).supported
+
+
+def test_a_name_with_its_number_and_a_name_in_contrast(checker):
+    unit = "OpenAI released GPT-3 in June 2020, but in contrast to GPT-2, they set up a private API."
+    gpt2 = checker.meets("When was GPT-2 released?", [Evidence(unit, "GPT")])
+    assert not gpt2.supported and "GPT-2" in gpt2.reason
+    assert checker.meets("When was GPT-3 released?", [Evidence(unit, "GPT")]).supported
+    other = checker.meets("When was GPT-4 released?", [Evidence("GPT-4 aside, GPT-3 came out on Dec 4.", "GPT")])
+    assert other.supported  # named outside any contrast
+    assert not checker.meets("When was GPT-5 released?", [Evidence("GPT-3 came out on Dec 5.", "GPT")]).supported
+
+
+def test_what_a_possessive_or_a_nationality_qualifies_is_asked(checker):
+    singles = [Evidence("Daniil Medvedev defeated Novak Djokovic to win the Men's Singles title at the 2021 US Open.",
+                        "US Open")]
+    verdict = checker.meets("Who won the men's doubles title at the 2021 US Open?", singles)
+    assert not verdict.supported and "doubles" in verdict.reason
+    assert checker.meets("Who won the men's singles title at the 2021 US Open?", singles).supported
+    president = [Evidence("President Elbegdorj lauded Genghis Khan in his speech.", "Genghis Khan",
+                          surroundings="Genghis Khan is a hero in Mongolia.")]
+    assert checker.meets("Which Mongolian president lauded Genghis Khan?", president).supported
+    assert not checker.meets("Which Mongolian prime minister lauded Genghis Khan?", president).supported
