@@ -101,8 +101,12 @@ def opposite_by_prefix(asked: list[Token], said: list[Token], subject: str) -> s
 
 
 
-CONTRAST = re.compile(r"\b(?:unlike|contrast(?:ed)? (?:to|with)|rather than|instead of|as opposed to|except(?: for)?|"
-                       r"apart from|other than)\s+(?:the\s+)?$", re.IGNORECASE)
+# What a sentence compares or contrasts its subject with: "in contrast to GPT-2", "like its predecessor GPT-2".
+# What a sentence compares or contrasts its subject with: "in contrast to GPT-2", "like its predecessor
+# GPT-2" (a bare "like" gives examples: "companies like Google" names Google as one).
+CONTRAST = re.compile(r"\b(?:(?:unlike|contrast(?:ed)? (?:to|with)|rather than|instead of|as opposed to|except(?: for)?|"
+                      r"apart from|other than|similar to|compared (?:to|with))\s+(?:(?:the|its|their|his|her)\s+(?:\w+\s+)?)?"
+                      r"|like\s+(?:its|their|his|her)\s+(?:\w+\s+)?)$", re.IGNORECASE)
 
 
 def written_names(claim: Claim) -> list[str]:

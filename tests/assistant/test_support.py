@@ -201,6 +201,10 @@ def test_a_name_with_its_number_and_a_name_in_contrast(checker):
     other = checker.meets("When was GPT-4 released?", [Evidence("GPT-4 aside, GPT-3 came out on Dec 4.", "GPT")])
     assert other.supported  # named outside any contrast
     assert not checker.meets("When was GPT-5 released?", [Evidence("GPT-3 came out on Dec 5.", "GPT")]).supported
+    predecessor = [Evidence("Like its predecessor GPT-2, GPT-3 is a decoder-only model released in 2020.", "GPT")]
+    assert not checker.meets("When was GPT-2 released?", predecessor).supported
+    examples = [Evidence("Firms like Google announced new models in May 2024.", "AI")]
+    assert checker.meets("When did Google announce new models?", examples).supported
 
 
 def test_what_a_possessive_or_a_nationality_qualifies_is_asked(checker):
