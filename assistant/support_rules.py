@@ -104,8 +104,9 @@ def opposite_by_prefix(asked: list[Token], said: list[Token], subject: str) -> s
 # What a sentence compares or contrasts its subject with: "in contrast to GPT-2", "like its predecessor GPT-2".
 # What a sentence compares or contrasts its subject with: "in contrast to GPT-2", "like its predecessor
 # GPT-2" (a bare "like" gives examples: "companies like Google" names Google as one).
-CONTRAST = re.compile(r"\b(?:(?:unlike|contrast(?:ed)? (?:to|with)|rather than|instead of|as opposed to|except(?: for)?|"
-                      r"apart from|other than|similar to|compared (?:to|with))\s+(?:(?:the|its|their|his|her)\s+(?:\w+\s+)?)?"
+_COMPARED = (r"unlike|contrast(?:ed)? (?:to|with)|rather than|instead of|as opposed to|except(?: for)?|apart from|"
+             r"other than|similar to|compared (?:to|with)")
+CONTRAST = re.compile(rf"\b(?:(?:{_COMPARED})\s+(?:(?:the|its|their|his|her)\s+(?:\w+\s+)?)?"
                       r"|like\s+(?:its|their|his|her)\s+(?:\w+\s+)?)$", re.IGNORECASE)
 
 

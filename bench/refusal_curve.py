@@ -77,7 +77,8 @@ def main(argv: list[str]) -> None:
         f"Produced by `{common.command_line('refusal_curve.py', argv)}`. {common.run_note()}",
         "",
         "The answerer refuses unless a unit scoring at least threshold - 0.1 meets the question's constraints "
-        "(numbers and years, names, words a preposition introduces, enough content words; `assistant/support.py`), "
+        "(numbers and years, names, a name written with a number as written, the words a preposition, possessive "
+        "or nationality introduces, a denial for a negated question; `assistant/support.py`), "
         "the best unit being at least that high too. Refusal accuracy: refused / unanswerable (SQuAD 2.0's, squad "
         "only); false refusals: refused / answerable; gold: a gold answer in the answer text (answerable). "
         "Targets: unanswerable refused >= 0.50 at false refusals <= 0.05; gold within a point of before.",
