@@ -5,6 +5,7 @@ CLI, server, benchmarks and tests call these, so a setting (backend, model, cach
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from .config import Settings
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from index.embedding import SentenceEmbedder
 
     from .core import Assistant
+
+log = logging.getLogger("assistant")
 
 
 def make_embedder(settings: Settings | None = None) -> SentenceEmbedder:
@@ -27,7 +30,11 @@ def make_embedder(settings: Settings | None = None) -> SentenceEmbedder:
             settings.embedding_model, backend=settings.embedding_backend, cache_dir=settings.model_cache
         )
     except EmbeddingBackendError as exc:
-        raise AssistantError(str(exc)) from exc
+        if "embedding_backend" in settings.model_fields_set:
+            raise AssistantError(str(exc)) from exc
+        # The default backend is a speed-up, not a requirement: torch gives the same vectors.
+        log.warning("the onnx embedding backend cannot run here (%s); using torch, which gives the same vectors", exc)
+        return SentenceEmbedder(settings.embedding_model, backend="torch", cache_dir=settings.model_cache)
 
 
 def open_assistant(settings: Settings | None = None, *, embedder: SentenceEmbedder | None = None) -> Assistant:

@@ -118,9 +118,12 @@ class SentenceEmbedder(Embeddings):
 
     def token_vectors(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray] | None:
         """The model's contextual vectors of each word piece of `text` (last layer, normalised), with
-        the characters each covers; None for the ONNX backends, which export only the pooled vector."""
+        the characters each covers."""
         if self.backend != "torch":
-            return None
+            with self._lock:
+                offsets, vectors = self.model.token_vectors(text)
+            self._idle_trim.touch()
+            return offsets, vectors
         import torch
 
         transformer = self.model[0]

@@ -27,7 +27,7 @@ import numpy as np
 # Where exports live when no folder is given: the default of Settings.model_cache.
 DEFAULT_CACHE_DIR = Path("~/.cache/cited-assistant/onnx")
 # Part of the export folder's name: bump it when the export changes, so old exports are not reused.
-EXPORT_FORMAT = 1
+EXPORT_FORMAT = 2  # 2: the word pieces' contextual vectors are a second output
 ONNX_FILE = "model.onnx"
 MANIFEST_FILE = "export.json"
 TOKENIZER_FILE = "tokenizer.json"
@@ -79,10 +79,18 @@ class OnnxSentenceEncoder:
             starts = tqdm(starts, desc="Batches")
         for start in starts:
             idx = order[start:start + batch_size]
-            out[idx] = self.session.run(None, self._feed([texts[i] for i in idx]))[0]
+            out[idx] = self.session.run(["sentence_embedding"], self._feed([texts[i] for i in idx]))[0]
         if normalize_embeddings:  # the graph normalises, but int8 arithmetic leaves norms a hair off 1
             out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
+
+    def token_vectors(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """The last layer's vector of each word piece of `text` (normalised), with the characters each
+        covers (special tokens cover none), as the torch backend gives them."""
+        encoding = self.tokenizer.encode(text)
+        hidden = self.session.run(["token_embeddings"], self._feed([text]))[0][0]
+        hidden = hidden / np.maximum(np.linalg.norm(hidden, axis=1, keepdims=True), 1e-9)
+        return [(int(a), int(b)) for a, b in encoding.offsets], hidden.astype(np.float32)
 
     def _feed(self, texts: list[str]) -> dict[str, np.ndarray]:
         encodings = self.tokenizer.encode_batch(texts)
@@ -202,14 +210,16 @@ def _export_to(model_dir: Path, out: Path) -> None:
             self.model = model
 
         def forward(self, *tensors):
-            return self.model(dict(zip(names, tensors, strict=False)))["sentence_embedding"]
+            features = self.model(dict(zip(names, tensors, strict=False)))
+            return features["sentence_embedding"], features["token_embeddings"]
 
     axes = {name: {0: "batch", 1: "sequence"} for name in names}
     with warnings.catch_warnings(), torch.inference_mode():
         warnings.simplefilter("ignore")  # tracer warnings about shape checks that hold for every input
         torch.onnx.export(
             Pipeline().eval(), tuple(example[n] for n in names), str(out / ONNX_FILE), input_names=names,
-            output_names=["sentence_embedding"], dynamic_axes={**axes, "sentence_embedding": {0: "batch"}},
+            output_names=["sentence_embedding", "token_embeddings"],
+            dynamic_axes={**axes, "sentence_embedding": {0: "batch"}, "token_embeddings": {0: "batch", 1: "sequence"}},
             opset_version=17, dynamo=False,
         )
     model.tokenizer.backend_tokenizer.save(str(out / TOKENIZER_FILE))

@@ -37,9 +37,10 @@ def _isolated_index_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def embedder():
-    from index.embedding import SentenceEmbedder
+    """The embedder the product runs by default (Settings' backend: onnx, exported once per machine)."""
+    from assistant import Settings, make_embedder
 
-    return SentenceEmbedder()
+    return make_embedder(Settings())
 
 
 @pytest.fixture(scope="session")

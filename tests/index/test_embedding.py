@@ -28,6 +28,12 @@ def onnx_cache(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def torch_embedder():
+    """The model as sentence-transformers loads it: what every export is checked against."""
+    return SentenceEmbedder(backend="torch")
+
+
+@pytest.fixture(scope="session")
 def onnx_embedder(onnx_cache):
     return SentenceEmbedder(backend="onnx", cache_dir=onnx_cache)
 
@@ -41,8 +47,8 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(axis=1)
 
 
-def test_onnx_vectors_are_the_torch_vectors(embedder, onnx_embedder):
-    expected, got = embedder.encode(TEXTS), onnx_embedder.encode(TEXTS)
+def test_onnx_vectors_are_the_torch_vectors(torch_embedder, onnx_embedder):
+    expected, got = torch_embedder.encode(TEXTS), onnx_embedder.encode(TEXTS)
     assert got.dtype == np.float32 and got.shape == expected.shape == (len(TEXTS), onnx_embedder.dimension)
     np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     assert cosines(expected, got).min() > 0.999
@@ -51,8 +57,8 @@ def test_onnx_vectors_are_the_torch_vectors(embedder, onnx_embedder):
     assert cosines(got, one_by_one).min() > 0.9999
 
 
-def test_int8_vectors_are_close(embedder, int8_embedder):
-    expected, got = embedder.encode(TEXTS), int8_embedder.encode(TEXTS)
+def test_int8_vectors_are_close(torch_embedder, int8_embedder):
+    expected, got = torch_embedder.encode(TEXTS), int8_embedder.encode(TEXTS)
     assert got.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     # Measured on eval chunks: mean 0.99, lowest 0.97 (docs/BENCHMARKS.md, "Encoder backends").
@@ -97,16 +103,21 @@ def test_an_unknown_backend_is_refused():
         SentenceEmbedder(backend="tensorrt")
 
 
-def test_a_torch_index_is_searched_with_onnx_vectors(seed_assistant, onnx_cache, monkeypatch):
+def test_a_torch_index_is_searched_with_onnx_vectors(torch_embedder, onnx_embedder, tmp_path):
     """Switching the backend of an existing index needs no re-ingestion: same model, same vectors."""
     from assistant import Assistant, Settings
 
-    monkeypatch.setenv("ASSISTANT_MODEL_CACHE", str(onnx_cache))
-    onnx_assistant = Assistant(Settings(index_dir=seed_assistant.settings.index_dir, embedding_backend="onnx"))
-    assert onnx_assistant.embedder.backend == "onnx"
+    from ..helpers import SEEDS
+
+    torch_assistant = Assistant(Settings(index_dir=tmp_path / "index", embedding_backend="torch"),
+                                embedder=torch_embedder)
+    torch_assistant.ingest([SEEDS])
+    onnx_assistant = Assistant(Settings(index_dir=tmp_path / "index"), embedder=onnx_embedder)
     question = "What did Budrys say?"
-    expected = [d.metadata["chunk_id"] for d in seed_assistant.retrieve(question, 5).passages]
+    expected = [d.metadata["chunk_id"] for d in torch_assistant.retrieve(question, 5).passages]
     assert [d.metadata["chunk_id"] for d in onnx_assistant.retrieve(question, 5).passages] == expected
+    torch_assistant.close()
+    onnx_assistant.close()
 
 
 def test_the_assistant_reports_a_missing_extra_as_one_line(tmp_path, monkeypatch):
@@ -117,3 +128,24 @@ def test_the_assistant_reports_a_missing_extra_as_one_line(tmp_path, monkeypatch
     with pytest.raises(AssistantError, match=r"pip install -e '\.\[onnx\]'") as info:
         Assistant(Settings(index_dir=tmp_path / "index", embedding_backend="onnx"))
     assert "\n" not in str(info.value)
+
+
+def test_the_default_backend_falls_back_to_torch_where_onnx_cannot_run(tmp_path, monkeypatch, caplog):
+    """onnx is the default for speed, not a requirement: without its packages the same vectors come from torch."""
+    from assistant import Settings, make_embedder
+
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    monkeypatch.delenv("ASSISTANT_EMBEDDING_BACKEND", raising=False)
+    with caplog.at_level("WARNING", logger="assistant"):
+        embedder = make_embedder(Settings(model_cache=tmp_path / "cache"))
+    assert embedder.backend == "torch"
+    assert "using torch" in caplog.text
+
+
+def test_onnx_word_pieces_are_torchs(torch_embedder, onnx_embedder):
+    """The support check reads word pieces in context; the onnx export gives the same ones as torch."""
+    for text in TEXTS:
+        torch_offsets, torch_vectors = torch_embedder.token_vectors(text)
+        onnx_offsets, onnx_vectors = onnx_embedder.token_vectors(text)
+        assert onnx_offsets == torch_offsets
+        assert float((torch_vectors * onnx_vectors).sum(axis=1).min()) > 0.9999
