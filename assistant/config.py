@@ -42,8 +42,8 @@ class Settings(BaseSettings):
     )
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         "onnx", description="How the embedding model runs: onnx (the model exported once, offline, to ONNX: torch's "
-        "vectors, 1.5x faster on CPU; torch is used when the export cannot run); torch; onnx-int8 (quantised, "
-        "faster again, vectors slightly off). See docs/DEPLOYMENT.md."
+        "vectors, a question encoded up to 10x faster; torch is used when the export cannot run); torch; onnx-int8 "
+        "(quantised, faster again, vectors slightly off). See docs/DEPLOYMENT.md."
     )
     model_cache: Path = Field(
         Path("~/.cache/cited-assistant/onnx"), description="Where the onnx backends keep the model's local export."
