@@ -207,7 +207,7 @@ class SupportChecker:
                 # there, and the document says the rest somewhere.
                 document_stems = [w.stem for w in document]
                 absent = [w for w in absent if not self._has(w, document_stems, set())]
-            if absent and document and len(run) == 1 and DEMONYM.search(run[0].text):
+            if absent and document and len(run) == 1 and len(run[0].text) >= 5 and DEMONYM.search(run[0].text):
                 # "the Mongolian president": the nationality of a role, which the document gives once.
                 document_stems = [w.stem for w in document]
                 absent = [w for w in absent if not self._has(w, document_stems, set())]
