@@ -23,8 +23,9 @@ _CONNECTIVE_WORDS = META_WORDS | frozenset(
     "brief key points point note question asked what relevant summarised summarized know".split()
 )
 NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot n't".split())
-_NEGATION_PATTERN = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n[’']t\b",
-                               re.IGNORECASE)
+# "No. 1" and "No 5" are numbers, not denials.
+_NEGATION_PATTERN = re.compile(r"\b(?:not|no(?!\.?\s*\d)|never|none|nobody|nothing|neither|nor|without|cannot)\b"
+                               r"|n[’']t\b", re.IGNORECASE)
 _ORDINALS = frozenset("second third fourth fifth sixth seventh eighth ninth tenth".split())
 _NAME_GLUE = frozenset({"of", "the", "de", "von", "van", "da", "del", "la", "le", "and", "for"})
 # Words that open a sentence capitalised without naming anything ("Although the EU ...").

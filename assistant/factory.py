@@ -29,12 +29,16 @@ def make_embedder(settings: Settings | None = None) -> SentenceEmbedder:
         return SentenceEmbedder(
             settings.embedding_model, backend=settings.embedding_backend, cache_dir=settings.model_cache
         )
-    except EmbeddingBackendError as exc:
+    except (EmbeddingBackendError, OSError) as exc:
         if "embedding_backend" in settings.model_fields_set:
-            raise AssistantError(str(exc)) from exc
-        # The default backend is a speed-up, not a requirement: torch gives the same vectors.
+            if isinstance(exc, EmbeddingBackendError):
+                raise AssistantError(str(exc)) from exc
+            raise
+        # The default backend is a speed-up, not a requirement: torch gives the same vectors. Said only
+        # once torch has loaded (a model that cannot load at all fails with its own error).
+        embedder = SentenceEmbedder(settings.embedding_model, backend="torch", cache_dir=settings.model_cache)
         log.warning("the onnx embedding backend cannot run here (%s); using torch, which gives the same vectors", exc)
-        return SentenceEmbedder(settings.embedding_model, backend="torch", cache_dir=settings.model_cache)
+        return embedder
 
 
 def open_assistant(settings: Settings | None = None, *, embedder: SentenceEmbedder | None = None) -> Assistant:

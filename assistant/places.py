@@ -6,8 +6,10 @@ neighbouring country, or another city, stays a different place).
 
     >>> stands_for("China's", "Beijing’s recent export restrictions")
     True
-    >>> stands_for("France", "Berlin said")
-    False
+    >>> stands_for("France", "Berlin said"), stands_for("France", "Paris Hilton signed it")
+    (False, False)
+    >>> stands_for("United States", "Latin America imposed tariffs"), stands_for("United States", "the U.S. and")
+    (False, True)
     >>> stands_for("United States", "Tell us more"), stands_for("United States", "US officials")
     (False, True)
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from index.terms import fold
+from index.terms import fold, tokens
 
 # One group a line: names that stand for the same state, separated by "|".
 _GROUPS = """
@@ -149,12 +151,17 @@ def equivalents(name: str) -> tuple[str, ...]:
 
 
 def stands_for(name: str, text: str) -> bool:
-    """Whether `text` names the state `name` names under another of its names."""
+    """Whether `text` names the state `name` names under another of its names, as a whole name
+    ("Latin America" and "Paris Hilton" name no state)."""
     others = [n for n in equivalents(name) if n != _key(name)]
     if not others:
         return False
-    folded = " " + " ".join(re.findall(r"\w+", fold(text))) + " "
+    from .claims import name_runs
+
+    runs = {_key(" ".join(w.text for w in run)): run for run in name_runs(tokens(text))}
     capitals = _written_in_capitals()
-    return any(
-        re.search(rf"\b{n.upper()}\b", text) if n in capitals else f" {n} " in folded for n in others
-    )
+    for other in others:
+        run = runs.get(other)
+        if run is not None and (other not in capitals or all(w.text.isupper() for w in run)):
+            return True
+    return False

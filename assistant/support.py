@@ -26,7 +26,6 @@ import numpy as np
 from index.terms import Token, fold, same_word, tokens
 
 from .claims import (
-    NEGATIONS,
     Claim,
     acronym_of,
     dotted_acronyms,
@@ -50,6 +49,7 @@ from .support_rules import (
     opposite_by_prefix,
     same_order,
     written_names,
+    written_pattern,
 )
 from .units import VectorCache
 
@@ -143,9 +143,9 @@ class SupportChecker:
         readable = "\n".join(f"{e.text}\n{e.context}\n{e.neighbours}" for e in evidence)
         for name in written_names(parsed):
             # "GPT-2" is not "GPT-3", though both are GPT and a 2 may be elsewhere ("Dec 2").
-            if NUMBERED.search(name) and not re.search(rf"(?<!\w){re.escape(name)}(?![\w-])", readable, re.I):
+            if NUMBERED.search(name) and not re.search(written_pattern(name), readable, re.I):
                 return Verdict(False, 0.0, f"{name} in the question, not in the passage", "entity", (name,))
-        return self._judge(parsed, words, words + years, question=True, document=wider)
+        return self._judge(parsed, words, words + years, question=True, document=wider, own_text=span_text)
 
     def differences(self, question: str, evidence: Sequence[Evidence]) -> list[tuple[str, str | None]]:
         """The question's numbers, names and content words the evidence lacks, each with what the
@@ -184,7 +184,7 @@ class SupportChecker:
 
     def _judge(
         self, claim: Claim, span: list[Token], extended: list[Token], question: bool, span_text: str = "",
-        document: list[Token] | None = None,
+        document: list[Token] | None = None, own_text: str | None = None,
     ) -> Verdict:
         numbers = {w.number for w in extended if w.number}
         for number in claim.numbers:
@@ -207,7 +207,7 @@ class SupportChecker:
                 # there, and the document says the rest somewhere.
                 document_stems = [w.stem for w in document]
                 absent = [w for w in absent if not self._has(w, document_stems, set())]
-            if absent and document and len(run) == 1 and len(run[0].text) >= 5 and DEMONYM.search(run[0].text):
+            if absent and document and len(run) == 1 and DEMONYM.search(run[0].text):
                 # "the Mongolian president": the nationality of a role, which the document gives once.
                 document_stems = [w.stem for w in document]
                 absent = [w for w in absent if not self._has(w, document_stems, set())]
@@ -242,8 +242,9 @@ class SupportChecker:
             counterparts.append(closest.text if closest is not None and similarity >= COUNTERPART else None)
         score = float(np.mean(weights)) if weights else 1.0
         if question:
+            written = {fold(w.text) for w in extended}  # "first" is there, though read as a number
             for word in claim.qualifiers:
-                if word.text in missing:
+                if word.text in missing and fold(word.text) not in written:
                     counterpart = counterparts[missing.index(word.text)]
                     where = f", {counterpart} in the passage" if counterpart else ", not in the passage"
                     return Verdict(False, round(score, 4), f"{word.text} in the question{where}", "content",
@@ -256,9 +257,9 @@ class SupportChecker:
         opposite = opposite_by_prefix(claim.content, span_content, "the question" if question else "the claim")
         if opposite:
             return Verdict(False, min(score, 0.3), opposite, "negation", tuple(missing))
-        if question and claim.negated and not any(fold(w.text) in NEGATIONS or fold(w.text).endswith("n't")
-                                                  for w in span):
-            # "What is not prevented from entering?" is not answered by what prevents it.
+        if question and claim.negated and own_text is not None and not says_not(own_text):
+            # "What is not prevented from entering?" is not answered by what prevents it (the denial must
+            # be in the sentence itself, not in its title or neighbours).
             return Verdict(False, round(score, 4), "the question asks what is not so, the passage denies nothing",
                            "negation")
         if question and score >= self.question_threshold:

@@ -69,16 +69,22 @@ def intent_only_in_span(claim: Claim, span: list[Token], missing: list[str]) -> 
     for i, word in enumerate(span):
         if not any(same_word(word.stem, s) for s in shared):
             continue
-        # The intention governs what the claim is about: it comes just before a word they share.
-        intents = [w for w in span[max(0, i - 5) : i] if fold(w.text) in INTENT]
+        # The intention governs what the claim is about: it comes just before a word they share, in
+        # the same sentence ("May" the month intends nothing).
+        before = span[max(0, i - 5) : i]
+        starts = [j for j, w in enumerate(before) if w.first]
+        before = before[starts[-1]:] if starts else before
+        if word.first:
+            before = []
+        intents = [w for w in before if fold(w.text) in INTENT and w.text != "May"]
         if intents:
             return f"the passage says {intents[-1].text}, the claim says {missing[0]}"
     return ""
 
 
-DEMONYM = re.compile(r"(?:ian|ean|ese|ish|an|i)$")  # "Mongolian", "Chinese", "British", "American", "Iraqi"
-NUMBERED = re.compile(r"[-‐][\w.]*\d[\w.]*")  # what a hyphen attaches to a name: "GPT-2", "F-16"
-NEGATING_PREFIXES = ("non-", "non", "un", "in", "im", "il", "ir", "dis")
+DEMONYM = re.compile(r"(?:ian|ean|ican|ese|ish)$")  # "Mongolian", "Korean", "American", "Chinese", "British"
+NUMBERED = re.compile(r"[-‐‑]\w*\d\w*")  # what a hyphen attaches to a name: "GPT-2", "F-16", "COVID-19"
+NEGATING_PREFIXES = ("non-", "non", "un")  # "in", "im", "dis" begin too many plain words (inside, display)
 
 
 def opposite_by_prefix(asked: list[Token], said: list[Token], subject: str) -> str:
@@ -95,7 +101,7 @@ def opposite_by_prefix(asked: list[Token], said: list[Token], subject: str) -> s
             text = fold(word.text)
             for prefix in NEGATING_PREFIXES:
                 rest = text[len(prefix) :]
-                if text.startswith(prefix) and len(rest) >= 4 and rest in plain and text not in plain:
+                if text.startswith(prefix) and len(rest) >= 5 and rest in plain and text not in plain:
                     return f"{word.text} in {where}, {rest} in {other}"
     return ""
 
@@ -124,7 +130,14 @@ def only_in_contrast(claim: Claim, span_text: str) -> str:
     """A name of the question that the span names only as what it contrasts with ("OpenAI released
     GPT-3 ..., in contrast to GPT-2" does not say when GPT-2 was released)."""
     for name in written_names(claim):
-        places = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?![\w-])", span_text, re.IGNORECASE)]
+        places = [m.start() for m in re.finditer(written_pattern(name), span_text, re.IGNORECASE)]
         if places and all(CONTRAST.search(span_text[max(0, p - 30) : p]) for p in places):
             return f"the passage names {name} only in contrast"
     return ""
+
+
+def written_pattern(name: str) -> str:
+    """A regex for a name written with a number, any hyphen or a space between ("GPT-2", "GPT‑2", "Apollo 11"),
+    not followed by more of a word or number ("GPT-20")."""
+    parts = re.split(r"[-‐‑]", name)
+    return r"(?<!\w)" + r"[-‐‑ ]".join(re.escape(p) for p in parts) + r"(?![\w])(?!\.\d)"

@@ -149,3 +149,17 @@ def test_onnx_word_pieces_are_torchs(torch_embedder, onnx_embedder):
         onnx_offsets, onnx_vectors = onnx_embedder.token_vectors(text)
         assert onnx_offsets == torch_offsets
         assert float((torch_vectors * onnx_vectors).sum(axis=1).min()) > 0.9999
+
+
+def test_the_suite_runs_the_products_default_backend(embedder):
+    """The session embedder is what users get: the onnx export, not a silent fallback to torch."""
+    assert embedder.backend == "onnx"
+
+
+def test_the_default_falls_back_when_its_cache_cannot_be_written(tmp_path, monkeypatch):
+    from assistant import Settings, make_embedder
+
+    monkeypatch.delenv("ASSISTANT_EMBEDDING_BACKEND", raising=False)
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    assert make_embedder(Settings(model_cache=blocked / "cache")).backend == "torch"
