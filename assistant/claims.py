@@ -36,7 +36,7 @@ _OPENERS = frozenset(
 )
 # Prepositions that relate rather than claim ("trade between rich and poor nations").
 _RELATIONS = frozenset("among amongst within between beyond across along around through throughout via".split())
-_NATIONALITY = re.compile(r"(?:ian|ean|ese|ish)$")  # "Mongolian", "European", "Chinese", "British"
+NATIONALITY = re.compile(r"(?:ian|ean|ican|ese|ish)$")  # "Mongolian", "Korean", "American", "Chinese", "British"
 
 @dataclass(frozen=True)
 class Claim:
@@ -78,7 +78,7 @@ def qualifiers(words: list[Token], content: list[Token]) -> tuple[Token, ...]:
         # "the Mongolian prime minister": a nationality names the kind of role or thing, and what follows it
         # is part of what is asked.
         after_nationality = (
-            before.capitalised and not before.first and j == i - 1 and bool(_NATIONALITY.search(before.text))
+            before.capitalised and not before.first and j == i - 1 and bool(NATIONALITY.search(before.text))
         )
         if after_possessive or after_name_and_preposition or after_nationality:
             out.append(word)

@@ -26,6 +26,7 @@ import numpy as np
 from index.terms import Token, fold, same_word, tokens
 
 from .claims import (
+    NATIONALITY,
     Claim,
     acronym_of,
     dotted_acronyms,
@@ -39,7 +40,6 @@ from .claims import (
 )
 from .places import stands_for
 from .support_rules import (
-    DEMONYM,
     NUMBERED,
     content_reason,
     contiguous,
@@ -196,19 +196,21 @@ class SupportChecker:
         # Only acronyms the evidence writes ("U.S." for the claim's "United States"); the initials of its
         # names would let "CFO of Google" pass on "CEO of Google".
         acronyms = {fold(w.text) for w in extended if acronym_of(w.text)} | {fold(a) for a in dotted_acronyms(extended)}
+        evidence_names: list[str] | None = None
         for run in claim.names:
             if len(run) >= 2 and fold("".join(w.text[0] for w in run)) in acronyms:
                 continue  # "United States" for "U.S."
             absent = [w for w in run if not self._has(w, stems, initials)]
-            if absent and stands_for(" ".join(w.text for w in run), " ".join(w.text for w in extended)):
+            if absent and evidence_names is None:
+                evidence_names = [" ".join(w.text for w in r) for r in name_runs(extended)]
+            if absent and stands_for(" ".join(w.text for w in run), evidence_names or ()):
                 continue  # "China" for "Beijing", "Lithuania" for "Vilnius" (assistant/places.py)
-            if absent and document and len(run) >= 2 and run[-1] not in absent and contiguous(run, claim.text):
-                # A question's "Carolina Panthers" is "the Panthers" in the answer: the name's head is
-                # there, and the document says the rest somewhere.
-                document_stems = [w.stem for w in document]
-                absent = [w for w in absent if not self._has(w, document_stems, set())]
-            if absent and document and len(run) == 1 and DEMONYM.search(run[0].text):
-                # "the Mongolian president": the nationality of a role, which the document gives once.
+            # Where the document may say the rest: a question's "Carolina Panthers" is "the Panthers" in
+            # the answer (the name's head is there), and "the Mongolian president" gives a nationality
+            # the document names once.
+            head_there = len(run) >= 2 and run[-1] not in absent and contiguous(run, claim.text)
+            nationality = len(run) == 1 and bool(NATIONALITY.search(run[0].text))
+            if absent and document and (head_there or nationality):
                 document_stems = [w.stem for w in document]
                 absent = [w for w in absent if not self._has(w, document_stems, set())]
             if absent:

@@ -82,7 +82,6 @@ def intent_only_in_span(claim: Claim, span: list[Token], missing: list[str]) -> 
     return ""
 
 
-DEMONYM = re.compile(r"(?:ian|ean|ican|ese|ish)$")  # "Mongolian", "Korean", "American", "Chinese", "British"
 NUMBERED = re.compile(r"[-‐‑]\w*\d\w*")  # what a hyphen attaches to a name: "GPT-2", "F-16", "COVID-19"
 NEGATING_PREFIXES = ("non-", "non", "un")  # "in", "im", "dis" begin too many plain words (inside, display)
 

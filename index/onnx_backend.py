@@ -88,12 +88,14 @@ class OnnxSentenceEncoder:
         """The last layer's vector of each word piece of `text` (normalised), with the characters each
         covers (special tokens cover none), as the torch backend gives them."""
         encoding = self.tokenizer.encode(text)
-        hidden = self.session.run(["token_embeddings"], self._feed([text]))[0][0]
+        hidden = self.session.run(["token_embeddings"], self._inputs([encoding]))[0][0]
         hidden = hidden / np.maximum(np.linalg.norm(hidden, axis=1, keepdims=True), 1e-9)
         return [(int(a), int(b)) for a, b in encoding.offsets], hidden.astype(np.float32)
 
     def _feed(self, texts: list[str]) -> dict[str, np.ndarray]:
-        encodings = self.tokenizer.encode_batch(texts)
+        return self._inputs(self.tokenizer.encode_batch(texts))
+
+    def _inputs(self, encodings: list[Any]) -> dict[str, np.ndarray]:
         fields = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}
         return {
             name: np.array([getattr(e, fields[name]) for e in encodings], dtype=np.int64) for name in self.input_names
