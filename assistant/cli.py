@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
     p.add_argument("--open", action="store_true", help="allow serving a non-loopback address without API keys")
+    p.add_argument(
+        "--workers", type=_worker_count, default=None, metavar="N",
+        help="worker processes behind one port, each with its own model (default: the cores available, at most 4; "
+        "1: a single process, no front)",
+    )
     return parser
 
 
@@ -287,10 +292,17 @@ def _eval_index_dir(settings: Settings, corpus: Path) -> Path:
     return settings.index_dir.parent / "eval" / f"{name}-{digest}"
 
 
+def _worker_count(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of worker processes, at least 1; got {value!r}")
+    return int(value)
+
+
 def _serve(args, settings: Settings) -> int:
     from ui.server import serve
+    from ui.workers import default_workers
 
-    serve(settings, host=args.host, port=args.port)
+    serve(settings, host=args.host, port=args.port, workers=args.workers or default_workers())
     return 0
 
 

@@ -59,10 +59,16 @@ def create_app(assistant: Assistant) -> FastAPI:
     return gr.mount_gradio_app(app, page, path="/", css=CSS, footer_links=[] if signed_in else ["api"])
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, workers: int = 1) -> None:
+    """One process serving the app; with `workers` > 1, that many behind one front (`ui.workers`)."""
     import uvicorn
 
     check_exposure(settings, host)
+    if workers > 1:
+        from .workers import serve_workers
+
+        serve_workers(settings, host, port, workers)
+        return
     assistant = open_assistant(settings)
     print(f"serving the chat on http://{host}:{port}/ (index: {settings.index_dir})", flush=True)
     uvicorn.run(create_app(assistant), host=host, port=port, log_level="warning")
