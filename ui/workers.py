@@ -18,6 +18,7 @@ import os
 import pickle
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -136,21 +137,16 @@ class WorkerPool:
         for worker in self.workers:
             self.spawn(worker)
         deadline = time.monotonic() + _STARTUP_S
-        with_clients = {w.index: httpx.Client(transport=httpx.HTTPTransport(uds=str(w.socket))) for w in self.workers}
-        try:
-            while not all(w.ready for w in self.workers):
-                for w in self.workers:
-                    assert w.process is not None
-                    if w.process.poll() is not None:
-                        raise AssistantError(f"worker {w.index} exited with code {w.process.returncode} before it "
-                                             "was ready (its error is above)")
-                    w.ready = w.ready or _answers(with_clients[w.index])
-                if time.monotonic() > deadline:
-                    raise AssistantError(f"the workers were not ready within {_STARTUP_S:.0f} s")
-                time.sleep(0.2)
-        finally:
-            for client in with_clients.values():
-                client.close()
+        while not all(w.ready for w in self.workers):
+            for w in self.workers:
+                assert w.process is not None
+                if w.process.poll() is not None:
+                    raise AssistantError(f"worker {w.index} exited with code {w.process.returncode} before it was "
+                                         "ready (its error is above)")
+                w.ready = w.ready or _listening(w.socket)
+            if time.monotonic() > deadline:
+                raise AssistantError(f"the workers were not ready within {_STARTUP_S:.0f} s")
+            time.sleep(0.2)
 
     async def watch(self) -> None:
         """Restart a worker that died (waiting longer after each quick death), mark it ready when it answers."""
@@ -168,7 +164,7 @@ class WorkerPool:
                     await asyncio.sleep(delay)
                     if not self.stopping:
                         self.spawn(w)
-                elif not w.ready and code is None and await _answers_async(w.client):
+                elif not w.ready and code is None and _listening(w.socket):
                     w.ready = True
                     log.warning("worker %d (pid %d) is serving again", w.index, w.process.pid)
             await asyncio.sleep(0.5)
@@ -191,20 +187,14 @@ class WorkerPool:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _answers(client: httpx.Client) -> bool:
-    try:
-        client.get("http://worker/api/health", timeout=5)
-        return True
-    except httpx.TransportError:
-        return False
-
-
-async def _answers_async(client: httpx.AsyncClient) -> bool:
-    try:
-        await client.get("http://worker/api/health", timeout=5)
-        return True
-    except httpx.TransportError:
-        return False
+def _listening(path: Path) -> bool:
+    """Whether a worker accepts connections: uvicorn binds its socket once the app has started."""
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(str(path))
+            return True
+        except OSError:
+            return False
 
 
 class Front:
@@ -288,7 +278,8 @@ class Front:
                 yield message.get("body", b"")
                 tail = message.get("more_body", False)
 
-        connection = {v.strip() for k, v in scope["headers"] if k == b"connection" for v in v.lower().split(b",")}
+        # ...and so are the headers that `Connection` names.
+        connection = {name.strip() for k, v in scope["headers"] if k == b"connection" for name in v.lower().split(b",")}
         headers = [(k, v) for k, v in scope["headers"] if k not in _NOT_FORWARDED and k not in connection]
         if scope.get("client"):
             headers.append((b"x-forwarded-for", scope["client"][0].encode("latin-1")))
@@ -310,14 +301,14 @@ class Front:
             out.append((WORKER_HEADER.encode(), str(worker.index).encode()))
             await send({"type": "http.response.start", "status": response.status_code, "headers": out})
             if remember and response.status_code == 200:
-                await self._remember_event(worker, await response.aread())
+                self._remember_event(worker, await response.aread())
                 await send({"type": "http.response.body", "body": response.content})
                 return
             await _stream_until_disconnect(response, receive, send)
         finally:
             await response.aclose()
 
-    async def _remember_event(self, worker: Worker, content: bytes) -> None:
+    def _remember_event(self, worker: Worker, content: bytes) -> None:
         # `POST .../call/<api>` answers an event id whose result `GET .../call/<api>/<id>` then reads.
         try:
             event = json.loads(content).get("event_id")
@@ -387,7 +378,7 @@ def serve_workers(settings: Settings, host: str, port: int, count: int) -> None:
         pool.stop()
 
 
-def _run_worker(socket: str, parent: int) -> None:
+def _run_worker(path: str, parent: int) -> None:
     """A worker: today's app, on its socket, with the Settings its parent sent on stdin."""
     _die_with_parent(parent)
     settings = pickle.loads(sys.stdin.buffer.read())  # from our own parent, over a pipe
@@ -398,7 +389,7 @@ def _run_worker(socket: str, parent: int) -> None:
     from .server import create_app
 
     # Only the front can reach the socket (its folder is 0700), so its forwarding headers are trusted.
-    uvicorn.run(create_app(open_assistant(settings)), uds=socket, log_level="warning", forwarded_allow_ips="*",
+    uvicorn.run(create_app(open_assistant(settings)), uds=path, log_level="warning", forwarded_allow_ips="*",
                 timeout_graceful_shutdown=5)
 
 
