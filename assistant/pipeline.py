@@ -111,8 +111,11 @@ class QuestionPipeline:
             turn.passages = candidates
             return turn
         t0 = time.perf_counter()
-        turn.passages, turn.units, embed_ms = self.extractive.scorer.rerank(turn.answering, candidates, turn.k)
-        # "rerank" is the scoring and sorting; embedding the candidates' sentences is "embed_units".
+        turn.passages, turn.units, embed_ms = self.extractive.scorer.rerank(
+            turn.answering, candidates, turn.k, stored=self.retriever.store.unit_vectors,
+        )
+        # "rerank" is the scoring and sorting; reading (or, for units not stored at ingest,
+        # embedding) the candidates' sentence vectors is "embed_units".
         turn.timings.add("embed_units", embed_ms)
         turn.timings.add("rerank", (time.perf_counter() - t0) * 1000 - embed_ms)
         return turn

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -16,6 +17,7 @@ from langchain_core.documents import Document
 from index import STOPWORDS, lexical_terms
 from index.embedding import SentenceEmbedder
 from index.terms import lemma, same_word, stem
+from index.units import answerable, unit_key, unit_text
 
 from .retrieval import reciprocal_rank_fusion
 from .support import SupportChecker
@@ -85,6 +87,9 @@ def expected_answer_type(question: str) -> AnswerType | None:
     return next((kind for kind in ANSWER_TYPES if kind.asks.search(question)), None)
 
 
+# Chunk ids -> their units' vectors as embedded at ingest, by `unit_key` (IndexStore.unit_vectors).
+StoredUnits = Callable[[list[str]], Mapping[str, np.ndarray]]
+
 RERANK_RRF_K = 60  # the rerank's own fusion of its two rankings (the usual constant)
 
 
@@ -95,16 +100,22 @@ class EvidenceScorer:
         self.embedder = embedder
         self.checker = checker
 
-    def score_units(self, question: str, passages: list[Document]) -> tuple[list[ScoredUnit], float]:
+    def score_units(
+        self, question: str, passages: list[Document], stored: StoredUnits | None = None,
+    ) -> tuple[list[ScoredUnit], float]:
         """Every unit of the passages with its score, best first, and the milliseconds spent
-        embedding the units (the rest is scoring)."""
-        # A question in the text ("What are your thoughts?") does not answer one.
-        units = [u for u in dedupe_units([u for p in passages for u in group_units(p)]) if not u.text.endswith("?")]
+        finding or embedding the units' vectors (the rest is scoring). `stored` gives the vectors
+        embedded at ingest for chunk ids (by `unit_key`); units it lacks are embedded here."""
+        units = [u for u in dedupe_units([u for p in passages for u in group_units(p)]) if answerable(u.text)]
         if not units:
             return [], 0.0
-        texts = [" ".join(u.text.split()) for u in units]
+        texts = [unit_text(u.text) for u in units]
         t0 = time.perf_counter()
-        vectors = self.checker.sentence_vectors.get_or_compute(texts, self.embedder.encode)
+        by_text: dict[str, np.ndarray] = {}
+        if stored is not None:
+            by_key = stored(list(dict.fromkeys(p.metadata["chunk_id"] for p in passages)))
+            by_text = {t: by_key[key] for t in texts if (key := unit_key(t)) in by_key}
+        vectors = self.checker.sentence_vectors.get_or_compute(texts, self.embedder.encode, by_text)
         embed_ms = (time.perf_counter() - t0) * 1000
         semantic = vectors @ self.embedder.query_vector(question)
         lexical = lexical_scores(question, units, similar=self.checker.has_similar_name)
@@ -117,7 +128,8 @@ class EvidenceScorer:
         return [(score, units[i]) for score, i in ranked], embed_ms
 
     def rerank(
-        self, question: str, candidates: list[Document], k: int
+        self, question: str, candidates: list[Document], k: int,
+        stored: StoredUnits | None = None,
     ) -> tuple[list[Document], list[ScoredUnit], float]:
         """The `k` best candidates and their scored units, best first, and the milliseconds spent
         embedding units.
@@ -127,7 +139,7 @@ class EvidenceScorer:
         by BM25 (exact terms such as years and names, which sentence embeddings blur). Fused
         scores replace the passages' `score`; the retrieval score stays as `retrieval_score`.
         """
-        scored, embed_ms = self.score_units(question, candidates)
+        scored, embed_ms = self.score_units(question, candidates, stored)
         best: dict[int, float] = {}
         for score, unit in scored:
             best.setdefault(id(unit.passage), score)

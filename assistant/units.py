@@ -6,21 +6,16 @@ A unit is what an answer cites: its offsets are the document's, so a citation qu
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.documents import Document
 
-from index import SPEECH_VERBS, QuotationSpan, split_sentences
-
-# Words that attribute speech (the quotation extractor's verbs); a quotation continues its
-# attribution's unit (see `group_units`).
-_ATTRIBUTION = re.compile(r"\b(" + "|".join(("say", "according to", *SPEECH_VERBS)) + r")\b", re.IGNORECASE)
-# A sentence opening like this leans on the one before ("This statement, made in Munich, ...").
-_ANAPHORIC_START = re.compile(r"(This|That|These|Those|It|He|She|They|His|Her|Their|Its)\b")
+from index import QuotationSpan, split_sentences
+from index.units import unit_spans
 
 
 @dataclass
@@ -55,11 +50,19 @@ class VectorCache:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get_or_compute(self, texts: list[str], encode) -> np.ndarray:
+    def get_or_compute(self, texts: list[str], encode, stored: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """The vectors of `texts`, in order: cached ones, then `stored` ones (vectors computed at
+        ingest, by text; they join the cache), and the rest computed by `encode`."""
         with self._lock:
             known = {t: self._vectors[t] for t in texts if t in self._vectors}
             for text in known:
                 self._vectors.move_to_end(text)
+        found = {t: stored[t] for t in texts if t not in known and t in stored} if stored else {}
+        if found:
+            known.update(found)
+            with self._lock:
+                self._vectors.update(found)
+                self._bound()
         missing = list(dict.fromkeys(t for t in texts if t not in known))
         if missing:
             # Copies: a row of the batch is a view, which would keep the whole batch's array alive
@@ -68,9 +71,12 @@ class VectorCache:
             known.update(fresh)
             with self._lock:
                 self._vectors.update(fresh)
-                while len(self._vectors) > self.size:
-                    self._vectors.popitem(last=False)
+                self._bound()
         return np.stack([known[t] for t in texts])
+
+    def _bound(self) -> None:
+        while len(self._vectors) > self.size:
+            self._vectors.popitem(last=False)
 
 
 def unit_context(unit: Unit) -> str:
@@ -91,38 +97,15 @@ def unit_neighbours(unit: Unit) -> str:
     return "\n".join(p for p in [*previous, *following] if p)
 
 
-
 def group_units(passage: Document) -> list[Unit]:
     """Sentences of a passage, merged so that a quotation stays whole and with its speaker, by the
-    quotation spans stored at ingest (`metadata["quotations"]`, as the retriever gives them):
-
-    - a sentence a direct quotation runs on from is joined with it, up to the quotation's end;
-    - a quotation with no attribution of its own, by the speaker of the quotation just before in
-      the same paragraph, joins it (“We have the intention...,” Budrys said. “But it's time
-      sensitive. ...” is one unit).
-    """
-    offset = passage.metadata["start"]
+    quotation spans stored at ingest (`metadata["quotations"]`, as the retriever gives them); see
+    `index.units.unit_spans`."""
     quotations: list[QuotationSpan] = list(passage.metadata.get("quotations") or ())
-    units: list[Unit] = []
-    for span in split_sentences(passage.page_content, offset=offset):
-        if units and any(q.start < units[-1].end and q.end > span.start for q in quotations):
-            units[-1].end = span.end  # a quotation runs on into this sentence
-            continue
-        units.append(Unit(passage, span.start, span.end))
-        if len(units) < 2:
-            continue
-        last, prev = units[-1], units[-2]
-        same_paragraph = passage.page_content[prev.end - offset : last.start - offset].count("\n") == 0
-        opening = next((q for q in quotations if last.start <= q.start <= last.start + 2), None)
-        if (
-            same_paragraph and opening is not None and not _ATTRIBUTION.search(last.text)
-            and any(q.speaker_key == opening.speaker_key and prev.start <= q.start < prev.end for q in quotations)
-        ):
-            prev.end = last.end
-            units.pop()
-        elif same_paragraph and _ANAPHORIC_START.match(last.text):
-            last.context_start = prev.start
-    return units
+    return [
+        Unit(passage, span.start, span.end, span.context_start)
+        for span in unit_spans(passage.page_content, passage.metadata["start"], quotations)
+    ]
 
 
 def dedupe_units(units: list[Unit]) -> list[Unit]:

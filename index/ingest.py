@@ -30,8 +30,9 @@ from .discovery import discover_files
 from .documents import Document, LoadError, display_source, file_sha256, load_document, shown
 from .embedding import SentenceEmbedder
 from .quotes import extract_quotations
-from .records import DocumentFacts, DocumentWrite
+from .records import DocumentFacts, DocumentWrite, UnitVectors
 from .store import IndexStore
+from .units import direct_spans, embed_units
 
 log = logging.getLogger(__name__)
 progress_log = logging.getLogger(__name__ + ".progress")  # INFO lines; the CLI shows them
@@ -47,6 +48,8 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     chunks_embedded: int = 0
+    units_embedded: int = 0  # distinct sentence units embedded for the answerer (index/units.py)
+    units_upgraded: int = 0  # documents of an older index whose units were embedded from stored chunks
     quotations: int = 0  # found in the documents added or updated (or brought up to date)
     vectors_restored: int = 0  # catalogue chunks that had no vector, embedded again
     orphans_removed: int = 0  # vectors of no catalogue chunk, deleted
@@ -57,6 +60,8 @@ class IngestReport:
             f"{len(self.removed)} removed", f"{len(self.skipped)} skipped", f"{self.chunks_embedded} chunks embedded",
             f"{self.quotations} quotations found",
         ]
+        if self.units_upgraded:
+            parts.append(f"{self.units_upgraded} documents given sentence vectors")
         if self.vectors_restored:
             parts.append(f"{self.vectors_restored} missing vectors restored")
         if self.orphans_removed:
@@ -112,6 +117,7 @@ def ingest(
                 sources = {r.path: r.source for r in store.documents()}
                 store.remove_documents(gone)
                 report.removed.extend(sources.get(p, p) for p in gone)
+            _embed_unit_backlog(store, embedder, report, progress, batch_chunks)
             _repair(store, embedder, report, progress, batch_chunks, remove_orphans)
         finally:
             progress.close()
@@ -124,6 +130,39 @@ class _Limits:
     overlap_sentences: int
     batch_chunks: int
     max_file_bytes: int
+
+
+def _units(documents, embedder: SentenceEmbedder, embedded: int) -> tuple[list[list[UnitVectors]], int]:
+    units, count = embed_units(documents, embedder.encode)
+    return units, embedded + count
+
+
+def _embed_unit_backlog(
+    store: IndexStore, embedder: SentenceEmbedder, report: IngestReport, progress: _Progress, batch_chunks: int,
+) -> None:
+    """Embed the answer units of documents indexed before unit vectors were stored (or whose
+    quotations changed since), from the catalogue's chunks: their chunks are not embedded again."""
+    backlog = store.unit_backlog()
+    if not backlog:
+        return
+    log.info("embedding the sentences of %d documents indexed without them", len(backlog))
+    records = {r.path: r for r in store.documents()}
+    batches: list[list[str]] = [[]]
+    size = 0
+    for path in (p for p in backlog if p in records):
+        if batches[-1] and size + records[path].chunks > batch_chunks:
+            batches.append([])
+            size = 0
+        batches[-1].append(path)
+        size += records[path].chunks
+    for paths in (b for b in batches if b):
+        chunks = {path: store.chunks_covering(path, 0, sys.maxsize) for path in paths}
+        spans = store.quotation_spans(paths)
+        progress.doing(f"embedding the sentences of {sum(map(len, chunks.values()))} chunks indexed without them")
+        units, report.units_embedded = _units([(chunks[p], spans[p]) for p in paths], embedder, report.units_embedded)
+        report.units_upgraded += store.write_units(
+            [(path, records[path].sha256, doc_units) for path, doc_units in zip(paths, units, strict=True)]
+        )
 
 
 def _repair(
@@ -185,10 +224,14 @@ def _ingest_files(files, known, backlog, store, embedder, report, write, progres
         ]
         progress.doing(f"embedding {len(inputs)} chunks")
         vectors = embedder.encode(inputs)
+        progress.doing(f"embedding the sentences of {len(inputs)} chunks")
+        units, report.units_embedded = _units(
+            [(p.chunks, direct_spans(p.facts.quotations)) for p in pending], embedder, report.units_embedded,
+        )
         progress.embedded(len(inputs))
         items, at = [], 0
-        for p in pending:
-            items.append(DocumentWrite(p.document, p.chunks, vectors[at : at + len(p.chunks)], p.facts))
+        for p, unit_vectors in zip(pending, units, strict=True):
+            items.append(DocumentWrite(p.document, p.chunks, vectors[at : at + len(p.chunks)], p.facts, unit_vectors))
             at += len(p.chunks)
         write(_write_batch, store, items, known, report)
         pending, pending_chunks = [], 0

@@ -77,14 +77,25 @@ class DocumentFacts:
 
 
 @dataclass(frozen=True)
+class UnitVectors:
+    """The answer units of one chunk (index/units.py) embedded at ingest: their keys and vectors."""
+
+    ordinal: int  # the chunk's
+    keys: tuple[str, ...]
+    vectors: np.ndarray  # one row per key, float32
+
+
+@dataclass(frozen=True)
 class DocumentWrite:
     """One document for `IndexStore.write_documents`: its chunks, their vectors (one per chunk, in
-    order) and what else ingest found in it."""
+    order), what else ingest found in it, and its chunks' unit vectors (None: not computed; the
+    document then waits in the unit backlog)."""
 
     document: Document
     chunks: Sequence[Chunk]
     vectors: Vectors  # one per chunk, in order
     facts: DocumentFacts = DocumentFacts()
+    units: Sequence[UnitVectors] | None = None
 
 
 class QuotationSpan(NamedTuple):

@@ -1,5 +1,5 @@
 """The index of one directory, behind one facade: the vector index (Chroma), the catalogue
-(SQLite by default: documents, chunks, lexical search, quotations, journal) and the speaker
+(SQLite by default: documents, chunks, lexical search, unit vectors, quotations, journal) and the speaker
 directory, written two-phase under one writer lock.
 
 A document is visible to search only once its catalogue transaction commits: each write journals
@@ -32,6 +32,7 @@ from .records import (
     QuotationSpan,
     StoredChunk,
     StoredQuotation,
+    UnitVectors,
     Vectors,
     chunk_id,
 )
@@ -115,6 +116,15 @@ class IndexStore:
     def chunks_covering(self, path: str, start: int, end: int) -> list[StoredChunk]:
         """The document's chunks overlapping [start, end), by start."""
         return self.catalogue.chunks_covering(path, start, end)
+
+    def unit_vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """text key (`index.units.unit_key`) -> vector of the answer units of these chunks, as
+        embedded at ingest; units of documents in the unit backlog are not found."""
+        return self.catalogue.unit_vectors(chunk_ids)
+
+    def unit_backlog(self) -> list[str]:
+        """Paths of indexed documents whose unit vectors are not stored yet."""
+        return self.catalogue.unit_backlog()
 
     def vector_count(self) -> int:
         return self._vectors.count()
@@ -248,7 +258,7 @@ class IndexStore:
         self._vectors.upsert(ids, vectors, texts, metadatas)
         now = time.time()
         for item in items:
-            self.catalogue.store_document(item.document, item.chunks, item.facts, now)
+            self.catalogue.store_document(item.document, item.chunks, item.facts, now, item.units)
         for item in items:
             doc = item.document
             if doc.path in replaced:
@@ -261,6 +271,12 @@ class IndexStore:
         with self._writes():
             for doc, facts in items:
                 self.catalogue.store_facts(doc, facts)
+
+    def write_units(self, items: Sequence[tuple[str, str, Sequence[UnitVectors]]]) -> int:
+        """Store the unit vectors of documents (path, sha256, units) still indexed with that very
+        text (the unit backlog); returns how many were."""
+        with self._writes():
+            return sum(self.catalogue.store_units(path, sha256, units) for path, sha256, units in items)
 
     def remove_documents(self, paths: Iterable[str]) -> None:
         with self._writes():

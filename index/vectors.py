@@ -7,6 +7,7 @@ document's vectors can be deleted by path, and those of an older version by hash
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from .directory import ensure_index_dir
 # differed from brute force); 400 matched exactly.
 COLLECTION_METADATA = {"hnsw:space": "cosine", "hnsw:search_ef": 400, "hnsw:construction_ef": 200}
 _BATCH = 1000  # ids per Chroma call
+OPEN_LOCK_FILE = "chroma-open.lock"  # held while a process opens the on-disk Chroma
 
 
 class StoreUnavailableError(Exception):
@@ -129,4 +131,9 @@ def open_chroma_client(index_dir: str | Path, chroma_url: str = "") -> Any:
                 f"no Chroma server answers at {chroma_url}; start it (chroma run --path DIR --port PORT) or "
                 "check ASSISTANT_CHROMA_URL"
             ) from exc
-    return chromadb.PersistentClient(path=str(ensure_index_dir(index_dir) / "chroma"), settings=settings)
+    folder = ensure_index_dir(index_dir)
+    # Chroma creates its tables when a client first opens a folder: two processes doing that at
+    # once (two ingests, two server workers) fail with "table collections already exists".
+    with open(folder / OPEN_LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return chromadb.PersistentClient(path=str(folder / "chroma"), settings=settings)

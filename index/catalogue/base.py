@@ -1,19 +1,23 @@
 """The catalogue's interface: what `IndexStore` needs from the database beside the vectors.
 
 The catalogue holds the manifest of documents (by path and content hash), every chunk's text and
-offsets with a lexical (BM25) search over them, the quotations found in each document, and the
-journal of documents being written. `SQLiteCatalogue` is the default; a second backend
-(PostgreSQL, issue 15) implements this Protocol and is passed to `IndexStore(catalogue=...)`.
+offsets with a lexical (BM25) search over them, the vectors of each chunk's answer units, the
+quotations found in each document, and the journal of documents being written.
+`SQLiteCatalogue` is the default; a second backend (PostgreSQL, issue 15) implements this
+Protocol and is passed to `IndexStore(catalogue=...)`.
 
-Rules every backend keeps: a document's chunks, quotations and manifest row change together, in
-one transaction (`store_document`, `store_facts`, `delete_document`); readers never see half of
-one; journal writes are durable before the vectors they announce are written.
+Rules every backend keeps: a document's chunks, unit vectors, quotations and manifest row change
+together, in one transaction (`store_document`, `store_facts`, `store_units`, `delete_document`);
+readers never see half of one; journal writes are durable before the vectors they announce are
+written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from typing import Protocol
+
+import numpy as np
 
 from ..chunking import Chunk
 from ..documents import Document
@@ -25,6 +29,7 @@ from ..records import (
     SpeakerRow,
     StoredChunk,
     StoredQuotation,
+    UnitVectors,
 )
 
 
@@ -75,6 +80,15 @@ class Catalogue(Protocol):
         """(chunk_id, BM25 score; higher is better) of chunks holding any of `terms`, best first."""
         ...
 
+    def unit_vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """text key -> vector of the answer units of these chunks (index/units.py), as embedded at ingest."""
+        ...
+
+    def unit_backlog(self) -> list[str]:
+        """Paths of indexed documents whose unit vectors are not stored (indexed before they were,
+        or their quotations changed since)."""
+        ...
+
     # -- quotations ------------------------------------------------------------------------------
 
     def quotation_count(self) -> int: ...
@@ -117,13 +131,23 @@ class Catalogue(Protocol):
 
     def journal_clear(self) -> None: ...
 
-    def store_document(self, doc: Document, chunks: Sequence[Chunk], facts: DocumentFacts, ingested_at: float) -> None:
-        """Replace the document's chunks, manifest row and quotations, in one transaction."""
+    def store_document(
+        self, doc: Document, chunks: Sequence[Chunk], facts: DocumentFacts, ingested_at: float,
+        units: Sequence[UnitVectors] | None = None,
+    ) -> None:
+        """Replace the document's chunks, manifest row, quotations and unit vectors, in one
+        transaction; `units` None puts it in the unit backlog."""
         ...
 
     def store_facts(self, doc: Document, facts: DocumentFacts) -> None:
-        """Replace the quotations and date of a document indexed with this very text (same sha256);
-        another version, or none, is left alone."""
+        """Replace the quotations and date of a document indexed with this very text (same sha256),
+        and put it in the unit backlog (quotations group its units); another version, or none, is
+        left alone."""
+        ...
+
+    def store_units(self, path: str, sha256: str, units: Sequence[UnitVectors]) -> bool:
+        """Replace the unit vectors of a document indexed with this very text (same sha256) and
+        take it off the unit backlog; False (nothing written) for another version, or none."""
         ...
 
     def delete_document(self, path: str) -> None:

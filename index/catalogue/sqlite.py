@@ -11,6 +11,8 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from ..chunking import Chunk
 from ..documents import Document
 from ..names import normalise_speaker
@@ -23,6 +25,7 @@ from ..records import (
     SpeakerRow,
     StoredChunk,
     StoredQuotation,
+    UnitVectors,
     chunk_id,
 )
 from .sqlite_schema import MIGRATIONS, SCHEMA
@@ -31,6 +34,7 @@ CATALOGUE_FILE = "catalogue.sqlite3"
 _PART = 500  # ids per IN (...) list, well below SQLite's limit on parameters
 _CHUNK_COLUMNS = 'c.chunk_id, c.path, d.source, c.title, c.ordinal, c.start, c."end", c.text'
 _TITLED = "(title_key = ? OR title_key LIKE ?)"
+_PATH_CHUNKS = "SELECT chunk_id FROM chunks WHERE path = ?"
 
 
 def _marks(values: Sequence) -> str:
@@ -177,6 +181,22 @@ class SQLiteCatalogue:
         ).fetchall()
         return [(cid, float(score)) for cid, score in rows]
 
+    def unit_vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        ids = list(dict.fromkeys(chunk_ids))
+        found: dict[str, np.ndarray] = {}
+        for lo in range(0, len(ids), _PART):
+            part = ids[lo : lo + _PART]
+            rows = self._db.execute(
+                f"SELECT keys, vectors FROM unit_vectors WHERE chunk_id IN ({_marks(part)})", part
+            ).fetchall()
+            for keys, blob in rows:
+                names = keys.split()
+                found.update(zip(names, np.frombuffer(blob, dtype=np.float32).reshape(len(names), -1), strict=True))
+        return found
+
+    def unit_backlog(self) -> list[str]:
+        return [path for (path,) in self._db.execute("SELECT path FROM unit_backlog ORDER BY path")]
+
     # -- quotations ------------------------------------------------------------------------------
 
     def quotation_count(self) -> int:
@@ -258,8 +278,12 @@ class SQLiteCatalogue:
     def journal_clear(self) -> None:
         self._db.execute("DELETE FROM journal")
 
-    def store_document(self, doc: Document, chunks: Sequence[Chunk], facts: DocumentFacts, ingested_at: float) -> None:
+    def store_document(
+        self, doc: Document, chunks: Sequence[Chunk], facts: DocumentFacts, ingested_at: float,
+        units: Sequence[UnitVectors] | None = None,
+    ) -> None:
         with self._transaction() as db:
+            self._replace_units(db, doc.path, doc.sha256, units)
             db.execute("DELETE FROM chunks WHERE path = ?", (doc.path,))
             db.executemany(
                 'INSERT INTO chunks(chunk_id, path, ordinal, start, "end", title, text) VALUES (?,?,?,?,?,?,?)',
@@ -281,13 +305,40 @@ class SQLiteCatalogue:
                 return  # offsets must point into the text that was chunked
             db.execute("UPDATE documents SET date = ? WHERE path = ?", (facts.date, doc.path))
             self._replace_quotations(db, doc.path, facts.quotations)
+            # Quotations group sentences into units: the units are embedded again from the new ones.
+            db.execute("INSERT OR IGNORE INTO unit_backlog(path) VALUES (?)", (doc.path,))
+
+    def store_units(self, path: str, sha256: str, units: Sequence[UnitVectors]) -> bool:
+        with self._transaction() as db:
+            indexed = db.execute("SELECT sha256 FROM documents WHERE path = ?", (path,)).fetchone()
+            if indexed is None or indexed[0] != sha256:
+                return False  # replaced or removed since its chunks were read
+            self._replace_units(db, path, sha256, units)
+            return True
 
     def delete_document(self, path: str) -> None:
         with self._transaction() as db:
+            db.execute(f"DELETE FROM unit_vectors WHERE chunk_id IN ({_PATH_CHUNKS})", (path,))
+            db.execute("DELETE FROM unit_backlog WHERE path = ?", (path,))
             db.execute("DELETE FROM chunks WHERE path = ?", (path,))
             db.execute("DELETE FROM quotations WHERE path = ?", (path,))
             db.execute("DELETE FROM quotation_backlog WHERE path = ?", (path,))
             db.execute("DELETE FROM documents WHERE path = ?", (path,))
+
+    @staticmethod
+    def _replace_units(db: sqlite3.Connection, path: str, sha256: str, units: Sequence[UnitVectors] | None) -> None:
+        """Inside a transaction: the document's unit vectors become `units`; None (not computed)
+        puts the document in the unit backlog."""
+        db.execute(f"DELETE FROM unit_vectors WHERE chunk_id IN ({_PATH_CHUNKS})", (path,))
+        if units is None:
+            db.execute("INSERT OR IGNORE INTO unit_backlog(path) VALUES (?)", (path,))
+            return
+        db.execute("DELETE FROM unit_backlog WHERE path = ?", (path,))
+        db.executemany(
+            "INSERT OR REPLACE INTO unit_vectors(chunk_id, keys, vectors) VALUES (?, ?, ?)",
+            [(chunk_id(path, sha256, u.ordinal), " ".join(u.keys), np.asarray(u.vectors, dtype=np.float32).tobytes())
+             for u in units if u.keys],
+        )
 
     @staticmethod
     def _replace_quotations(db: sqlite3.Connection, path: str, quotations: Sequence[Quotation]) -> None:

@@ -72,5 +72,26 @@ def add_title_embedded(db: sqlite3.Connection) -> None:
     db.executemany("UPDATE documents SET title_embedded = 0 WHERE path = ?", made_up)
 
 
+def add_unit_vectors(db: sqlite3.Connection) -> None:
+    """The vectors of each chunk's answer units (index/units.py), embedded at ingest so that a
+    question embeds only itself. Documents indexed before this wait in `unit_backlog`: the next
+    ingest embeds their units from the stored chunks, without embedding the chunks again."""
+    for statement in [
+        # One row per chunk: its units' keys (space-separated) and their float32 vectors, end to end.
+        """CREATE TABLE IF NOT EXISTS unit_vectors (
+            chunk_id TEXT PRIMARY KEY, keys TEXT NOT NULL, vectors BLOB NOT NULL)""",
+        "CREATE TABLE IF NOT EXISTS unit_backlog (path TEXT PRIMARY KEY)",
+        "INSERT OR IGNORE INTO unit_backlog SELECT path FROM documents",
+    ]:
+        db.execute(statement)
+    waiting = db.execute("SELECT count(*) FROM unit_backlog").fetchone()[0]
+    if waiting:
+        log.warning(
+            "the index was built before sentence vectors were stored: the next `assistant ingest` embeds the "
+            "sentences of its %d documents (their chunks are not embedded again); until then questions embed them",
+            waiting,
+        )
+
+
 # Schema changes after SCHEMA, in order: append new ones, never reorder (user_version counts them).
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (add_quotations, add_title_embedded)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (add_quotations, add_title_embedded, add_unit_vectors)
