@@ -11,6 +11,7 @@ limit and the headers of `ui.security` in a worker, as with one process.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import itertools
 import json
 import logging
@@ -362,11 +363,23 @@ async def _stream_until_disconnect(response: httpx.Response, receive: Receive, s
             raise failure
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised where the front is so that its workers are stopped and its folder removed."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def serve_workers(settings: Settings, host: str, port: int, count: int) -> None:
     """Start `count` workers, then serve the front on host:port until SIGTERM/SIGINT; stop the workers."""
     import uvicorn
 
+    # uvicorn handles SIGTERM while it serves, then restores this handler and raises the signal again.
+    signal.signal(signal.SIGTERM, _terminated)
     pool = WorkerPool(settings, count)
+    atexit.register(pool.stop)  # whatever way this process ends short of a signal it does not handle
+    terminated = False
     try:
         pool.start()
         print(f"serving the chat on http://{host}:{port}/ with {count} workers (index: {settings.index_dir})",
@@ -374,8 +387,13 @@ def serve_workers(settings: Settings, host: str, port: int, count: int) -> None:
         # Open event streams would hold a graceful shutdown forever: give them a few seconds.
         uvicorn.run(Front(pool, settings.max_request_kb * 1024), host=host, port=port, log_level="warning",
                     timeout_graceful_shutdown=5)
+    except _Terminated:
+        terminated = True
     finally:
         pool.stop()
+    if terminated:  # end as one process does on SIGTERM: by the signal
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.raise_signal(signal.SIGTERM)
 
 
 def _run_worker(path: str, parent: int) -> None:

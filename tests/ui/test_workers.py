@@ -178,9 +178,12 @@ def test_a_killed_worker_is_restarted(served):
 @pytest.mark.slow
 def test_sigterm_stops_every_worker(served):
     workers = children(served.process.pid)
+    folders = {Path(Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[3].decode()).parent for pid in workers}
+    assert len(folders) == 1 and oct(next(iter(folders)).stat().st_mode & 0o777) == "0o700"
     served.process.send_signal(signal.SIGTERM)
     served.process.wait(timeout=60)
     assert all(not Path(f"/proc/{pid}").exists() for pid in workers)
+    assert not any(folder.exists() for folder in folders)  # the sockets' folder is removed
     assert served.process.returncode in (0, -signal.SIGTERM)
     assert "Traceback" not in served.process.stderr.read()
 
