@@ -23,7 +23,8 @@ import pytest
 
 from assistant import Settings
 from prompts import load_prompt
-from ui.workers import WORKER_HEADER, Front, WorkerPool
+from ui.front import WORKER_HEADER, Front
+from ui.workers import WorkerPool
 
 from ..helpers import OFFLINE_ENV, ROOT, free_port, run_cli
 
