@@ -11,6 +11,7 @@ each process that does so, the `assistant` commands these scripts start included
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -20,7 +21,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -68,22 +69,36 @@ def cli_env(index_dir: Path, **extra: str) -> dict[str, str]:
     return {**os.environ, "ASSISTANT_INDEX_DIR": str(index_dir), **extra}
 
 
-def run_cli(*args: str, index_dir: Path) -> subprocess.CompletedProcess:
-    """`assistant ARGS` in a process of its own, over `index_dir`; raises when it fails."""
+def assistant_command(assistant: Path | None = None) -> list[str]:
+    """How to start `assistant`: this checkout's (`python -m assistant.cli`), or the executable given
+    (another checkout's `.venv/bin/assistant`)."""
+    return [str(assistant)] if assistant else [sys.executable, "-m", "assistant.cli"]
+
+
+def run_cli(
+    *args: str, index_dir: Path, assistant: Path | None = None, cwd: Path = PROJECT_ROOT,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
+    """`assistant ARGS` in a process of its own, over `index_dir`; raises when it fails. `assistant`,
+    `cwd` and `env` run another checkout's (see assistant_command)."""
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], cwd=PROJECT_ROOT, env=cli_env(index_dir),
+        [*assistant_command(assistant), *args], cwd=cwd, env=env or cli_env(index_dir),
         check=True, capture_output=True, text=True,
     )
 
 
-def start_server(index_dir: Path, port: int, timeout: float = 300) -> tuple[subprocess.Popen, float]:
-    """A real `assistant serve` over `index_dir`, and the seconds from its start until /api/health answers."""
+def start_server(
+    index_dir: Path, port: int, timeout: float = 300, *, assistant: Path | None = None,
+    args: Sequence[str] = (), cwd: Path = PROJECT_ROOT, env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen, float]:
+    """A real `assistant serve` over `index_dir` (with `args` after the port; `assistant`, `cwd` and
+    `env` start another checkout's), and the seconds from its start until /api/health answers."""
     import httpx
 
     t0 = time.perf_counter()
     server = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], cwd=PROJECT_ROOT,
-        env=cli_env(index_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [*assistant_command(assistant), "serve", "--port", str(port), *args], cwd=cwd,
+        env=env or cli_env(index_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and server.poll() is None:
@@ -108,6 +123,33 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
 def peak_rss_mb(pid: int) -> float:
     """The highest resident memory of a process so far (MB): its VmHWM."""
     return rss_mb(pid, "VmHWM")
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and all its descendants (a server's worker processes), from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name, in parentheses, may hold spaces: the parent id is the second field after it.
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended while we read
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(todo.pop())
+        todo += children.get(tree[-1], [])
+    return tree
+
+
+def tree_rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """rss_mb summed over the process and its descendants (with field VmHWM: the sum of their peaks,
+    an upper bound of the tree's peak)."""
+    total = 0.0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError, RuntimeError):  # ended, or a kernel thread without memory
+            total += rss_mb(member, field)
+    return total
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -193,8 +235,9 @@ def write_report_section(path: Path, section: str, body: str) -> None:
     path.write_text("".join(parts), encoding="utf-8")
 
 
-def publish_section(path: Path, section: str, body: str) -> None:
-    """Write the section into the report, show it, and say where it went."""
-    write_report_section(path, section, body)
+def publish_section(path: Path, section: str, body: str, write: bool = True) -> None:
+    """Write the section into the report (unless not `write`: a trial run), show it, and say where it went."""
+    if write:
+        write_report_section(path, section, body)
     print(body)
-    print(f"\nwrote {path}", file=sys.stderr)
+    print(f"\nwrote {path}" if write else f"\n{path} left as it was (--no-write)", file=sys.stderr)
