@@ -23,7 +23,7 @@ from .retrieval import to_passage
 from .scoring import EvidenceScorer, expected_answer_type, refuses
 from .support import Evidence, SupportChecker
 from .turn import ScoredUnit, Turn, text_deltas
-from .units import Unit, unit_context, unit_neighbours
+from .units import Lookup, Unit, unit_context, unit_neighbours
 
 # Units scoring this close to the best one join the answer (a short answer, not every loose match).
 ANSWER_MARGIN = 0.1
@@ -39,13 +39,13 @@ class ExtractiveAnswerer:
 
     def __init__(
         self, embedder: SentenceEmbedder, *, refusal_threshold: float, max_units: int, max_words: int,
-        document_lead: Callable[[str], str] | None = None,
+        document_lead: Callable[[str], str] | None = None, word_vectors: Lookup | None = None,
     ):
         self.embedder = embedder
         self.refusal_threshold = refusal_threshold
         self.max_units = max_units
         self.max_words = max_words
-        self.checker = SupportChecker(embedder)
+        self.checker = SupportChecker(embedder, word_vectors=word_vectors)
         self.scorer = EvidenceScorer(embedder, self.checker)
         # A document's lead by path (the store's first chunk), where a question's year may be set.
         self.document_lead = document_lead

@@ -54,6 +54,7 @@ class Assistant(Library):
         self.answerer = ExtractiveAnswerer(
             self.embedder, refusal_threshold=settings.refusal_threshold, max_units=settings.max_answer_units,
             max_words=settings.max_answer_words, document_lead=self.store.document_lead,
+            word_vectors=self.store.word_vectors,
         )
         self.llm: LLMAnswerer | None = None
         if settings.llm:

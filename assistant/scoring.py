@@ -111,11 +111,15 @@ class EvidenceScorer:
             return [], 0.0
         texts = [unit_text(u.text) for u in units]
         t0 = time.perf_counter()
-        by_text: dict[str, np.ndarray] = {}
+        lookup = None
         if stored is not None:
-            by_key = stored(list(dict.fromkeys(p.metadata["chunk_id"] for p in passages)))
-            by_text = {t: by_key[key] for t in texts if (key := unit_key(t)) in by_key}
-        vectors = self.checker.sentence_vectors.get_or_compute(texts, self.embedder.encode, by_text)
+            chunk_ids = list(dict.fromkeys(p.metadata["chunk_id"] for p in passages))
+
+            def lookup(uncached: list[str]) -> dict[str, np.ndarray]:
+                by_key = stored(chunk_ids)
+                return {t: by_key[key] for t in uncached if (key := unit_key(t)) in by_key}
+
+        vectors = self.checker.sentence_vectors.get_or_compute(texts, self.embedder.encode, lookup)
         embed_ms = (time.perf_counter() - t0) * 1000
         semantic = vectors @ self.embedder.query_vector(question)
         lexical = lexical_scores(question, units, similar=self.checker.has_similar_name)

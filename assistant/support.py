@@ -51,7 +51,7 @@ from .support_rules import (
     written_names,
     written_pattern,
 )
-from .units import VectorCache
+from .units import Lookup, VectorCache
 
 # Soft matching of a content word by the model's word vectors; above SOFT_MATCH a word counts
 # (with its similarity as weight), above COUNTERPART it is named in the reason as what the passage says.
@@ -96,8 +96,11 @@ class SupportChecker:
     """Decides whether evidence supports a claim; `embedder` (optional) adds soft word matches."""
 
     def __init__(self, embedder=None, threshold: float = SUPPORT_THRESHOLD,
-                 question_threshold: float = QUESTION_THRESHOLD):
+                 question_threshold: float = QUESTION_THRESHOLD, word_vectors: Lookup | None = None):
         self.embedder = embedder
+        # The index's word vectors, embedded at ingest (IndexStore.word_vectors): a word of the
+        # evidence is found there, not embedded while a question waits.
+        self.stored_words = word_vectors
         self.threshold = threshold
         self.question_threshold = question_threshold
         self._word_vectors = VectorCache(50_000)
@@ -323,7 +326,7 @@ class SupportChecker:
         if self.embedder is None or not candidates:
             return 0.0, None
         texts = [fold(word.text)] + list(dict.fromkeys(fold(c.text) for c in candidates))
-        vectors = self._word_vectors.get_or_compute(texts, self.embedder.encode)
+        vectors = self._word_vectors.get_or_compute(texts, self.embedder.encode, self.stored_words)
         similarities = vectors[1:] @ vectors[0]
         best = int(np.argmax(similarities))
         chosen = next(c for c in candidates if fold(c.text) == texts[1 + best])
@@ -335,7 +338,9 @@ class SupportChecker:
         claimed = {fold(w.text) for r in claim.names for w in r}
         others = [o for o in dict.fromkeys(others) if not {fold(p) for p in o.split()} & claimed]
         if self.embedder is not None and others:
-            vectors = self._word_vectors.get_or_compute([fold(name), *map(fold, others)], self.embedder.encode)
+            vectors = self._word_vectors.get_or_compute(
+                [fold(name), *map(fold, others)], self.embedder.encode, self.stored_words
+            )
             others = [others[int(np.argmax(vectors[1:] @ vectors[0]))]]
         subject = "the question" if question else "the claim"
         if others:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +41,10 @@ class Unit:
         return self.passage.page_content[self.start - offset : self.end - offset]
 
 
+# Texts -> the vectors stored for those of them that have one.
+Lookup = Callable[[list[str]], Mapping[str, np.ndarray]]
+
+
 class VectorCache:
     """The vectors of the last `size` texts embedded, most recently used kept: the sentences of
     a popular passage are embedded once, not for every question that retrieves it."""
@@ -50,14 +54,15 @@ class VectorCache:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get_or_compute(self, texts: list[str], encode, stored: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
-        """The vectors of `texts`, in order: cached ones, then `stored` ones (vectors computed at
-        ingest, by text; they join the cache), and the rest computed by `encode`."""
+    def get_or_compute(self, texts: list[str], encode, lookup: Lookup | None = None) -> np.ndarray:
+        """The vectors of `texts`, in order: cached ones, then those `lookup` finds among the rest
+        (vectors stored at ingest; they join the cache), and the rest computed by `encode`."""
         with self._lock:
             known = {t: self._vectors[t] for t in texts if t in self._vectors}
             for text in known:
                 self._vectors.move_to_end(text)
-        found = {t: stored[t] for t in texts if t not in known and t in stored} if stored else {}
+        uncached = list(dict.fromkeys(t for t in texts if t not in known))
+        found = dict(lookup(uncached)) if lookup is not None and uncached else {}
         if found:
             known.update(found)
             with self._lock:

@@ -24,15 +24,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .answer_vectors import AnswerVectors, embed_backlog
 from .chunking import CHUNK_WORDS, OVERLAP_SENTENCES, Chunk, chunk_document
 from .dates import document_date
 from .discovery import discover_files
 from .documents import Document, LoadError, display_source, file_sha256, load_document, shown
 from .embedding import SentenceEmbedder
 from .quotes import extract_quotations
-from .records import DocumentFacts, DocumentWrite, UnitVectors
+from .records import DocumentFacts, DocumentWrite
 from .store import IndexStore
-from .units import direct_spans, embed_units
+from .units import direct_spans
 
 log = logging.getLogger(__name__)
 progress_log = logging.getLogger(__name__ + ".progress")  # INFO lines; the CLI shows them
@@ -50,6 +51,7 @@ class IngestReport:
     chunks_embedded: int = 0
     units_embedded: int = 0  # distinct sentence units embedded for the answerer (index/units.py)
     units_upgraded: int = 0  # documents of an older index whose units were embedded from stored chunks
+    words_embedded: int = 0  # words new to the index, embedded for the support check
     quotations: int = 0  # found in the documents added or updated (or brought up to date)
     vectors_restored: int = 0  # catalogue chunks that had no vector, embedded again
     orphans_removed: int = 0  # vectors of no catalogue chunk, deleted
@@ -117,7 +119,10 @@ def ingest(
                 sources = {r.path: r.source for r in store.documents()}
                 store.remove_documents(gone)
                 report.removed.extend(sources.get(p, p) for p in gone)
-            _embed_unit_backlog(store, embedder, report, progress, batch_chunks)
+            backlog_vectors = AnswerVectors(store, embedder.encode)
+            report.units_upgraded = embed_backlog(store, backlog_vectors, batch_chunks, progress.doing)
+            report.units_embedded += backlog_vectors.units_embedded
+            report.words_embedded += backlog_vectors.words_embedded
             _repair(store, embedder, report, progress, batch_chunks, remove_orphans)
         finally:
             progress.close()
@@ -130,39 +135,6 @@ class _Limits:
     overlap_sentences: int
     batch_chunks: int
     max_file_bytes: int
-
-
-def _units(documents, embedder: SentenceEmbedder, embedded: int) -> tuple[list[list[UnitVectors]], int]:
-    units, count = embed_units(documents, embedder.encode)
-    return units, embedded + count
-
-
-def _embed_unit_backlog(
-    store: IndexStore, embedder: SentenceEmbedder, report: IngestReport, progress: _Progress, batch_chunks: int,
-) -> None:
-    """Embed the answer units of documents indexed before unit vectors were stored (or whose
-    quotations changed since), from the catalogue's chunks: their chunks are not embedded again."""
-    backlog = store.unit_backlog()
-    if not backlog:
-        return
-    log.info("embedding the sentences of %d documents indexed without them", len(backlog))
-    records = {r.path: r for r in store.documents()}
-    batches: list[list[str]] = [[]]
-    size = 0
-    for path in (p for p in backlog if p in records):
-        if batches[-1] and size + records[path].chunks > batch_chunks:
-            batches.append([])
-            size = 0
-        batches[-1].append(path)
-        size += records[path].chunks
-    for paths in (b for b in batches if b):
-        chunks = {path: store.chunks_covering(path, 0, sys.maxsize) for path in paths}
-        spans = store.quotation_spans(paths)
-        progress.doing(f"embedding the sentences of {sum(map(len, chunks.values()))} chunks indexed without them")
-        units, report.units_embedded = _units([(chunks[p], spans[p]) for p in paths], embedder, report.units_embedded)
-        report.units_upgraded += store.write_units(
-            [(path, records[path].sha256, doc_units) for path, doc_units in zip(paths, units, strict=True)]
-        )
 
 
 def _repair(
@@ -213,6 +185,7 @@ class _OrderedWrites:
 def _ingest_files(files, known, backlog, store, embedder, report, write, progress, limits: _Limits) -> None:
     pending: list[_Loaded] = []
     pending_chunks = 0
+    answer_vectors = AnswerVectors(store, embedder.encode)
 
     def flush() -> None:
         nonlocal pending, pending_chunks
@@ -225,9 +198,9 @@ def _ingest_files(files, known, backlog, store, embedder, report, write, progres
         progress.doing(f"embedding {len(inputs)} chunks")
         vectors = embedder.encode(inputs)
         progress.doing(f"embedding the sentences of {len(inputs)} chunks")
-        units, report.units_embedded = _units(
-            [(p.chunks, direct_spans(p.facts.quotations)) for p in pending], embedder, report.units_embedded,
-        )
+        units = answer_vectors.units([(p.chunks, direct_spans(p.facts.quotations)) for p in pending])
+        answer_vectors.words([c.text for p in pending for c in p.chunks], write)
+        report.units_embedded, report.words_embedded = answer_vectors.units_embedded, answer_vectors.words_embedded
         progress.embedded(len(inputs))
         items, at = [], 0
         for p, unit_vectors in zip(pending, units, strict=True):

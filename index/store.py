@@ -122,6 +122,10 @@ class IndexStore:
         embedded at ingest; units of documents in the unit backlog are not found."""
         return self.catalogue.unit_vectors(chunk_ids)
 
+    def word_vectors(self, words: Sequence[str]) -> dict[str, np.ndarray]:
+        """word (folded, `index.terms.evidence_words`) -> the model's vector of it, as embedded at ingest."""
+        return self.catalogue.word_vectors(words)
+
     def unit_backlog(self) -> list[str]:
         """Paths of indexed documents whose unit vectors are not stored yet."""
         return self.catalogue.unit_backlog()
@@ -271,6 +275,13 @@ class IndexStore:
         with self._writes():
             for doc, facts in items:
                 self.catalogue.store_facts(doc, facts)
+
+    def write_word_vectors(self, words: Sequence[str], vectors: np.ndarray) -> None:
+        with self._writes():
+            self.catalogue.store_word_vectors(words, vectors)
+
+    def known_words(self, words: Sequence[str]) -> set[str]:
+        return self.catalogue.known_words(words)
 
     def write_units(self, items: Sequence[tuple[str, str, Sequence[UnitVectors]]]) -> int:
         """Store the unit vectors of documents (path, sha256, units) still indexed with that very

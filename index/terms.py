@@ -163,6 +163,16 @@ def tokens(text: str) -> list[Token]:
 _DEMONYM_ENDINGS = frozenset({"ese", "es", "ian", "an", "i", "ish", "n"})  # as written and as stemmed
 
 
+def evidence_words(text: str) -> list[str]:
+    """The words of `text` the support check may compare by the model's word vectors (folded,
+    distinct, in order): neither stopwords nor numbers.
+
+    >>> evidence_words("Budrys said: the 2 deals, and Budrys's plan in the U.S.")
+    ['budrys', 'said', 'deals', "budrys's", 'plan', 'u', 's']
+    """
+    return list(dict.fromkeys(fold(t.text) for t in tokens(text) if t.number is None and not t.is_stopword))
+
+
 def lemma(word: str) -> str:
     """The word's verb when it is a form of one the stemmer misses, else its Snowball stem; every
     word of speech is "say", so "What did X say?" meets "X stated".

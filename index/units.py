@@ -104,10 +104,17 @@ def chunk_unit_texts(text: str, start: int, quotations: Sequence[QuotationSpan])
     return list(dict.fromkeys(t for t in texts if t and answerable(t)))
 
 
-class _ChunkLike(Protocol):
-    ordinal: int
-    start: int
-    text: str
+class ChunkLike(Protocol):
+    """A chunk as ingest holds it (`Chunk`) or the catalogue gives it back (`StoredChunk`)."""
+
+    @property
+    def ordinal(self) -> int: ...
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 def direct_spans(quotations: Sequence[Quotation]) -> list[QuotationSpan]:
@@ -116,7 +123,7 @@ def direct_spans(quotations: Sequence[Quotation]) -> list[QuotationSpan]:
 
 
 def embed_units(
-    documents: Sequence[tuple[Sequence[_ChunkLike], Sequence[QuotationSpan]]],
+    documents: Sequence[tuple[Sequence[ChunkLike], Sequence[QuotationSpan]]],
     encode: Callable[[list[str]], np.ndarray],
 ) -> tuple[list[list[UnitVectors]], int]:
     """The unit vectors of each document's chunks (given with the document's direct quotations),

@@ -1,8 +1,8 @@
 """The catalogue's interface: what `IndexStore` needs from the database beside the vectors.
 
 The catalogue holds the manifest of documents (by path and content hash), every chunk's text and
-offsets with a lexical (BM25) search over them, the vectors of each chunk's answer units, the
-quotations found in each document, and the journal of documents being written.
+offsets with a lexical (BM25) search over them, the vectors of each chunk's answer units and of
+the words of all chunks, the quotations found in each document, and the journal of documents being written.
 `SQLiteCatalogue` is the default; a second backend (PostgreSQL, issue 15) implements this
 Protocol and is passed to `IndexStore(catalogue=...)`.
 
@@ -84,6 +84,15 @@ class Catalogue(Protocol):
         """text key -> vector of the answer units of these chunks (index/units.py), as embedded at ingest."""
         ...
 
+    def word_vectors(self, words: Sequence[str]) -> dict[str, np.ndarray]:
+        """word -> the model's vector of it, for the words among `words` that ingest embedded
+        (`index.terms.evidence_words` of every chunk)."""
+        ...
+
+    def known_words(self, words: Sequence[str]) -> set[str]:
+        """The words among `words` that have a stored vector."""
+        ...
+
     def unit_backlog(self) -> list[str]:
         """Paths of indexed documents whose unit vectors are not stored (indexed before they were,
         or their quotations changed since)."""
@@ -143,6 +152,10 @@ class Catalogue(Protocol):
         """Replace the quotations and date of a document indexed with this very text (same sha256),
         and put it in the unit backlog (quotations group its units); another version, or none, is
         left alone."""
+        ...
+
+    def store_word_vectors(self, words: Sequence[str], vectors: np.ndarray) -> None:
+        """Store the vectors of words not stored yet (a word's vector never changes: no document owns it)."""
         ...
 
     def store_units(self, path: str, sha256: str, units: Sequence[UnitVectors]) -> bool:

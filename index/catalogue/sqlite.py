@@ -194,6 +194,24 @@ class SQLiteCatalogue:
                 found.update(zip(names, np.frombuffer(blob, dtype=np.float32).reshape(len(names), -1), strict=True))
         return found
 
+    def word_vectors(self, words: Sequence[str]) -> dict[str, np.ndarray]:
+        wanted = list(dict.fromkeys(words))
+        found: dict[str, np.ndarray] = {}
+        for lo in range(0, len(wanted), _PART):
+            part = wanted[lo : lo + _PART]
+            rows = self._db.execute(f"SELECT word, vector FROM word_vectors WHERE word IN ({_marks(part)})", part)
+            found.update((word, np.frombuffer(blob, dtype=np.float32)) for word, blob in rows)
+        return found
+
+    def known_words(self, words: Sequence[str]) -> set[str]:
+        wanted = list(dict.fromkeys(words))
+        known: set[str] = set()
+        for lo in range(0, len(wanted), _PART):
+            part = wanted[lo : lo + _PART]
+            rows = self._db.execute(f"SELECT word FROM word_vectors WHERE word IN ({_marks(part)})", part)
+            known.update(word for (word,) in rows)
+        return known
+
     def unit_backlog(self) -> list[str]:
         return [path for (path,) in self._db.execute("SELECT path FROM unit_backlog ORDER BY path")]
 
@@ -307,6 +325,13 @@ class SQLiteCatalogue:
             self._replace_quotations(db, doc.path, facts.quotations)
             # Quotations group sentences into units: the units are embedded again from the new ones.
             db.execute("INSERT OR IGNORE INTO unit_backlog(path) VALUES (?)", (doc.path,))
+
+    def store_word_vectors(self, words: Sequence[str], vectors: np.ndarray) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO word_vectors(word, vector) VALUES (?, ?)",
+                [(w, np.asarray(v, dtype=np.float32).tobytes()) for w, v in zip(words, vectors, strict=True)],
+            )
 
     def store_units(self, path: str, sha256: str, units: Sequence[UnitVectors]) -> bool:
         with self._transaction() as db:

@@ -73,14 +73,16 @@ def add_title_embedded(db: sqlite3.Connection) -> None:
 
 
 def add_unit_vectors(db: sqlite3.Connection) -> None:
-    """The vectors of each chunk's answer units (index/units.py), embedded at ingest so that a
-    question embeds only itself. Documents indexed before this wait in `unit_backlog`: the next
+    """The vectors of each chunk's answer units (index/units.py) and of its words, embedded at
+    ingest so that a question embeds only itself. Documents indexed before this wait in `unit_backlog`: the next
     ingest embeds their units from the stored chunks, without embedding the chunks again."""
     for statement in [
         # One row per chunk: its units' keys (space-separated) and their float32 vectors, end to end.
         """CREATE TABLE IF NOT EXISTS unit_vectors (
             chunk_id TEXT PRIMARY KEY, keys TEXT NOT NULL, vectors BLOB NOT NULL)""",
         "CREATE TABLE IF NOT EXISTS unit_backlog (path TEXT PRIMARY KEY)",
+        # The model's vector of each word of the chunks the support check may compare (float32).
+        "CREATE TABLE IF NOT EXISTS word_vectors (word TEXT PRIMARY KEY, vector BLOB NOT NULL)",
         "INSERT OR IGNORE INTO unit_backlog SELECT path FROM documents",
     ]:
         db.execute(statement)

@@ -56,9 +56,9 @@ def test_incremental_ingest(tmp_path, new_store, embedder):
     # First run: everything is new and embedded once.
     before = embedder.texts_embedded
     report = ingest([folder], store, embedder)
-    # Each chunk once, and each distinct sentence unit once (for the answerer's rerank).
-    assert n_chunks == report.chunks_embedded and report.units_embedded >= n_chunks
-    assert embedder.texts_embedded - before == n_chunks + report.units_embedded
+    # Each chunk once, each distinct sentence unit once and each word once (for the answerer).
+    assert n_chunks == report.chunks_embedded and report.units_embedded >= n_chunks and report.words_embedded > 0
+    assert embedder.texts_embedded - before == n_chunks + report.units_embedded + report.words_embedded
     assert store.unit_backlog() == []
     assert sorted(Path(s).name for s in report.added) == sorted(DOCS)
     assert not (report.updated or report.unchanged or report.removed or report.skipped)
@@ -92,7 +92,7 @@ def test_incremental_ingest(tmp_path, new_store, embedder):
     before = embedder.texts_embedded
     report = ingest([folder], store, embedder)
     assert new_chunks == report.chunks_embedded
-    assert embedder.texts_embedded - before == new_chunks + report.units_embedded
+    assert embedder.texts_embedded - before == new_chunks + report.units_embedded + report.words_embedded
     assert [Path(s).name for s in report.updated] == ["amber.txt"]
     assert sorted(Path(s).name for s in report.unchanged) == ["grid.md", "minerals.html"]
     assert not report.added

@@ -11,6 +11,7 @@ import numpy as np
 
 from assistant.units import group_units
 from index import CATALOGUE_FILE, ingest
+from index.terms import evidence_words
 from index.units import unit_key, unit_text
 
 from ..helpers import SEED_FILE
@@ -50,10 +51,28 @@ def test_every_answer_unit_is_stored_as_the_model_embeds_it(tmp_path, new_store,
 
 
 def test_a_question_embeds_only_itself(seed_assistant):
-    before = seed_assistant.embedder.texts_embedded
-    answer = seed_assistant.ask("Which minerals did the countries discuss in the seed article today?")
-    assert answer.passages and answer.timings_ms["embed_units"] >= 0
-    assert seed_assistant.embedder.texts_embedded - before == 1  # the question; every unit was stored
+    """Units and the evidence's words were embedded at ingest: a question embeds itself, and at
+    most those of its own words that no document uses."""
+    for question in ["Who is the prime minister of Lithuania?", "What restrictions did Beijing impose?"]:
+        before = seed_assistant.embedder.texts_embedded
+        answer = seed_assistant.ask(question)
+        assert not answer.refused and answer.citations
+        assert 1 <= seed_assistant.embedder.texts_embedded - before <= 1 + len(evidence_words(question))
+
+
+def test_every_word_of_the_chunks_is_stored(tmp_path, new_store, embedder):
+    store = new_store()
+    report = ingest([SEED_FILE], store, embedder)
+    words = list(dict.fromkeys(w for d in passages(store) for w in evidence_words(d.page_content)))
+    stored = store.word_vectors(words)
+    assert len(words) == len(stored) == report.words_embedded
+    assert np.allclose(np.stack([stored[w] for w in words]), embedder.encode(words), atol=1e-5)
+    # Another document embeds only the words the index has not seen.
+    other = tmp_path / "other.txt"
+    other.write_text("Vilnius talks\nBudrys met the Lithuanian minister of energy in Vilnius on Tuesday.\n")
+    again = ingest([other], store, embedder)
+    new_words = [w for w in evidence_words(other.read_text()) if w not in stored]
+    assert new_words and again.words_embedded == len(new_words)
 
 
 def test_units_follow_their_document(tmp_path, new_store, fake_embedder):
@@ -90,7 +109,9 @@ def test_an_older_index_gets_its_units_at_the_next_ingest(tmp_path, new_store, f
     store.close()
     # Make it an index of the previous version: no unit vectors, schema version 2.
     with sqlite3.connect(tmp_path / "ix" / CATALOGUE_FILE) as db:
-        db.executescript("DROP TABLE unit_vectors; DROP TABLE unit_backlog; PRAGMA user_version = 2;")
+        db.executescript(
+            "DROP TABLE unit_vectors; DROP TABLE unit_backlog; DROP TABLE word_vectors; PRAGMA user_version = 2;"
+        )
 
     with caplog.at_level(logging.WARNING, logger="index.store"):
         store = new_store()
@@ -100,7 +121,8 @@ def test_an_older_index_gets_its_units_at_the_next_ingest(tmp_path, new_store, f
     before = fake_embedder.texts_embedded
     report = ingest([folder], store, fake_embedder)
     assert report.chunks_embedded == 0 and len(report.unchanged) == 4  # no chunk embedded again
-    assert report.units_upgraded == 4 and fake_embedder.texts_embedded - before == report.units_embedded
+    assert report.units_upgraded == 4 and report.words_embedded > 0
+    assert fake_embedder.texts_embedded - before == report.units_embedded + report.words_embedded
     assert "4 documents given sentence vectors" in report.summary()
     assert store.unit_backlog() == [] and set(store.vectors.ids(1000)) == vector_ids
     upgraded = store.unit_vectors(ids)
