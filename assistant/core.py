@@ -46,7 +46,12 @@ class Assistant(Library):
             raise AssistantError(str(exc)) from exc
         self.embedder = embedder or make_embedder(settings)
         client = chroma_client or open_chroma_client(settings.index_dir, settings.chroma_url)
-        super().__init__(settings, store=IndexStore(settings.index_dir, client, self.embedder, settings.collection))
+        # An on-disk Chroma this process opened is opened again when another process writes it.
+        reopen = None if chroma_client is not None or settings.chroma_url else (
+            lambda: open_chroma_client(settings.index_dir)
+        )
+        store = IndexStore(settings.index_dir, client, self.embedder, settings.collection, reopen=reopen)
+        super().__init__(settings, store=store)
         self.retriever = HybridRetriever(
             store=self.store, embedder=self.embedder, k=max(settings.k, settings.rerank_depth),
             candidates=settings.candidates, rrf_k=settings.rrf_k,

@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 from langchain_core.documents import Document
@@ -164,9 +165,10 @@ class EvidenceScorer:
         return list(kept.values()), units, embed_ms
 
 
-def _terms(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _terms(text: str) -> frozenset[str]:
     # Both forms: the lemma, which folds words of speech into "say", and the Snowball stem.
-    return {form for t in lexical_terms(text) for form in (lemma(t), stem(t))}
+    return frozenset(form for t in lexical_terms(text) for form in (lemma(t), stem(t)))
 
 
 def lexical_scores(question: str, units: list[Unit], similar=None) -> np.ndarray:
@@ -210,5 +212,5 @@ def lexical_scores(question: str, units: list[Unit], similar=None) -> np.ndarray
     return np.array(scores)
 
 
-def _found(term: str, snowball: str, unit_terms: set[str]) -> bool:
+def _found(term: str, snowball: str, unit_terms: frozenset[str]) -> bool:
     return term in unit_terms or snowball in unit_terms or any(same_word(snowball, t) for t in unit_terms)

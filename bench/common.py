@@ -197,6 +197,7 @@ from the project root with the default `Settings` (the ones listed), on this mac
 ```
 .venv/bin/python bench/evaluate.py            # indexes each corpus, then `assistant eval` on each set
 .venv/bin/python bench/calibrate_refusal.py   # sweeps the refusal threshold over evaluate's dumps
+.venv/bin/python bench/latency.py             # warm latency by stage at 10k chunks against the search floor
 .venv/bin/python bench/ingest.py              # ingest pipeline against plain encode
 .venv/bin/python bench/backends.py            # torch vs ONNX vs int8 ONNX encoders: speed and recall
 .venv/bin/python bench/coldstart.py           # process start to first answer
@@ -208,7 +209,7 @@ from the project root with the default `Settings` (the ones listed), on this mac
 
 
 # These sections come first, in this order; other scripts' sections follow.
-REPORT_SECTIONS = ("evaluate", "calibrate", "ingest", "backends", "coldstart", "growth", "load", "quotes")
+REPORT_SECTIONS = ("evaluate", "calibrate", "latency", "ingest", "backends", "coldstart", "growth", "load", "quotes")
 
 
 def _markers(section: str) -> tuple[str, str]:

@@ -10,10 +10,11 @@ the vectors an interrupted one left, so the index never ends half-written for a 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,8 @@ from .vectors import VectorIndex, vector_metadata
 
 __all__ = ["IndexStore"]
 
+log = logging.getLogger(__name__)
+
 
 class IndexStore:
     """The vectors, catalogue and speakers of one index directory.
@@ -50,11 +53,15 @@ class IndexStore:
     (None) only the catalogue is opened, for reading documents and quotations. `embedder` is not
     used (vectors come precomputed) and is accepted for the callers that pass it. `catalogue`
     replaces the default SQLite catalogue in the directory (another backend).
+
+    `reopen` (for an on-disk Chroma) opens the client again: a process searches with the HNSW index
+    it loaded, so when the catalogue's generation shows that another process stored or removed
+    documents, the next dense search first opens Chroma again (once per such change).
     """
 
     def __init__(
         self, index_dir: str | Path, chroma_client: Any, embedder: Any = None, collection_name: str = "documents",
-        *, catalogue: Catalogue | None = None,
+        *, catalogue: Catalogue | None = None, reopen: Callable[[], Any] | None = None,
     ):
         self.index_dir = ensure_index_dir(index_dir)
         self._writer = WriterLock(self.index_dir)
@@ -64,6 +71,10 @@ class IndexStore:
         self.speaker_directory = SpeakerDirectory(self.catalogue)
         # None: the catalogue alone, documents and quotations without vectors (`assistant quotes`).
         self.vectors = None if chroma_client is None else VectorIndex(chroma_client, collection_name)
+        self._collection_name = collection_name
+        self._reopen = reopen if chroma_client is not None else None
+        self._reopen_turn = threading.Lock()  # dense searches and a reopen of the client take turns
+        self._generation = self.catalogue.generation()  # the last one whose vectors this process sees
 
     @property
     def _vectors(self) -> VectorIndex:
@@ -102,7 +113,25 @@ class IndexStore:
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity), best first."""
-        return self._vectors.search(vector, k)
+        if self._reopen is None:
+            return self._vectors.search(vector, k)
+        with self._reopen_turn:
+            if not self._writer.held:  # while this process writes, its own client is the current one
+                self._follow_other_writers()
+            return self._vectors.search(vector, k)
+
+    def _follow_other_writers(self) -> None:
+        """Open Chroma again if another process changed the documents since this one last looked
+        (callers hold `_reopen_turn`, or the writer lock with no search under way on this client)."""
+        now = self.catalogue.generation()
+        if now == self._generation or self._reopen is None:
+            return
+        log.info("documents were stored or removed by another process: opening the vector index again")
+        old = self._vectors
+        with suppress(Exception):  # a client that cannot close is dropped all the same
+            old.client.close()
+        self.vectors = VectorIndex(self._reopen(), self._collection_name)
+        self._generation = now
 
     def lexical_search(self, query: str, k: int) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score; higher is better), best first."""
@@ -208,8 +237,11 @@ class IndexStore:
             self._writer.acquire(wait)
             self._writer_thread = threading.get_ident()
             try:
+                with self._reopen_turn:  # what other processes wrote before this one took the lock
+                    self._follow_other_writers()
                 yield
             finally:
+                self._generation = self.catalogue.generation()  # everything since is this process's
                 self._writer_thread = None
                 self._writer.release()
         finally:

@@ -135,13 +135,20 @@ class Token:
 
 
 def tokens(text: str) -> list[Token]:
-    """The words and numbers of `text`, in order.
+    """The words and numbers of `text`, in order (remembered for the last texts read: an answer
+    reads the same sentences several times).
 
     >>> [(t.text, t.stem, t.number) for t in tokens("Vilnius signed 2 deals.")]
     [('Vilnius', 'vilnius', None), ('signed', 'sign', None), ('2', '2', '2'), ('deals', 'deal', None)]
     >>> [t.number for t in tokens("£1.8bn, 1,000 people, the 21st")]
     [None, '1.8', None, '1000', None, None, '21']
     """
+    return list(_tokens(text))
+
+
+# Bounded: passages and sentences of a few hundred tokens each, a few MB at most in all.
+@lru_cache(maxsize=2048)
+def _tokens(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
     sentence_start = True
     last_end = 0
@@ -157,7 +164,7 @@ def tokens(text: str) -> list[Token]:
         ))
         sentence_start = False
         last_end = match.end()
-    return out
+    return tuple(out)
 
 
 _DEMONYM_ENDINGS = frozenset({"ese", "es", "ian", "an", "i", "ish", "n"})  # as written and as stemmed
@@ -186,6 +193,7 @@ def lemma(word: str) -> str:
     return IRREGULAR_VERBS.get(folded) or stem(folded)
 
 
+@lru_cache(maxsize=1 << 18)
 def same_word(a: str, b: str) -> bool:
     """Stems that name the same thing: equal, one a long prefix of the other ("lithuanian" and
     "lithuania"; "austria" and "australia" are not), or a place and its people ("china", "chines").

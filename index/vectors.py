@@ -52,6 +52,7 @@ class VectorIndex:
     """The chunk vectors of one index: a cosine Chroma collection, searched and written directly."""
 
     def __init__(self, chroma_client: Any, collection_name: str = "documents"):
+        self.client = chroma_client
         with chroma_calls("opening the collection"):
             self.collection = chroma_client.get_or_create_collection(
                 collection_name, metadata=COLLECTION_METADATA, embedding_function=None

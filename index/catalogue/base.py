@@ -93,6 +93,10 @@ class Catalogue(Protocol):
         """The words among `words` that have a stored vector."""
         ...
 
+    def generation(self) -> int:
+        """A number that changes whenever a document is stored or removed (by any process)."""
+        ...
+
     def unit_backlog(self) -> list[str]:
         """Paths of indexed documents whose unit vectors are not stored (indexed before they were,
         or their quotations changed since)."""

@@ -35,6 +35,7 @@ _PART = 500  # ids per IN (...) list, well below SQLite's limit on parameters
 _CHUNK_COLUMNS = 'c.chunk_id, c.path, d.source, c.title, c.ordinal, c.start, c."end", c.text'
 _TITLED = "(title_key = ? OR title_key LIKE ?)"
 _PATH_CHUNKS = "SELECT chunk_id FROM chunks WHERE path = ?"
+_NEXT_GENERATION = "UPDATE meta SET value = value + 1 WHERE key = 'generation'"
 
 
 def _marks(values: Sequence) -> str:
@@ -212,6 +213,9 @@ class SQLiteCatalogue:
             known.update(word for (word,) in rows)
         return known
 
+    def generation(self) -> int:
+        return self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
+
     def unit_backlog(self) -> list[str]:
         return [path for (path,) in self._db.execute("SELECT path FROM unit_backlog ORDER BY path")]
 
@@ -302,6 +306,7 @@ class SQLiteCatalogue:
     ) -> None:
         with self._transaction() as db:
             self._replace_units(db, doc.path, doc.sha256, units)
+            db.execute(_NEXT_GENERATION)
             db.execute("DELETE FROM chunks WHERE path = ?", (doc.path,))
             db.executemany(
                 'INSERT INTO chunks(chunk_id, path, ordinal, start, "end", title, text) VALUES (?,?,?,?,?,?,?)',
@@ -345,6 +350,7 @@ class SQLiteCatalogue:
         with self._transaction() as db:
             db.execute(f"DELETE FROM unit_vectors WHERE chunk_id IN ({_PATH_CHUNKS})", (path,))
             db.execute("DELETE FROM unit_backlog WHERE path = ?", (path,))
+            db.execute(_NEXT_GENERATION)
             db.execute("DELETE FROM chunks WHERE path = ?", (path,))
             db.execute("DELETE FROM quotations WHERE path = ?", (path,))
             db.execute("DELETE FROM quotation_backlog WHERE path = ?", (path,))

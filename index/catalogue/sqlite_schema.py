@@ -95,5 +95,15 @@ def add_unit_vectors(db: sqlite3.Connection) -> None:
         )
 
 
+def add_generation(db: sqlite3.Connection) -> None:
+    """A counter of the writes that change what search finds (documents stored or removed): a
+    process that reads vectors from an on-disk Chroma another process writes sees the counter
+    move and opens Chroma again (its HNSW index is loaded once per process)."""
+    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+    db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', 0)")
+
+
 # Schema changes after SCHEMA, in order: append new ones, never reorder (user_version counts them).
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (add_quotations, add_title_embedded, add_unit_vectors)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    add_quotations, add_title_embedded, add_unit_vectors, add_generation,
+)
