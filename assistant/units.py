@@ -62,7 +62,8 @@ class VectorCache:
             for text in known:
                 self._vectors.move_to_end(text)
         uncached = list(dict.fromkeys(t for t in texts if t not in known))
-        found = dict(lookup(uncached)) if lookup is not None and uncached else {}
+        # Copies, as below: a stored vector is a view of its chunk's whole row.
+        found = {t: v.copy() for t, v in lookup(uncached).items()} if lookup is not None and uncached else {}
         if found:
             known.update(found)
             with self._lock:

@@ -121,16 +121,23 @@ class IndexStore:
             return self._vectors.search(vector, k)
 
     def _follow_other_writers(self) -> None:
-        """Open Chroma again if another process changed the documents since this one last looked
-        (callers hold `_reopen_turn`, or the writer lock with no search under way on this client)."""
+        """Open Chroma again if another process wrote vectors since this one last looked (callers
+        hold `_reopen_turn`). Until it succeeds the generation stays unseen, so a failed open is
+        tried again at the next search rather than leaving the closed client in place."""
         now = self.catalogue.generation()
         if now == self._generation or self._reopen is None:
             return
-        log.info("documents were stored or removed by another process: opening the vector index again")
+        log.info("another process wrote the vector index: opening it again")
         old = self._vectors
-        with suppress(Exception):  # a client that cannot close is dropped all the same
+        with suppress(Exception):  # its System must stop, or the new client would get the same one back
             old.client.close()
-        self.vectors = VectorIndex(self._reopen(), self._collection_name)
+        fresh = VectorIndex(self._reopen(), self._collection_name)  # failing, the next search tries again
+        if getattr(fresh.client, "_system", None) is getattr(old.client, "_system", object()):
+            # Chroma shares one System per folder among a process's clients: another client of
+            # this index is still open here, and this one sees what that one sees.
+            log.warning("another Chroma client of %s is open in this process: dense search here does not see "
+                        "other processes' writes until it is closed", shown(str(self.index_dir)))
+        self.vectors = fresh
         self._generation = now
 
     def lexical_search(self, query: str, k: int) -> list[tuple[str, float]]:
@@ -215,10 +222,12 @@ class IndexStore:
                 [c.chunk_id for c in chunks], vectors, [c.text for c in chunks],
                 [vector_metadata(c.path, c.source, c.title, c.sha256, c.ordinal, c.start, c.end) for c in chunks],
             )
+            self.catalogue.next_generation()
 
     def delete_vectors(self, ids: Sequence[str]) -> None:
         with self._writes():
             self._vectors.delete(ids)
+            self.catalogue.next_generation()
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -236,12 +245,15 @@ class IndexStore:
         try:
             self._writer.acquire(wait)
             self._writer_thread = threading.get_ident()
+            followed = False
             try:
                 with self._reopen_turn:  # what other processes wrote before this one took the lock
                     self._follow_other_writers()
+                followed = True
                 yield
             finally:
-                self._generation = self.catalogue.generation()  # everything since is this process's
+                if followed:
+                    self._generation = self.catalogue.generation()  # everything since is this process's
                 self._writer_thread = None
                 self._writer.release()
         finally:
@@ -272,6 +284,7 @@ class IndexStore:
             return
         with self._writes():
             self._write_documents(items)
+            self.catalogue.next_generation()  # once per call, after its Chroma deletes too
 
     def _write_documents(self, items: Sequence[DocumentWrite]) -> None:
         # Only these have vectors of an older version to delete; a new path has none (an interrupted
@@ -322,9 +335,13 @@ class IndexStore:
             return sum(self.catalogue.store_units(path, sha256, units) for path, sha256, units in items)
 
     def remove_documents(self, paths: Iterable[str]) -> None:
+        paths = list(paths)
+        if not paths:
+            return
         with self._writes():
             for path in paths:
                 self.catalogue.journal_add([(path, None)])
                 self.catalogue.delete_document(path)
                 self._vectors.delete_document(path, keep_sha=None)
                 self.catalogue.journal_done(path, None)
+            self.catalogue.next_generation()

@@ -120,7 +120,7 @@ def number_value(token: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     text: str  # as written
     start: int  # offset in the text it came from
@@ -146,8 +146,9 @@ def tokens(text: str) -> list[Token]:
     return list(_tokens(text))
 
 
-# Bounded: passages and sentences of a few hundred tokens each, a few MB at most in all.
-@lru_cache(maxsize=2048)
+# Bounded: about 50 KB per passage of 250 words, so at most some 50 MB when all are passages
+# (mostly sentences, far less). Ingest reads its chunks uncached (`evidence_words`).
+@lru_cache(maxsize=1024)
 def _tokens(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
     sentence_start = True
@@ -177,7 +178,8 @@ def evidence_words(text: str) -> list[str]:
     >>> evidence_words("Budrys said: the 2 deals, and Budrys's plan in the U.S.")
     ['budrys', 'said', 'deals', "budrys's", 'plan', 'u', 's']
     """
-    return list(dict.fromkeys(fold(t.text) for t in tokens(text) if t.number is None and not t.is_stopword))
+    words = _tokens.__wrapped__(text)  # every chunk once: not worth a place in the cache
+    return list(dict.fromkeys(fold(t.text) for t in words if t.number is None and not t.is_stopword))
 
 
 def lemma(word: str) -> str:

@@ -94,7 +94,11 @@ class Catalogue(Protocol):
         ...
 
     def generation(self) -> int:
-        """A number that changes whenever a document is stored or removed (by any process)."""
+        """A number that `next_generation` moves after every write of vectors (by any process)."""
+        ...
+
+    def next_generation(self) -> None:
+        """Move the generation: vectors were written (readers of an on-disk Chroma open it again)."""
         ...
 
     def unit_backlog(self) -> list[str]:

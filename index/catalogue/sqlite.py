@@ -35,7 +35,6 @@ _PART = 500  # ids per IN (...) list, well below SQLite's limit on parameters
 _CHUNK_COLUMNS = 'c.chunk_id, c.path, d.source, c.title, c.ordinal, c.start, c."end", c.text'
 _TITLED = "(title_key = ? OR title_key LIKE ?)"
 _PATH_CHUNKS = "SELECT chunk_id FROM chunks WHERE path = ?"
-_NEXT_GENERATION = "UPDATE meta SET value = value + 1 WHERE key = 'generation'"
 
 
 def _marks(values: Sequence) -> str:
@@ -214,7 +213,13 @@ class SQLiteCatalogue:
         return known
 
     def generation(self) -> int:
-        return self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return row[0] if row else 0
+
+    def next_generation(self) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT INTO meta(key, value) VALUES ('generation', 1) "
+                       "ON CONFLICT(key) DO UPDATE SET value = value + 1")
 
     def unit_backlog(self) -> list[str]:
         return [path for (path,) in self._db.execute("SELECT path FROM unit_backlog ORDER BY path")]
@@ -306,7 +311,6 @@ class SQLiteCatalogue:
     ) -> None:
         with self._transaction() as db:
             self._replace_units(db, doc.path, doc.sha256, units)
-            db.execute(_NEXT_GENERATION)
             db.execute("DELETE FROM chunks WHERE path = ?", (doc.path,))
             db.executemany(
                 'INSERT INTO chunks(chunk_id, path, ordinal, start, "end", title, text) VALUES (?,?,?,?,?,?,?)',
@@ -350,7 +354,6 @@ class SQLiteCatalogue:
         with self._transaction() as db:
             db.execute(f"DELETE FROM unit_vectors WHERE chunk_id IN ({_PATH_CHUNKS})", (path,))
             db.execute("DELETE FROM unit_backlog WHERE path = ?", (path,))
-            db.execute(_NEXT_GENERATION)
             db.execute("DELETE FROM chunks WHERE path = ?", (path,))
             db.execute("DELETE FROM quotations WHERE path = ?", (path,))
             db.execute("DELETE FROM quotation_backlog WHERE path = ?", (path,))

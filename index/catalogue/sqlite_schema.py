@@ -96,9 +96,10 @@ def add_unit_vectors(db: sqlite3.Connection) -> None:
 
 
 def add_generation(db: sqlite3.Connection) -> None:
-    """A counter of the writes that change what search finds (documents stored or removed): a
-    process that reads vectors from an on-disk Chroma another process writes sees the counter
-    move and opens Chroma again (its HNSW index is loaded once per process)."""
+    """A counter of the writes that change what dense search finds (each call that stores or
+    removes vectors moves it once, after its Chroma writes): a process that reads an on-disk
+    Chroma another process writes sees it move and opens Chroma again (its HNSW index is loaded
+    once per process)."""
     db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
     db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', 0)")
 

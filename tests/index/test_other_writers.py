@@ -14,8 +14,6 @@ from assistant import Assistant, Settings
 from ..helpers import ROOT
 from .corpus import ingest_cmd, run_env
 
-pytestmark = pytest.mark.slow
-
 HARBOUR = "Kolkasrags lighthouse\nThe keeper of the Kolkasrags lighthouse is Anna Berzina.\n"
 TRAMS = "Riga tram depot\nThe Riga tram depot holds forty old wooden carriages.\n"
 
@@ -33,6 +31,7 @@ def dense_sources(assistant: Assistant, text: str) -> list[str]:
     return [chunks[cid].path.rsplit("/", 1)[-1] for cid in ids if cid in chunks]
 
 
+@pytest.mark.slow
 def test_a_server_sees_documents_another_process_ingests(tmp_path, embedder):
     index_dir, first, second = tmp_path / "ix", tmp_path / "first", tmp_path / "second"
     first.mkdir()
@@ -61,3 +60,36 @@ def test_a_server_sees_documents_another_process_ingests(tmp_path, embedder):
     (own / "ferry.txt").write_text("Klaipeda ferry\nThe Klaipeda ferry sails to Kiel every night.\n", encoding="utf-8")
     serving.ingest([own])
     assert dense_sources(serving, "Where does the Klaipeda ferry sail?")[0] == "ferry.txt"
+
+
+def test_a_reopen_that_fails_is_tried_again(tmp_path, fake_embedder):
+    from index import CATALOGUE_FILE, IndexStore, SQLiteCatalogue, ingest, open_chroma_client
+
+    from ..helpers import SEED_FILE
+
+    index_dir, opens = tmp_path / "ix", []
+
+    def flaky_reopen():
+        opens.append(1)
+        if len(opens) % 2:
+            raise OSError("disk full (simulated)")
+        return open_chroma_client(index_dir)
+
+    store = IndexStore(index_dir, open_chroma_client(index_dir), reopen=flaky_reopen)
+    before = store.catalogue.generation()
+    ingest([SEED_FILE], store, fake_embedder)
+    assert store.catalogue.generation() == before + 1  # one move per write, not one per document
+    vector = fake_embedder.embed_query("Budrys")
+    other = SQLiteCatalogue(index_dir / CATALOGUE_FILE)
+    for attempt in ("search", "write"):
+        other.next_generation()  # as another process's ingest does
+        with pytest.raises(OSError):
+            if attempt == "search":
+                store.dense_search(vector, 3)
+            else:
+                with store.writing():
+                    pass
+        assert store.dense_search(vector, 3)  # the failed open was not taken as done: tried again, and works
+    assert len(opens) == 4
+    other.close()
+    store.close()
