@@ -209,7 +209,10 @@ from the project root with the default `Settings` (the ones listed), on this mac
 
 
 # These sections come first, in this order; other scripts' sections follow.
-REPORT_SECTIONS = ("evaluate", "calibrate", "latency", "ingest", "backends", "coldstart", "growth", "load", "quotes")
+REPORT_SECTIONS = (
+    "evaluate", "calibrate", "issue13", "latency", "load", "ingest-baseline", "ingest", "backends", "coldstart",
+    "growth", "quotes",
+)
 
 
 def _markers(section: str) -> tuple[str, str]:
