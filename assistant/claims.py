@@ -8,32 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.terms import Token, fold, same_word, stem, tokens
+from index.terms import CONNECTIVE_WORDS, META_WORDS, Token, fold, name_runs, same_word, stem, tokens
 
-# Words that carry no claim of their own in an answer sentence.
-META_WORDS = frozenset(
-    "according article articles document documents passage passages source sources text report reports reported "
-    "reportedly say says said saying stated states state told tell tells added adds noted notes mention mentions "
-    "mentioned describe describes described also however moreover meanwhile furthermore additionally already "
-    "still currently recently speak speaks spoke spoken speaking talk talks talked talking comment comments "
-    "commented remark remarked year years day days time times today people thing things way part".split()
-)
-_CONNECTIVE_WORDS = META_WORDS | frozenset(
-    "here following summary answer answers based information provided context found below above overall short "
-    "brief key points point note question asked what relevant summarised summarized know".split()
-)
 NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot n't".split())
 # "No. 1" and "No 5" are numbers, not denials.
 _NEGATION_PATTERN = re.compile(r"\b(?:not|no(?!\.?\s*\d)|never|none|nobody|nothing|neither|nor|without|cannot)\b"
                                r"|n[’']t\b", re.IGNORECASE)
 _ORDINALS = frozenset("second third fourth fifth sixth seventh eighth ninth tenth".split())
-_NAME_GLUE = frozenset({"of", "the", "de", "von", "van", "da", "del", "la", "le", "and", "for"})
-# Words that open a sentence capitalised without naming anything ("Although the EU ...").
-_OPENERS = frozenset(
-    "although though while whereas because since after before when whenever once unless until despite unlike "
-    "like as instead yet thus hence therefore nevertheless nonetheless besides overall following during amid "
-    "among within between both either neither each every many several most some".split()
-)
 # Prepositions that relate rather than claim ("trade between rich and poor nations").
 _RELATIONS = frozenset("among amongst within between beyond across along around through throughout via".split())
 NATIONALITY = re.compile(r"(?:ian|ean|ican|ese|ish)$")  # "Mongolian", "Korean", "American", "Chinese", "British"
@@ -83,27 +64,6 @@ def qualifiers(words: list[Token], content: list[Token]) -> tuple[Token, ...]:
         if after_possessive or after_name_and_preposition or after_nationality:
             out.append(word)
     return tuple(out)
-
-
-def name_runs(words: list[Token]) -> list[list[Token]]:
-    """Runs of capitalised words ("Prime Minister Inga Ruginienė", "Bank of England"); a sentence's
-    first word only when it is not a common word."""
-    runs: list[list[Token]] = []
-    current: list[Token] = []
-    for i, word in enumerate(words):
-        is_name = word.capitalised and word.number is None and not word.is_stopword and not (
-            word.first and (fold(word.text) in _CONNECTIVE_WORDS or fold(word.text) in _OPENERS)
-        )
-        if is_name:
-            current.append(word)
-        elif current and fold(word.text) in _NAME_GLUE and i + 1 < len(words) and words[i + 1].capitalised:
-            continue  # "of" inside "Bank of England"
-        elif current:
-            runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    return runs
 
 
 def parse_claim(text: str, question: bool = False) -> Claim:
@@ -176,7 +136,7 @@ def is_connective(sentence: str) -> bool:
         words = [w for w in words if not (w.capitalised and not w.first) and w.number is None]
     elif any(w.number for w in words) or len(words) > 12:
         return False
-    return all(w.is_stopword or fold(w.text) in _CONNECTIVE_WORDS for w in words)
+    return all(w.is_stopword or fold(w.text) in CONNECTIVE_WORDS for w in words)
 
 
 def says_not(text: str) -> bool:

@@ -171,15 +171,62 @@ def _tokens(text: str) -> tuple[Token, ...]:
 _DEMONYM_ENDINGS = frozenset({"ese", "es", "ian", "an", "i", "ish", "n"})  # as written and as stemmed
 
 
+# Words that carry no claim of their own in an answer sentence.
+META_WORDS = frozenset(
+    "according article articles document documents passage passages source sources text report reports reported "
+    "reportedly say says said saying stated states state told tell tells added adds noted notes mention mentions "
+    "mentioned describe describes described also however moreover meanwhile furthermore additionally already "
+    "still currently recently speak speaks spoke spoken speaking talk talks talked talking comment comments "
+    "commented remark remarked year years day days time times today people thing things way part".split()
+)
+# ... and the words that frame an answer rather than name anything ("Based on the information ...").
+CONNECTIVE_WORDS = META_WORDS | frozenset(
+    "here following summary answer answers based information provided context found below above overall short "
+    "brief key points point note question asked what relevant summarised summarized know".split()
+)
+# Lower-case words inside a name ("Bank of England", "Ursula von der Leyen").
+NAME_GLUE = frozenset({"of", "the", "de", "von", "van", "da", "del", "la", "le", "and", "for"})
+# Words that open a sentence capitalised without naming anything ("Although the EU ...").
+OPENERS = frozenset(
+    "although though while whereas because since after before when whenever once unless until despite unlike "
+    "like as instead yet thus hence therefore nevertheless nonetheless besides overall following during amid "
+    "among within between both either neither each every many several most some".split()
+)
+
+
+def name_runs(words: list[Token]) -> list[list[Token]]:
+    """Runs of capitalised words ("Prime Minister Inga Ruginienė", "Bank of England"); a sentence's
+    first word only when it is not a common word."""
+    runs: list[list[Token]] = []
+    current: list[Token] = []
+    for i, word in enumerate(words):
+        is_name = word.capitalised and word.number is None and not word.is_stopword and not (
+            word.first and (fold(word.text) in CONNECTIVE_WORDS or fold(word.text) in OPENERS)
+        )
+        if is_name:
+            current.append(word)
+        elif current and fold(word.text) in NAME_GLUE and i + 1 < len(words) and words[i + 1].capitalised:
+            continue  # "of" inside "Bank of England"
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
 def evidence_words(text: str) -> list[str]:
     """The words of `text` the support check may compare by the model's word vectors (folded,
-    distinct, in order): neither stopwords nor numbers.
+    distinct, in order): neither stopwords nor numbers, then its names of several words, as the
+    check names them ("Kestutis Budrys", "Munich Security Conference").
 
-    >>> evidence_words("Budrys said: the 2 deals, and Budrys's plan in the U.S.")
-    ['budrys', 'said', 'deals', "budrys's", 'plan', 'u', 's']
+    >>> evidence_words("Kestutis Budrys said: the 2 deals, and Budrys's plan in the U.S.")
+    ['kestutis', 'budrys', 'said', 'deals', "budrys's", 'plan', 'u', 's', 'kestutis budrys', 'u s']
     """
-    words = _tokens.__wrapped__(text)  # every chunk once: not worth a place in the cache
-    return list(dict.fromkeys(fold(t.text) for t in words if t.number is None and not t.is_stopword))
+    words = list(_tokens.__wrapped__(text))  # every chunk once: not worth a place in the cache
+    names = (fold(" ".join(w.text for w in run)) for run in name_runs(words) if len(run) > 1)
+    single = (fold(t.text) for t in words if t.number is None and not t.is_stopword)
+    return list(dict.fromkeys([*single, *names]))
 
 
 def lemma(word: str) -> str:
