@@ -123,7 +123,7 @@ class EvidenceScorer:
         vectors = self.checker.sentence_vectors.get_or_compute(texts, self.embedder.encode, lookup)
         embed_ms = (time.perf_counter() - t0) * 1000
         semantic = vectors @ self.embedder.query_vector(question)
-        lexical = lexical_scores(question, units, similar=self.checker.has_similar_name)
+        lexical = lexical_scores(question, units, similar=self.checker.similar_names)
         expected = expected_answer_type(question)
         typed = np.array(
             [ANSWER_TYPE_BONUS if expected and expected.answered_by.search(u.text) else 0.0 for u in units]
@@ -175,8 +175,8 @@ def lexical_scores(question: str, units: list[Unit], similar=None) -> np.ndarray
     """Share of the question's terms found in each unit (or the sentence it points back to, or its
     document title), weighted by how rare the term is among the units; names and numbers count
     double. A term is found in any form (Snowball stem, "China" in "Chinese"); a name that is not
-    found may count half when `similar(name, words)` (the model's word vectors) finds a close one
-    ("China" and "Beijing").
+    found may count half when `similar(name, texts)` (the model's word vectors, for each unit's
+    text) finds a close one ("China" and "Beijing").
 
     A question whose key term appears nowhere gets a low score everywhere, which is what lets
     the answerer refuse "What is the capital of France?" over an article about Lithuania.
@@ -185,6 +185,17 @@ def lexical_scores(question: str, units: list[Unit], similar=None) -> np.ndarray
     weights: dict[str, float] = {}
     forms: dict[str, tuple[str, str, bool]] = {}
     unit_terms = [_terms(u.text) | _terms(u.context) | _terms(u.passage.metadata.get("title", "")) for u in units]
+    every_term = frozenset().union(*unit_terms)
+    # The units' terms each of the question's stems names (`same_word`), found once over all units.
+    named: dict[str, frozenset[str]] = {}
+
+    def _found(term: str, snowball: str, ts: frozenset[str]) -> bool:
+        if term in ts or snowball in ts:
+            return True
+        if snowball not in named:
+            named[snowball] = frozenset(t for t in every_term if same_word(snowball, t))
+        return not named[snowball].isdisjoint(ts)
+
     for i, word in enumerate(raw):
         if word.lower() in STOPWORDS:
             continue
@@ -199,18 +210,15 @@ def lexical_scores(question: str, units: list[Unit], similar=None) -> np.ndarray
     if not weights:
         return np.zeros(len(units))
     total = sum(weights.values())
-    scores = []
-    for u, ts in zip(units, unit_terms, strict=True):
-        found = 0.0
-        for term, weight in weights.items():
-            snowball, word, is_name = forms[term]
-            if _found(term, snowball, ts):
-                found += weight
-            elif is_name and similar is not None and similar(word, u.text):
-                found += weight / 2
-        scores.append(found / total)
-    return np.array(scores)
+    found = np.zeros(len(units))
+    for term, weight in weights.items():
+        snowball, word, is_name = forms[term]
+        hits = [_found(term, snowball, ts) for ts in unit_terms]
+        found += weight * np.array(hits, dtype=float)
+        missed = [i for i, hit in enumerate(hits) if not hit]
+        if is_name and similar is not None and missed:
+            # One look-up of the model's word vectors for all the units that lack the name.
+            close = similar(word, [units[i].text for i in missed])
+            found[[i for i, c in zip(missed, close, strict=True) if c]] += weight / 2
+    return found / total
 
-
-def _found(term: str, snowball: str, unit_terms: frozenset[str]) -> bool:
-    return term in unit_terms or snowball in unit_terms or any(same_word(snowball, t) for t in unit_terms)

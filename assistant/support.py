@@ -179,9 +179,19 @@ class SupportChecker:
     def has_similar_name(self, name: str, text: str) -> bool:
         """Whether `text` names something the model's word vectors put close to `name` ("Beijing"
         for "China"): a hint for ranking, never evidence for a claim (Germany is close to France too)."""
-        candidates = [w for run in name_runs(tokens(text)) for w in run]
-        similarity, _ = self._closest(tokens(name)[0], candidates) if candidates and tokens(name) else (0.0, None)
-        return similarity >= SOFT_MATCH
+        return self.similar_names(name, [text])[0]
+
+    def similar_names(self, name: str, texts: Sequence[str]) -> list[bool]:
+        """`has_similar_name` for each of `texts`, with one look-up of all their names' vectors."""
+        asked = tokens(name)
+        names = [[fold(w.text) for run in name_runs(tokens(text)) for w in run] for text in texts]
+        if self.embedder is None or not asked or not any(names):
+            return [False] * len(texts)
+        words = list(dict.fromkeys(w for text_names in names for w in text_names))
+        vectors = self._word_vectors.get_or_compute([fold(asked[0].text), *words], self.embedder.encode,
+                                                    self.stored_words)
+        similarity = dict(zip(words, (vectors[1:] @ vectors[0]).tolist(), strict=True))
+        return [max((similarity[w] for w in text_names), default=0.0) >= SOFT_MATCH for text_names in names]
 
     # -- the rules -------------------------------------------------------------------------------------
 

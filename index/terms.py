@@ -252,7 +252,7 @@ def same_word(a: str, b: str) -> bool:
     """
     if a == b:
         return True
-    short, long = sorted((a, b), key=len)
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) >= 5 and long.startswith(short) and len(long) - len(short) <= 3:
         return True
     # China -> Chinese, Ghana -> Ghanaian: the place's final vowel gives way to the people's ending.
