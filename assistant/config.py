@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         "vectors, a question encoded up to 10x faster; torch is used when the export cannot run); torch; onnx-int8 "
         "(quantised, faster again, vectors slightly off). See docs/DEPLOYMENT.md."
     )
+    model_threads: int = Field(
+        0, ge=0, description="Threads one call of the embedding model may use; 0 = one per core. `assistant serve "
+        "--workers N` gives each worker cores // N."
+    )
     model_cache: Path = Field(
         Path("~/.cache/cited-assistant/onnx"), description="Where the onnx backends keep the model's local export."
     )

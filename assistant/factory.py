@@ -27,7 +27,8 @@ def make_embedder(settings: Settings | None = None) -> SentenceEmbedder:
     settings = settings or Settings()
     try:
         return SentenceEmbedder(
-            settings.embedding_model, backend=settings.embedding_backend, cache_dir=settings.model_cache
+            settings.embedding_model, backend=settings.embedding_backend, cache_dir=settings.model_cache,
+            threads=settings.model_threads,
         )
     except (EmbeddingBackendError, OSError) as exc:
         if "embedding_backend" in settings.model_fields_set:
@@ -36,7 +37,8 @@ def make_embedder(settings: Settings | None = None) -> SentenceEmbedder:
             raise
         # The default backend is a speed-up, not a requirement: torch gives the same vectors. Said only
         # once torch has loaded (a model that cannot load at all fails with its own error).
-        embedder = SentenceEmbedder(settings.embedding_model, backend="torch", cache_dir=settings.model_cache)
+        embedder = SentenceEmbedder(settings.embedding_model, backend="torch", cache_dir=settings.model_cache,
+                                    threads=settings.model_threads)
         log.warning("the onnx embedding backend cannot run here (%s); using torch, which gives the same vectors", exc)
         return embedder
 

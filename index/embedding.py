@@ -77,7 +77,7 @@ class SentenceEmbedder(Embeddings):
 
     def __init__(
         self, model_name_or_path: str = "", batch_size: int = 64, device: str = "cpu",
-        backend: Backend = "torch", cache_dir: str | Path | None = None,
+        backend: Backend = "torch", cache_dir: str | Path | None = None, threads: int = 0,
     ):
         if backend not in BACKENDS:
             raise ValueError(f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}.")
@@ -90,12 +90,16 @@ class SentenceEmbedder(Embeddings):
             from sentence_transformers import SentenceTransformer
 
             self.model = SentenceTransformer(self.model_name, device=device, local_files_only=True)
+            if threads:
+                import torch
+
+                torch.set_num_threads(threads)
         else:
             if device != "cpu":
                 raise ValueError(f"the {backend} backend runs on the CPU; use backend='torch' for device={device!r}.")
             folder = export_onnx(self.model_name, cache_dir)
             file_name = ONNX_FILE if backend == "onnx" else quantize_onnx(folder)
-            self.model = OnnxSentenceEncoder(folder, file_name)
+            self.model = OnnxSentenceEncoder(folder, file_name, threads=threads)
         self._lock = threading.Lock()  # torch inference is not re-entrant across threads
         self._idle_trim = IdleTrim(self._lock)
         self._query_cache = lru_cache(maxsize=512)(self._embed_query_uncached)

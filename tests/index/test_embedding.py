@@ -163,3 +163,16 @@ def test_the_default_falls_back_when_its_cache_cannot_be_written(tmp_path, monke
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
     assert make_embedder(Settings(model_cache=blocked / "cache")).backend == "torch"
+
+
+@pytest.mark.model
+def test_model_threads_reach_the_onnx_session(monkeypatch):
+    """`ASSISTANT_MODEL_THREADS` (what `assistant serve --workers N` gives each worker) bounds the
+    threads of one model call."""
+    from assistant import Settings, make_embedder
+
+    monkeypatch.setenv("ASSISTANT_MODEL_THREADS", "1")
+    embedder = make_embedder(Settings())
+    assert embedder.backend == "onnx"
+    assert embedder.model.session.get_session_options().intra_op_num_threads == 1
+    assert embedder.encode(["one thread"]).shape == (1, 384)
