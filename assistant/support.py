@@ -176,13 +176,10 @@ class SupportChecker:
                     out.append((word.text, _text(closest) if similarity >= COUNTERPART else None))
         return out
 
-    def has_similar_name(self, name: str, text: str) -> bool:
-        """Whether `text` names something the model's word vectors put close to `name` ("Beijing"
-        for "China"): a hint for ranking, never evidence for a claim (Germany is close to France too)."""
-        return self.similar_names(name, [text])[0]
-
     def similar_names(self, name: str, texts: Sequence[str]) -> list[bool]:
-        """`has_similar_name` for each of `texts`, with one look-up of all their names' vectors."""
+        """For each of `texts`, whether it names something the model's word vectors put close to
+        `name` ("Beijing" for "China"), with one look-up of all their names' vectors: a hint for
+        ranking, never evidence for a claim (Germany is close to France too)."""
         asked = tokens(name)
         names = [[fold(w.text) for run in name_runs(tokens(text)) for w in run] for text in texts]
         if self.embedder is None or not asked or not any(names):
