@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .documents import SUPPORTED_SUFFIXES, display_source, shown
+from .documents import SUPPORTED_SUFFIXES, shown
 
 
 def discover_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -35,20 +35,48 @@ def discover_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[
         if root in given_files:
             reason = _file_problem(root)
             if reason:
-                problems.append((display_source(root), reason))
+                problems.append((root.name, reason))
             else:
                 files.append(root)
         else:
-            files += _walk(root, allowed, problems)
+            files += _walk(root, allowed, problems, _base(root))
     return list(dict.fromkeys(files)), problems
 
 
-def _walk(folder: Path, allowed: Callable[[Path], bool], problems: list[tuple[str, str]]) -> list[Path]:
+def source_names(paths: Iterable[str | Path], files: Iterable[Path]) -> dict[Path, str]:
+    """How each of `files` (resolved, as `discover_files` gives them) is named for people: relative
+    to the folder it was found under, with that folder's own name first (`seeds/a.txt`, whatever
+    the server's path to seeds/ is); a file given on its own by its name; under the working
+    directory given as `.`, relative to it. Never a server path.
+
+    >>> import tempfile; root = Path(tempfile.mkdtemp()).resolve(); (root / "news").mkdir()
+    >>> names = source_names([root / "news", root / "b.txt"], [root / "news" / "x" / "a.txt", root / "b.txt"])
+    >>> sorted(names.values())
+    ['b.txt', 'news/x/a.txt']
+    """
+    roots = [r for r in (_resolve(Path(p)) for p in paths) if isinstance(r, Path)]
+    folders = sorted((r for r in roots if r.is_dir()), key=lambda r: len(r.parts), reverse=True)
+    names = {}
+    for file in files:
+        folder = next((f for f in folders if file.is_relative_to(f)), None)
+        if folder is None:
+            names[file] = file.name
+        else:
+            names[file] = file.relative_to(_base(folder)).as_posix()
+    return names
+
+
+def _base(folder: Path) -> Path:
+    """What the names of the files under a resolved folder are relative to (see `source_names`)."""
+    return folder if folder == Path.cwd().resolve() or folder.parent == folder else folder.parent
+
+
+def _walk(folder: Path, allowed: Callable[[Path], bool], problems: list[tuple[str, str]], base: Path) -> list[Path]:
     """The files to ingest under a resolved folder; what cannot be used goes to `problems`."""
 
     def unreadable(exc: OSError) -> None:
         problems.append((
-            display_source(Path(exc.filename)),
+            _entry_source(Path(exc.filename), "", base),
             f"folder cannot be read ({exc.strerror or exc}): its files were not ingested; check its permissions",
         ))
 
@@ -62,19 +90,19 @@ def _walk(folder: Path, allowed: Callable[[Path], bool], problems: list[tuple[st
                 resolved = _resolve(here / name)
                 reason = resolved if isinstance(resolved, str) else _outside(resolved, allowed)
                 if reason:
-                    problems.append((_entry_source(here, name), reason))
+                    problems.append((_entry_source(here, name, base), reason))
             else:
                 walked.append(name)
         dirs[:] = walked
         for name in sorted(n for n in names if not n.startswith(".")):
             resolved = _resolve(here / name)
             if isinstance(resolved, str):
-                problems.append((_entry_source(here, name), resolved))
+                problems.append((_entry_source(here, name, base), resolved))
                 continue
             reason = _outside(resolved, allowed) if resolved != here / name else None
             reason = reason or _file_problem(resolved)
             if reason:
-                problems.append((_entry_source(here, name), reason))
+                problems.append((_entry_source(here, name, base), reason))
             else:
                 files.append(resolved)
     return files
@@ -110,6 +138,10 @@ def _file_problem(path: Path) -> str | None:
     return None
 
 
-def _entry_source(folder: Path, name: str) -> str:
+def _entry_source(folder: Path, name: str, base: Path) -> str:
     """How a folder entry is shown, without resolving it (it may be a symlink loop)."""
-    return (Path(display_source(folder)) / name).as_posix()
+    try:
+        folder = folder.relative_to(base)
+    except ValueError:
+        return name or folder.name
+    return (folder / name).as_posix() if name else folder.as_posix()

@@ -6,6 +6,7 @@ citations point into it. Supported: .txt, .md, .html/.htm (text only), .pdf (via
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
@@ -32,11 +33,23 @@ class LoadError(Exception):
 @dataclass(frozen=True)
 class Document:
     text: str
-    source: str  # how the path is shown to people (relative to the working directory when inside it)
+    source: str  # how it is shown to people: relative to the root it was ingested from, never a server path
     title: str
     sha256: str  # of the file's bytes: decides whether a file must be ingested again
     path: str  # absolute path: the document's identity in the index
     title_from_filename: bool = False  # no title in the content: shown to people, but not embedded
+    pages: tuple[int, ...] = ()  # a PDF's: where each page starts in `text` (page n starts at pages[n - 1])
+
+
+def page_of(pages: tuple[int, ...] | list[int], offset: int) -> int | None:
+    """The page (from 1) holding the character at `offset`, or None for a document without pages.
+
+    >>> page_of((0, 120, 300), 0), page_of((0, 120, 300), 150), page_of((0, 120, 300), 999), page_of((), 5)
+    (1, 2, 3, None)
+    """
+    if not pages:
+        return None
+    return max(1, bisect.bisect_right(list(pages), offset))
 
 
 def file_sha256(data: bytes) -> str:
@@ -62,8 +75,9 @@ def display_source(path: Path) -> str:
         return path.as_posix()
 
 
-def load_document(path: str | Path, data: bytes | None = None) -> Document:
-    """Read one file into a Document, or raise LoadError saying what is wrong with it."""
+def load_document(path: str | Path, data: bytes | None = None, source: str | None = None) -> Document:
+    """Read one file into a Document, or raise LoadError saying what is wrong with it. `source` is
+    its name for people (default: relative to the working directory, `display_source`)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -75,8 +89,9 @@ def load_document(path: str | Path, data: bytes | None = None) -> Document:
             data = path.read_bytes()
         except OSError as exc:
             raise LoadError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    pages: tuple[int, ...] = ()
     if suffix == ".pdf":
-        text, title = _pdf_text(path, data)
+        text, title, pages = _pdf_text(path, data)
     else:
         raw = _decode(path, data)
         if suffix in {".html", ".htm"}:
@@ -91,11 +106,12 @@ def load_document(path: str | Path, data: bytes | None = None) -> Document:
     title = title or _first_line_title(text)
     return Document(
         text=text,
-        source=display_source(path),
+        source=source or display_source(path),
         title=title or filename_title(path),
         sha256=file_sha256(data),
         path=str(path.resolve()),
         title_from_filename=title is None,
+        pages=pages,
     )
 
 
@@ -138,7 +154,9 @@ def _markdown_title(raw: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _pdf_text(path: Path, data: bytes) -> tuple[str, str | None]:
+def _pdf_text(path: Path, data: bytes) -> tuple[str, str | None, tuple[int, ...]]:
+    """The text of a PDF's pages, a blank line between pages, its title, and where each page with
+    text starts in that text (pages without text are left out, as in the text)."""
     import io
 
     from pypdf import PdfReader
@@ -150,7 +168,15 @@ def _pdf_text(path: Path, data: bytes) -> tuple[str, str | None]:
         meta_title = reader.metadata.get("/Title") if reader.metadata else None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(path, f"is not a readable PDF ({exc}); re-export it or remove it") from exc
-    return "\n\n".join(p.strip() for p in pages if p.strip()), (str(meta_title).strip() or None) if meta_title else None
+    title = (str(meta_title).strip() or None) if meta_title else None
+    kept = [p.strip().replace("\r\n", "\n").replace("\r", "\n") for p in pages]
+    # pages[n - 1] is where page n starts in the text; a page without text starts where the next does.
+    starts, at = [], 0
+    for page in kept:
+        starts.append(at)
+        if page:
+            at += len(page) + 2  # the blank line between pages
+    return "\n\n".join(p for p in kept if p), title, tuple(starts)
 
 
 def _first_line_title(text: str) -> str | None:

@@ -27,8 +27,8 @@ from pathlib import Path
 from .answer_vectors import AnswerVectors, embed_backlog
 from .chunking import CHUNK_WORDS, OVERLAP_SENTENCES, Chunk, chunk_document
 from .dates import document_date
-from .discovery import discover_files
-from .documents import Document, LoadError, display_source, file_sha256, load_document, shown
+from .discovery import discover_files, source_names
+from .documents import Document, LoadError, file_sha256, load_document, shown
 from .embedding import SentenceEmbedder
 from .quotes import extract_quotations
 from .records import DocumentFacts, DocumentWrite
@@ -84,27 +84,32 @@ def ingest(
     wait: bool = True,
     remove_orphans: bool = True,
     progress_every_s: float = 5.0,
+    on_progress: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """Bring the index in line with the files under `paths`; see the module docstring.
 
     With `wait` False, raise IndexBusyError rather than wait while another process writes the
     index. `remove_orphans` False leaves vectors without a catalogue chunk alone (a Chroma server
-    shared with other hosts' catalogues holds theirs)."""
+    shared with other hosts' catalogues holds theirs). `on_progress` is told each step as it starts
+    (for a person watching: "reading a.pdf", "embedding 12 chunks")."""
     report = IngestReport()
     with store.writing(wait=wait):
         store.recover()
+        paths = list(paths)
         files, problems = discover_files(paths)
+        names = source_names(paths, files)
         for source, reason in problems:
             _skip(report, source, reason)
         known = store.document_hashes()
+        shown_as = {record.path: record.source for record in store.documents()} if known else {}
         backlog = store.quotation_backlog()
-        progress = _Progress(len(files), progress_every_s)
+        progress = _Progress(len(files), progress_every_s, on_progress)
         try:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer") as writer:
                 write = _OrderedWrites(writer)
                 try:
                     _ingest_files(
-                        files, known, backlog, store, embedder, report, write, progress,
+                        files, names, shown_as, known, backlog, store, embedder, report, write, progress,
                         _Limits(max_words, overlap_sentences, batch_chunks, int(max_file_mb * 2**20)),
                     )
                 finally:
@@ -182,7 +187,9 @@ class _OrderedWrites:
             last.result()
 
 
-def _ingest_files(files, known, backlog, store, embedder, report, write, progress, limits: _Limits) -> None:
+def _ingest_files(
+    files, names, shown_as, known, backlog, store, embedder, report, write, progress, limits: _Limits
+) -> None:
     pending: list[_Loaded] = []
     pending_chunks = 0
     answer_vectors = AnswerVectors(store, embedder.encode)
@@ -211,7 +218,7 @@ def _ingest_files(files, known, backlog, store, embedder, report, write, progres
 
     for file in files:
         progress.file_started()
-        source = display_source(file)
+        source = names[file]
         progress.doing(f"reading {shown(source)}")
         try:
             size = file.stat().st_size
@@ -226,10 +233,12 @@ def _ingest_files(files, known, backlog, store, embedder, report, write, progres
             _skip(report, source, f"cannot be read ({exc.strerror or exc})")
             continue
         if known.get(str(file)) == file_sha256(data):
-            report.unchanged.append(display_source(file))
+            report.unchanged.append(source)
+            if shown_as.get(str(file)) != source:  # an older index named it by its server path
+                write(store.rename_source, str(file), source)
             if str(file) in backlog:  # indexed before quotations were stored: find them, embed nothing
                 try:
-                    doc = load_document(file, data)
+                    doc = load_document(file, data, source)
                 except LoadError:
                     continue
                 progress.doing(f"finding quotations in {shown(source)}")
@@ -238,13 +247,13 @@ def _ingest_files(files, known, backlog, store, embedder, report, write, progres
                 write(store.write_facts, [(doc, facts)])
             continue
         try:
-            doc = load_document(file, data)
+            doc = load_document(file, data, source)
         except LoadError as exc:
-            _skip(report, display_source(file), exc.reason)
+            _skip(report, source, exc.reason)
             if str(file) in known:
                 # Its old text no longer is what the file says: it must not stay citable.
                 write(store.remove_documents, [str(file)])
-                report.removed.append(display_source(file))
+                report.removed.append(source)
             continue
         progress.doing(f"chunking {shown(source)}")
         chunks = chunk_document(doc, max_words=limits.max_words, overlap_sentences=limits.overlap_sentences)
@@ -310,8 +319,9 @@ class _Progress:
     seconds from a thread of its own, so that one long step (a huge file's chunking, a batch's
     embedding) still shows what the run is doing."""
 
-    def __init__(self, total: int, every_s: float):
+    def __init__(self, total: int, every_s: float, listener: Callable[[str], None] | None = None):
         self.total, self.files, self.chunks, self.step = total, 0, 0, "starting"
+        self._listener = listener
         self._bar = self._ticker = None
         self._stop = threading.Event()
         if sys.stderr.isatty():
@@ -332,6 +342,8 @@ class _Progress:
 
     def doing(self, step: str) -> None:
         self.step = step  # already escaped by the caller: it goes into a log line as it is
+        if self._listener is not None:
+            self._listener(step)
 
     def line(self) -> str:
         return f"ingest: {self.files}/{self.total} files, {self.chunks} chunks embedded ({self.step})"

@@ -28,6 +28,15 @@ def chunk_id(path: str, sha256: str, ordinal: int) -> str:
     return f"{hashlib.sha1(path.encode()).hexdigest()[:12]}-{sha256[:12]}-{ordinal:05d}"
 
 
+def document_id(path: str) -> str:
+    """A document's id in URLs (`/documents/<id>`): stable for its path, whatever its version.
+
+    >>> document_id("/docs/a.txt")
+    'cf81b2c5824e8abc'
+    """
+    return hashlib.sha1(b"document\0" + path.encode()).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class StoredChunk:
     chunk_id: str
@@ -50,6 +59,9 @@ class DocumentRecord:
     chars: int
     ingested_at: float
     date: str | None = None  # YYYY-MM-DD when the document states it
+    doc_id: str = ""  # `document_id(path)`
+    pages: tuple[int, ...] = ()  # a PDF's page starts in its text (index.documents.page_of)
+    quotations: int = 0  # quotations found in it
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,18 @@ class IndexStore:
     def document_hashes(self) -> dict[str, str]:
         return self.catalogue.document_hashes()
 
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        """The document with this id (as in `/documents/<id>`), or None."""
+        return self.catalogue.document(doc_id)
+
+    def documents_of(self, chunk_ids: Sequence[str]) -> dict[str, DocumentRecord]:
+        """chunk_id -> its document, for the committed chunks among `chunk_ids` (a citation's page and URL)."""
+        return self.catalogue.documents_of(chunk_ids)
+
+    def document_text(self, path: str) -> str | None:
+        """The document's text as loaded at ingest (every offset points into it), or None."""
+        return self.catalogue.document_text(path)
+
     def chunk_count(self) -> int:
         return self.catalogue.chunk_count()
 
@@ -320,6 +332,11 @@ class IndexStore:
         with self._writes():
             for doc, facts in items:
                 self.catalogue.store_facts(doc, facts)
+
+    def rename_source(self, path: str, source: str) -> None:
+        """Show the document as `source` (a name relative to its root); nothing else changes."""
+        with self._writes():
+            self.catalogue.rename_source(path, source)
 
     def write_word_vectors(self, words: Sequence[str], vectors: np.ndarray) -> None:
         with self._writes():

@@ -40,6 +40,23 @@ class Catalogue(Protocol):
         """Every indexed document, by source."""
         ...
 
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        """The document with this id (`records.document_id`), or None."""
+        ...
+
+    def documents_of(self, chunk_ids: Sequence[str]) -> dict[str, DocumentRecord]:
+        """chunk_id -> its document, for the committed chunks among `chunk_ids`."""
+        ...
+
+    def document_text(self, path: str) -> str | None:
+        """The document's text as it was loaded (offsets point into it), or None when not indexed.
+        A document indexed before texts were stored gets its chunks at their offsets, blanks between."""
+        ...
+
+    def rename_source(self, path: str, source: str) -> None:
+        """Set how the document is shown to people (its content is unchanged)."""
+        ...
+
     def document_hashes(self) -> dict[str, str]:
         """path -> sha256 of every indexed document."""
         ...

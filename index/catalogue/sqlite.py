@@ -27,6 +27,7 @@ from ..records import (
     StoredQuotation,
     UnitVectors,
     chunk_id,
+    document_id,
 )
 from .sqlite_schema import MIGRATIONS, SCHEMA
 
@@ -100,10 +101,50 @@ class SQLiteCatalogue:
     # -- documents and chunks --------------------------------------------------------------------
 
     def documents(self) -> list[DocumentRecord]:
+        return self._records("ORDER BY d.source")
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        found = self._records("WHERE d.doc_id = ?", (doc_id,))
+        return found[0] if found else None
+
+    def documents_of(self, chunk_ids: Sequence[str]) -> dict[str, DocumentRecord]:
+        ids = list(dict.fromkeys(chunk_ids))
+        if not ids:
+            return {}
+        paths = dict(self._db.execute(f"SELECT chunk_id, path FROM chunks WHERE chunk_id IN ({_marks(ids)})", ids))
+        wanted = sorted(set(paths.values()))
+        by_path = {r.path: r for r in self._records(f"WHERE d.path IN ({_marks(wanted)})", wanted)} if wanted else {}
+        return {cid: by_path[path] for cid, path in paths.items() if path in by_path}
+
+    def _records(self, where: str, args: Sequence = ()) -> list[DocumentRecord]:
         rows = self._db.execute(
-            "SELECT path, source, title, sha256, chunks, chars, ingested_at, date FROM documents ORDER BY source"
+            f"""SELECT d.path, d.source, d.title, d.sha256, d.chunks, d.chars, d.ingested_at, d.date, d.doc_id, d.pages,
+                       (SELECT count(*) FROM quotations q WHERE q.path = d.path)
+                FROM documents d {where}""",
+            list(args),
         ).fetchall()
-        return [DocumentRecord(*row) for row in rows]
+        return [
+            DocumentRecord(path, source, title, sha, chunks, chars, at, date, doc_id or document_id(path),
+                           tuple(json.loads(pages)) if pages else (), quotations)
+            for path, source, title, sha, chunks, chars, at, date, doc_id, pages, quotations in rows
+        ]
+
+    def document_text(self, path: str) -> str | None:
+        row = self._db.execute("SELECT text FROM document_texts WHERE path = ?", (path,)).fetchone()
+        if row is not None:
+            return row[0]
+        # Indexed before texts were stored: the chunks, at their offsets, with spaces between them.
+        record = self._db.execute("SELECT chars FROM documents WHERE path = ?", (path,)).fetchone()
+        if record is None:
+            return None
+        text = [" "] * record[0]
+        for start, end, chunk in self._db.execute('SELECT start, "end", text FROM chunks WHERE path = ?', (path,)):
+            text[start:end] = chunk
+        return "".join(text)
+
+    def rename_source(self, path: str, source: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE documents SET source = ? WHERE path = ?", (source, path))
 
     def document_hashes(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT path, sha256 FROM documents"))
@@ -319,10 +360,12 @@ class SQLiteCatalogue:
             )
             db.execute(
                 "INSERT OR REPLACE INTO documents(path, source, title, sha256, chunks, chars, ingested_at, date, "
-                "title_embedded) VALUES (?,?,?,?,?,?,?,?,?)",
+                "title_embedded, doc_id, pages) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (doc.path, doc.source, doc.title, doc.sha256, len(chunks), len(doc.text), ingested_at, facts.date,
-                 not doc.title_from_filename),
+                 not doc.title_from_filename, document_id(doc.path),
+                 json.dumps(list(doc.pages)) if doc.pages else None),
             )
+            db.execute("INSERT OR REPLACE INTO document_texts(path, text) VALUES (?, ?)", (doc.path, doc.text))
             self._replace_quotations(db, doc.path, facts.quotations)
 
     def store_facts(self, doc: Document, facts: DocumentFacts) -> None:
@@ -357,6 +400,7 @@ class SQLiteCatalogue:
             db.execute("DELETE FROM chunks WHERE path = ?", (path,))
             db.execute("DELETE FROM quotations WHERE path = ?", (path,))
             db.execute("DELETE FROM quotation_backlog WHERE path = ?", (path,))
+            db.execute("DELETE FROM document_texts WHERE path = ?", (path,))
             db.execute("DELETE FROM documents WHERE path = ?", (path,))
 
     @staticmethod

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..documents import filename_title
+from ..records import document_id
 
 log = logging.getLogger("index.store")  # where these warnings were always logged
 
@@ -104,7 +105,37 @@ def add_generation(db: sqlite3.Connection) -> None:
     db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', 0)")
 
 
+def add_document_views(db: sqlite3.Connection) -> None:
+    """What opening a citation in its document needs: each document's id for URLs, its text (the
+    chunks leave out what lies between them), and a PDF's page starts. Sources become names:
+    an older index showed a document outside the working directory by its absolute server path,
+    which now reads `folder/file` (the next ingest of its root names it exactly). Documents
+    indexed before this have no stored text: it is pieced together from their chunks until the
+    next ingest that changes them."""
+    columns = {column[1] for column in db.execute("PRAGMA table_info(documents)")}
+    for column in ("doc_id", "pages"):
+        if column not in columns:  # (an index set back to an earlier version by hand, as a test does, has them)
+            db.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
+    db.execute("CREATE TABLE IF NOT EXISTS document_texts (path TEXT PRIMARY KEY, text TEXT NOT NULL)")
+    rows = db.execute("SELECT path, source FROM documents").fetchall()
+    db.executemany(
+        "UPDATE documents SET doc_id = ?, source = ? WHERE path = ?",
+        [(document_id(path), _named(source), path) for path, source in rows],
+    )
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS documents_by_id ON documents(doc_id)")
+
+
+def _named(source: str) -> str:
+    """An older index's source as a name: an absolute path keeps its last two parts.
+
+    >>> _named("/srv/corpora/news/a.txt"), _named("seeds/a.txt")
+    ('news/a.txt', 'seeds/a.txt')
+    """
+    path = PurePosixPath(source)
+    return "/".join(path.parts[-2:]) if path.is_absolute() else source
+
+
 # Schema changes after SCHEMA, in order: append new ones, never reorder (user_version counts them).
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    add_quotations, add_title_embedded, add_unit_vectors, add_generation,
+    add_quotations, add_title_embedded, add_unit_vectors, add_generation, add_document_views,
 )
