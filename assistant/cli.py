@@ -29,6 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--index-dir", type=Path, help="index directory (default: $ASSISTANT_INDEX_DIR or .assistant/index)"
     )
+    parser.add_argument(
+        "--collection", metavar="NAME",
+        help="the collection to ingest into, ask or list (default: $ASSISTANT_COLLECTION or documents); `serve` "
+        "serves every collection and answers from this one when a request names none",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("ingest", help="add or update documents in the index (incremental)")
@@ -92,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
-    overrides = {"index_dir": args.index_dir} if args.index_dir else {}
+    overrides: dict = {"index_dir": args.index_dir} if args.index_dir else {}
+    if args.collection:
+        overrides["collection"] = args.collection
     if getattr(args, "open", False):
         overrides["allow_open"] = True
     try:
@@ -128,7 +135,7 @@ def _ingest(args, settings: Settings) -> int:
     if missing:
         raise AssistantError(f"no such file or folder: {', '.join(missing)}. Check the path and run again.")
     report = open_assistant(settings).ingest(paths, prune=args.prune, wait=not args.no_wait)
-    print(f"ingested into {shown(str(settings.index_dir))}: {report.summary()}")
+    print(f"ingested into {shown(str(settings.index_dir))} (collection {settings.collection}): {report.summary()}")
     return 0
 
 

@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from index.chunking import CHUNK_WORDS, OVERLAP_SENTENCES
 from index.ingest import DEFAULT_MAX_FILE_MB
 
+DEFAULT_COLLECTION = "documents"  # the collection an index held before there were several; it lives in index_dir
+COLLECTION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 _ORIGIN = re.compile(r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
 
 
@@ -35,7 +37,9 @@ class Settings(BaseSettings):
     index_dir: Path = Field(Path(".assistant/index"), description="Where the on-disk index lives.")
     chroma_url: str = Field("", description="A Chroma server URL; empty means the on-disk Chroma in index_dir.")
     collection: str = Field(
-        "documents", pattern=r"^[a-zA-Z0-9._-]{3,512}$", description="The Chroma collection holding the vectors."
+        DEFAULT_COLLECTION, pattern=COLLECTION_PATTERN, description="The collection used when a command or request "
+        "names none (1-64 letters, digits, - and _). `documents` lives in the index directory itself, any other in "
+        "its collections/NAME/ (docs/EMBEDDING.md)."
     )
     embedding_model: str = Field(
         "", description="Path or name of a sentence-transformers model; empty = packaged MiniLM."
@@ -94,7 +98,8 @@ class Settings(BaseSettings):
     )
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list, description="Keys, comma-separated; with any set, every route needs a credential: "
-        "a Bearer key, a chat sign-in or an embed token (docs/SECURITY.md)."
+        "a Bearer key, a chat sign-in or an embed token (docs/SECURITY.md). `key:news` limits a key to the "
+        "collection news, `key:news+hr` to two; no suffix = all collections."
     )
     allow_open: bool = Field(False, description="Serve on a non-loopback address without API keys.")
     session_secret: SecretStr = Field(
@@ -126,6 +131,29 @@ class Settings(BaseSettings):
     def _origins_are_origins(cls, origins: list[str]) -> list[str]:
         return [origin if origin == "*" else check_origin(origin) for origin in origins]
 
+
+    def collection_dir(self, name: str | None = None) -> Path:
+        """Where a collection's index lives: the default collection (`documents`) in `index_dir`
+        itself, as every index did before collections, any other in `index_dir/collections/NAME`."""
+        name = name or self.collection
+        return self.index_dir if name == DEFAULT_COLLECTION else self.index_dir / "collections" / name
+
+    def chroma_collection(self, name: str | None = None) -> str:
+        """The collection's name in Chroma (3-512 characters there; a Chroma server holds all of them).
+
+        >>> Settings().chroma_collection(), Settings().chroma_collection("hr")
+        ('documents', 'collection-hr')
+        """
+        name = name or self.collection
+        return name if name == DEFAULT_COLLECTION else f"collection-{name}"
+
+    def for_collection(self, name: str) -> Settings:
+        """These settings with `name` as the collection (ValueError for a name that cannot be one)."""
+        if not re.match(COLLECTION_PATTERN, name):
+            raise ValueError(
+                f"{name!r} is not a collection name: use 1-64 letters, digits, - and _, starting with a letter or digit"
+            )
+        return self if name == self.collection else self.model_copy(update={"collection": name})
 
 
 def settings_table() -> str:

@@ -7,8 +7,10 @@ through the one pipeline (`assistant/pipeline.py`).
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,10 +19,12 @@ from langchain_core.runnables import Runnable
 import index
 from index import IndexStore, IngestReport, ingest, open_chroma_client
 from index.embedding import SentenceEmbedder
+from index.records import document_id
+from prompts import load_prompt
 
 from .answering import ExtractiveAnswerer
 from .config import Settings
-from .errors import AssistantError
+from .errors import AssistantError, UnknownDocumentError, UploadError
 from .factory import make_embedder
 from .library import Library
 from .models import Answer
@@ -28,9 +32,18 @@ from .pipeline import QuestionPipeline
 from .quotations import QuotationAnswerer
 from .retrieval import HybridRetriever
 from .turn import Turn
+from .uploads import UPLOADS_FOLDER, check_upload, safe_upload_name
 
 if TYPE_CHECKING:
     from .llm import LLMAnswerer
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A document as the viewer shows it: what the catalogue knows of it, and its text."""
+
+    record: index.DocumentRecord
+    text: str
 
 
 class Assistant(Library):
@@ -40,17 +53,16 @@ class Assistant(Library):
     def __init__(self, settings: Settings | None = None, *, embedder: SentenceEmbedder | None = None,
                  chroma_client=None):
         settings = settings or Settings()
+        folder = settings.collection_dir()  # the collection's own index (vectors, catalogue, uploads)
         try:  # before the model loads: an unwritable index directory is said at once, in one line
-            index.ensure_index_dir(settings.index_dir)
+            index.ensure_index_dir(folder)
         except index.IndexDirError as exc:
             raise AssistantError(str(exc)) from exc
         self.embedder = embedder or make_embedder(settings)
-        client = chroma_client or open_chroma_client(settings.index_dir, settings.chroma_url)
+        client = chroma_client or open_chroma_client(folder, settings.chroma_url)
         # An on-disk Chroma this process opened is opened again when another process writes it.
-        reopen = None if chroma_client is not None or settings.chroma_url else (
-            lambda: open_chroma_client(settings.index_dir)
-        )
-        store = IndexStore(settings.index_dir, client, self.embedder, settings.collection, reopen=reopen)
+        reopen = None if chroma_client is not None or settings.chroma_url else (lambda: open_chroma_client(folder))
+        store = IndexStore(folder, client, self.embedder, settings.chroma_collection(), reopen=reopen)
         super().__init__(settings, store=store)
         self.retriever = HybridRetriever(
             store=self.store, embedder=self.embedder, k=max(settings.k, settings.rerank_depth),
@@ -72,7 +84,7 @@ class Assistant(Library):
             self.llm = LLMAnswerer(chat_model, self.answerer, refusal_threshold=settings.refusal_threshold)
         self.quotations = QuotationAnswerer(self.store, self.embedder)
         self.pipeline = QuestionPipeline(settings, self.store, self.retriever, self.answerer, self.quotations, self.llm)
-        self._ingest_lock = threading.Lock()
+        self._ingest_lock = threading.RLock()  # an upload holds it around its file and its ingest
 
     # --- answering: every entry point runs the same pipeline --------------------------------------
 
@@ -127,9 +139,18 @@ class Assistant(Library):
 
     # --- writing -------------------------------------------------------------------------------
 
-    def ingest(self, paths: list[str | Path] | None = None, *, prune: bool = False, wait: bool = True) -> IngestReport:
+    @property
+    def collection(self) -> str:
+        """The name of the collection this assistant answers from."""
+        return self.settings.collection
+
+    def ingest(
+        self, paths: list[str | Path] | None = None, *, prune: bool = False, wait: bool = True,
+        on_progress: Callable[[str], None] | None = None,
+    ) -> IngestReport:
         """Ingest `paths` (default: the seeds) under the index's writer lock: while another process
-        writes the index this waits for it, or with `wait` False raises AssistantError."""
+        writes the index this waits for it, or with `wait` False raises AssistantError. `on_progress`
+        hears each step as it starts."""
         with self._ingest_lock:
             try:
                 return ingest(
@@ -137,7 +158,62 @@ class Assistant(Library):
                     max_words=self.settings.chunk_words, overlap_sentences=self.settings.chunk_overlap_sentences,
                     max_file_mb=self.settings.max_file_mb, wait=wait,
                     # A Chroma server may hold other hosts' vectors, which this catalogue does not list.
-                    remove_orphans=not self.settings.chroma_url,
+                    remove_orphans=not self.settings.chroma_url, on_progress=on_progress,
                 )
             except index.IndexBusyError as exc:
                 raise AssistantError(str(exc)) from exc
+
+    @property
+    def uploads_dir(self) -> Path:
+        """The managed folder uploaded files are kept in (one per collection, inside its index)."""
+        return self.store.index_dir / UPLOADS_FOLDER
+
+    def upload(
+        self, filename: str, data: bytes, *, on_progress: Callable[[str], None] | None = None
+    ) -> index.DocumentRecord:
+        """Add a file sent by a client, under a safe version of its name in `uploads_dir`, through
+        the same incremental ingest as the CLI; a file of the same name is replaced. UploadError
+        (415 type, 413 size, 422 content) leaves the index and the folder as they were."""
+        name = safe_upload_name(filename)
+        check_upload(name, data, int(self.settings.max_file_mb * 2**20))
+        folder = index.ensure_index_dir(self.uploads_dir)
+        target = folder / name
+        try:
+            index.load_document(target, data, name)  # unreadable content is refused before anything changes
+        except index.LoadError as exc:
+            raise UploadError(f"{name} {exc.reason}", status=422) from None
+        incoming = folder / f".incoming-{os.getpid()}-{threading.get_ident()}-{name}"
+        incoming.write_bytes(data)
+        try:
+            # The file and its index entry change together, one upload or ingest at a time.
+            with self._ingest_lock, self.store.writing():
+                os.replace(incoming, target)
+                report = self.ingest([target], on_progress=on_progress)
+        finally:
+            incoming.unlink(missing_ok=True)
+        record = self.store.document(document_id(str(target.resolve())))
+        if record is None:
+            reason = report.skipped[0][1] if report.skipped else "was not indexed"
+            raise UploadError(f"{name} {reason}", status=422)
+        return record
+
+    def document(self, doc_id: str) -> DocumentView:
+        """A document and its text (every offset points into it); UnknownDocumentError when it is not here."""
+        record = self.store.document(doc_id)
+        text = self.store.document_text(record.path) if record else None
+        if record is None or text is None:
+            raise UnknownDocumentError(load_prompt("unknown_document").format(doc_id=doc_id))
+        return DocumentView(record, text)
+
+    def delete_document(self, doc_id: str) -> index.DocumentRecord:
+        """Remove a document from the index (and its file, when it was uploaded); a document that was
+        ingested from a folder comes back at the next ingest of that folder unless its file is gone."""
+        record = self.store.document(doc_id)
+        if record is None:
+            raise UnknownDocumentError(load_prompt("unknown_document").format(doc_id=doc_id))
+        with self.store.writing():
+            self.store.remove_documents([record.path])
+            path = Path(record.path)
+            if path.parent == self.uploads_dir.resolve():
+                path.unlink(missing_ok=True)
+        return record

@@ -21,8 +21,9 @@ class Library:
         self.settings = settings
         if store is None:
             require_index(settings)
-            client = index.open_chroma_client(settings.index_dir, settings.chroma_url) if with_vectors else None
-            store = index.IndexStore(settings.index_dir, client, None, settings.collection)
+            folder = settings.collection_dir()
+            client = index.open_chroma_client(folder, settings.chroma_url) if with_vectors else None
+            store = index.IndexStore(folder, client, None, settings.chroma_collection())
         self.store = store
 
     def close(self) -> None:
@@ -65,5 +66,5 @@ class Library:
 
 def require_index(settings: Settings) -> None:
     """NoIndexError, saying what to run, when nothing was ever ingested where `settings` point."""
-    if not settings.chroma_url and not index.catalogue_exists(settings.index_dir):
+    if not settings.chroma_url and not index.catalogue_exists(settings.collection_dir()):
         raise NoIndexError(load_prompt("no_index"))

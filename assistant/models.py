@@ -24,6 +24,8 @@ class Citation(BaseModel):
     end: int
     quote: str  # exactly document_text[start:end]
     score: float
+    url: str | None = None  # the viewer at this place: /documents/<id>?start=..&end=.. (relative to the server)
+    page: int | None = None  # a PDF's page (from 1) where the quote starts
 
 
 class RemovedSentence(BaseModel):

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from index import IndexStore
+from index.documents import page_of
 from prompts import load_prompt
 
 from .answering import ExtractiveAnswerer
 from .config import Settings
 from .errors import NoIndexError, QuestionError
 from .followups import FollowUp, resolve_follow_up
-from .models import Answer, Passage
+from .models import Answer, Citation, Passage
 from .quotations import QuotationAnswerer
 from .retrieval import HybridRetriever, to_passage
 from .turn import Answerer, Turn
@@ -131,6 +132,7 @@ class QuestionPipeline:
         if turn.route == "quotations":
             answer.passages = _completed(answer.passages, [to_passage(p) for p in turn.passages])
         answer.question = turn.question
+        answer.citations = self.located(answer.citations)
         now = time.perf_counter()
         answer.timings_ms = {
             **turn.timings.rounded(),
@@ -139,6 +141,21 @@ class QuestionPipeline:
             "total": round(turn.timings.since_start(), 2),
         }
         return answer
+
+    def located(self, citations: list[Citation]) -> list[Citation]:
+        """Citations with where to open them: the viewer's URL at their characters, and a PDF's page."""
+        documents = self.store.documents_of([c.chunk_id for c in citations])
+        placed = []
+        for citation in citations:
+            document = documents.get(citation.chunk_id)
+            if document is None:  # (removed since it was retrieved)
+                placed.append(citation)
+                continue
+            placed.append(citation.model_copy(update={
+                "url": citation_url(document.doc_id, citation.start, citation.end),
+                "page": page_of(document.pages, citation.start),
+            }))
+        return placed
 
     # --- running them --------------------------------------------------------------------------
 
@@ -176,6 +193,15 @@ class QuestionPipeline:
             | RunnableLambda(self.retrieve, name="retrieve_and_rerank")
             | RunnableLambda(self.answer, name="answer_verify_finish")
         )
+
+
+def citation_url(doc_id: str, start: int, end: int) -> str:
+    """Where the viewer shows these characters of the document, relative to the server.
+
+    >>> citation_url("cf81b2c5824e8abc", 10, 42)
+    '/documents/cf81b2c5824e8abc?start=10&end=42'
+    """
+    return f"/documents/{doc_id}?start={start}&end={end}"
 
 
 def _completed(cited: list[Passage], retrieved: list[Passage]) -> list[Passage]:

@@ -49,7 +49,9 @@ def assert_answer_contract(
     - each quote is stripped, non-empty, and the document's text between its `start` and `end`;
     - each passage's text is the document's text at its offsets, and passages come best first.
 
-    Document texts come from `texts` (source -> text) when given, else `index.load_document(source)`.
+    Document texts come from `texts` (source -> text) when given, else from the file: the chunk's
+    path with `chunks_by_id`, else `index.load_document(source)` (a source relative to the working
+    directory, as seeds/ is).
     With `chunks_by_id` (e.g. `store.chunks_by_id`), each quote must lie inside the chunk it names;
     with `cited_among_passages`, every cited chunk must be one of the passages.
     """
@@ -58,16 +60,18 @@ def assert_answer_contract(
     data = answer.model_dump() if hasattr(answer, "model_dump") else answer
     loaded: dict[str, str] = dict(texts or {})
 
+    citations, passages = data["citations"], data.get("passages") or []
+    chunks = chunks_by_id([c["chunk_id"] for c in [*citations, *passages]]) if chunks_by_id else {}
+    paths = {chunk.source: chunk.path for chunk in chunks.values()}
+
     def text_of(source: str) -> str:
         if source not in loaded:
-            loaded[source] = load_document(source).text
+            loaded[source] = load_document(paths.get(source, source)).text
         return loaded[source]
 
-    citations, passages = data["citations"], data.get("passages") or []
     numbers = [c["n"] for c in citations]
     assert {int(n) for n in MARKER.findall(data["answer"])} == set(numbers), (data["answer"], numbers)
     assert numbers == list(range(1, len(citations) + 1)), numbers
-    chunks = chunks_by_id([c["chunk_id"] for c in citations]) if chunks_by_id else {}
     for c in citations:
         where = f"citation {c['n']} ({c['source']}, characters {c['start']}-{c['end']})"
         assert c["quote"] and c["quote"] == c["quote"].strip(), f"{where}: the quote is empty or not stripped"

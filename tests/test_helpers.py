@@ -55,7 +55,7 @@ def test_each_breach_is_caught(broken, why):
 
 def test_chunks_and_passages_are_checked_when_asked():
     class Chunk:
-        source, start, end = SOURCE, 0, 23  # the first sentence only
+        source, path, start, end = SOURCE, "/srv/news/budrys.txt", 0, 23  # the first sentence only
 
     with pytest.raises(AssertionError, match="not inside its chunk"):
         assert_answer_contract(GOOD, texts=TEXTS, chunks_by_id=lambda ids: {i: Chunk() for i in ids})

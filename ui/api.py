@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from assistant import Answer
 from assistant.quotations import SpeakerInfo, SpeakerQuotes, UnknownSpeakerError
 
+from .access import AccessDep, CollectionsDep
 from .dependencies import REQUIRE_API_KEY, AssistantDep
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -36,6 +36,10 @@ class AskRequest(BaseModel):
         "ASSISTANT_MAX_HISTORY_CHARS characters)."
     )
     k: StrictInt | None = Field(None, ge=1, le=50, description="Passages to retrieve (default: the server's setting).")
+    collection: StrictStr | None = Field(
+        None, description="The collection to answer from (default: ASSISTANT_COLLECTION, or the only one the key "
+        "may use); GET /api/collections lists them.", examples=["news"],
+    )
 
     def history_dicts(self) -> list[dict]:
         return [turn.model_dump() for turn in self.history]
@@ -47,12 +51,11 @@ class Health(BaseModel):
     chunks: int
 
 
-class DocumentInfo(BaseModel):
-    title: str
-    source: str
+class CollectionInfo(BaseModel):
+    name: str
+    default: bool = Field(..., description="Whether a request that names no collection uses it.")
+    documents: int
     chunks: int
-    chars: int
-    ingested_at: datetime
 
 
 class TextDelta(BaseModel):
@@ -66,14 +69,27 @@ def health(assistant: AssistantDep) -> Health:
     return Health(documents=len(assistant.documents()), chunks=assistant.chunk_count())
 
 
+@router.get("/collections", dependencies=PROTECTED, summary="The collections this key may use")
+def collections_list(collections: CollectionsDep, access: AccessDep) -> list[CollectionInfo]:
+    default = access.default(collections)
+    infos = []
+    for name in access.visible(collections):
+        assistant = collections.get(name)
+        infos.append(CollectionInfo(name=name, default=name == default, documents=len(assistant.documents()),
+                                    chunks=assistant.chunk_count()))
+    return infos
+
+
 @router.post("/ask", dependencies=PROTECTED, summary="Answer a question, with citations")
-def ask(request: AskRequest, assistant: AssistantDep) -> Answer:
+def ask(request: AskRequest, collections: CollectionsDep, access: AccessDep) -> Answer:
+    assistant = access.assistant(collections, request.collection)
     return assistant.ask(request.question, k=request.k, history=request.history_dicts())
 
 
-def started_answer(request: AskRequest, assistant: AssistantDep) -> Iterator[str | Answer]:
+def started_answer(request: AskRequest, collections: CollectionsDep, access: AccessDep) -> Iterator[str | Answer]:
     """The answer's stream, begun: a bad question raises here, as a 4xx JSON error, before the
     response (and any event) starts."""
+    assistant = access.assistant(collections, request.collection)
     items = assistant.ask_stream(request.question, k=request.k, history=request.history_dicts())
     first = next(items)
     return itertools.chain([first], items)
@@ -94,18 +110,12 @@ def ask_stream(items: Annotated[Iterator[str | Answer], Depends(started_answer)]
     yield ServerSentEvent(event="done", data={})
 
 
-@router.get("/documents", dependencies=PROTECTED, summary="Indexed documents")
-def documents(assistant: AssistantDep) -> list[DocumentInfo]:
-    return [
-        DocumentInfo(title=d.title, source=d.source, chunks=d.chunks, chars=d.chars,
-                     ingested_at=datetime.fromtimestamp(d.ingested_at, tz=UTC))
-        for d in assistant.documents()
-    ]
+CollectionQuery = Annotated[str | None, Query(description="The collection (default: as for /api/ask).")]
 
 
 @router.get("/speakers", dependencies=PROTECTED, summary="People quoted in the documents, most quoted first")
-def speakers(assistant: AssistantDep) -> list[SpeakerInfo]:
-    return assistant.speakers()
+def speakers(collections: CollectionsDep, access: AccessDep, collection: CollectionQuery = None) -> list[SpeakerInfo]:
+    return access.assistant(collections, collection).speakers()
 
 
 @router.get(
@@ -115,7 +125,10 @@ def speakers(assistant: AssistantDep) -> list[SpeakerInfo]:
     "a surname: each comes with their quotations. Offsets point into the document text. 404 when nobody "
     "by that name is quoted (the error lists close names).",
 )
-def speaker_quotations(name: str, assistant: AssistantDep) -> list[SpeakerQuotes]:
+def speaker_quotations(
+    name: str, collections: CollectionsDep, access: AccessDep, collection: CollectionQuery = None
+) -> list[SpeakerQuotes]:
+    assistant = access.assistant(collections, collection)
     try:
         return assistant.speaker_quotations(name)
     except UnknownSpeakerError as exc:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from starlette.requests import HTTPConnection, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant import Settings
+from assistant.config import COLLECTION_PATTERN
 from prompts import load_prompt
 
 SESSION_COOKIE = "assistant_session"
@@ -57,16 +59,39 @@ class EmbedGrant:
     collection: str | None = None
 
 
+def parse_key(entry: str) -> tuple[str, frozenset[str] | None]:
+    """A configured key and the collections it may use (None: all): `key:news+hr`, or `key`.
+
+    >>> parse_key("s3cret:news+hr"), parse_key("admin")
+    (('s3cret', frozenset({'hr', 'news'})), ('admin', None))
+    """
+    key, colon, names = entry.rpartition(":")
+    if not colon:
+        return entry, None
+    scope = frozenset(name.strip() for name in names.split("+"))
+    bad = sorted(name for name in scope if not re.match(COLLECTION_PATTERN, name))
+    if not key or bad or not scope:
+        raise ValueError(
+            f"ASSISTANT_API_KEYS: an entry ends in {':' + names!r}, which is not a list of collections; write "
+            "key:news or key:news+hr (collection names: letters, digits, - and _)"
+        )
+    return key, scope
+
+
 class Credentials:
-    """The configured keys, and the signed sessions and embed tokens issued for them."""
+    """The configured keys (each perhaps limited to some collections), and the signed sessions and
+    embed tokens issued for them."""
 
     def __init__(self, settings: Settings):
-        keys = [key.get_secret_value() for key in settings.api_keys]
+        entries = [key.get_secret_value() for key in settings.api_keys]
+        parsed = [parse_key(entry) for entry in entries]
+        keys = [key for key, _ in parsed]
         secret = settings.session_secret.get_secret_value() or hashlib.sha256(
-            b"cited-assistant session secret\0" + b"\0".join(k.encode() for k in sorted(keys))
+            b"cited-assistant session secret\0" + b"\0".join(k.encode() for k in sorted(entries))
         ).hexdigest()
         self._secret = secret.encode()
         self._key_ids = {self._key_id(key): key.encode() for key in keys}
+        self._scopes = {self._key_id(key): scope for key, scope in parsed}
         self._sessions = URLSafeTimedSerializer(secret, salt="assistant.session")
         self._embeds = URLSafeSerializer(secret, salt="assistant.embed")
         self.session_seconds = int(settings.session_hours * 3600)
@@ -89,6 +114,10 @@ class Credentials:
                 found = ident
         return found
 
+    def scope(self, key_id: str | None) -> frozenset[str] | None:
+        """The collections a key may use; None: all of them (also when no key is needed)."""
+        return self._scopes.get(key_id) if key_id else None
+
     def new_session(self, key_id: str) -> str:
         return self._sessions.dumps({"key": key_id})
 
@@ -103,10 +132,16 @@ class Credentials:
         key_id = data.get("key") if isinstance(data, dict) else None
         return key_id if key_id in self._key_ids else None
 
-    def new_embed_token(self, key_id: str, origin: str, minutes: float | None = None) -> tuple[str, EmbedGrant]:
+    def new_embed_token(
+        self, key_id: str, origin: str, minutes: float | None = None, collection: str | None = None
+    ) -> tuple[str, EmbedGrant]:
+        """A token for /embed framed by `origin`; with `collection`, its chat answers from that
+        collection only (the caller checks that the key may use it)."""
         minutes = min(minutes or self.embed_minutes, MAX_EMBED_MINUTES)
-        grant = EmbedGrant(origin=origin, expires_at=round(time.time() + minutes * 60, 3), key_id=key_id)
-        token = self._embeds.dumps({"origin": grant.origin, "exp": grant.expires_at, "key": key_id})
+        grant = EmbedGrant(origin=origin, expires_at=round(time.time() + minutes * 60, 3), key_id=key_id,
+                           collection=collection)
+        token = self._embeds.dumps(
+            {"origin": grant.origin, "exp": grant.expires_at, "key": key_id, "collection": collection})
         return token, grant
 
     def embed_grant(self, token: str | None) -> EmbedGrant | None:
@@ -121,7 +156,9 @@ class Credentials:
             return None
         if not isinstance(data.get("exp"), (int, float)) or data["exp"] <= time.time():
             return None
-        return EmbedGrant(origin=str(data["origin"]), expires_at=float(data["exp"]), key_id=data["key"])
+        collection = data.get("collection")
+        return EmbedGrant(origin=str(data["origin"]), expires_at=float(data["exp"]), key_id=data["key"],
+                          collection=collection if isinstance(collection, str) else None)
 
 
 async def bearer_key_id(connection: HTTPConnection, credentials: Credentials) -> str | None:
@@ -135,7 +172,7 @@ def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + "/")
 
 
-def _cookie(scope: Scope, name: str) -> str | None:
+def cookie(scope: Scope, name: str) -> str | None:
     raw = Headers(scope=scope).get("cookie")
     return cookie_parser(raw).get(name) if raw else None
 
@@ -178,7 +215,7 @@ class AccessGate:
             else:
                 await self._deny(scope, receive, send, load_prompt("auth_missing_key"), bearer=True)
             return
-        if bearer or self.credentials.session(_cookie(scope, SESSION_COOKIE)):
+        if bearer or self.credentials.session(cookie(scope, SESSION_COOKIE)):
             await self.app(scope, receive, send)
             return
         if _under(path, EMBED_PREFIX):
@@ -193,7 +230,7 @@ class AccessGate:
         token = (query.get("token") or [None])[0]
         grant = self.credentials.embed_grant(token) if token else None
         if grant is None:
-            token = _cookie(scope, EMBED_COOKIE)
+            token = cookie(scope, EMBED_COOKIE)
             grant = self.credentials.embed_grant(token)
             fresh = False
         else:

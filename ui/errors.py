@@ -17,6 +17,9 @@ from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant import NoIndexError, QuestionError, StoreUnavailableError
+from assistant.errors import UnknownCollectionError, UnknownDocumentError, UploadError
+
+from .access import CollectionForbiddenError
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,19 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(QuestionError)
     async def _bad_question(_: Request, exc: QuestionError):
         return JSONResponse(status_code=422, content={"error": str(exc)})
+
+    @app.exception_handler(CollectionForbiddenError)
+    async def _forbidden(_: Request, exc: CollectionForbiddenError):
+        return JSONResponse(status_code=403, content={"error": str(exc)})
+
+    @app.exception_handler(UnknownCollectionError)
+    @app.exception_handler(UnknownDocumentError)
+    async def _unknown(_: Request, exc: Exception):
+        return JSONResponse(status_code=404, content={"error": str(exc)})
+
+    @app.exception_handler(UploadError)
+    async def _bad_upload(_: Request, exc: UploadError):
+        return JSONResponse(status_code=exc.status, content={"error": str(exc)})
 
     @app.exception_handler(NoIndexError)
     async def _no_index(_: Request, exc: NoIndexError):

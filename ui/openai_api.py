@@ -23,9 +23,11 @@ from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, StrictBool
 from assistant import Answer, Citation, QuestionError, Verification
 from assistant.turn import text_deltas
 
-from .dependencies import REQUIRE_API_KEY, AssistantDep
+from .access import AccessDep, CollectionsDep
+from .dependencies import REQUIRE_API_KEY
 
-MODEL_NAME = "cited-extractive"
+MODEL_NAME = "assistant"  # the default collection; any collection's name is a model too
+_DEFAULT_MODELS = {MODEL_NAME, "cited-extractive"}  # (the name this server gave its one model before collections)
 
 router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[REQUIRE_API_KEY])
 
@@ -47,7 +49,8 @@ class Message(BaseModel):
 
 
 class ChatCompletionRequest(BaseModel):
-    model: str = MODEL_NAME
+    model: str = Field(MODEL_NAME, description="The collection to answer from: `assistant` for the server's default, "
+                       "or a collection's name (GET /v1/models lists those the key may use).")
     messages: list[Message] = Field(..., min_length=1)
     k: StrictInt | None = Field(None, ge=1, le=50, description="Extension: passages to retrieve.")
     stream: StrictBool = False
@@ -158,9 +161,19 @@ def question_and_history(messages: list[Message]) -> tuple[str, list[dict]]:
     raise QuestionError("no user message: send messages=[{\"role\": \"user\", \"content\": \"your question\"}]")
 
 
-@router.get("/models", summary="The one model this server offers")
-def models() -> ModelList:
-    return ModelList(data=[ModelCard(id=MODEL_NAME)])
+@router.get("/models", summary="The collections this key may use, as models")
+def models(collections: CollectionsDep, access: AccessDep) -> ModelList:
+    names = access.visible(collections)
+    return ModelList(data=[ModelCard(id=MODEL_NAME)] * bool(names) + [ModelCard(id=name) for name in names])
+
+
+def collection_of(model: str) -> str | None:
+    """The collection a `model` names: None (the default) for `assistant`.
+
+    >>> collection_of("assistant"), collection_of("news")
+    (None, 'news')
+    """
+    return None if model in _DEFAULT_MODELS else model
 
 
 @router.post(
@@ -168,7 +181,10 @@ def models() -> ModelList:
     responses={200: {"content": {"text/event-stream": {"description": "With `stream: true`: chat.completion.chunk "
                                                                       "events, then `data: [DONE]`."}}}},
 )
-def chat_completions(request: ChatCompletionRequest, assistant: AssistantDep) -> ChatCompletion | Response:
+def chat_completions(
+    request: ChatCompletionRequest, collections: CollectionsDep, access: AccessDep
+) -> ChatCompletion | Response:
+    assistant = access.assistant(collections, collection_of(request.model))
     question, history = question_and_history(request.messages)
     answer = assistant.ask(question, k=request.k, history=history)
     head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": request.model,

@@ -11,9 +11,10 @@ from fastapi.responses import FileResponse, RedirectResponse
 from fastapi_offline import FastAPIOffline
 
 from assistant import Assistant, Settings
+from assistant.collections import Collections
 from assistant.factory import open_assistant
 
-from . import api, openai_api, signin
+from . import api, documents_api, openai_api, signin
 from .chat import CSS, build_chat
 from .errors import JsonErrors, install_api_fallback, install_error_handlers
 from .security import check_exposure, install_security
@@ -30,11 +31,13 @@ def create_app(assistant: Assistant) -> FastAPI:
     )
     install_error_handlers(app)
     # What the routes' dependencies (ui.dependencies) take; tests swap them with app.dependency_overrides.
-    app.state.assistant = assistant
+    app.state.assistant = assistant  # the default collection's
+    app.state.collections = Collections(settings, first=assistant)
     app.state.credentials = install_security(app, settings)
     app.add_middleware(JsonErrors)  # outermost: it also reshapes the gate's and Gradio's errors
     app.include_router(signin.router)
     app.include_router(api.router)
+    app.include_router(documents_api.router)
     app.include_router(openai_api.router)
     install_api_fallback(app)
 

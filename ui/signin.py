@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 from assistant.config import check_origin
 from prompts import load_prompt
 
+from .access import AccessDep, CollectionsDep
 from .auth import EMBED_PREFIX, MAX_EMBED_MINUTES, SESSION_COOKIE, cookie_header, login_page, safe_next
 from .dependencies import ApiKeyDep, CredentialsDep
 
@@ -27,6 +28,9 @@ class EmbedTokenRequest(BaseModel):
     )
     minutes: float | None = Field(None, gt=0, le=MAX_EMBED_MINUTES,
                                   description="Lifetime; default ASSISTANT_EMBED_TOKEN_MINUTES, at most a day.")
+    collection: str | None = Field(
+        None, description="The one collection the embedded chat answers from (it must be one the key may use); "
+        "default: the key's collections, as for /api/ask.", examples=["news"])
 
     @field_validator("origin")
     @classmethod
@@ -39,6 +43,7 @@ class EmbedToken(BaseModel):
     url: str = Field(..., description="The path to load in the portal's iframe.")
     origin: str
     expires_at: datetime
+    collection: str | None
 
 
 @router.get("/login", include_in_schema=False)
@@ -76,9 +81,14 @@ def logout(request: Request) -> Response:
     description="Call it from the portal's backend with the API key; put `url` in the page's iframe. "
     "No secret ever sits in the portal's page. See docs/EMBEDDING.md.",
 )
-def embed_token(body: EmbedTokenRequest, credentials: CredentialsDep, key_id: ApiKeyDep) -> EmbedToken:
+def embed_token(
+    body: EmbedTokenRequest, credentials: CredentialsDep, key_id: ApiKeyDep, collections: CollectionsDep,
+    access: AccessDep,
+) -> EmbedToken:
     if key_id is None:  # no keys configured: nothing to sign with, nothing to protect
         raise HTTPException(status_code=400, detail=load_prompt("auth_not_needed"))
-    token, grant = credentials.new_embed_token(key_id, body.origin, body.minutes)
+    if body.collection is not None:
+        access.assistant(collections, body.collection)  # 403 for a collection the key may not use, 404 for none
+    token, grant = credentials.new_embed_token(key_id, body.origin, body.minutes, body.collection)
     return EmbedToken(token=token, url=f"{EMBED_PREFIX}/?token={token}", origin=grant.origin,
-                      expires_at=datetime.fromtimestamp(grant.expires_at, tz=UTC))
+                      expires_at=datetime.fromtimestamp(grant.expires_at, tz=UTC), collection=grant.collection)

@@ -73,7 +73,14 @@ def test_answer_json_matches_the_contract(fake_seed_assistant):
     data = fake_seed_assistant.ask("What did Budrys say?").model_dump()
     assert set(data) == {"question", "answer", "refused", "citations", "passages", "verification", "timings_ms"}
     assert data["verification"] == {"supported_share": 1.0, "removed": []}  # extractive: verbatim
-    assert set(data["citations"][0]) == {"n", "source", "title", "chunk_id", "start", "end", "quote", "score"}
+    assert set(data["citations"][0]) == {
+        "n", "source", "title", "chunk_id", "start", "end", "quote", "score", "url", "page"}
+    for citation in data["citations"]:  # the viewer at exactly the cited characters; no pages in a .txt
+        (document,) = [d for d in fake_seed_assistant.documents() if d.source == citation["source"]]
+        assert citation["url"] == f"/documents/{document.doc_id}?start={citation['start']}&end={citation['end']}"
+        assert citation["page"] is None
+        text = fake_seed_assistant.document(document.doc_id).text
+        assert text[citation["start"] : citation["end"]] == citation["quote"]
     assert set(data["passages"][0]) == {"chunk_id", "source", "title", "start", "end", "text", "score"}
     assert {"retrieve", "answer", "total"} <= set(data["timings_ms"])
     scores = [p["score"] for p in data["passages"]]

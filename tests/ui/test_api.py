@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from assistant import AssistantError, Settings
 from index import load_document
-from ui.dependencies import get_assistant
+from ui.access import get_collections
 from ui.security import check_exposure
 from ui.server import create_app
 
@@ -115,8 +115,20 @@ class FailingAssistant:
     ask_stream = ask
 
 
+class FailingCollections:
+    """The collections of a server whose every assistant fails inside."""
+
+    default = "documents"
+
+    def names(self):
+        return [self.default]
+
+    def get(self, name=None, *, create=False):
+        return FailingAssistant()
+
+
 def test_internal_failure_is_a_5xx_without_a_trace_and_the_server_keeps_serving(client, monkeypatch):
-    monkeypatch.setitem(client.app.dependency_overrides, get_assistant, FailingAssistant)
+    monkeypatch.setitem(client.app.dependency_overrides, get_collections, FailingCollections)
     requests = [("/api/ask", {"question": "What did Budrys say?"}), ("/api/ask/stream", {"question": "Budrys?"}),
                 ("/v1/chat/completions", {"messages": [{"role": "user", "content": "What did Budrys say?"}]})]
     for path, body in requests:
@@ -138,11 +150,22 @@ def test_health_documents_and_openapi(client, seed_assistant):
     assert "cdn" not in docs.lower()  # the docs page works offline
 
 
+def test_the_openai_model_names_the_collection(client):
+    assert client.get("/v1/models").json()["data"] == [
+        {"id": "assistant", "object": "model", "created": 0, "owned_by": "local"},
+        {"id": "documents", "object": "model", "created": 0, "owned_by": "local"}]
+    ask = {"messages": [{"role": "user", "content": "Who is the prime minister of Lithuania?"}]}
+    assert client.post("/v1/chat/completions", json={**ask, "model": "documents"}).status_code == 200
+    missing = client.post("/v1/chat/completions", json={**ask, "model": "gpt-4o"})
+    assert missing.status_code == 404 and "No collection named 'gpt-4o'" in missing.json()["error"]
+
+
 def test_openai_completion_carries_citations(client):
     response = client.post(
         "/v1/chat/completions",
-        json={"model": "any", "messages": [{"role": "system", "content": "Be brief."},
-                                          {"role": "user", "content": "Who is the prime minister of Lithuania?"}]},
+        json={"model": "assistant", "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Who is the prime minister of Lithuania?"}]},
     )
     assert response.status_code == 200
     data = response.json()
