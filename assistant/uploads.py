@@ -31,10 +31,10 @@ def safe_upload_name(name: str) -> str:
     path traversal), its characters letters, digits and a few marks, its suffix in lower case, not
     hidden; UploadError (415) when nothing usable is left or the type is not one we read."""
     base = re.split(r"[\\/]", unicodedata.normalize("NFC", name or ""))[-1]
-    base = _UNSAFE.sub("_", "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")).strip(" .")
-    suffix = PurePosixPath(base).suffix
-    stem = base[: len(base) - len(suffix)].strip(" .") if suffix else base
-    suffix = suffix.lower()
+    base = _UNSAFE.sub("_", "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")).strip()
+    stem, dot, extension = base.rpartition(".")
+    suffix = f".{extension.lower()}" if dot else ""
+    stem = stem.strip(" .")
     if suffix not in SUPPORTED_SUFFIXES:
         raise UploadError(
             f"{name!r} is not a type we read ({suffix or 'no suffix'}); upload one of "
