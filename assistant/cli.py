@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes behind one port, each with its own model (default: the cores available, at most 4; "
         "1: a single process, no front)",
     )
+    for command in commands.choices.values():  # `assistant ingest --collection hr` works as well as before the command
+        command.add_argument("--collection", metavar="NAME", default=argparse.SUPPRESS,
+                             help="the collection (as --collection before the command)")
     return parser
 
 

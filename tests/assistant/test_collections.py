@@ -55,7 +55,7 @@ def test_ingest_and_ask_take_a_collection_on_the_command_line(tmp_path):
     folder = tmp_path / "hr-docs"
     folder.mkdir()
     (folder / HR[0]).write_text(HR[1], encoding="utf-8")
-    done = run_cli("--collection", "hr", "ingest", str(folder), index_dir=tmp_path / "index")
+    done = run_cli("ingest", "--collection", "hr", str(folder), index_dir=tmp_path / "index")
     assert done.returncode == 0, done.stderr
     assert "(collection hr)" in done.stdout and "1 added" in done.stdout
     asked = run_cli("--collection", "hr", "ask", "--json", "How many days of paid holiday?",
