@@ -92,13 +92,14 @@ def text_html(text: str) -> ChatHTML:
     return join(blocks)
 
 
-def answer_html(answer: Answer, verified: bool = True) -> ChatHTML:
+def answer_html(answer: Answer, verified: bool = True, viewer: str = "") -> ChatHTML:
     """The answer text with each [n] as a footnote reference, then (with `verified`, for a final
-    answer) how far it is verified, then the footnotes (closed)."""
+    answer) how far it is verified, then the footnotes (closed). `viewer` goes before each
+    citation's URL ("/embed" inside the embedded chat, whose credential is sent there only)."""
     html = ChatHTML('<div class="answer">{}</div>').format(text_html(answer.answer))
     if verified:
         html += verification_html(answer)
-    return html + sources_html(answer, open_first=False)
+    return html + sources_html(answer, open_first=False, viewer=viewer)
 
 
 def verification_html(answer: Answer) -> ChatHTML:
@@ -144,22 +145,27 @@ def verification_html(answer: Answer) -> ChatHTML:
     return ChatHTML('<div class="verification-panel">{}</div>').format(join(parts)) if parts else ChatHTML()
 
 
-def sources_html(answer: Answer, open_first: bool = False) -> ChatHTML:
-    """One `<details>` per citation: source label, and the cited passage with the quote marked."""
+def sources_html(answer: Answer, open_first: bool = False, viewer: str = "", target: str = "_blank") -> ChatHTML:
+    """One `<details>` per citation: source label (with a PDF's page), the cited passage with the
+    quote marked, and a link that opens it in its document (`target`: the window or frame)."""
     if not answer.citations:
         return ChatHTML()
     passages = {p.chunk_id: p for p in answer.passages}
     items = join(
-        footnote_html(c, passages.get(c.chunk_id), opened=open_first and i == 0)
+        footnote_html(c, passages.get(c.chunk_id), opened=open_first and i == 0, viewer=viewer, target=target)
         for i, c in enumerate(answer.citations)
     )
     return ChatHTML('<div class="sources"><strong>{}</strong>{}</div>').format(load_prompt("sources_heading"), items)
 
 
-def footnote_html(citation: Citation, passage: Passage | None, opened: bool = False) -> ChatHTML:
+def footnote_html(
+    citation: Citation, passage: Passage | None, opened: bool = False, viewer: str = "", target: str = "_blank"
+) -> ChatHTML:
     label = load_prompt("source_label").format(
         n=citation.n, title=citation.title, source=citation.source, start=citation.start, end=citation.end
     )
+    if citation.page is not None:
+        label = f"{label}, {load_prompt('page_label').format(page=citation.page)}"
     if passage and passage.start <= citation.start and citation.end <= passage.end:
         before = passage.text[: citation.start - passage.start]
         after = passage.text[citation.end - passage.start :]
@@ -169,14 +175,19 @@ def footnote_html(citation: Citation, passage: Passage | None, opened: bool = Fa
     gap_before = ChatHTML(" " if before[-1:].isspace() else "")
     gap_after = ChatHTML(" " if after[:1].isspace() else "")
     body = ChatHTML("{}{}<mark>{}</mark>{}{}").format(before, gap_before, citation.quote, gap_after, after).strip()
+    link = ChatHTML()
+    if citation.url and citation.url.startswith("/documents/"):  # our own viewer: never another site
+        link = ChatHTML('<a class="open-document" href="{}" target="{}" rel="noopener">{}</a>').format(
+            viewer + citation.url, ChatHTML(re.sub(r"[^\w-]", "", target)), load_prompt("open_in_document"))
     return ChatHTML(
-        '<details class="footnote" data-n="{}"{}><summary>{}</summary><blockquote>{}</blockquote></details>'
-    ).format(citation.n, ChatHTML(" open" if opened else ""), label, body)
+        '<details class="footnote" data-n="{}"{}><summary>{}</summary><blockquote>{}</blockquote>{}</details>'
+    ).format(citation.n, ChatHTML(" open" if opened else ""), label, body, link)
 
 
 def answer_plain(answer: Answer) -> str:
     """The answer and its sources as plain text, for the copy button."""
     lines = [answer.answer]
     for c in answer.citations:
-        lines.append(f"[{c.n}] {c.title} ({c.source}): {' '.join(c.quote.split())}")
+        page = f", {load_prompt('page_label').format(page=c.page)}" if c.page is not None else ""
+        lines.append(f"[{c.n}] {c.title} ({c.source}{page}): {' '.join(c.quote.split())}")
     return "\n".join(lines)

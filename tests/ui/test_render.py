@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
@@ -171,3 +172,17 @@ def test_the_chat_shows_an_llm_answers_verification_only_when_final(seed_assista
     assert '<span class="verification">verified 1 of 2</span>' in final_html
     removed = final_html.split('<details class="removed">', 1)[1]
     assert "The sky over &#60;img" in removed and "<img" not in final_html
+
+
+def test_a_footnote_opens_its_citation_in_the_viewer_with_its_page():
+    answer = _answer("Budrys said so.")
+    answer.citations[0] = answer.citations[0].model_copy(update={"url": "/documents/abc?start=8&end=23", "page": 3})
+    rendered = str(sources_html(answer))
+    (href,) = re.findall(r'<a class="open-document" href="([^"]+)" target="_blank" rel="noopener">', rendered)
+    assert html.unescape(href) == "/documents/abc?start=8&end=23"
+    assert "p&#46; 3" in rendered and "p. 3" in answer_plain(answer)
+    (inside,) = re.findall(r'href="([^"]+)"', str(answer_html(answer, viewer="/embed")))
+    assert html.unescape(inside) == "/embed/documents/abc?start=8&end=23"  # where an embed token's cookie goes
+    # Only our own viewer is ever linked: a URL of any other shape is not a link.
+    answer.citations[0] = answer.citations[0].model_copy(update={"url": "https://evil.example/x", "page": None})
+    assert "<a " not in str(sources_html(answer)) and "evil" not in str(sources_html(answer))
