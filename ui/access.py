@@ -10,8 +10,9 @@ listed or cited: a collection named but not allowed is a 403, an allowed one tha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
@@ -58,29 +59,31 @@ class Access:
         return collections.get(name, create=create)
 
 
-def bearer_key(connection: HTTPConnection) -> str | None:
-    """The key sent as `Authorization: Bearer <key>`, if any."""
-    scheme, _, key = connection.headers.get("authorization", "").partition(" ")
-    return key.strip() if scheme.lower() == "bearer" and key.strip() else None
-
-
 def access_of(connection: HTTPConnection, credentials: Credentials, *, embed: bool | None = None) -> Access:
     """The access of a request, from its credential: a Bearer key, else the chat's sign-in cookie,
     else (for /embed, or `embed` True) an embed token's cookie or query token. Without keys
     configured, everything; with keys and no valid credential, nothing (the gate refused it already)."""
+    if embed is None:
+        path = connection.url.path
+        embed = path == EMBED_PREFIX or path.startswith(EMBED_PREFIX + "/")
+    return access_from(connection.headers, connection.cookies, connection.query_params, credentials, embed=embed)
+
+
+def access_from(
+    headers: Mapping[str, str], cookies: Mapping[str, str], query: Mapping[str, str], credentials: Credentials,
+    *, embed: bool,
+) -> Access:
+    """`access_of` from a request's parts (a Gradio event has them as plain mappings)."""
     if not credentials.required:
         return Access(None, None)
-    key = bearer_key(connection)
-    key_id = credentials.key_id(key) if key else None
+    scheme, _, key = (headers.get("authorization") or "").partition(" ")
+    key_id = credentials.key_id(key.strip()) if scheme.lower() == "bearer" and key.strip() else None
     if key_id is None:
-        key_id = credentials.session(connection.cookies.get(SESSION_COOKIE))
+        key_id = credentials.session(cookies.get(SESSION_COOKIE))
     if key_id is not None:
         return Access(key_id, credentials.scope(key_id))
-    if embed is None:
-        embed = connection.url.path == EMBED_PREFIX or connection.url.path.startswith(EMBED_PREFIX + "/")
     if embed:
-        grant = credentials.embed_grant(connection.query_params.get("token")) or credentials.embed_grant(
-            connection.cookies.get(EMBED_COOKIE))
+        grant = credentials.embed_grant(query.get("token")) or credentials.embed_grant(cookies.get(EMBED_COOKIE))
         if grant is not None:
             scope = credentials.scope(grant.key_id)
             if grant.collection is not None:
@@ -88,6 +91,17 @@ def access_of(connection: HTTPConnection, credentials: Credentials, *, embed: bo
             return Access(grant.key_id, scope)
     return Access(None, frozenset())
 
+
+def gradio_access(request: Any, credentials: Credentials, *, embed: bool) -> Access:
+    """The access of a Gradio event's request (`gr.Request`: the HTTP request, or, once queued, its
+    headers, cookies and query as mappings)."""
+    if request is None:
+        return access_from({}, {}, {}, credentials, embed=embed)
+    if getattr(request, "request", None) is not None:
+        return access_of(request.request, credentials, embed=embed)
+    parts = getattr(request, "kwargs", {})
+    return access_from(dict(parts.get("headers") or {}), dict(parts.get("cookies") or {}),
+                       dict(parts.get("query_params") or {}), credentials, embed=embed)
 
 
 def get_collections(request: Request) -> Collections:

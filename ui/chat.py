@@ -7,16 +7,20 @@ compact=True)` is the `/embed` variant for iframes in portals (no header, no tab
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import gradio as gr
 
 from assistant import Answer, Assistant, AssistantError
+from assistant.collections import Collections
 from prompts import load_prompt
 
-from .render import ChatHTML, answer_html, answer_plain, escape_text, join, sources_html
+from .access import Access, gradio_access
+from .auth import EMBED_PREFIX, Credentials
+from .documents_tab import build_documents_tab
+from .render import ChatHTML, answer_html, answer_plain, escape_text, sources_html
 
 CSS = """
 .answer sup.fn { color: var(--color-accent); font-weight: 600; }
@@ -30,18 +34,22 @@ CSS = """
 .removed summary { cursor: pointer; }
 .removed li em { opacity: .75; }
 .compact footer, .compact .footer { display: none !important; }
+.footnote a.open-document { display: inline-block; font-size: .85em; margin: 0 0 .35em; }
+.collection { margin: .2em 0; font-size: .9em; opacity: .85; }
+.upload-status { list-style: none; padding: 0; font-size: .9em; }
+.upload-done strong { color: #15803d; } .upload-refused strong { color: #b91c1c; }
 """
 def answer_stream(
-    assistant: Assistant, message: str, history: list[dict] | None = None
+    assistant: Assistant, message: str, history: list[dict] | None = None, viewer: str = ""
 ) -> Iterator[tuple[str, Answer | None]]:
     """(chat HTML, Answer) pairs for one question: the answer text as it grows, then the final
-    answer with its footnotes (which replaces the streamed text). A problem with the question
-    comes back as a message."""
+    answer with its footnotes (which replaces the streamed text; `viewer` goes before their
+    links). A problem with the question comes back as a message."""
     try:
         shown = ""
         for item in assistant.ask_stream(message, history=history):
             if isinstance(item, Answer):
-                yield str(answer_html(item)), item
+                yield str(answer_html(item, viewer=viewer)), item
             else:
                 shown += item
                 yield str(answer_html(Answer(question=message, answer=shown, refused=False), verified=False)), None
@@ -65,21 +73,6 @@ def recent_turns(turns: list[dict], max_turns: int, max_chars: int) -> list[dict
     return kept[::-1]
 
 
-def documents_html(assistant: Assistant) -> str:
-    """The Documents tab: what is indexed, in catalogue order, every field escaped."""
-    rows = join(
-        ChatHTML("<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{:%Y-%m-%d %H:%M} UTC</td></tr>").format(
-            d.title, d.source, d.chunks, datetime.fromtimestamp(d.ingested_at, tz=UTC))
-        for d in assistant.documents()
-    )
-    if not rows:
-        return str(ChatHTML("<p>{}</p>").format(load_prompt("no_index")))
-    return str(ChatHTML(
-        '<table class="documents"><thead><tr><th>Title</th><th>Source</th><th>Chunks</th><th>Ingested</th>'
-        "</tr></thead><tbody>{}</tbody></table>"
-    ).format(rows))
-
-
 def record_feedback(path: Path, answer: dict, liked: bool | str | None) -> None:
     """Append one thumbs up/down to the JSONL log: question, answer, citations, verdict (True for
     up, False for down; Gradio passes the option's text for any other feedback option)."""
@@ -97,32 +90,70 @@ def record_feedback(path: Path, answer: dict, liked: bool | str | None) -> None:
 
 def build_chat(
     assistant: Assistant, compact: bool = False, examples: list[str] | None = None, sign_out: bool = False,
+    collections: Collections | None = None, credentials: Credentials | None = None,
 ) -> gr.Blocks:
     """The chat page; `compact` for the /embed iframe (no header, no tabs, no side panel).
     `examples` defaults to questions drawn from the indexed documents; `sign_out` adds a sign-out
-    link (when a sign-in is required)."""
-    examples = assistant.example_questions() if examples is None else examples
+    link (when a sign-in is required). Every event answers from the collection picked on the page,
+    among those the visitor's credential allows (`collections`, `credentials`: the server's; by
+    default `assistant`'s collection and settings)."""
+    collections = collections or Collections(assistant.settings, first=assistant)
+    credentials = credentials or Credentials(assistant.settings)
+    if credentials.required:  # a visitor's examples come from their own collection, once they are known
+        examples = []
+    elif examples is None:
+        examples = assistant.example_questions()
+    viewer = EMBED_PREFIX if compact else ""
+
+    def access_of(request: gr.Request) -> Access:
+        return gradio_access(request, credentials, embed=compact)
+
+    def pick(request: gr.Request):
+        """The collections the visitor may use, the default one chosen (the picker shows when there are several)."""
+        access = access_of(request)
+        names = access.visible(collections)
+        chosen = access.default(collections) if names else None
+        return gr.update(choices=names, value=chosen, visible=not compact and len(names) > 1), current_html(chosen)
+
     with gr.Blocks(title="Cited answers", fill_height=True) as demo:
         if compact:
-            _chat_panel(assistant, examples, compact=True)
+            picker = gr.Dropdown(choices=[], value=None, visible=False, elem_id="collection", allow_custom_value=True)
+            current = gr.HTML(elem_id="current-collection")
+            _chat_panel(assistant, examples, True, collections, access_of, picker)
         else:
             with gr.Row():
                 gr.Markdown(f"## Cited answers\n{escape_text(load_prompt('chat_description'))}")
+                current = gr.HTML(elem_id="current-collection")
+                picker = gr.Dropdown(label="Collection", choices=[], value=None, visible=False, elem_id="collection",
+                                     allow_custom_value=True,
+                                     interactive=True, scale=0, min_width=180)
                 if sign_out:
                     gr.Button("Sign out", link="/logout", size="sm", scale=0, elem_id="sign-out")
             with gr.Tabs():
                 with gr.Tab("Chat", id="chat"):
-                    _chat_panel(assistant, examples, compact=False)
+                    _chat_panel(assistant, examples, False, collections, access_of, picker)
                 with gr.Tab("Documents", id="documents"):
-                    documents = gr.HTML(elem_id="documents")
-                    refresh = gr.Button("Refresh", size="sm")
-            refresh.click(lambda: documents_html(assistant), outputs=documents)
-            demo.load(lambda: documents_html(assistant), outputs=documents)
+                    build_documents_tab(collections, access_of, picker, viewer)
+        picker.change(current_html, picker, current, api_visibility="private")
+        demo.load(pick, None, [picker, current], api_visibility="private")
     return demo
 
 
-def _chat_panel(assistant: Assistant, examples: list[str], compact: bool) -> None:
+def current_html(collection: str | None) -> str:
+    """The collection the chat answers from, shown above it."""
+    if not collection:
+        return ""
+    return str(ChatHTML('<p class="collection">{} <strong>{}</strong></p>').format(
+        load_prompt("collection_label"), collection))
+
+
+def _chat_panel(
+    assistant: Assistant, examples: list[str], compact: bool, collections: Collections,
+    access_of: Callable[[gr.Request], Access], picker: gr.Dropdown,
+) -> None:
     answers = gr.State({})  # chat message index -> Answer JSON, for feedback
+    viewer = EMBED_PREFIX if compact else ""
+    settings = assistant.settings
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(
@@ -135,35 +166,59 @@ def _chat_panel(assistant: Assistant, examples: list[str], compact: bool) -> Non
             with gr.Row():
                 new_chat = gr.Button("New conversation", elem_id="new-chat", size="sm")
                 copy = gr.Button("Copy answer", elem_id="copy-answer", size="sm")
-            if examples:
-                gr.Examples(examples=examples, inputs=box, label="Try")
+            # Drawn from the visitor's collection on load (never from one their credential does not allow).
+            tries = gr.Dataset(components=[box], samples=[[e] for e in examples], label="Try", elem_id="examples",
+                               visible=bool(examples), samples_per_page=8)
         with gr.Column(scale=2, visible=not compact):
             sources = gr.HTML(elem_id="sources")
     plain = gr.Textbox(visible=False, elem_id="answer-plain")
 
-    def respond(message: str, history: list, state: dict):
+    def respond(message: str, history: list, state: dict, collection: str | None, request: gr.Request):
         history = [*(history or []), {"role": "user", "content": str(escape_text(message))},
                    {"role": "assistant", "content": ""}]
         yield "", history, gr.update(), state, gr.update()
+        try:  # the visitor's own access, from this very request: the page's choice is only a wish
+            chosen = access_of(request).assistant(collections, collection or None)
+        except AssistantError as exc:
+            history[-1] = {"role": "assistant", "content": str(ChatHTML('<div class="answer">{}</div>').format(
+                str(exc)))}
+            yield "", history, gr.update(), state, gr.update()
+            return
         # Earlier turns as asked and answered (the chat shows them escaped, the state keeps them raw).
         turns = recent_turns([turn for a in state.values() for turn in (
             {"role": "user", "content": a["question"]}, {"role": "assistant", "content": a["answer"]})],
-            assistant.settings.max_history_turns, assistant.settings.max_history_chars)
-        for content, answer in answer_stream(assistant, message, turns):
+            settings.max_history_turns, settings.max_history_chars)
+        for content, answer in answer_stream(chosen, message, turns, viewer=viewer):
             history[-1] = {"role": "assistant", "content": content}
             if answer is None:
                 yield "", history, gr.update(), state, gr.update()
             else:
                 state = {**state, str(len(history) - 1): answer.model_dump()}
-                yield "", history, str(sources_html(answer, open_first=True)), state, answer_plain(answer)
+                yield "", history, str(sources_html(answer, open_first=True, viewer=viewer)), state, answer_plain(
+                    answer)
 
     def on_like(data: gr.LikeData, state: dict) -> None:
         index = data.index if isinstance(data.index, int) else data.index[0]
         answer = state.get(str(index))
         if answer:
-            record_feedback(assistant.settings.feedback_path, answer, data.liked)
+            record_feedback(settings.feedback_path, answer, data.liked)
 
-    box.submit(respond, [box, chatbot, answers], [box, chatbot, sources, answers, plain], api_name="chat")
+    def examples_of(collection: str | None, request: gr.Request):
+        try:
+            questions = access_of(request).assistant(collections, collection or None).example_questions()
+        except AssistantError:
+            questions = []
+        return gr.update(samples=[[q] for q in questions], visible=bool(questions))
+
+    box.submit(respond, [box, chatbot, answers, picker], [box, chatbot, sources, answers, plain], api_name="chat")
+    tries.click(lambda sample: sample[0], tries, box, api_visibility="private")
+    picker.change(examples_of, picker, tries, api_visibility="private")
     chatbot.like(on_like, [answers], None)
-    new_chat.click(lambda: ([], "", {}, ""), None, [chatbot, sources, answers, plain])
+
+    def fresh() -> tuple[list, str, dict, str]:
+        return [], "", {}, ""
+
+    new_chat.click(fresh, None, [chatbot, sources, answers, plain])
+    # Another collection: a new conversation.
+    picker.input(fresh, None, [chatbot, sources, answers, plain], api_visibility="private")
     copy.click(None, plain, None, js="(text) => { navigator.clipboard.writeText(text); }")

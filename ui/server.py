@@ -14,7 +14,7 @@ from assistant import Assistant, Settings
 from assistant.collections import Collections
 from assistant.factory import open_assistant
 
-from . import api, documents_api, openai_api, signin
+from . import api, documents_api, openai_api, signin, viewer
 from .chat import CSS, build_chat
 from .errors import JsonErrors, install_api_fallback, install_error_handlers
 from .security import check_exposure, install_security
@@ -39,6 +39,7 @@ def create_app(assistant: Assistant) -> FastAPI:
     app.include_router(api.router)
     app.include_router(documents_api.router)
     app.include_router(openai_api.router)
+    app.include_router(viewer.router)  # before the mounts: /embed/documents/ is ours, not Gradio's
     install_api_fallback(app)
 
     @app.get("/gradio.js", include_in_schema=False)
@@ -53,12 +54,14 @@ def create_app(assistant: Assistant) -> FastAPI:
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"/embed/{query}")
 
-    examples = assistant.example_questions()
+    examples = [] if settings.api_keys else assistant.example_questions()
     signed_in = bool(settings.api_keys)
-    embed = build_chat(assistant, compact=True, examples=examples)
+    collections, credentials = app.state.collections, app.state.credentials
+    embed = build_chat(assistant, compact=True, examples=examples, collections=collections, credentials=credentials)
     app = gr.mount_gradio_app(app, embed, path="/embed", css=CSS, footer_links=[])
     # With keys set, "Use via API" is hidden: the REST API with a Bearer key is the way in.
-    page = build_chat(assistant, examples=examples, sign_out=signed_in)
+    page = build_chat(assistant, examples=examples, sign_out=signed_in, collections=collections,
+                      credentials=credentials)
     return gr.mount_gradio_app(app, page, path="/", css=CSS, footer_links=[] if signed_in else ["api"])
 
 

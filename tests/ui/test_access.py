@@ -135,7 +135,7 @@ def test_every_route_is_closed_without_credentials(guarded_app, bare, signed_in)
 
 def test_the_routes_tried_bare_do_answer_with_a_credential(signed_in):
     """The control for the test above: the same requests, signed in, reach the documents."""
-    event = signed_in.post("/gradio_api/call/chat", json={"data": [QUESTION, [], {}]})
+    event = signed_in.post("/gradio_api/call/chat", json={"data": [QUESTION, [], None]})
     assert event.status_code == 200, event.text
     stream = signed_in.get(f"/gradio_api/call/chat/{event.json()['event_id']}")
     assert stream.status_code == 200 and "bilaterally" in stream.text
@@ -239,7 +239,7 @@ def test_an_embed_token_opens_the_embed_for_its_origin_only(connect):
     assert cookie.startswith(f"{EMBED_COOKIE}=") and "HttpOnly" in cookie and "Path=/embed" in cookie
     # The page's own requests carry the cookie, not the token.
     assert browser.get("/embed/config").status_code == 200
-    event = browser.post("/embed/gradio_api/call/chat", json={"data": [QUESTION, [], {}]})
+    event = browser.post("/embed/gradio_api/call/chat", json={"data": [QUESTION, [], None]})
     assert event.status_code == 200
     assert "bilaterally" in browser.get(f"/embed/gradio_api/call/chat/{event.json()['event_id']}").text
     # ... and open nothing outside the embed.
