@@ -20,7 +20,7 @@ from prompts import load_prompt
 from .access import Access, gradio_access
 from .auth import EMBED_PREFIX, Credentials
 from .documents_tab import build_documents_tab
-from .render import ChatHTML, answer_html, answer_plain, escape_text, sources_html
+from .render import VIEWER_FRAME, ChatHTML, answer_html, answer_plain, escape_text, sources_html, viewer_frame
 
 CSS = """
 .answer sup.fn { color: var(--color-accent); font-weight: 600; }
@@ -35,6 +35,8 @@ CSS = """
 .removed li em { opacity: .75; }
 .compact footer, .compact .footer { display: none !important; }
 .footnote a.open-document { display: inline-block; font-size: .85em; margin: 0 0 .35em; }
+.viewer-frame { width: 100%; height: 420px; border: 1px solid var(--border-color-primary); border-radius: 6px;
+  margin-top: .5em; background: #fff; }
 .collection { margin: .2em 0; font-size: .9em; opacity: .85; }
 .upload-status { list-style: none; padding: 0; font-size: .9em; }
 .upload-done strong { color: #15803d; } .upload-refused strong { color: #b91c1c; }
@@ -194,8 +196,9 @@ def _chat_panel(
                 yield "", history, gr.update(), state, gr.update()
             else:
                 state = {**state, str(len(history) - 1): answer.model_dump()}
-                yield "", history, str(sources_html(answer, open_first=True, viewer=viewer)), state, answer_plain(
-                    answer)
+                panel = sources_html(answer, open_first=True, viewer=viewer, target=VIEWER_FRAME) + viewer_frame(
+                    answer, viewer)
+                yield "", history, str(panel), state, answer_plain(answer)
 
     def on_like(data: gr.LikeData, state: dict) -> None:
         index = data.index if isinstance(data.index, int) else data.index[0]

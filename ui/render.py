@@ -184,6 +184,19 @@ def footnote_html(
     ).format(citation.n, ChatHTML(" open" if opened else ""), label, body, link)
 
 
+VIEWER_FRAME = "citation-viewer"
+
+
+def viewer_frame(answer: Answer, viewer: str = "") -> ChatHTML:
+    """The viewer inside the chat: a frame showing the first citation in its document, where the
+    sources panel's links (target `VIEWER_FRAME`) open the others."""
+    first = next((c.url for c in answer.citations if c.url and c.url.startswith("/documents/")), None)
+    if first is None:
+        return ChatHTML()
+    return ChatHTML('<iframe name="{}" class="viewer-frame" title="{}" src="{}"></iframe>').format(
+        ChatHTML(VIEWER_FRAME), load_prompt("open_in_document"), viewer + first)
+
+
 def answer_plain(answer: Answer) -> str:
     """The answer and its sources as plain text, for the copy button."""
     lines = [answer.answer]
