@@ -2,7 +2,8 @@
 
 - With API keys set, the access gate of `ui.auth` guards every route; `/api/*` (but health) and
   `/v1/*` also check `Authorization: Bearer <key>` themselves (`ui.dependencies.api_key_id`).
-- Request bodies are limited in size (413 JSON).
+- Request bodies are limited in size (413 JSON): ASSISTANT_MAX_REQUEST_KB, or for an upload
+  ASSISTANT_MAX_FILE_MB and its multipart wrapping.
 - Browsers may call the API from `allowed_origins` only (CORS), and only those origins (and the
   server itself) may put the pages in an iframe (CSP `frame-ancestors`).
 - Bound to a non-loopback address with no API key, the server does not start unless `allow_open`.
@@ -55,20 +56,36 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyLimit:
-    """ASGI middleware: a request body over `max_bytes` is refused with 413 before it is all read,
-    whether it announces its length or streams it in chunks."""
+# The routes that take files (ours, and Gradio's under each mount): their bodies may reach the
+# file limit (ASSISTANT_MAX_FILE_MB) plus what multipart wraps around a file.
+UPLOAD_PATHS = frozenset({"/api/documents", "/gradio_api/upload", "/embed/gradio_api/upload"})
+MULTIPART_OVERHEAD = 64 * 1024
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+
+class BodyLimit:
+    """ASGI middleware: a request body over `max_bytes` (over `upload_bytes` for a POST to one of
+    `upload_paths`) is refused with 413 before it is all read, whether it announces its length or
+    streams it in chunks."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int | None = None,
+                 upload_paths: frozenset[str] = UPLOAD_PATHS):
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes
+        self.upload_paths = upload_paths
+
+    def _upload_limit(self, scope: Scope) -> int | None:
+        """`upload_bytes` for a request that sends a file, else None."""
+        is_upload = scope["method"] == "POST" and scope["path"] in self.upload_paths
+        return self.upload_bytes if is_upload else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._upload_limit(scope) or self.max_bytes
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._refuse(scope, receive, send)
             return
         seen = 0
@@ -79,7 +96,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request" and not refused:
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     # Answer now, then tell the app the client is gone: it stops reading and what it
                     # may still try to send is dropped.
                     refused = True
@@ -97,9 +114,14 @@ class BodyLimit:
         await self.app(scope, counting_receive, guarded_send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit_kb = self.max_bytes // 1024
-        message = (f"the request body is larger than the server accepts ({limit_kb} KB); send less, or raise "
-                   "ASSISTANT_MAX_REQUEST_KB on the server")
+        upload_bytes = self._upload_limit(scope)
+        if upload_bytes:
+            limit_mb = (upload_bytes - MULTIPART_OVERHEAD) / 2**20
+            message = (f"the upload is larger than the server accepts (files up to {limit_mb:.3g} MB); send a "
+                       "smaller file, or raise ASSISTANT_MAX_FILE_MB on the server")
+        else:
+            message = (f"the request body is larger than the server accepts ({self.max_bytes // 1024} KB); send "
+                       "less, or raise ASSISTANT_MAX_REQUEST_KB on the server")
         await JSONResponse({"error": message}, status_code=413)(scope, receive, send)
 
 
@@ -110,7 +132,8 @@ def install_security(app: FastAPI, settings: Settings) -> Credentials:
     checks, for the routes that issue them."""
     credentials = Credentials(settings)
     # Starlette runs the middleware added last first.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_kb * 1024)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_kb * 1024,
+                       upload_bytes=int(settings.max_file_mb * 2**20) + MULTIPART_OVERHEAD)
     app.add_middleware(AccessGate, credentials=credentials)
     app.add_middleware(
         CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST", "OPTIONS"],
