@@ -136,7 +136,7 @@ def install_security(app: FastAPI, settings: Settings) -> Credentials:
                        upload_bytes=int(settings.max_file_mb * 2**20) + MULTIPART_OVERHEAD)
     app.add_middleware(AccessGate, credentials=credentials)
     app.add_middleware(
-        CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST", "OPTIONS"],
+        CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type"], allow_credentials=False,
     )
     app.add_middleware(SecurityHeaders, policy=frame_ancestors(settings))

@@ -138,3 +138,13 @@ def test_an_allowed_origin_is_still_approved(serving_app):
     client = TestClient(serving_app(allowed_origins=[portal]), raise_server_exceptions=False)
     response = client.options("/api/ask", headers={"Origin": portal, "Access-Control-Request-Method": "POST"})
     assert response.status_code == 200 and response.headers["access-control-allow-origin"] == portal
+
+
+def test_an_allowed_origin_may_delete_a_document_from_the_browser(serving_app):
+    portal = "http://portal.test:9000"
+    client = TestClient(serving_app(allowed_origins=[portal]), raise_server_exceptions=False)
+    preflight = {"Origin": portal, "Access-Control-Request-Method": "DELETE"}
+    response = client.options("/api/documents/0123456789abcdef", headers=preflight)
+    assert response.status_code == 200 and "DELETE" in response.headers["access-control-allow-methods"]
+    foreign = client.options("/api/documents/0123456789abcdef", headers={**preflight, "Origin": "http://evil.test"})
+    assert "access-control-allow-origin" not in foreign.headers
