@@ -13,10 +13,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile
 from pydantic import BaseModel, Field
 
-import index
 from assistant import Assistant
 from assistant.collections import Collections
-from assistant.core import DocumentView
+from assistant.core import DocumentView, index
 from assistant.errors import UnknownDocumentError
 from prompts import load_prompt
 

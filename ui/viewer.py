@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
 from assistant.errors import UnknownCollectionError, UnknownDocumentError
-from index.documents import page_of
+from assistant.pipeline import page_of  # the citations' own page numbering (ui imports index only through assistant)
 
 from .access import AccessDep, CollectionForbiddenError, CollectionsDep
 from .auth import EMBED_PREFIX
