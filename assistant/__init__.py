@@ -16,6 +16,9 @@ _EXPORTS = {
     "Verification": ".models", "Library": ".library", "Turn": ".turn", "Answerer": ".turn",
     "QuestionPipeline": ".pipeline", "make_embedder": ".factory", "open_assistant": ".factory",
     "Evidence": ".support", "SupportChecker": ".support", "Verdict": ".support",
+    # What the UI shows of documents (it reaches the index only through these).
+    "DocumentRecord": ".documents", "DocumentView": ".core", "page_of": ".documents", "UPLOAD_SUFFIXES": ".documents",
+    "Collections": ".collections",
 }
 
 __all__ = sorted(_EXPORTS)

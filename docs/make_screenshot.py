@@ -1,4 +1,5 @@
-"""Make docs/screenshot-chat.png: the chat over seeds/ answering "What did Budrys say?".
+"""Make docs/screenshot-chat.png (the chat over seeds/ answering "What did Budrys say?") and
+docs/screenshot-viewer.png (its second citation opened in the document, highlighted).
 
 Run from the project root: `.venv/bin/python docs/make_screenshot.py` (needs Debian's chromium).
 """
@@ -49,11 +50,17 @@ def main() -> int:
                 page.locator("#chat .footnote summary").first.click()
                 page.wait_for_timeout(300)
                 page.screenshot(path=str(ROOT / "docs" / "screenshot-chat.png"))
+                answer = httpx.post(f"{base}/api/ask", json={"question": "What did Budrys say?"}, timeout=120).json()
+                viewer = browser.new_page(viewport={"width": 1000, "height": 640})
+                viewer.goto(base + answer["citations"][-1]["url"])
+                viewer.wait_for_selector("mark#cited")
+                viewer.wait_for_timeout(300)
+                viewer.screenshot(path=str(ROOT / "docs" / "screenshot-viewer.png"))
                 browser.close()
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print("wrote docs/screenshot-chat.png")
+    print("wrote docs/screenshot-chat.png and docs/screenshot-viewer.png")
     return 0
 
 

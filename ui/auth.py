@@ -62,8 +62,8 @@ class EmbedGrant:
 def parse_key(entry: str) -> tuple[str, frozenset[str] | None]:
     """A configured key and the collections it may use (None: all): `key:news+hr`, or `key`.
 
-    >>> parse_key("s3cret:news+hr"), parse_key("admin")
-    (('s3cret', frozenset({'hr', 'news'})), ('admin', None))
+    >>> key, scope = parse_key("s3cret:news+hr"); key, sorted(scope), parse_key("admin")
+    ('s3cret', ['hr', 'news'], ('admin', None))
     """
     key, colon, names = entry.rpartition(":")
     if not colon:

@@ -13,9 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile
 from pydantic import BaseModel, Field
 
-from assistant import Assistant
+from assistant import Assistant, DocumentRecord, DocumentView
 from assistant.collections import Collections
-from assistant.core import DocumentView, index
 from assistant.errors import UnknownDocumentError
 from prompts import load_prompt
 
@@ -43,7 +42,7 @@ class DocumentInfo(BaseModel):
     ingested_at: datetime
 
     @classmethod
-    def of(cls, record: index.DocumentRecord, collection: str) -> DocumentInfo:
+    def of(cls, record: DocumentRecord, collection: str) -> DocumentInfo:
         return cls(id=record.doc_id, title=record.title, source=record.source, collection=collection,
                    date=record.date, chunks=record.chunks, quotations=record.quotations, chars=record.chars,
                    pages=len(record.pages) or None, ingested_at=datetime.fromtimestamp(record.ingested_at, tz=UTC))

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant import Assistant, AssistantError
+from assistant import UPLOAD_SUFFIXES, Assistant, AssistantError
 from assistant.collections import Collections
-from index.documents import SUPPORTED_SUFFIXES
 from prompts import load_prompt
 
 from .access import Access
@@ -98,7 +97,7 @@ def upload_files(
 def build_documents_tab(collections: Collections, access_of: AccessOf, picker: gr.Dropdown, viewer: str = "") -> None:
     """The tab's components and events; `picker` holds the collection being shown."""
     upload = gr.File(
-        label=load_prompt("upload_label"), file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES),
+        label=load_prompt("upload_label"), file_count="multiple", file_types=list(UPLOAD_SUFFIXES),
         elem_id="upload", height=140,
     )
     status = gr.HTML(elem_id="upload-status")

@@ -176,7 +176,7 @@ def footnote_html(
     gap_after = ChatHTML(" " if after[:1].isspace() else "")
     body = ChatHTML("{}{}<mark>{}</mark>{}{}").format(before, gap_before, citation.quote, gap_after, after).strip()
     link = ChatHTML()
-    if citation.url and citation.url.startswith("/documents/"):  # our own viewer: never another site
+    if viewer_url(citation.url):  # our own viewer: never another site or another of our pages
         link = ChatHTML('<a class="open-document" href="{}" target="{}" rel="noopener">{}</a>').format(
             viewer + citation.url, ChatHTML(re.sub(r"[^\w-]", "", target)), load_prompt("open_in_document"))
     return ChatHTML(
@@ -185,12 +185,24 @@ def footnote_html(
 
 
 VIEWER_FRAME = "citation-viewer"
+# What a citation's URL is, exactly (assistant/pipeline.py `citation_url`): anything else, say from a
+# conversation the browser stored and someone edited, is never linked nor framed.
+_VIEWER_URL = re.compile(r"/documents/[0-9a-f]{16}\?start=\d+&end=\d+")
+
+
+def viewer_url(url: str | None) -> str | None:
+    """`url` if it is a citation's URL of this server's viewer, else None.
+
+    >>> viewer_url("/documents/cf81b2c5824e8abc?start=1&end=5"), viewer_url("/documents/../logout")
+    ('/documents/cf81b2c5824e8abc?start=1&end=5', None)
+    """
+    return url if url and _VIEWER_URL.fullmatch(url) else None
 
 
 def viewer_frame(answer: Answer, viewer: str = "") -> ChatHTML:
     """The viewer inside the chat: a frame showing the first citation in its document, where the
     sources panel's links (target `VIEWER_FRAME`) open the others."""
-    first = next((c.url for c in answer.citations if c.url and c.url.startswith("/documents/")), None)
+    first = next((c.url for c in answer.citations if viewer_url(c.url)), None)
     if first is None:
         return ChatHTML()
     return ChatHTML('<iframe name="{}" class="viewer-frame" title="{}" src="{}"></iframe>').format(

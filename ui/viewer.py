@@ -18,8 +18,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
+from assistant import page_of
 from assistant.errors import UnknownCollectionError, UnknownDocumentError
-from assistant.pipeline import page_of  # the citations' own page numbering (ui imports index only through assistant)
 
 from .access import AccessDep, CollectionForbiddenError, CollectionsDep
 from .auth import EMBED_PREFIX

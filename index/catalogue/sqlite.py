@@ -20,7 +20,6 @@ from ..quotes import Quotation
 from ..records import (
     ChunkToEmbed,
     DocumentFacts,
-    DocumentRecord,
     QuotationSpan,
     SpeakerRow,
     StoredChunk,
@@ -29,6 +28,7 @@ from ..records import (
     chunk_id,
     document_id,
 )
+from .sqlite_documents import DocumentReads, marks
 from .sqlite_schema import MIGRATIONS, SCHEMA
 
 CATALOGUE_FILE = "catalogue.sqlite3"
@@ -38,11 +38,7 @@ _TITLED = "(title_key = ? OR title_key LIKE ?)"
 _PATH_CHUNKS = "SELECT chunk_id FROM chunks WHERE path = ?"
 
 
-def _marks(values: Sequence) -> str:
-    return ",".join("?" * len(values))
-
-
-class SQLiteCatalogue:
+class SQLiteCatalogue(DocumentReads):
     """The catalogue of one index in the SQLite file `path` (created and migrated on open)."""
 
     def __init__(self, path: str | Path):
@@ -100,48 +96,6 @@ class SQLiteCatalogue:
 
     # -- documents and chunks --------------------------------------------------------------------
 
-    def documents(self) -> list[DocumentRecord]:
-        return self._records("ORDER BY d.source")
-
-    def document(self, doc_id: str) -> DocumentRecord | None:
-        found = self._records("WHERE d.doc_id = ?", (doc_id,))
-        return found[0] if found else None
-
-    def documents_of(self, chunk_ids: Sequence[str]) -> dict[str, DocumentRecord]:
-        ids = list(dict.fromkeys(chunk_ids))
-        if not ids:
-            return {}
-        paths = dict(self._db.execute(f"SELECT chunk_id, path FROM chunks WHERE chunk_id IN ({_marks(ids)})", ids))
-        wanted = sorted(set(paths.values()))
-        by_path = {r.path: r for r in self._records(f"WHERE d.path IN ({_marks(wanted)})", wanted)} if wanted else {}
-        return {cid: by_path[path] for cid, path in paths.items() if path in by_path}
-
-    def _records(self, where: str, args: Sequence = ()) -> list[DocumentRecord]:
-        rows = self._db.execute(
-            f"""SELECT d.path, d.source, d.title, d.sha256, d.chunks, d.chars, d.ingested_at, d.date, d.doc_id, d.pages,
-                       (SELECT count(*) FROM quotations q WHERE q.path = d.path)
-                FROM documents d {where}""",
-            list(args),
-        ).fetchall()
-        return [
-            DocumentRecord(path, source, title, sha, chunks, chars, at, date, doc_id or document_id(path),
-                           tuple(json.loads(pages)) if pages else (), quotations)
-            for path, source, title, sha, chunks, chars, at, date, doc_id, pages, quotations in rows
-        ]
-
-    def document_text(self, path: str) -> str | None:
-        row = self._db.execute("SELECT text FROM document_texts WHERE path = ?", (path,)).fetchone()
-        if row is not None:
-            return row[0]
-        # Indexed before texts were stored: the chunks, at their offsets, with spaces between them.
-        record = self._db.execute("SELECT chars FROM documents WHERE path = ?", (path,)).fetchone()
-        if record is None:
-            return None
-        text = [" "] * record[0]
-        for start, end, chunk in self._db.execute('SELECT start, "end", text FROM chunks WHERE path = ?', (path,)):
-            text[start:end] = chunk
-        return "".join(text)
-
     def rename_source(self, path: str, source: str) -> None:
         with self._transaction() as db:
             db.execute("UPDATE documents SET source = ? WHERE path = ?", (source, path))
@@ -156,7 +110,7 @@ class SQLiteCatalogue:
         return {
             row[0] for lo in range(0, len(paths), _PART)
             for row in self._db.execute(
-                f"SELECT path FROM documents WHERE path IN ({_marks(paths[lo:lo + _PART])})", paths[lo : lo + _PART]
+                f"SELECT path FROM documents WHERE path IN ({marks(paths[lo:lo + _PART])})", paths[lo : lo + _PART]
             )
         }
 
@@ -178,7 +132,7 @@ class SQLiteCatalogue:
             return {}
         rows = self._db.execute(
             f"""SELECT {_CHUNK_COLUMNS}
-                FROM chunks c JOIN documents d ON d.path = c.path WHERE c.chunk_id IN ({_marks(ids)})""",
+                FROM chunks c JOIN documents d ON d.path = c.path WHERE c.chunk_id IN ({marks(ids)})""",
             list(ids),
         ).fetchall()
         return {row[0]: StoredChunk(*row) for row in rows}
@@ -191,7 +145,7 @@ class SQLiteCatalogue:
                       for cid, path, source, title, embedded, sha, ordinal, start, end, text in self._db.execute(
                 f"""SELECT c.chunk_id, c.path, d.source, d.title, d.title_embedded, d.sha256, c.ordinal, c.start,
                            c."end", c.text
-                    FROM chunks c JOIN documents d ON d.path = c.path WHERE c.chunk_id IN ({_marks(part)})
+                    FROM chunks c JOIN documents d ON d.path = c.path WHERE c.chunk_id IN ({marks(part)})
                     ORDER BY c.path, c.ordinal""",
                 part,
             )]
@@ -228,7 +182,7 @@ class SQLiteCatalogue:
         for lo in range(0, len(ids), _PART):
             part = ids[lo : lo + _PART]
             rows = self._db.execute(
-                f"SELECT keys, vectors FROM unit_vectors WHERE chunk_id IN ({_marks(part)})", part
+                f"SELECT keys, vectors FROM unit_vectors WHERE chunk_id IN ({marks(part)})", part
             ).fetchall()
             for keys, blob in rows:
                 names = keys.split()
@@ -240,7 +194,7 @@ class SQLiteCatalogue:
         found: dict[str, np.ndarray] = {}
         for lo in range(0, len(wanted), _PART):
             part = wanted[lo : lo + _PART]
-            rows = self._db.execute(f"SELECT word, vector FROM word_vectors WHERE word IN ({_marks(part)})", part)
+            rows = self._db.execute(f"SELECT word, vector FROM word_vectors WHERE word IN ({marks(part)})", part)
             found.update((word, np.frombuffer(blob, dtype=np.float32)) for word, blob in rows)
         return found
 
@@ -249,7 +203,7 @@ class SQLiteCatalogue:
         known: set[str] = set()
         for lo in range(0, len(wanted), _PART):
             part = wanted[lo : lo + _PART]
-            rows = self._db.execute(f"SELECT word FROM word_vectors WHERE word IN ({_marks(part)})", part)
+            rows = self._db.execute(f"SELECT word FROM word_vectors WHERE word IN ({marks(part)})", part)
             known.update(word for (word,) in rows)
         return known
 
@@ -304,7 +258,7 @@ class SQLiteCatalogue:
             return spans
         rows = self._db.execute(
             f"""SELECT path, start, "end", speaker_key FROM quotations
-                WHERE kind = 'direct' AND path IN ({_marks(wanted)}) ORDER BY path, start""",
+                WHERE kind = 'direct' AND path IN ({marks(wanted)}) ORDER BY path, start""",
             wanted,
         ).fetchall()
         for path, start, end, speaker_key in rows:
@@ -319,7 +273,7 @@ class SQLiteCatalogue:
             f"""SELECT q.path, d.source, d.title, d.date, q.ordinal, q.speaker, q.speaker_key, q.forms, q.title,
                        q.kind, q.start, q."end", q.text
                 FROM quotations q JOIN documents d ON d.path = q.path
-                WHERE q.speaker_key IN ({_marks(keys)})
+                WHERE q.speaker_key IN ({marks(keys)})
                 ORDER BY d.date IS NULL, d.date DESC, d.source, q.start""",
             keys,
         ).fetchall()

@@ -1,4 +1,4 @@
-"""The conversations the chat keeps in the browser (ui.chat): what is stored, what is read back from a
+"""The conversations the chat keeps in the browser (ui.conversations): what is stored, what is read back from a
 value the browser may have tampered with, the list's order and limits, the scopes, the secret."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-import ui.chat
+import ui.conversations
 from assistant import Answer, Citation, Settings
-from ui.chat import (
+from ui.conversations import (
     MAX_CONVERSATIONS,
     Conversation,
     browser_state_secret,
@@ -65,7 +65,7 @@ def test_a_chat_becomes_a_conversation_titled_by_its_first_question():
 
 def test_a_long_question_is_cut_for_the_title():
     conversation = _conversation(1, "why " * 40)
-    assert len(conversation.title) == ui.chat.TITLE_CHARS and conversation.title.endswith("…")
+    assert len(conversation.title) == ui.conversations.TITLE_CHARS and conversation.title.endswith("…")
 
 
 def test_saving_puts_the_conversation_first_and_current_and_replaces_its_older_state():
@@ -89,16 +89,16 @@ def test_the_list_keeps_the_latest_conversations_only():
 
 
 def test_the_oldest_go_when_the_store_grows_too_large(monkeypatch):
-    monkeypatch.setattr(ui.chat, "MAX_STORE_BYTES", 3 * len(_conversation(0).model_dump_json()) + 50)
+    monkeypatch.setattr(ui.conversations, "MAX_STORE_BYTES", 3 * len(_conversation(0).model_dump_json()) + 50)
     store = save_conversation({}, "other", _conversation(0))
     for n in range(1, 5):
         store = save_conversation(store, "documents", _conversation(n))
     assert "other" not in dump_store(store)  # the oldest, whatever its scope
     assert [c.id for c in store["documents"].conversations] == [f"{n:032x}" for n in (4, 3, 2)]
-    assert len(json.dumps(dump_store(store))) <= ui.chat.MAX_STORE_BYTES + 200
+    assert len(json.dumps(dump_store(store))) <= ui.conversations.MAX_STORE_BYTES + 200
 
     # A single conversation over the limit is not kept at all (rather than pushing the browser's quota).
-    monkeypatch.setattr(ui.chat, "MAX_STORE_BYTES", 10)
+    monkeypatch.setattr(ui.conversations, "MAX_STORE_BYTES", 10)
     store = save_conversation(store, "documents", _conversation(5))
     assert dump_store(store) == {}
 

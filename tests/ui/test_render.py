@@ -9,7 +9,7 @@ import pytest
 
 from assistant import Answer, Citation, Passage
 from ui.chat import answer_stream
-from ui.render import answer_html, answer_plain, escape_text, sources_html
+from ui.render import answer_html, answer_plain, escape_text, sources_html, viewer_frame
 
 HOSTILE = [
     "<script>alert('x')</script>",
@@ -176,13 +176,16 @@ def test_the_chat_shows_an_llm_answers_verification_only_when_final(seed_assista
 
 def test_a_footnote_opens_its_citation_in_the_viewer_with_its_page():
     answer = _answer("Budrys said so.")
-    answer.citations[0] = answer.citations[0].model_copy(update={"url": "/documents/abc?start=8&end=23", "page": 3})
+    url = "/documents/0123456789abcdef?start=8&end=23"
+    answer.citations[0] = answer.citations[0].model_copy(update={"url": url, "page": 3})
     rendered = str(sources_html(answer))
     (href,) = re.findall(r'<a class="open-document" href="([^"]+)" target="_blank" rel="noopener">', rendered)
-    assert html.unescape(href) == "/documents/abc?start=8&end=23"
+    assert html.unescape(href) == url
     assert "p&#46; 3" in rendered and "p. 3" in answer_plain(answer)
     (inside,) = re.findall(r'href="([^"]+)"', str(answer_html(answer, viewer="/embed")))
-    assert html.unescape(inside) == "/embed/documents/abc?start=8&end=23"  # where an embed token's cookie goes
+    assert html.unescape(inside) == "/embed" + url  # where an embed token's cookie goes
     # Only our own viewer is ever linked: a URL of any other shape is not a link.
-    answer.citations[0] = answer.citations[0].model_copy(update={"url": "https://evil.example/x", "page": None})
-    assert "<a " not in str(sources_html(answer)) and "evil" not in str(sources_html(answer))
+    for url in ["https://evil.example/x", "/documents/../logout", "/documents/0123456789abcdef?start=1&end=2&x=y"]:
+        answer.citations[0] = answer.citations[0].model_copy(update={"url": url, "page": None})
+        for rendered in [str(sources_html(answer)), str(viewer_frame(answer))]:
+            assert "href" not in rendered and "src" not in rendered and "evil" not in rendered, url

@@ -110,7 +110,7 @@ def test_a_gradio_chat_session_stays_on_its_worker(served):
     used = set()
     for session in ("chat-0", "chat-4", "chat-1", "chat-5"):  # crc32 % 2: 0, 1, 0, 1
         join = httpx.post(f"{served.url}/gradio_api/queue/join", headers=AUTH, timeout=30, json={
-            "data": [QUESTION, [], None], "fn_index": chat["id"], "trigger_id": None, "session_hash": session,
+            "data": [QUESTION, [], None, None], "fn_index": chat["id"], "trigger_id": None, "session_hash": session,
             "event_data": None})
         assert join.status_code == 200, join.text
         with httpx.stream("GET", f"{served.url}/gradio_api/queue/data", params={"session_hash": session},
