@@ -13,26 +13,12 @@ from index.documents import page_of
 from index.records import document_id
 
 from ..fakes import FakeEmbedder
-from .test_documents import text_pdf
-
-
-def pdf_pages(pages: list[list[str]]) -> bytes:
-    """A PDF of several pages, each with its lines of text (pypdf merges one-page PDFs)."""
-    import io
-
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    for lines in pages:
-        writer.add_page(PdfReader(io.BytesIO(text_pdf(lines))).pages[0])
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+from ..pdfs import text_pdf
 
 
 def test_a_pdf_records_where_each_page_starts(tmp_path):
     path = tmp_path / "report.pdf"
-    path.write_bytes(pdf_pages([["Harbour report"], [], ["The crane moved 40 boxes."], ["Budrys spoke last."]]))
+    path.write_bytes(text_pdf([["Harbour report"], [], ["The crane moved 40 boxes."], ["Budrys spoke last."]]))
     doc = load_document(path)
     assert len(doc.pages) == 4
     for number, needle in [(1, "Harbour report"), (3, "The crane moved"), (4, "Budrys spoke last.")]:
@@ -46,7 +32,7 @@ def test_the_catalogue_keeps_each_documents_id_text_pages_and_quotation_count(tm
     folder = tmp_path / "corpus"
     folder.mkdir()
     quoted = '"The port reopens on Monday," said Mayor Jonas Budrys.'
-    (folder / "report.pdf").write_bytes(pdf_pages([["Harbour report"], [quoted]]))
+    (folder / "report.pdf").write_bytes(text_pdf([["Harbour report"], [quoted]]))
     (folder / "note.txt").write_text("Note\n\nThe ferry left at noon.\n\n\n   Then it rained.", encoding="utf-8")
     store = new_store()
     ingest([folder], store, FakeEmbedder(), max_words=20)

@@ -10,6 +10,8 @@ import pytest
 
 from index import Document, LoadError, load_document
 
+from ..pdfs import text_pdf
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "lithuania-critical-minerals.txt"
 
@@ -18,35 +20,6 @@ def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
     path = tmp_path / name
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return path
-
-
-def text_pdf(lines: list[str], title: str | None = None) -> bytes:
-    """A minimal valid PDF with real text (Helvetica), built with pypdf's low-level objects."""
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
-    writer = PdfWriter()
-    page = writer.add_blank_page(612, 792)
-    font = DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica"),
-    })
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
-    )
-    ops = ["BT", "/F1 12 Tf", "72 720 Td", "14 TL"]
-    for line in lines:
-        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        ops.append(f"({escaped}) Tj T*")
-    ops.append("ET")
-    stream = DecodedStreamObject()
-    stream.set_data("\n".join(ops).encode("latin-1"))
-    page[NameObject("/Contents")] = writer._add_object(stream)
-    if title:
-        writer.add_metadata({"/Title": title})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 # -- plain text -------------------------------------------------------------------------------------
@@ -153,7 +126,7 @@ def test_html_inline_markup_does_not_break_sentences(tmp_path):
 
 
 def test_pdf_with_text(tmp_path):
-    data = text_pdf(["Vilnius signed the minerals pact.", "Budrys spoke in Brussels."], title="Minerals Pact")
+    data = text_pdf([["Vilnius signed the minerals pact.", "Budrys spoke in Brussels."]], title="Minerals Pact")
     doc = load_document(write(tmp_path, "pact.pdf", data))
     assert "Vilnius signed the minerals pact." in doc.text
     assert "Budrys spoke in Brussels." in doc.text
@@ -162,7 +135,7 @@ def test_pdf_with_text(tmp_path):
 
 
 def test_pdf_without_metadata_title_uses_first_line(tmp_path):
-    doc = load_document(write(tmp_path, "untitled.pdf", text_pdf(["Short PDF title", "Body sentence."])))
+    doc = load_document(write(tmp_path, "untitled.pdf", text_pdf([["Short PDF title", "Body sentence."]])))
     assert doc.title == "Short PDF title"
 
 
