@@ -79,4 +79,4 @@ class Collections:
 
 
 def _valid(name: str) -> bool:
-    return re.match(COLLECTION_PATTERN, name) is not None
+    return re.fullmatch(COLLECTION_PATTERN, name) is not None

@@ -13,7 +13,7 @@ from index.chunking import CHUNK_WORDS, OVERLAP_SENTENCES
 from index.ingest import DEFAULT_MAX_FILE_MB
 
 DEFAULT_COLLECTION = "documents"  # the collection an index held before there were several; it lives in index_dir
-COLLECTION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+COLLECTION_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$"  # (Chroma: ends in a letter or digit)
 _ORIGIN = re.compile(r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
 
 
@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     chroma_url: str = Field("", description="A Chroma server URL; empty means the on-disk Chroma in index_dir.")
     collection: str = Field(
         DEFAULT_COLLECTION, pattern=COLLECTION_PATTERN, description="The collection used when a command or request "
-        "names none (1-64 letters, digits, - and _). `documents` lives in the index directory itself, any other in "
-        "its collections/NAME/ (docs/EMBEDDING.md)."
+        "names none (1-64 letters, digits, - and _, starting and ending with a letter or digit). `documents` lives "
+        "in the index directory itself, any other in its collections/NAME/ (docs/EMBEDDING.md)."
     )
     embedding_model: str = Field(
         "", description="Path or name of a sentence-transformers model; empty = packaged MiniLM."
@@ -149,9 +149,10 @@ class Settings(BaseSettings):
 
     def for_collection(self, name: str) -> Settings:
         """These settings with `name` as the collection (ValueError for a name that cannot be one)."""
-        if not re.match(COLLECTION_PATTERN, name):
+        if not re.fullmatch(COLLECTION_PATTERN, name):
             raise ValueError(
-                f"{name!r} is not a collection name: use 1-64 letters, digits, - and _, starting with a letter or digit"
+                f"{name!r} is not a collection name: use 1-64 letters, digits, - and _, starting and ending with a "
+                "letter or digit"
             )
         return self if name == self.collection else self.model_copy(update={"collection": name})
 

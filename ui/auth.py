@@ -69,7 +69,7 @@ def parse_key(entry: str) -> tuple[str, frozenset[str] | None]:
     if not colon:
         return entry, None
     scope = frozenset(name.strip() for name in names.split("+"))
-    bad = sorted(name for name in scope if not re.match(COLLECTION_PATTERN, name))
+    bad = sorted(name for name in scope if not re.fullmatch(COLLECTION_PATTERN, name))
     if not key or bad or not scope:
         raise ValueError(
             f"ASSISTANT_API_KEYS: an entry ends in {':' + names!r}, which is not a list of collections; write "
@@ -113,6 +113,10 @@ class Credentials:
             if secrets.compare_digest(candidate, known):
                 found = ident
         return found
+
+    def named_collections(self) -> set[str]:
+        """Every collection some key is limited to."""
+        return {name for scope in self._scopes.values() if scope for name in scope}
 
     def scope(self, key_id: str | None) -> frozenset[str] | None:
         """The collections a key may use; None: all of them (also when no key is needed)."""

@@ -36,6 +36,7 @@ from .conversations import (
     dump_store,
     read_store,
     save_conversation,
+    text_messages,
     with_current,
 )
 from .documents_tab import build_documents_tab
@@ -212,7 +213,7 @@ def _chat_panel(
     plain = gr.Textbox(visible=False, elem_id="answer-plain")
 
     def respond(message: str, history: list, state: dict, collection: str | None, request: gr.Request):
-        history = [*(history or []), {"role": "user", "content": str(escape_text(message))},
+        history = [*text_messages(history), {"role": "user", "content": str(escape_text(message))},
                    {"role": "assistant", "content": ""}]
         yield "", history, gr.update(), state, gr.update()
         try:  # the visitor's own access, from this very request: the page's choice is only a wish

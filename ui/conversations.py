@@ -114,6 +114,23 @@ def conversation_of_chat(conversation_id: str, messages: list[dict], answers: di
     return Conversation(id=conversation_id, title=title, time=now, messages=shown, answers=kept)
 
 
+def text_messages(history: object) -> list[dict]:
+    """The chat's messages as the page sent them, kept as text only: a file, an image or any other
+    part a client may put in a message is dropped, never handed back to it.
+
+    >>> text_messages([{"role": "user", "content": [{"type": "file", "file": {"path": "/etc/passwd"}}]},
+    ...                {"role": "assistant", "content": [{"type": "text", "text": "<div>hi</div>"}]}, "junk"])
+    [{'role': 'assistant', 'content': '<div>hi</div>'}]
+    """
+    kept = []
+    for message in history if isinstance(history, list) else []:
+        if isinstance(message, dict) and message.get("role") in ("user", "assistant"):
+            text = _message_text(message.get("content"))
+            if text:
+                kept.append({"role": message["role"], "content": text})
+    return kept
+
+
 def _message_text(content: object) -> str:
     # Gradio hands a message back as a list of parts ({"type": "text", "text": ...}); we only ever show text.
     if isinstance(content, str):

@@ -55,21 +55,44 @@ def upload_status(lines: list[tuple[str, str, str]]) -> str:
     return str(ChatHTML('<ul class="upload-status">{}</ul>').format(items)) if lines else ""
 
 
+def uploaded_by_gradio(path: str) -> bool:
+    """Whether `path` is a file Gradio received from a browser (in its upload folder), so an event
+    can never make the tab read another file of the server.
+
+    >>> uploaded_by_gradio("/etc/passwd"), uploaded_by_gradio(gradio_upload_folder() + "/a/b.txt")
+    (False, True)
+    """
+    folder = Path(gradio_upload_folder()).resolve()
+    return Path(path).resolve().is_relative_to(folder)
+
+
+def gradio_upload_folder() -> str:
+    from gradio.utils import get_upload_folder
+
+    return str(get_upload_folder())
+
+
 def upload_files(
     assistant: Assistant, files: list[str], watch_every_s: float = 0.3
 ) -> Iterator[list[tuple[str, str, str]]]:
     """Upload `files` (Gradio's temporary copies, under their original names) one after another;
-    yield every file's line each time one's step changes."""
+    yield every file's line each time one's step changes. Gradio's copy is removed once read."""
     lines = [(Path(f).name, "waiting", "waiting") for f in files]
     yield lines
     for i, file in enumerate(files):
         name = Path(file).name
+        if not uploaded_by_gradio(file):
+            lines[i] = (name, "refused", load_prompt("upload_not_received"))
+            yield lines
+            continue
         steps: queue.Queue[str] = queue.Queue()
         outcome: dict = {}
 
         def run(path: str = file, filename: str = name, steps: queue.Queue[str] = steps, outcome: dict = outcome):
             try:
-                outcome["record"] = assistant.upload(filename, Path(path).read_bytes(), on_progress=steps.put)
+                data = Path(path).read_bytes()
+                Path(path).unlink(missing_ok=True)  # the upload folder keeps it from now on; Gradio's copy goes
+                outcome["record"] = assistant.upload(filename, data, on_progress=steps.put)
             except AssistantError as exc:
                 outcome["error"] = str(exc)
             except OSError as exc:

@@ -4,6 +4,7 @@ keys set, the sign-in at `/login`; every route stands behind the access gate of 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -18,6 +19,8 @@ from . import api, documents_api, openai_api, signin, viewer
 from .chat import CSS, build_chat
 from .errors import JsonErrors, install_api_fallback, install_error_handlers
 from .security import check_exposure, install_security
+
+log = logging.getLogger(__name__)
 
 
 def create_app(assistant: Assistant) -> FastAPI:
@@ -34,6 +37,10 @@ def create_app(assistant: Assistant) -> FastAPI:
     app.state.assistant = assistant  # the default collection's
     app.state.collections = Collections(settings, first=assistant)
     app.state.credentials = install_security(app, settings)
+    unknown = app.state.credentials.named_collections() - set(app.state.collections.names())
+    if unknown:  # a typo, or a key from before collections that holds a ":" (keys may not)
+        log.warning("ASSISTANT_API_KEYS limits keys to collections that do not exist (yet): %s; a key is written "
+                    "key or key:collection+collection, so a key may not contain ':'", ", ".join(sorted(unknown)))
     app.add_middleware(JsonErrors)  # outermost: it also reshapes the gate's and Gradio's errors
     app.include_router(signin.router)
     app.include_router(api.router)
@@ -58,11 +65,20 @@ def create_app(assistant: Assistant) -> FastAPI:
     signed_in = bool(settings.api_keys)
     collections, credentials = app.state.collections, app.state.credentials
     embed = build_chat(assistant, compact=True, examples=examples, collections=collections, credentials=credentials)
-    app = gr.mount_gradio_app(app, embed, path="/embed", css=CSS, footer_links=[])
+    # Gradio never serves or takes a file of the index (catalogues, uploads of any collection).
+    blocked = [str(settings.index_dir.resolve())]
+    app = gr.mount_gradio_app(app, embed, path="/embed", css=CSS, footer_links=[], blocked_paths=blocked)
     # With keys set, "Use via API" is hidden: the REST API with a Bearer key is the way in.
     page = build_chat(assistant, examples=examples, sign_out=signed_in, collections=collections,
                       credentials=credentials)
-    return gr.mount_gradio_app(app, page, path="/", css=CSS, footer_links=[] if signed_in else ["api"])
+    app = gr.mount_gradio_app(app, page, path="/", css=CSS, footer_links=[] if signed_in else ["api"],
+                              blocked_paths=blocked)
+    for blocks in (embed, page):
+        # Gradio accepts a file in an event only if this user uploaded it, but checks so only for
+        # Blocks that were launched, which mounted ones never are: without this, an event could name
+        # any server path as "its" file (the Documents tab would index it, the chat would hand it back).
+        blocks.has_launched = True
+    return app
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, workers: int = 1) -> None:

@@ -47,8 +47,10 @@ def test_each_collection_answers_and_lists_only_its_own_documents(collections, t
 
     with pytest.raises(UnknownCollectionError, match="No collection named 'finance'"):
         collections.get("finance")
-    with pytest.raises(UnknownCollectionError, match="not a collection name"):
-        collections.get("../index", create=True)
+    for bad in ["../index", "hr-", "news\n", "_x", "a" * 65]:
+        with pytest.raises(UnknownCollectionError, match="not a collection name"):
+            collections.get(bad, create=True)
+    assert collections.names() == ["documents", "hr", "news"]  # nothing was made for them
 
 
 def test_ingest_and_ask_take_a_collection_on_the_command_line(tmp_path):

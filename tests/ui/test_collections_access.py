@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
@@ -128,3 +129,60 @@ def test_an_access_narrowed_to_nothing_may_use_nothing(app):
     with pytest.raises(Exception, match="may not use the collection 'documents'"):
         nothing.assistant(collections)
     assert json.loads(json.dumps(Access(None, None).visible(collections))) == ["documents", "hr", "news"]
+
+
+def gradio_event(client: TestClient, api_or_index: str | int, data: list, prefix: str = "") -> dict:
+    """Run one Gradio event the way the page does (queue/join, then its stream); the last message."""
+    config = client.get(prefix + "/config").json()
+    fn = api_or_index if isinstance(api_or_index, int) else next(
+        i for i, d in enumerate(config["dependencies"]) if d.get("api_name") == api_or_index)
+    session = uuid.uuid4().hex[:10]
+    joined = client.post(prefix + "/gradio_api/queue/join", json={
+        "data": data, "fn_index": fn, "session_hash": session, "event_data": None, "trigger_id": None})
+    assert joined.status_code == 200, joined.text
+    last: dict = {}
+    with client.stream("GET", prefix + f"/gradio_api/queue/data?session_hash={session}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data:"):
+                last = json.loads(line[5:])
+                if last.get("msg") in ("process_completed", "close_stream"):
+                    break
+    return last
+
+
+def test_no_gradio_event_takes_a_server_path_as_its_file(app, tmp_path):
+    """An event's files must be ones this browser uploaded: naming another collection's upload, a
+    file outside every index or /etc/passwd gets nothing indexed, nothing handed back."""
+    outside = tmp_path / "payroll.md"
+    outside.write_text("Payroll 2026\n\nThe CEO salary is 912,000 EUR.", encoding="utf-8")
+    hr_upload = app.state.collections.get("hr").uploads_dir / "hr.txt"
+    with TestClient(app, raise_server_exceptions=False) as client:  # (its lifespan starts Gradio's queue)
+        files_are_refused(client, hr_upload, outside)
+
+
+def files_are_refused(client: TestClient, hr_upload, outside) -> None:
+    client.post("/login", data={"key": NEWS_KEY}, follow_redirects=False)
+    before = {d["id"] for d in client.get("/api/documents", headers=auth(NEWS_KEY)).json()}
+
+    add = next(i for i, d in enumerate(client.get("/config").json()["dependencies"])
+               if any(t[1] == "upload" for t in d["targets"]))
+    for path in [hr_upload, outside]:
+        done = gradio_event(client, add, [[{"path": str(path), "orig_name": "x.txt",
+                                            "meta": {"_type": "gradio.FileData"}}], "news"])
+        assert not (done.get("success") and "added" in json.dumps(done)), done
+    after = client.get("/api/documents", headers=auth(NEWS_KEY)).json()
+    assert {d["id"] for d in after} == before and not HR_WORDS.search(json.dumps(after))
+
+    for path in ["/etc/passwd", str(hr_upload)]:
+        history = [{"role": "user", "content": [{"type": "file", "file": {"path": path,
+                                                                           "meta": {"_type": "gradio.FileData"}}}]}]
+        done = gradio_event(client, "chat", ["hi", history, {}, "news"])
+        assert "root:" not in json.dumps(done) and "gradio_api/file=" not in json.dumps(done), done
+        assert not HR_WORDS.search(json.dumps(done).replace("hr.txt", "")), done
+
+
+def test_a_key_limited_to_a_collection_that_does_not_exist_is_warned_about(seed_assistant, caplog):
+    settings = Settings(**{**seed_assistant.settings.model_dump(), "api_keys": "team:Xk9fQ2pL,admin"})
+    with caplog.at_level("WARNING", logger="ui.server"):
+        create_app(Assistant(settings, embedder=seed_assistant.embedder))
+    assert "collections that do not exist (yet): Xk9fQ2pL" in caplog.text and "may not contain ':'" in caplog.text
