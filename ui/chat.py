@@ -6,7 +6,9 @@ compact=True)` is the `/embed` variant for iframes in portals (no header, no tab
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -162,6 +164,32 @@ def build_chat(
     return demo
 
 
+def shown_messages(conversation: Conversation, viewer: str = "") -> list[dict]:
+    """A stored conversation's messages as the chat shows them, rendered again here from the
+    answers behind them (the browser's stored copy may have been edited: none of its markup is
+    shown): an answer as `answer_html` makes it, a question as its answer records it, any other
+    message as its text only.
+
+    >>> c = Conversation.model_validate({"id": "0" * 32, "title": "q", "time": 0, "messages": [
+    ...     {"role": "user", "content": "<img src=x onerror=alert(1)>"},
+    ...     {"role": "assistant", "content": "<script>alert(2)</script>"}], "answers": {}})
+    >>> shown_messages(c)
+    [{'role': 'user', 'content': ''}, {'role': 'assistant', 'content': 'alert&#40;2&#41;'}]
+    """
+    shown = []
+    for i, message in enumerate(conversation.messages):
+        answer = conversation.answers.get(str(i))
+        asked = conversation.answers.get(str(i + 1))
+        if message.role == "assistant" and answer is not None:
+            content = str(answer_html(answer, viewer=viewer))
+        elif message.role == "user" and asked is not None:
+            content = str(escape_text(asked.question))
+        else:
+            content = str(escape_text(re.sub(r"<[^>]*>?", "", html.unescape(message.content))))
+        shown.append({"role": message.role, "content": content})
+    return shown
+
+
 def current_html(collection: str | None) -> str:
     """The collection the chat answers from, shown above it."""
     if not collection:
@@ -266,7 +294,7 @@ def _chat_panel(
         last = next(reversed(conversation.answers.values()), None)
         panel = "" if last is None else str(sources_html(last, open_first=True, viewer=viewer, target=VIEWER_FRAME)
                                             + viewer_frame(last, viewer))
-        return ([m.model_dump() for m in conversation.messages], panel,
+        return (shown_messages(conversation, viewer), panel,
                 {key: a.model_dump() for key, a in conversation.answers.items()},
                 "" if last is None else answer_plain(last), conversation.id)
 
