@@ -32,7 +32,7 @@ from .pipeline import QuestionPipeline
 from .quotations import QuotationAnswerer
 from .retrieval import HybridRetriever
 from .turn import Turn
-from .uploads import UPLOADS_FOLDER, check_upload, safe_upload_name
+from .uploads import UPLOADS_FOLDER, validated_upload
 
 if TYPE_CHECKING:
     from .llm import LLMAnswerer
@@ -174,14 +174,9 @@ class Assistant(Library):
         """Add a file sent by a client, under a safe version of its name in `uploads_dir`, through
         the same incremental ingest as the CLI; a file of the same name is replaced. UploadError
         (415 type, 413 size, 422 content) leaves the index and the folder as they were."""
-        name = safe_upload_name(filename)
-        check_upload(name, data, int(self.settings.max_file_mb * 2**20))
+        name = validated_upload(filename, data, int(self.settings.max_file_mb * 2**20))  # before anything changes
         folder = index.ensure_index_dir(self.uploads_dir)
         target = folder / name
-        try:
-            index.load_document(target, data, name)  # unreadable content is refused before anything changes
-        except index.LoadError as exc:
-            raise UploadError(f"{name} {exc.reason}", status=422) from None
         incoming = folder / f".incoming-{os.getpid()}-{threading.get_ident()}-{name}"
         incoming.write_bytes(data)
         try:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
-from index.documents import SUPPORTED_SUFFIXES
+from index.documents import SUPPORTED_SUFFIXES, LoadError, load_document
 
 from .errors import UploadError
 
@@ -42,6 +42,19 @@ def safe_upload_name(name: str) -> str:
         )
     stem = stem[: _MAX_NAME_CHARS - len(suffix)] or "upload"
     return stem + suffix
+
+
+def validated_upload(filename: str, data: bytes, max_bytes: int) -> str:
+    """The safe name a file sent as `filename` is kept under, once its bytes were checked to be what
+    that name says (415), few enough (413) and readable as a document (422): UploadError otherwise.
+    Needs no index, so a file is refused before anything (a new collection, say) is made for it."""
+    name = safe_upload_name(filename)
+    check_upload(name, data, max_bytes)
+    try:
+        load_document(Path(name), data, name)  # (only its suffix is read: nothing is opened)
+    except LoadError as exc:
+        raise UploadError(f"{name} {exc.reason}", status=422) from None
+    return name
 
 
 def check_upload(name: str, data: bytes, max_bytes: int) -> None:

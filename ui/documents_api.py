@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from assistant import Assistant, DocumentRecord, DocumentView
 from assistant.collections import Collections
 from assistant.errors import UnknownDocumentError
+from assistant.uploads import validated_upload
 from prompts import load_prompt
 
 from .access import Access, AccessDep, CollectionsDep
@@ -106,9 +107,13 @@ def upload_document(
     # A sync route: FastAPI runs it in its threadpool, so the ingest (embedding) never blocks the loop.
     if file is None:
         raise HTTPException(status_code=400, detail=_NO_FILE)
+    data = file.file.read()  # as many bytes as the body limit (ui.security) let through, no more
+    if collection and not access.allows(collection):
+        access.assistant(collections, collection)  # 403, as for every route
+    if collection and not collections.exists(collection):  # a refused file makes no new collection
+        validated_upload(file.filename or "", data, int(collections.settings.max_file_mb * 2**20))
     assistant = access.assistant(collections, collection or None, create=True)
     before = {record.doc_id for record in assistant.documents()}
-    data = file.file.read()  # as many bytes as the body limit (ui.security) let through, no more
     record = assistant.upload(file.filename or "", data)
     return UploadedDocument(**DocumentInfo.of(record, assistant.collection).model_dump(),
                             replaced=record.doc_id in before)

@@ -186,3 +186,16 @@ def test_a_key_limited_to_a_collection_that_does_not_exist_is_warned_about(seed_
     with caplog.at_level("WARNING", logger="ui.server"):
         create_app(Assistant(settings, embedder=seed_assistant.embedder))
     assert "collections that do not exist (yet): Xk9fQ2pL" in caplog.text and "may not contain ':'" in caplog.text
+
+
+def test_a_refused_upload_makes_no_new_collection(client, app):
+    refusals = [("photo.txt", b"\x89PNG\r\n\x1a\n\x00", 415), ("latin.txt", "caf\xe9".encode("latin-1"), 422)]
+    for name, data, status in refusals:
+        refused = client.post("/api/documents", files={"file": (name, data)}, data={"collection": "finance"},
+                              headers=auth(ADMIN_KEY))
+        assert refused.status_code == status, refused.text
+    assert not app.state.collections.exists("finance")
+    assert "finance" not in [c["name"] for c in client.get("/api/collections", headers=auth(ADMIN_KEY)).json()]
+    limited = client.post("/api/documents", files={"file": ("a.txt", b"A note.")}, data={"collection": "finance"},
+                          headers=auth(NEWS_KEY))
+    assert limited.status_code == 403 and not app.state.collections.exists("finance")
