@@ -85,6 +85,7 @@ class Assistant(Library):
         self.quotations = QuotationAnswerer(self.store, self.embedder)
         self.pipeline = QuestionPipeline(settings, self.store, self.retriever, self.answerer, self.quotations, self.llm)
         self._ingest_lock = threading.RLock()  # an upload holds it around its file and its ingest
+        self._examples: tuple[tuple[int, int], list[str]] | None = None  # ((generation, limit), questions)
 
     # --- answering: every entry point runs the same pipeline --------------------------------------
 
@@ -125,7 +126,11 @@ class Assistant(Library):
     def example_questions(self, limit: int = 4) -> list[str]:
         """Questions the documents answer: "What did X say?" for the people most quoted in them (by
         the shortest name they go by), then "What is <title> about?"; an index built before quotations
-        were stored finds its speakers in a sample of its chunks."""
+        were stored finds its speakers in a sample of its chunks. Kept until the index is written
+        again (the chat asks on every page load, for the visitor's collection)."""
+        key = (self.store.catalogue.generation(), limit)
+        if self._examples is not None and self._examples[0] == key:
+            return list(self._examples[1])
         names = [min(s.forms, key=len) for s in self.speakers()[:limit]]
         if not names:
             counts: dict[str, int] = {}
@@ -135,6 +140,7 @@ class Assistant(Library):
             names = sorted(counts, key=lambda name: -counts[name])
         questions = [f"What did {name} say?" for name in names]
         questions += [f"What is “{d.title}” about?" for d in self.documents()[:limit]]
+        self._examples = (key, questions[:limit])
         return questions[:limit]
 
     # --- writing -------------------------------------------------------------------------------

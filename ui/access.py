@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from starlette.requests import HTTPConnection
 
 from assistant import Assistant, AssistantError
@@ -113,4 +113,6 @@ def request_access(request: Request) -> Access:
 
 
 CollectionsDep = Annotated[Collections, Depends(get_collections)]
+# The `?collection=` of the routes that read one collection (default: as for /api/ask).
+CollectionQuery = Annotated[str | None, Query(description="The collection (default: as for /api/ask).")]
 AccessDep = Annotated[Access, Depends(request_access)]

@@ -10,14 +10,14 @@ import itertools
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from assistant import Answer
 from assistant.quotations import SpeakerInfo, SpeakerQuotes, UnknownSpeakerError
 
-from .access import AccessDep, CollectionsDep
+from .access import AccessDep, CollectionQuery, CollectionsDep
 from .dependencies import REQUIRE_API_KEY, AssistantDep
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -110,7 +110,6 @@ def ask_stream(items: Annotated[Iterator[str | Answer], Depends(started_answer)]
     yield ServerSentEvent(event="done", data={})
 
 
-CollectionQuery = Annotated[str | None, Query(description="The collection (default: as for /api/ask).")]
 
 
 @router.get("/speakers", dependencies=PROTECTED, summary="People quoted in the documents, most quoted first")

@@ -19,11 +19,10 @@ from assistant.errors import UnknownDocumentError
 from assistant.uploads import validated_upload
 from prompts import load_prompt
 
-from .access import Access, AccessDep, CollectionsDep
+from .access import Access, AccessDep, CollectionQuery, CollectionsDep
 from .dependencies import REQUIRE_API_KEY
 
 router = APIRouter(prefix="/api/documents", tags=["api"], dependencies=[Depends(REQUIRE_API_KEY.dependency)])
-CollectionQuery = Annotated[str | None, Query(description="The collection (default: as for /api/ask).")]
 LookupQuery = Annotated[str | None, Query(
     description="The collection holding the document (default: every collection the key may use).")]
 _NO_FILE = ("no file was sent: send multipart/form-data with the file in a field named 'file' "

@@ -74,7 +74,11 @@ def test_ingest_and_ask_take_a_collection_on_the_command_line(tmp_path):
 
 def test_an_upload_is_kept_under_a_safe_name_and_replaced_by_name(collections):
     assistant = collections.get()
+    assert assistant.example_questions() == []
     first = assistant.upload("../../../etc/Harbour news.TXT", NEWS[1].encode())
+    # The examples are kept between page loads, and follow what the index holds.
+    assert assistant.example_questions() == assistant.example_questions() == [
+        "What did Jonas Petraitis say?", "What is “Harbour news” about?"]
     assert first.source == "Harbour news.txt" and first.chunks >= 1 and first.quotations == 1
     assert (assistant.uploads_dir / "Harbour news.txt").read_text(encoding="utf-8") == NEWS[1]
     assert sorted(p.name for p in assistant.uploads_dir.iterdir()) == ["Harbour news.txt"]  # nothing left over
@@ -87,6 +91,7 @@ def test_an_upload_is_kept_under_a_safe_name_and_replaced_by_name(collections):
     assert "75" in answer.answer and "40" not in answer.answer
 
     assistant.delete_document(first.doc_id)
+    assert assistant.example_questions() == []
     assert assistant.documents() == [] and not (assistant.uploads_dir / "Harbour news.txt").exists()
     with pytest.raises(UnknownDocumentError):
         assistant.document(first.doc_id)

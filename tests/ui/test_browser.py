@@ -54,13 +54,14 @@ def open_chat(page, url: str) -> None:
     expect(page.locator("#question textarea")).to_be_visible()
 
 
-def ask(scope, question: str, nth: int):
-    """Type the question in #question, press Enter, wait for the nth answer's footnotes; return it."""
+def ask(scope, question: str, nth: int, footnotes: bool = True):
+    """Type the question in #question, press Enter, wait for the nth answer's footnotes (or, without
+    `footnotes`, for the answer to begin: a refusal has none); return it."""
     box = scope.locator("#question textarea")
     box.fill(question)
     box.press("Enter")
     answer = scope.locator(BOT).nth(nth - 1)
-    expect(answer.locator(".footnote").first).to_be_attached()
+    expect(answer.locator(".footnote" if footnotes else ".answer").first).to_be_attached(timeout=60_000)
     return answer
 
 

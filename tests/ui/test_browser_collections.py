@@ -10,7 +10,7 @@ import pytest
 
 from ..helpers import SEEDS, free_port
 from .servers import BROWSER_TESTS, running
-from .test_browser import BOT, norm
+from .test_browser import ask, norm
 from .test_collections_access import ADMIN_KEY, HR_KEY, HR_TEXT, HR_WORDS, NEWS_KEY, NEWS_TEXT, NEWS_WORDS, QUESTIONS
 
 pytestmark = BROWSER_TESTS
@@ -46,13 +46,8 @@ def sign_in(page, url: str, key: str) -> None:
 
 
 def ask_in(scope, question: str, nth: int):
-    """Ask in #question; the nth answer (its element, which the stream then fills)."""
-    box = scope.locator("#question textarea")
-    box.fill(question)
-    box.press("Enter")
-    bot = scope.locator(BOT).nth(nth - 1)
-    expect(bot.locator(".answer")).to_be_attached(timeout=60_000)
-    return bot
+    """The nth answer's element once it begins (the stream then fills it; it may be a refusal)."""
+    return ask(scope, question, nth, footnotes=False)
 
 
 def wait_final(bot) -> str:
