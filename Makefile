@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install browser run ingest serve lint test test-fast test-unit bench screenshot readme clean
+.PHONY: install browser postgres run ingest serve lint test test-fast test-unit bench screenshot readme clean
 
 install: $(VENV)/.installed
 
@@ -36,15 +36,21 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium" >&2; fi; }
 
+# The PostgreSQL catalogue's tests start a throwaway server of their own: Debian's postgresql gives initdb and pg_ctl.
+postgres:
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	  else echo "PostgreSQL catalogue tests need Debian's postgresql: sudo apt-get install postgresql" >&2; fi; }
+
 # ruff and mypy first: a lint or type error fails `make test` (and so CI) before the suite runs.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint browser
+test: lint browser postgres
 	$(BIN)/python -m pytest
 
-test-fast: lint
+test-fast: lint postgres
 	$(BIN)/python -m pytest -m "not slow"
 
 # The unit layer: no model (a small fake embedding), no processes or browsers; seconds.

@@ -82,3 +82,22 @@ def make_assistant(embedder, tmp_path):
         return Assistant(Settings(index_dir=tmp_path / "index", **overrides), embedder=embedder)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server (tests/postgres.py), started the first time a test asks for it and
+    stopped at the end of the session; each test keeps its tables in a schema of its own
+    (`tests.postgres.fresh_schema_name`). Fails, rather than skips, without PostgreSQL: CI installs it."""
+    from .postgres import PostgresUnavailableError, temporary_server
+
+    server, folder = temporary_server()
+    try:
+        try:
+            server.start()
+        except PostgresUnavailableError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        yield server
+    finally:
+        server.stop()
+        folder.cleanup()
