@@ -18,6 +18,7 @@ from prompts import load_prompt
 
 from .config import COLLECTION_PATTERN, Settings
 from .errors import UnknownCollectionError
+from .factory import shared_collections
 
 if TYPE_CHECKING:
     from index.embedding import SentenceEmbedder
@@ -43,13 +44,18 @@ class Collections:
         """The collections there are: the default one, then every other that was ingested or uploaded into."""
         found = {self.default, *self._open}
         folder = self.settings.index_dir / "collections"
-        if folder.is_dir():
+        if self.settings.shared_catalogue:  # every worker's collections, as PostgreSQL holds them
+            found.update(name for name in shared_collections(self.settings) if _valid(name))
+        elif folder.is_dir():
             found.update(p.name for p in folder.iterdir() if index.catalogue_exists(p) and _valid(p.name))
         return sorted(found, key=lambda name: (name != self.default, name))
 
     def exists(self, name: str) -> bool:
-        return name in self._open or name == self.default or (
-            _valid(name) and index.catalogue_exists(self.settings.collection_dir(name)))
+        if name in self._open or name == self.default:
+            return True
+        if self.settings.shared_catalogue:
+            return _valid(name) and name in shared_collections(self.settings)
+        return _valid(name) and index.catalogue_exists(self.settings.collection_dir(name))
 
     def get(self, name: str | None = None, *, create: bool = False) -> Assistant:
         """The collection's assistant (the default one for None). UnknownCollectionError for a

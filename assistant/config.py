@@ -36,6 +36,11 @@ class Settings(BaseSettings):
 
     index_dir: Path = Field(Path(".assistant/index"), description="Where the on-disk index lives.")
     chroma_url: str = Field("", description="A Chroma server URL; empty means the on-disk Chroma in index_dir.")
+    catalogue_url: SecretStr = Field(
+        SecretStr(""), description="A PostgreSQL URL (postgresql://user@host:port/db) for the catalogue: documents, "
+        "chunks, lexical search, quotations. Empty means the SQLite file in index_dir. With it and chroma_url set, "
+        "workers on any number of hosts share one index and keep nothing of their own (docs/DEPLOYMENT.md)."
+    )
     collection: str = Field(
         DEFAULT_COLLECTION, pattern=COLLECTION_PATTERN, description="The collection used when a command or request "
         "names none (1-64 letters, digits, - and _, starting and ending with a letter or digit). `documents` lives "
@@ -146,6 +151,16 @@ class Settings(BaseSettings):
         """
         name = name or self.collection
         return name if name == DEFAULT_COLLECTION else f"collection-{name}"
+
+    @property
+    def shared_catalogue(self) -> str:
+        """The PostgreSQL URL of the catalogue, or "" for the SQLite file in the index directory."""
+        return self.catalogue_url.get_secret_value().strip()
+
+    @property
+    def stateless(self) -> bool:
+        """Whether this worker keeps nothing of its own: vectors on a Chroma server, catalogue in PostgreSQL."""
+        return bool(self.chroma_url and self.shared_catalogue)
 
     def for_collection(self, name: str) -> Settings:
         """These settings with `name` as the collection (ValueError for a name that cannot be one)."""

@@ -8,6 +8,7 @@ through the one pipeline (`assistant/pipeline.py`).
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from prompts import load_prompt
 from .answering import ExtractiveAnswerer
 from .config import Settings
 from .errors import AssistantError, UnknownDocumentError, UploadError
-from .factory import make_embedder
+from .factory import make_embedder, open_catalogue
 from .library import Library
 from .models import Answer
 from .pipeline import QuestionPipeline
@@ -36,6 +37,9 @@ from .uploads import UPLOADS_FOLDER, validated_upload
 
 if TYPE_CHECKING:
     from .llm import LLMAnswerer
+
+
+SHARED_UPLOAD_PREFIX = "upload:"  # the path of a document uploaded into a shared catalogue
 
 
 @dataclass(frozen=True)
@@ -54,15 +58,18 @@ class Assistant(Library):
                  chroma_client=None):
         settings = settings or Settings()
         folder = settings.collection_dir()  # the collection's own index (vectors, catalogue, uploads)
-        try:  # before the model loads: an unwritable index directory is said at once, in one line
-            index.ensure_index_dir(folder)
-        except index.IndexDirError as exc:
-            raise AssistantError(str(exc)) from exc
+        if not settings.stateless:  # a stateless worker writes nothing there
+            try:  # before the model loads: an unwritable index directory is said at once, in one line
+                index.ensure_index_dir(folder)
+            except index.IndexDirError as exc:
+                raise AssistantError(str(exc)) from exc
+        catalogue = open_catalogue(settings)  # before the model loads too: a PostgreSQL that is down is said at once
         self.embedder = embedder or make_embedder(settings)
         client = chroma_client or open_chroma_client(folder, settings.chroma_url)
         # An on-disk Chroma this process opened is opened again when another process writes it.
         reopen = None if chroma_client is not None or settings.chroma_url else (lambda: open_chroma_client(folder))
-        store = IndexStore(folder, client, self.embedder, settings.chroma_collection(), reopen=reopen)
+        store = IndexStore(folder, client, self.embedder, settings.chroma_collection(), catalogue=catalogue,
+                           reopen=reopen)
         super().__init__(settings, store=store)
         self.retriever = HybridRetriever(
             store=self.store, embedder=self.embedder, k=max(settings.k, settings.rerank_depth),
@@ -152,7 +159,7 @@ class Assistant(Library):
 
     def ingest(
         self, paths: list[str | Path] | None = None, *, prune: bool = False, wait: bool = True,
-        on_progress: Callable[[str], None] | None = None,
+        on_progress: Callable[[str], None] | None = None, keys: dict[Path, str] | None = None,
     ) -> IngestReport:
         """Ingest `paths` (default: the seeds) under the index's writer lock: while another process
         writes the index this waits for it, or with `wait` False raises AssistantError. `on_progress`
@@ -163,8 +170,10 @@ class Assistant(Library):
                     paths or [self.settings.seeds_dir], self.store, self.embedder, prune=prune,
                     max_words=self.settings.chunk_words, overlap_sentences=self.settings.chunk_overlap_sentences,
                     max_file_mb=self.settings.max_file_mb, wait=wait,
-                    # A Chroma server may hold other hosts' vectors, which this catalogue does not list.
-                    remove_orphans=not self.settings.chroma_url, on_progress=on_progress,
+                    # A Chroma server may hold other hosts' vectors, which their own catalogues list (a
+                    # shared catalogue lists every host's).
+                    remove_orphans=not self.settings.chroma_url or self.store.shared, on_progress=on_progress,
+                    keys=keys,
                 )
             except index.IndexBusyError as exc:
                 raise AssistantError(str(exc)) from exc
@@ -181,6 +190,23 @@ class Assistant(Library):
         the same incremental ingest as the CLI; a file of the same name is replaced. UploadError
         (415 type, 413 size, 422 content) leaves the index and the folder as they were."""
         name = validated_upload(filename, data, int(self.settings.max_file_mb * 2**20))  # before anything changes
+        if self.store.shared:
+            path, report = self._upload_shared(name, data, on_progress)
+        else:
+            path, report = self._upload_here(name, data, on_progress)
+        if report.elsewhere:
+            raise UploadError(f"{name} is being written by another worker right now; send it again in a moment",
+                              status=409)
+        record = self.store.document(document_id(path))
+        if record is None:
+            reason = report.skipped[0][1] if report.skipped else "was not indexed"
+            raise UploadError(f"{name} {reason}", status=422)
+        return record
+
+    def _upload_here(
+        self, name: str, data: bytes, on_progress: Callable[[str], None] | None
+    ) -> tuple[str, IngestReport]:
+        """Keep the file in `uploads_dir` and ingest it from there; its path is its key."""
         folder = index.ensure_index_dir(self.uploads_dir)
         target = folder / name
         incoming = folder / f".incoming-{os.getpid()}-{threading.get_ident()}-{name}"
@@ -192,11 +218,20 @@ class Assistant(Library):
                 report = self.ingest([target], on_progress=on_progress)
         finally:
             incoming.unlink(missing_ok=True)
-        record = self.store.document(document_id(str(target.resolve())))
-        if record is None:
-            reason = report.skipped[0][1] if report.skipped else "was not indexed"
-            raise UploadError(f"{name} {reason}", status=422)
-        return record
+        return str(target.resolve()), report
+
+    def _upload_shared(
+        self, name: str, data: bytes, on_progress: Callable[[str], None] | None
+    ) -> tuple[str, IngestReport]:
+        """A shared catalogue keeps the upload's text itself, for every worker: the file is read
+        from a temporary folder under the key `upload:NAME`, which every worker gives that name."""
+        key = f"{SHARED_UPLOAD_PREFIX}{name}"
+        with tempfile.TemporaryDirectory(prefix="assistant-upload-") as folder:
+            file = Path(folder) / name
+            file.write_bytes(data)
+            with self._ingest_lock:
+                report = self.ingest([file], on_progress=on_progress, keys={file.resolve(): key})
+        return key, report
 
     def document(self, doc_id: str) -> DocumentView:
         """A document and its text (every offset points into it); UnknownDocumentError when it is not here."""
@@ -215,6 +250,6 @@ class Assistant(Library):
         with self.store.writing():
             self.store.remove_documents([record.path])
             path = Path(record.path)
-            if path.parent == self.uploads_dir.resolve():
+            if not self.store.shared and path.parent == self.uploads_dir.resolve():
                 path.unlink(missing_ok=True)
         return record

@@ -12,6 +12,7 @@ from .config import Settings
 from .errors import AssistantError
 
 if TYPE_CHECKING:
+    from index import Catalogue
     from index.embedding import SentenceEmbedder
 
     from .core import Assistant
@@ -48,3 +49,34 @@ def open_assistant(settings: Settings | None = None, *, embedder: SentenceEmbedd
     from .core import Assistant
 
     return Assistant(settings or Settings(), embedder=embedder)
+
+
+def open_catalogue(settings: Settings) -> Catalogue | None:
+    """The collection's catalogue in PostgreSQL when `catalogue_url` is set (created and migrated
+    on first use); None for the default, the SQLite file the store opens in the index directory."""
+    url = settings.shared_catalogue
+    if not url:
+        return None
+    from index import PostgresCatalogue
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise AssistantError(
+            "ASSISTANT_CATALOGUE_URL must be a PostgreSQL URL such as postgresql://user@host:5432/db (or empty for "
+            "the SQLite catalogue in the index directory)"
+        )
+    return PostgresCatalogue(url, collection=settings.collection)
+
+
+def shared_collections(settings: Settings) -> list[str]:
+    """The collections the PostgreSQL catalogue at `catalogue_url` holds (each schema's comment names one)."""
+    from index.catalogue.postgres_locks import connect, unavailable
+    from index.catalogue.postgres_schema import SCHEMA_PREFIX
+
+    url = settings.shared_catalogue
+    with unavailable(url), connect(url) as db:
+        rows = db.execute(
+            "SELECT obj_description(n.oid, 'pg_namespace') FROM pg_namespace n WHERE n.nspname LIKE %s "
+            "AND EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = n.nspname AND t.tablename = 'documents')",
+            (SCHEMA_PREFIX.replace("_", "\\_") + "%",),
+        ).fetchall()
+    return [name for (name,) in rows if name]

@@ -10,6 +10,7 @@ from prompts import load_prompt
 
 from .config import Settings
 from .errors import AssistantError, NoIndexError
+from .factory import open_catalogue, shared_collections
 from .quotations import SpeakerInfo, SpeakerQuotes, lookup_speakers, speaker_info, speaker_quotes
 
 
@@ -23,7 +24,8 @@ class Library:
             require_index(settings)
             folder = settings.collection_dir()
             client = index.open_chroma_client(folder, settings.chroma_url) if with_vectors else None
-            store = index.IndexStore(folder, client, None, settings.chroma_collection())
+            store = index.IndexStore(folder, client, None, settings.chroma_collection(),
+                                     catalogue=open_catalogue(settings))
         self.store = store
 
     def close(self) -> None:
@@ -58,7 +60,7 @@ class Library:
         """The index's consistency, read under the writer lock (a live writer's half-written batch is
         not damage); AssistantError when another process holds it and `wait` is False."""
         try:
-            with self.store.writing(wait=wait):
+            with self.store.exclusively(wait=wait):
                 return self.store.health()
         except (index.IndexBusyError, index.IndexDirError) as exc:
             raise AssistantError(str(exc)) from exc
@@ -66,5 +68,8 @@ class Library:
 
 def require_index(settings: Settings) -> None:
     """NoIndexError, saying what to run, when nothing was ever ingested where `settings` point."""
-    if not settings.chroma_url and not index.catalogue_exists(settings.collection_dir()):
+    if settings.shared_catalogue:
+        if settings.collection not in shared_collections(settings):
+            raise NoIndexError(load_prompt("no_index"))
+    elif not settings.chroma_url and not index.catalogue_exists(settings.collection_dir()):
         raise NoIndexError(load_prompt("no_index"))

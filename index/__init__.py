@@ -8,7 +8,7 @@ The offline environment is set here, once, before anything imports a model hub o
 from .offline import OFFLINE_ENVIRONMENT
 
 # isort: split
-from .catalogue import CATALOGUE_FILE, Catalogue, SQLiteCatalogue, catalogue_exists
+from .catalogue import CATALOGUE_FILE, Catalogue, PostgresCatalogue, SQLiteCatalogue, catalogue_exists
 from .chunking import Chunk, Span, chunk_document, split_sentences
 from .directory import IndexDirError, ensure_index_dir
 from .discovery import discover_files
@@ -35,7 +35,8 @@ __all__ = [
     "CATALOGUE_FILE", "OFFLINE_ENVIRONMENT", "STOPWORDS", "SPEECH_VERBS", "Catalogue", "Chunk", "Document",
     "DocumentFacts",
     "DocumentRecord", "DocumentWrite", "IndexBusyError", "IndexDirError", "IndexHealth", "IndexStore",
-    "IngestReport", "LoadError", "Quotation", "QuotationSpan", "SQLiteCatalogue", "Span", "Speaker", "SpeakerDirectory",
+    "IngestReport", "LoadError", "PostgresCatalogue", "Quotation", "QuotationSpan",
+    "SQLiteCatalogue", "Span", "Speaker", "SpeakerDirectory",
     "StoreUnavailableError", "StoredChunk", "StoredQuotation", "VectorIndex",
     "catalogue_exists", "chunk_document", "discover_files", "ensure_index_dir", "extract_quotations", "ingest",
     "lexical_terms", "load_document", "normalise_speaker", "open_chroma_client", "same_speaker", "split_sentences",

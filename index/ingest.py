@@ -16,10 +16,11 @@ symlinks leading out of them are reported and not followed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,7 @@ class IngestReport:
     quotations: int = 0  # found in the documents added or updated (or brought up to date)
     vectors_restored: int = 0  # catalogue chunks that had no vector, embedded again
     orphans_removed: int = 0  # vectors of no catalogue chunk, deleted
+    elsewhere: list[str] = field(default_factory=list)  # claimed by another run (a shared catalogue)
 
     def summary(self) -> str:
         parts = [
@@ -62,6 +64,8 @@ class IngestReport:
             f"{len(self.removed)} removed", f"{len(self.skipped)} skipped", f"{self.chunks_embedded} chunks embedded",
             f"{self.quotations} quotations found",
         ]
+        if self.elsewhere:
+            parts.append(f"{len(self.elsewhere)} left to another ingest run")
         if self.units_upgraded:
             parts.append(f"{self.units_upgraded} documents given sentence vectors")
         if self.vectors_restored:
@@ -85,19 +89,26 @@ def ingest(
     remove_orphans: bool = True,
     progress_every_s: float = 5.0,
     on_progress: Callable[[str], None] | None = None,
+    keys: Mapping[Path, str] | None = None,
 ) -> IngestReport:
     """Bring the index in line with the files under `paths`; see the module docstring.
 
     With `wait` False, raise IndexBusyError rather than wait while another process writes the
     index. `remove_orphans` False leaves vectors without a catalogue chunk alone (a Chroma server
     shared with other hosts' catalogues holds theirs). `on_progress` is told each step as it starts
-    (for a person watching: "reading a.pdf", "embedding 12 chunks")."""
+    (for a person watching: "reading a.pdf", "embedding 12 chunks"). `keys` gives some files the
+    path they are indexed under (an upload kept in no folder, under a name every worker shares).
+
+    Over a shared catalogue (PostgreSQL), runs on several hosts split the work: each document is
+    claimed before it is read, one claimed by another run is left to it, and the repairs at the
+    end are done by the last run out."""
     report = IngestReport()
     with store.writing(wait=wait):
         store.recover()
         paths = list(paths)
         files, problems = discover_files(paths)
         names = source_names(paths, files)
+        keyed = {file: (keys or {}).get(file, str(file)) for file in files}
         for source, reason in problems:
             _skip(report, source, reason)
         known = store.document_hashes()
@@ -109,7 +120,7 @@ def ingest(
                 write = _OrderedWrites(writer)
                 try:
                     _ingest_files(
-                        files, names, shown_as, known, backlog, store, embedder, report, write, progress,
+                        keyed, names, shown_as, known, backlog, store, embedder, report, write, progress,
                         _Limits(max_words, overlap_sentences, batch_chunks, int(max_file_mb * 2**20)),
                     )
                 finally:
@@ -124,11 +135,15 @@ def ingest(
                 sources = {r.path: r.source for r in store.documents()}
                 store.remove_documents(gone)
                 report.removed.extend(sources.get(p, p) for p in gone)
-            backlog_vectors = AnswerVectors(store, embedder.encode)
-            report.units_upgraded = embed_backlog(store, backlog_vectors, batch_chunks, progress.doing)
-            report.units_embedded += backlog_vectors.units_embedded
-            report.words_embedded += backlog_vectors.words_embedded
-            _repair(store, embedder, report, progress, batch_chunks, remove_orphans)
+            with store.alone() as alone:
+                if alone:
+                    backlog_vectors = AnswerVectors(store, embedder.encode)
+                    report.units_upgraded = embed_backlog(store, backlog_vectors, batch_chunks, progress.doing)
+                    report.units_embedded += backlog_vectors.units_embedded
+                    report.words_embedded += backlog_vectors.words_embedded
+                    _repair(store, embedder, report, progress, batch_chunks, remove_orphans)
+                else:
+                    log.info("other ingest runs are writing the shared catalogue: the last of them checks the vectors")
         finally:
             progress.close()
     return report
@@ -216,7 +231,7 @@ def _ingest_files(
         write(_write_batch, store, items, known, report)
         pending, pending_chunks = [], 0
 
-    for file in files:
+    for file, key in files.items():
         progress.file_started()
         source = names[file]
         progress.doing(f"reading {shown(source)}")
@@ -232,28 +247,35 @@ def _ingest_files(
         except OSError as exc:
             _skip(report, source, f"cannot be read ({exc.strerror or exc})")
             continue
-        if known.get(str(file)) == file_sha256(data):
+        if not store.claim(key):  # another run (another host) is writing this document now
+            report.elsewhere.append(source)
+            continue
+        if store.shared:  # another run may have stored it since this one started
+            _refresh(known, key, store.document_sha(key))
+        if known.get(key) == file_sha256(data):
             report.unchanged.append(source)
-            if shown_as.get(str(file)) != source:  # an older index named it by its server path
-                write(store.rename_source, str(file), source)
-            if str(file) in backlog:  # indexed before quotations were stored: find them, embed nothing
+            if shown_as.get(key) != source:  # an older index named it by its server path
+                write(store.rename_source, key, source)
+            if key in backlog:  # indexed before quotations were stored: find them, embed nothing
                 try:
-                    doc = load_document(file, data, source)
+                    doc = _load(file, key, data, source)
                 except LoadError:
                     continue
                 progress.doing(f"finding quotations in {shown(source)}")
                 facts = find_facts(doc)
                 report.quotations += len(facts.quotations)
                 write(store.write_facts, [(doc, facts)])
+            write(store.release_claim, key)
             continue
         try:
-            doc = load_document(file, data, source)
+            doc = _load(file, key, data, source)
         except LoadError as exc:
             _skip(report, source, exc.reason)
-            if str(file) in known:
+            if key in known:
                 # Its old text no longer is what the file says: it must not stay citable.
-                write(store.remove_documents, [str(file)])
+                write(store.remove_documents, [key])
                 report.removed.append(source)
+            write(store.release_claim, key)
             continue
         progress.doing(f"chunking {shown(source)}")
         chunks = chunk_document(doc, max_words=limits.max_words, overlap_sentences=limits.overlap_sentences)
@@ -274,9 +296,23 @@ class _Loaded:
     facts: DocumentFacts
 
 
+def _load(file: Path, key: str, data: bytes, source: str) -> Document:
+    """The file's document, indexed under `key` (its resolved path, unless ingest was given another)."""
+    doc = load_document(file, data, source)
+    return doc if doc.path == key else dataclasses.replace(doc, path=key)
+
+
+def _refresh(known: dict[str, str], path: str, sha256: str | None) -> None:
+    if sha256 is None:
+        known.pop(path, None)
+    else:
+        known[path] = sha256
+
+
 def _write_batch(store: IndexStore, items: list[DocumentWrite], known: dict[str, str], report: IngestReport) -> None:
     store.write_documents(items)
     for item in items:
+        store.release_claim(item.document.path)
         report.chunks_embedded += len(item.chunks)
         report.quotations += len(item.facts.quotations)
         (report.updated if item.document.path in known else report.added).append(item.document.source)

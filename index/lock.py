@@ -14,6 +14,8 @@ import os
 import shlex
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .documents import shown
@@ -73,6 +75,25 @@ class WriterLock:
             os.ftruncate(fd, 0)  # the next reader sees no holder rather than a finished one
         finally:
             os.close(fd)  # closing the last descriptor releases the flock
+
+    # One writer at a time already: every document is this writer's, and it is always alone.
+    def claim(self, path: str) -> bool:
+        return True
+
+    def release_claim(self, path: str) -> None:
+        pass
+
+    @contextmanager
+    def alone(self) -> Iterator[bool]:
+        yield True
+
+    @contextmanager
+    def exclusive(self, wait: bool = True) -> Iterator[None]:
+        self.acquire(wait)
+        try:
+            yield
+        finally:
+            self.release()
 
     def holder(self) -> str:
         """Who holds the lock, as the lock file says: 'pid 123 (assistant ingest docs) since 10:04:05'."""

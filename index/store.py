@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .catalogue import CATALOGUE_FILE, Catalogue, SQLiteCatalogue
+from .catalogue.postgres_locks import PostgresWriterLock
 from .directory import ensure_index_dir
 from .documents import Document, shown
 from .lock import IndexBusyError, WriterLock
@@ -63,8 +64,11 @@ class IndexStore:
         self, index_dir: str | Path, chroma_client: Any, embedder: Any = None, collection_name: str = "documents",
         *, catalogue: Catalogue | None = None, reopen: Callable[[], Any] | None = None,
     ):
-        self.index_dir = ensure_index_dir(index_dir)
-        self._writer = WriterLock(self.index_dir)
+        # A shared catalogue (PostgreSQL) keeps nothing in the directory: it may not even exist here.
+        self.shared = bool(getattr(catalogue, "shared", False))
+        self.index_dir = Path(index_dir) if self.shared else ensure_index_dir(index_dir)
+        self._writer: WriterLock | PostgresWriterLock = (
+            catalogue.writer_lock() if self.shared else WriterLock(self.index_dir))  # type: ignore[union-attr]
         self._writer_turn = threading.Lock()  # this process's threads take turns before the OS lock
         self._writer_thread: int | None = None
         self.catalogue: Catalogue = catalogue or SQLiteCatalogue(self.index_dir / CATALOGUE_FILE)
@@ -96,6 +100,10 @@ class IndexStore:
 
     def document_hashes(self) -> dict[str, str]:
         return self.catalogue.document_hashes()
+
+    def document_sha(self, path: str) -> str | None:
+        """The sha256 of the document indexed at `path` now (another writer may have stored it since)."""
+        return self.catalogue.document_sha(path)
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         """The document with this id (as in `/documents/<id>`), or None."""
@@ -271,6 +279,23 @@ class IndexStore:
         finally:
             self._writer_turn.release()
 
+    def exclusively(self, wait: bool = True) -> AbstractContextManager[None]:
+        """Hold the writer lock with no other writer anywhere (a health check): the directory's lock
+        for an index of one host; for a shared catalogue, until every writer on every host ends."""
+        return self._writer.exclusive(wait) if self.shared else self.writing(wait)
+
+    def alone(self) -> AbstractContextManager[bool]:
+        """Inside `writing`: whether this writer is the only one (always, for an index of one host).
+        What needs that (repairs) runs when True; when False a writer still running does it last."""
+        return self._writer.alone()
+
+    def claim(self, path: str) -> bool:
+        """Inside `writing`: claim a document to write; False while another writer (on any host) holds it."""
+        return self._writer.claim(path)
+
+    def release_claim(self, path: str) -> None:
+        self._writer.release_claim(path)
+
     def _writes(self) -> AbstractContextManager[None]:
         """The lock a write needs: none more while it is held (an ingest run, whose writer thread
         does its writes), else its own for the duration of the write."""
@@ -281,7 +306,9 @@ class IndexStore:
 
         Only under the writer lock: every writer journals only while it holds that lock, so what
         the journal holds then was left by a process that is gone, never by a live one."""
-        with self._writes():
+        with self._writes(), self.alone() as alone:
+            if not alone:  # other writers' entries are live; the last writer out cleans up
+                return 0
             pending = self.catalogue.journal_pending()
             current = self.document_hashes()
             for path in pending:

@@ -3,8 +3,10 @@
 The catalogue holds the manifest of documents (by path and content hash), every chunk's text and
 offsets with a lexical (BM25) search over them, the vectors of each chunk's answer units and of
 the words of all chunks, the quotations found in each document, and the journal of documents being written.
-`SQLiteCatalogue` is the default; a second backend (PostgreSQL, issue 15) implements this
-Protocol and is passed to `IndexStore(catalogue=...)`.
+`SQLiteCatalogue` is the default; `PostgresCatalogue` (postgres.py) implements this Protocol for
+many hosts and is passed to `IndexStore(catalogue=...)`. A backend whose `shared` attribute is
+True is written by several processes on several hosts at once: it gives the store its writer
+lock (`writer_lock()`, with per-document claims) instead of the index directory's.
 
 Rules every backend keeps: a document's chunks, unit vectors, quotations and manifest row change
 together, in one transaction (`store_document`, `store_facts`, `store_units`, `delete_document`);
@@ -59,6 +61,10 @@ class Catalogue(Protocol):
 
     def document_hashes(self) -> dict[str, str]:
         """path -> sha256 of every indexed document."""
+        ...
+
+    def document_sha(self, path: str) -> str | None:
+        """The sha256 of the document indexed at `path`, or None."""
         ...
 
     def document_count(self) -> int: ...

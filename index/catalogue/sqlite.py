@@ -103,6 +103,10 @@ class SQLiteCatalogue(DocumentReads):
     def document_hashes(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT path, sha256 FROM documents"))
 
+    def document_sha(self, path: str) -> str | None:
+        row = self._db.execute("SELECT sha256 FROM documents WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else None
+
     def document_count(self) -> int:
         return self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
 

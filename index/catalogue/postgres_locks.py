@@ -1,0 +1,184 @@
+"""How writers on many hosts share one PostgreSQL catalogue: advisory locks, which PostgreSQL
+releases by itself when the session holding them ends (a run killed with -9, a host that dies),
+so no claim is ever stale.
+
+- Every writer (an ingest run, an upload, a delete) holds the catalogue's *writer* lock in shared
+  mode for as long as it writes, on a connection of its own.
+- A writer claims each document before it reads, embeds and stores it (a session lock on the
+  path): a second run meeting a claimed document leaves it to the run that holds it, and one
+  meeting a document stored since it started finds it unchanged. No document is embedded twice.
+- What only one writer may do, with nobody else writing (removing an interrupted run's vectors,
+  repairing missing or orphan vectors, a health check), takes the writer lock exclusively: the
+  last writer out does it, and a writer starting meanwhile waits for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shlex
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..lock import IndexBusyError
+from ..vectors import StoreUnavailableError
+
+
+def advisory_key(*parts: str) -> int:
+    """A signed 64-bit advisory lock key for these parts (stable across processes and hosts).
+
+    >>> advisory_key("writers", "assistant_documents") == advisory_key("writers", "assistant_documents")
+    True
+    """
+    digest = hashlib.blake2b("\0".join(("cited-assistant", *parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def where(url: str) -> str:
+    """The server a URL names, for messages (never its password).
+
+    >>> where("postgresql://me:secret@db.internal:5433/assistant")
+    'PostgreSQL at db.internal:5433/assistant'
+    """
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        info = conninfo_to_dict(url)
+    except Exception:  # a URL that does not parse is said as such, without its text
+        return "PostgreSQL (ASSISTANT_CATALOGUE_URL does not parse)"
+    return f"PostgreSQL at {info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+
+
+@contextmanager
+def unavailable(url: str) -> Iterator[None]:
+    """Turn PostgreSQL's connection failures (server down, restarting, pool exhausted) into
+    StoreUnavailableError, which the API answers with 503 and Retry-After."""
+    import psycopg
+    from psycopg_pool import PoolTimeout
+
+    try:
+        yield
+    except (psycopg.OperationalError, PoolTimeout) as exc:
+        raise StoreUnavailableError(
+            f"the catalogue's {where(url)} cannot be reached ({_first_line(exc)}); start it or check "
+            "ASSISTANT_CATALOGUE_URL. Requests work again as soon as it is back."
+        ) from exc
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def connect(url: str, **kwargs: Any) -> Any:
+    """A connection of its own (autocommit), outside any pool."""
+    import psycopg
+
+    return psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="cited-assistant", **kwargs)
+
+
+class PostgresWriterLock:
+    """The writer lock of one catalogue schema, with WriterLock's interface (acquire, release,
+    held, holder) and the claims and exclusive sections of many writers; see the module docstring."""
+
+    def __init__(self, url: str, schema: str):
+        self.url, self.schema = url, schema
+        self._key = advisory_key("writers", schema)
+        self._db: Any = None
+        self._turn = threading.Lock()  # the writer's threads share its connection
+        self._claims: set[str] = set()
+
+    @property
+    def held(self) -> bool:
+        return self._db is not None
+
+    def acquire(self, wait: bool = True) -> None:
+        with unavailable(self.url):
+            db = connect(self.url)
+            try:
+                self._record(db)
+                if wait:
+                    db.execute("SELECT pg_advisory_lock_shared(%s)", (self._key,))
+                elif not db.execute("SELECT pg_try_advisory_lock_shared(%s)", (self._key,)).fetchone()[0]:
+                    raise IndexBusyError(
+                        f"the catalogue {self.schema} in {where(self.url)} is being repaired by another writer; run "
+                        "again when that ends, or without --no-wait to wait for it"
+                    )
+            except BaseException:
+                db.close()
+                raise
+        self._db = db
+
+    def release(self) -> None:
+        db, self._db = self._db, None
+        self._claims.clear()
+        if db is not None:
+            db.close()  # ending the session releases its shared lock and every claim
+
+    def holder(self) -> str:
+        return "other writers of the shared catalogue"
+
+    @staticmethod
+    def _record(db: Any) -> None:
+        """Say who this writer is (pg_stat_activity shows it to whoever looks)."""
+        who = f"{socket.gethostname()} pid {os.getpid()} since {time.strftime('%H:%M:%S')}: {shlex.join(sys.argv)}"
+        db.execute("SELECT set_config('application_name', %s, false)", (("cited-assistant " + who)[:63],))
+
+    def _execute(self, sql: str, args: tuple) -> Any:
+        if self._db is None:
+            raise RuntimeError("the writer lock is not held")
+        with self._turn, unavailable(self.url):
+            return self._db.execute(sql, args).fetchone()[0]
+
+    # -- claims ------------------------------------------------------------------------------------
+
+    def claim(self, path: str) -> bool:
+        """Claim a document for this writer; False while another writer holds it."""
+        if path in self._claims:
+            return True
+        if self._execute("SELECT pg_try_advisory_lock(%s)", (advisory_key("document", self.schema, path),)):
+            self._claims.add(path)
+            return True
+        return False
+
+    def release_claim(self, path: str) -> None:
+        if path in self._claims and self._db is not None:
+            self._claims.discard(path)
+            self._execute("SELECT pg_advisory_unlock(%s)", (advisory_key("document", self.schema, path),))
+
+    # -- sections only one writer may run -----------------------------------------------------------
+
+    @contextmanager
+    def alone(self) -> Iterator[bool]:
+        """While this writer holds the lock: the block runs with no other writer (True), or, when
+        others are writing, is told so at once (False) and the last of them does it instead."""
+        got = bool(self._execute("SELECT pg_try_advisory_lock(%s)", (self._key,)))
+        try:
+            yield got
+        finally:
+            if got and self._db is not None:
+                self._execute("SELECT pg_advisory_unlock(%s)", (self._key,))
+
+    @contextmanager
+    def exclusive(self, wait: bool = True) -> Iterator[None]:
+        """Hold the lock exclusively, outside any writer (a health check): waits for every writer
+        to end, or raises IndexBusyError when `wait` is False and one is writing."""
+        with unavailable(self.url):
+            db = connect(self.url)
+        try:
+            with unavailable(self.url):
+                if wait:
+                    db.execute("SELECT pg_advisory_lock(%s)", (self._key,))
+                elif not db.execute("SELECT pg_try_advisory_lock(%s)", (self._key,)).fetchone()[0]:
+                    raise IndexBusyError(
+                        f"the catalogue {self.schema} in {where(self.url)} is being written; run again when that "
+                        "ends, or without --no-wait to wait for it"
+                    )
+            yield
+        finally:
+            db.close()

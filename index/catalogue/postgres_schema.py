@@ -1,0 +1,116 @@
+"""The PostgreSQL catalogue's schema: one PostgreSQL schema per collection, its tables created by
+versioned migrations applied at open, and its lexical index: a `tsvector` per chunk (GIN-indexed)
+built here, in Python, from the same folded Snowball stems the rest of the assistant compares.
+
+Migrations run in one transaction under a transaction-level advisory lock on the schema's name,
+so two workers starting at once on a new or older catalogue apply each migration exactly once:
+the second waits, then finds the version already reached. `meta.schema_version` counts them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from ..terms import stem
+
+# Append new migrations, never reorder or edit one that shipped (schema_version counts them).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (  # 1: everything the SQLite catalogue reached in its five migrations, at once
+        """CREATE TABLE documents (
+            path TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT NOT NULL, sha256 TEXT NOT NULL,
+            chunks INTEGER NOT NULL, chars INTEGER NOT NULL, ingested_at DOUBLE PRECISION NOT NULL, date TEXT,
+            title_embedded BOOLEAN NOT NULL DEFAULT TRUE, doc_id TEXT NOT NULL UNIQUE, pages TEXT)""",
+        """CREATE TABLE chunks (
+            id BIGSERIAL PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, path TEXT NOT NULL, ordinal INTEGER NOT NULL,
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
+            terms TSVECTOR NOT NULL, length INTEGER NOT NULL)""",
+        "CREATE INDEX chunks_by_path ON chunks(path)",
+        "CREATE INDEX chunks_terms ON chunks USING GIN (terms)",
+        "CREATE TABLE document_texts (path TEXT PRIMARY KEY, text TEXT NOT NULL)",
+        "CREATE TABLE journal (path TEXT NOT NULL, sha256 TEXT)",
+        """CREATE TABLE quotations (
+            id BIGSERIAL PRIMARY KEY, path TEXT NOT NULL, ordinal INTEGER NOT NULL, speaker TEXT NOT NULL,
+            speaker_key TEXT NOT NULL, surname_key TEXT NOT NULL, forms TEXT NOT NULL, title TEXT NOT NULL,
+            title_key TEXT NOT NULL, kind TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+            text TEXT NOT NULL)""",
+        "CREATE INDEX quotations_by_path ON quotations(path)",
+        "CREATE INDEX quotations_by_speaker ON quotations(speaker_key)",
+        "CREATE INDEX quotations_by_surname ON quotations(surname_key)",
+        "CREATE TABLE quotation_backlog (path TEXT PRIMARY KEY)",
+        "CREATE TABLE unit_vectors (chunk_id TEXT PRIMARY KEY, keys TEXT NOT NULL, vectors BYTEA NOT NULL)",
+        "CREATE TABLE unit_backlog (path TEXT PRIMARY KEY)",
+        "CREATE TABLE word_vectors (word TEXT PRIMARY KEY, vector BYTEA NOT NULL)",
+        "INSERT INTO meta(key, value) VALUES ('generation', 0) ON CONFLICT DO NOTHING",
+    ),
+)
+
+SCHEMA_PREFIX = "assistant_"
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_MAX_POSITION = 16383  # a tsvector's positions stop here; later occurrences still count in `length`
+
+
+def schema_name(collection: str) -> str:
+    """The PostgreSQL schema of a collection: `assistant_NAME` for a lower-case name without `-`;
+    any other (identifiers hold 63 bytes and fold case) is told apart by a hash after `assistant__`,
+    which no plain name gives (a collection name starts with a letter or digit). The name itself is
+    the schema's comment.
+
+    >>> schema_name("documents"), schema_name("News-EU"), len(schema_name("x" * 64))
+    ('assistant_documents', 'assistant__news_eu_c2a87dc37220', 63)
+    """
+    if re.fullmatch(r"[a-z0-9_]{1,53}", collection):
+        return SCHEMA_PREFIX + collection
+    digest = hashlib.sha1(collection.encode()).hexdigest()[:12]
+    return f"{SCHEMA_PREFIX}_{collection.lower().replace('-', '_')[:63 - 24]}_{digest}"
+
+
+def lexemes(text: str) -> list[str]:
+    """The words of a text as the lexical index holds them: folded, Snowball-stemmed, stopwords kept
+    (they count in a chunk's length, as in SQLite's FTS5 tokenizer).
+
+    >>> lexemes("Ruginienė's Ministers signed")
+    ['ruginien', 's', 'minist', 'sign']
+    """
+    return [stem(token) for token in _TOKEN.findall(text)]
+
+
+def query_lexemes(terms: list[str]) -> list[str]:
+    """The distinct lexemes of a query's terms (`index.terms.lexical_terms`).
+
+    >>> query_lexemes(["ministers", "minister", "café"])
+    ['minist', 'cafe']
+    """
+    return list(dict.fromkeys(lexeme for term in terms for lexeme in lexemes(term)))
+
+
+def tsvector_literal(title: str, text: str) -> tuple[str, int]:
+    """A chunk's `tsvector` (title words at weight A, text words at D, each with its positions) as
+    PostgreSQL reads it, and the chunk's length in words (title and text, as FTS5 counts a row).
+
+    >>> tsvector_literal("Budrys", "Budrys said it's 'fine'")
+    ("'budri':1A,2 'fine':6 'it':4 's':5 'said':3", 6)
+    """
+    counts: dict[str, list[str]] = {}
+    position = 0
+    for weight, words in (("A", lexemes(title)), ("", lexemes(text))):
+        for word in words:
+            position += 1
+            if position <= _MAX_POSITION:
+                counts.setdefault(word, []).append(f"{position}{weight}")
+    return " ".join(f"{_quoted(word)}:{','.join(places[:256])}" for word, places in sorted(counts.items())), position
+
+
+def tsquery_literal(words: list[str]) -> str:
+    """Any of `words` (lexemes, stemmed already) as a `tsquery`.
+
+    >>> tsquery_literal(["budri", "o'neil"])
+    "'budri' | 'o''neil'"
+    """
+    return " | ".join(_quoted(word) for word in words)
+
+
+def _quoted(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
