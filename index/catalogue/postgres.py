@@ -460,7 +460,7 @@ class PostgresCatalogue:
 
 
 def _ending_in(title: str) -> str:
-    """A LIKE pattern for title keys ending in " " + `title`, its own % and _ taken literally.
+    r"""A LIKE pattern for title keys ending in " " + `title`, its own % and _ taken literally.
 
     >>> _ending_in("vice_president 100%")
     '% vice\\_president 100\\%'
