@@ -17,8 +17,6 @@ none can be had, every call raises `StoreUnavailableError` (the API's 503 with R
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -44,15 +42,16 @@ from ..records import (
 from ..vectors import StoreUnavailableError
 from .postgres_locks import PostgresWriterLock, advisory_key, connect, unavailable
 from .postgres_schema import MIGRATIONS, query_lexemes, schema_name, tsquery_literal, tsvector_literal
+from .sqlite_documents import ending_in
 
 _CHUNK_COLUMNS = 'c.chunk_id, c.path, d.source, c.title, c.ordinal, c.start, c."end", c.text'
 _TITLED = "(title_key = %s OR title_key LIKE %s)"
 _PATH_CHUNKS = "SELECT chunk_id FROM chunks WHERE path = %s"
-_STATS_SECONDS = 10.0  # how long a process reuses the chunk count and mean length that BM25 needs
 
 # BM25 over the chunks holding any query lexeme: their term frequencies from the tsvector (weight A,
 # the title, counts 0.5), each lexeme's document frequency among them (which is its frequency in
-# the whole catalogue: a chunk holding it is a hit), FTS5's IDF floored at 1e-6.
+# the whole catalogue: a chunk holding it is a hit), FTS5's IDF floored at 1e-6, the chunk count and
+# mean length from `meta` (kept by triggers in the writing transactions).
 _BM25 = """
 WITH hits AS (
     SELECT c.id, c.chunk_id, c.terms, c.length FROM chunks c WHERE c.terms @@ %(query)s::tsquery),
@@ -60,10 +59,15 @@ freqs AS (
     SELECT h.id, t.lexeme,
            0.5 * cardinality(array_positions(t.weights, 'A')) + cardinality(array_positions(t.weights, 'D')) AS f
     FROM hits h CROSS JOIN LATERAL unnest(h.terms) AS t WHERE t.lexeme = ANY(%(lexemes)s)),
+stats AS (
+    SELECT max(value) FILTER (WHERE key = 'chunk_count')::float8 AS n,
+           greatest(max(value) FILTER (WHERE key = 'chunk_length')::float8
+                    / nullif(max(value) FILTER (WHERE key = 'chunk_count'), 0), 1.0) AS avgdl FROM meta),
 idf AS (
-    SELECT lexeme, greatest(ln((%(n)s - count(*) + 0.5) / (count(*) + 0.5)), 1e-6) AS idf FROM freqs GROUP BY lexeme)
-SELECT h.chunk_id, sum(i.idf * (f.f * 2.2) / (f.f + 1.2 * (0.25 + 0.75 * h.length / %(avgdl)s))) AS score
-FROM freqs f JOIN idf i USING (lexeme) JOIN hits h ON h.id = f.id
+    SELECT lexeme, greatest(ln((greatest(s.n, count(*)) - count(*) + 0.5) / (count(*) + 0.5)), 1e-6) AS idf
+    FROM freqs CROSS JOIN stats s GROUP BY lexeme, s.n)
+SELECT h.chunk_id, sum(i.idf * (f.f * 2.2) / (f.f + 1.2 * (0.25 + 0.75 * h.length / s.avgdl))) AS score
+FROM freqs f JOIN idf i USING (lexeme) JOIN hits h ON h.id = f.id CROSS JOIN stats s
 GROUP BY h.id, h.chunk_id ORDER BY score DESC, h.id LIMIT %(k)s
 """
 
@@ -81,8 +85,6 @@ class PostgresCatalogue:
         self.url = url
         self.schema = schema or schema_name(collection)
         self.collection = collection
-        self._stats: tuple[float, int, float] | None = None  # (when, chunks, mean length)
-        self._stats_lock = threading.Lock()
         with unavailable(url):
             with connect(url) as db:  # the schema before the pool, whose connections search it
                 self._migrate(db)
@@ -144,7 +146,7 @@ class PostgresCatalogue:
     # -- documents and chunks --------------------------------------------------------------------
 
     def documents(self) -> list[DocumentRecord]:
-        return self._records("ORDER BY d.source")
+        return self._records('ORDER BY d.source COLLATE "C"')  # code points, as SQLite orders
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         found = self._records("WHERE d.doc_id = %s", (doc_id,))
@@ -237,20 +239,8 @@ class PostgresCatalogue:
         words = query_lexemes(list(terms))
         if not words or k <= 0:
             return []
-        chunks, avgdl = self._chunk_stats()
-        rows = self._rows(_BM25, {"query": tsquery_literal(words), "lexemes": words, "n": chunks,
-                                  "avgdl": max(avgdl, 1.0), "k": k})
+        rows = self._rows(_BM25, {"query": tsquery_literal(words), "lexemes": words, "k": k})
         return [(cid, float(score)) for cid, score in rows]
-
-    def _chunk_stats(self) -> tuple[int, float]:
-        """The chunk count and mean chunk length BM25 weighs by, read again every few seconds (they
-        move slowly; a query need not count 100k chunks)."""
-        with self._stats_lock:
-            if self._stats is None or time.monotonic() - self._stats[0] > _STATS_SECONDS:
-                with self._db() as db:
-                    count, mean = db.execute("SELECT count(*), coalesce(avg(length), 0) FROM chunks").fetchone()
-                self._stats = (time.monotonic(), int(count), float(mean))
-            return self._stats[1], self._stats[2]
 
     def unit_vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -274,10 +264,9 @@ class PostgresCatalogue:
     def next_generation(self) -> None:
         with self._db() as db:
             db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
-        self._stats = None  # this process wrote: its next search counts again
 
     def unit_backlog(self) -> list[str]:
-        return [path for (path,) in self._rows("SELECT path FROM unit_backlog ORDER BY path")]
+        return [path for (path,) in self._rows('SELECT path FROM unit_backlog ORDER BY path COLLATE "C"')]
 
     # -- quotations ------------------------------------------------------------------------------
 
@@ -293,7 +282,7 @@ class PostgresCatalogue:
         if surname is not None:
             condition, args = "surname_key = %s", (surname,)
         elif title is not None:
-            condition, args = _TITLED, (title, _ending_in(title))
+            condition, args = _TITLED, (title, ending_in(title))
         else:
             condition, args = None, ()
         where = "" if condition is None else (
@@ -307,7 +296,7 @@ class PostgresCatalogue:
                 for key, sur, name, t, forms, path, count in rows]
 
     def titled_speaker_keys(self, title: str) -> set[str]:
-        rows = self._rows(f"SELECT DISTINCT speaker_key FROM quotations WHERE {_TITLED}", (title, _ending_in(title)))
+        rows = self._rows(f"SELECT DISTINCT speaker_key FROM quotations WHERE {_TITLED}", (title, ending_in(title)))
         return {key for (key,) in rows}
 
     def quotation_spans(self, paths: Collection[str]) -> dict[str, list[QuotationSpan]]:
@@ -457,15 +446,6 @@ class PostgresCatalogue:
             'start, "end", text) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)',
             rows,
         )
-
-
-def _ending_in(title: str) -> str:
-    r"""A LIKE pattern for title keys ending in " " + `title`, its own % and _ taken literally.
-
-    >>> _ending_in("vice_president 100%")
-    '% vice\\_president 100\\%'
-    """
-    return "% " + title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 __all__ = ["PostgresCatalogue", "StoreUnavailableError"]

@@ -64,10 +64,19 @@ def unavailable(url: str) -> Iterator[None]:
     try:
         yield
     except (psycopg.OperationalError, PoolTimeout) as exc:
+        if not _connection_lost(exc):
+            raise  # an error of the statement itself (a limit exceeded): retrying would not help
         raise StoreUnavailableError(
             f"the catalogue's {where(url)} cannot be reached ({_first_line(exc)}); start it or check "
             "ASSISTANT_CATALOGUE_URL. Requests work again as soon as it is back."
         ) from exc
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """Whether PostgreSQL could not be reached or dropped the session: no connection (no SQLSTATE),
+    a connection exception (08), too many connections (53300), a shutdown or restart (57P)."""
+    state = getattr(exc, "sqlstate", None)
+    return state is None or state.startswith(("08", "57P")) or state == "53300"
 
 
 def _first_line(exc: Exception) -> str:

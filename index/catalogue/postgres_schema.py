@@ -41,13 +41,36 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE unit_vectors (chunk_id TEXT PRIMARY KEY, keys TEXT NOT NULL, vectors BYTEA NOT NULL)",
         "CREATE TABLE unit_backlog (path TEXT PRIMARY KEY)",
         "CREATE TABLE word_vectors (word TEXT PRIMARY KEY, vector BYTEA NOT NULL)",
-        "INSERT INTO meta(key, value) VALUES ('generation', 0) ON CONFLICT DO NOTHING",
+        "INSERT INTO meta(key, value) VALUES ('generation', 0), ('chunk_count', 0), ('chunk_length', 0) "
+        "ON CONFLICT DO NOTHING",
+        # The chunk count and total length BM25 weighs by, kept exact in every transaction that
+        # adds or removes chunks (INSERT, COPY or DELETE), so no query counts 100k chunks.
+        """CREATE FUNCTION count_chunks() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                UPDATE meta SET value = value + changed.n FROM (SELECT count(*) AS n FROM added) changed
+                    WHERE key = 'chunk_count';
+                UPDATE meta SET value = value + changed.n FROM (SELECT coalesce(sum(length), 0) AS n FROM added) changed
+                    WHERE key = 'chunk_length';
+            ELSE
+                UPDATE meta SET value = value - changed.n FROM (SELECT count(*) AS n FROM removed) changed
+                    WHERE key = 'chunk_count';
+                UPDATE meta SET value = value - changed.n
+                    FROM (SELECT coalesce(sum(length), 0) AS n FROM removed) changed WHERE key = 'chunk_length';
+            END IF;
+            RETURN NULL;
+        END $$""",
+        "CREATE TRIGGER chunks_added AFTER INSERT ON chunks REFERENCING NEW TABLE AS added "
+        "FOR EACH STATEMENT EXECUTE FUNCTION count_chunks()",
+        "CREATE TRIGGER chunks_removed AFTER DELETE ON chunks REFERENCING OLD TABLE AS removed "
+        "FOR EACH STATEMENT EXECUTE FUNCTION count_chunks()",
     ),
 )
 
 SCHEMA_PREFIX = "assistant_"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _MAX_POSITION = 16383  # a tsvector's positions stop here; later occurrences still count in `length`
+_MAX_LEXEME_BYTES = 2046  # PostgreSQL's limit on one word of a tsvector or tsquery
 
 
 def schema_name(collection: str) -> str:
@@ -72,7 +95,18 @@ def lexemes(text: str) -> list[str]:
     >>> lexemes("Ruginienė's Ministers signed")
     ['ruginien', 's', 'minist', 'sign']
     """
-    return [stem(token) for token in _TOKEN.findall(text)]
+    return [_fitted(stem(token)) for token in _TOKEN.findall(text)]
+
+
+def _fitted(word: str) -> str:
+    """A word as long as PostgreSQL takes: a longer one (a pasted hash, a run of letters) is cut,
+    the same way in chunks and in questions, so it still finds itself.
+
+    >>> len(_fitted("é" * 3000).encode())
+    2046
+    """
+    data = word.encode()
+    return word if len(data) <= _MAX_LEXEME_BYTES else data[:_MAX_LEXEME_BYTES].decode(errors="ignore")
 
 
 def query_lexemes(terms: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,13 +29,13 @@ from ..records import (
     chunk_id,
     document_id,
 )
-from .sqlite_documents import DocumentReads, marks
+from .sqlite_documents import DocumentReads, ending_in, marks
 from .sqlite_schema import MIGRATIONS, SCHEMA
 
 CATALOGUE_FILE = "catalogue.sqlite3"
 _PART = 500  # ids per IN (...) list, well below SQLite's limit on parameters
 _CHUNK_COLUMNS = 'c.chunk_id, c.path, d.source, c.title, c.ordinal, c.start, c."end", c.text'
-_TITLED = "(title_key = ? OR title_key LIKE ?)"
+_TITLED = "(title_key = ? OR title_key LIKE ? ESCAPE '\\')"
 _PATH_CHUNKS = "SELECT chunk_id FROM chunks WHERE path = ?"
 
 
@@ -45,9 +46,21 @@ class SQLiteCatalogue(DocumentReads):
         self.path = Path(path)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._wal()
         self._db.executescript(SCHEMA)
         self._migrate()
+
+    def _wal(self) -> None:
+        """WAL mode, which a new file gets from the first process to open it: another opening it at
+        the same moment finds it locked (no busy handler covers the switch), and tries again."""
+        for attempt in range(300):
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 299:
+                    raise
+                time.sleep(0.1)
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -237,7 +250,7 @@ class SQLiteCatalogue(DocumentReads):
         if surname is not None:
             condition, args = "surname_key = ?", (surname,)
         elif title is not None:
-            condition, args = _TITLED, (title, "% " + title)
+            condition, args = _TITLED, (title, ending_in(title))
         else:
             condition, args = None, ()
         # Speakers sharing a surname with a quotation meeting `condition`, so a lone surname can join its fuller name.
@@ -252,7 +265,8 @@ class SQLiteCatalogue(DocumentReads):
                 for key, sur, name, t, forms, path, count in rows]
 
     def titled_speaker_keys(self, title: str) -> set[str]:
-        rows = self._db.execute(f"SELECT DISTINCT speaker_key FROM quotations WHERE {_TITLED}", (title, "% " + title))
+        rows = self._db.execute(f"SELECT DISTINCT speaker_key FROM quotations WHERE {_TITLED}",
+                                (title, ending_in(title)))
         return {key for (key,) in rows}
 
     def quotation_spans(self, paths: Collection[str]) -> dict[str, list[QuotationSpan]]:
