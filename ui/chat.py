@@ -19,7 +19,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import Answer, Assistant, AssistantError
+from assistant import Answer, Assistant, AssistantError, StoreUnavailableError
 from assistant.collections import Collections
 from prompts import load_prompt
 
@@ -69,7 +69,8 @@ def answer_stream(
 ) -> Iterator[tuple[str, Answer | None]]:
     """(chat HTML, Answer) pairs for one question: the answer text as it grows, then the final
     answer with its footnotes (which replaces the streamed text; `viewer` goes before their
-    links). A problem with the question comes back as a message."""
+    links). A problem with the question, or a store that cannot be reached (Chroma, PostgreSQL),
+    comes back as a message."""
     try:
         shown = ""
         for item in assistant.ask_stream(message, history=history):
@@ -78,7 +79,7 @@ def answer_stream(
             else:
                 shown += item
                 yield str(answer_html(Answer(question=message, answer=shown, refused=False), verified=False)), None
-    except AssistantError as exc:
+    except (AssistantError, StoreUnavailableError) as exc:
         yield str(ChatHTML('<div class="answer">{}</div>').format(str(exc))), None
 
 
