@@ -73,6 +73,17 @@ def test_chat_turns_problems_into_messages(seed_assistant):
     assert answer is None and "Please type a question" in rendered
 
 
+def test_chat_says_a_store_is_unreachable_in_the_answer():
+    from assistant import StoreUnavailableError
+
+    class Unreachable:  # the one method answer_stream calls, failing as a stopped PostgreSQL makes it fail
+        def ask_stream(self, question, history=None):
+            raise StoreUnavailableError("the catalogue's PostgreSQL at 10.0.0.4:5432/assistant cannot be reached")
+
+    ((rendered, answer),) = list(answer_stream(Unreachable(), "What did Budrys say?"))  # type: ignore[arg-type]
+    assert answer is None and "cannot be reached" in rendered and "class=\"answer\"" in rendered
+
+
 def test_examples_come_from_the_documents(seed_assistant):
     examples = seed_assistant.example_questions()
     assert "What did Budrys say?" in examples and "What did Ruginienė say?" in examples
