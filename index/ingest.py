@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 progress_log = logging.getLogger(__name__ + ".progress")  # INFO lines; the CLI shows them
 
 DEFAULT_MAX_FILE_MB = 20.0
+SHARED_BATCH_CHUNKS = 256  # per batch over a shared catalogue, where other hosts wait for unclaimed work
 
 
 @dataclass
@@ -115,6 +116,8 @@ def ingest(
         shown_as = {record.path: record.source for record in store.documents()} if known else {}
         backlog = store.quotation_backlog()
         progress = _Progress(len(files), progress_every_s, on_progress)
+        if store.shared:  # a run claims a batch's documents before embedding them: smaller batches share better
+            batch_chunks = min(batch_chunks, SHARED_BATCH_CHUNKS)
         try:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer") as writer:
                 write = _OrderedWrites(writer)

@@ -17,6 +17,7 @@ none can be had, every call raises `StoreUnavailableError` (the API's 503 with R
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -79,9 +80,11 @@ class PostgresCatalogue:
     shared = True  # writers on other hosts use it at the same time (IndexStore takes PostgresWriterLock)
 
     def __init__(self, url: str, schema: str | None = None, *, collection: str = "documents",
-                 max_connections: int = 8, timeout: float = 5.0):
+                 max_connections: int = 8, timeout: float = 3.0):
         from psycopg_pool import ConnectionPool
 
+        # While PostgreSQL is down the pool would log every reconnection it tries; requests say it (503).
+        logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
         self.url = url
         self.schema = schema or schema_name(collection)
         self.collection = collection
