@@ -1,4 +1,4 @@
-"""The `assistant` command: ingest, ask, quotes, serve.
+"""The `assistant` command: ingest, ask, quotes, eval, serve, migrate-catalogue.
 
 Errors a person can fix (no index, empty question, unknown file) print one line to stderr and
 exit non-zero; they never print a traceback.
@@ -91,6 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes behind one port, each with its own model (default: the cores available, at most 4; "
         "1: a single process, no front)",
     )
+    p = commands.add_parser(
+        "migrate-catalogue", help="copy the collection's SQLite catalogue into PostgreSQL (nothing is embedded again)",
+        description="Copy every document, chunk, quotation and stored vector of the collection's SQLite catalogue "
+        "into the PostgreSQL database at --to, in one transaction; --chroma-to also copies its vectors from the "
+        "on-disk Chroma to a Chroma server.",
+    )
+    p.add_argument("--to", required=True, metavar="postgresql://USER@HOST:PORT/DB", help="the PostgreSQL database")
+    p.add_argument("--chroma-to", default="", metavar="http://HOST:PORT", help="a Chroma server to copy the vectors to")
+    p.add_argument("--replace", action="store_true", help="replace what the collection holds there already")
     for command in commands.choices.values():  # `assistant ingest --collection hr` works as well as before the command
         command.add_argument("--collection", metavar="NAME", default=argparse.SUPPRESS,
                              help="the collection (as --collection before the command)")
@@ -107,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         overrides["allow_open"] = True
     try:
         settings = Settings(**overrides)
-        commands = {"ingest": _ingest, "ask": _ask, "quotes": _quotes, "eval": _eval, "serve": _serve}
+        commands = {"ingest": _ingest, "ask": _ask, "quotes": _quotes, "eval": _eval, "serve": _serve,
+                    "migrate-catalogue": _migrate_catalogue}
         return commands[args.command](args, settings)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -300,6 +310,18 @@ def _eval_index_dir(settings: Settings, corpus: Path) -> Path:
     digest = hashlib.sha256(str(corpus).encode()).hexdigest()[:10]
     name = corpus.name if corpus.name != "corpus" else f"{corpus.parent.name}-corpus"
     return settings.index_dir.parent / "eval" / f"{name}-{digest}"
+
+
+def _migrate_catalogue(args, settings: Settings) -> int:
+    from .migrate import migrate_collection
+
+    report = migrate_collection(
+        settings, args.to, chroma_to=args.chroma_to, replace=args.replace,
+        on_progress=lambda table, rows: print(f"  {table}: {rows} rows", file=sys.stderr),
+    )
+    print(report.summary())
+    print(report.next_steps(settings.collection_dir()))
+    return 0
 
 
 def _worker_count(value: str) -> int:
