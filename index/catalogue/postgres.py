@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,27 +26,23 @@ import numpy as np
 
 from ..chunking import Chunk
 from ..documents import Document
-from ..names import normalise_speaker
 from ..quotes import Quotation
 from ..records import (
     ChunkToEmbed,
     DocumentFacts,
     DocumentRecord,
-    QuotationSpan,
-    SpeakerRow,
     StoredChunk,
-    StoredQuotation,
     UnitVectors,
     chunk_id,
     document_id,
 )
 from ..vectors import StoreUnavailableError
 from .postgres_locks import PostgresWriterLock, advisory_key, connect, unavailable
+from .postgres_quotations import QuotationReads
 from .postgres_schema import MIGRATIONS, query_lexemes, schema_name, tsquery_literal, tsvector_literal
-from .sqlite_documents import ending_in
+from .rows import quotation_rows
 
 _CHUNK_COLUMNS = 'c.chunk_id, c.path, d.source, c.title, c.ordinal, c.start, c."end", c.text'
-_TITLED = "(title_key = %s OR title_key LIKE %s)"
 _PATH_CHUNKS = "SELECT chunk_id FROM chunks WHERE path = %s"
 
 # BM25 over the chunks holding any query lexeme: their term frequencies from the tsvector (weight A,
@@ -73,7 +69,7 @@ GROUP BY h.id, h.chunk_id ORDER BY score DESC, h.id LIMIT %(k)s
 """
 
 
-class PostgresCatalogue:
+class PostgresCatalogue(QuotationReads):
     """One collection's catalogue in the PostgreSQL database at `url`, in schema `schema` (created
     and migrated on open); `collection` names it (the schema's comment, for listing collections)."""
 
@@ -271,69 +267,6 @@ class PostgresCatalogue:
     def unit_backlog(self) -> list[str]:
         return [path for (path,) in self._rows('SELECT path FROM unit_backlog ORDER BY path COLLATE "C"')]
 
-    # -- quotations ------------------------------------------------------------------------------
-
-    def quotation_count(self) -> int:
-        return self._one("SELECT count(*) FROM quotations")
-
-    def quotation_backlog(self) -> set[str]:
-        return {path for (path,) in self._rows("SELECT path FROM quotation_backlog")}
-
-    def speaker_rows(self, surname: str | None = None, title: str | None = None) -> list[SpeakerRow]:
-        condition: str | None
-        args: tuple[str, ...]
-        if surname is not None:
-            condition, args = "surname_key = %s", (surname,)
-        elif title is not None:
-            condition, args = _TITLED, (title, ending_in(title))
-        else:
-            condition, args = None, ()
-        where = "" if condition is None else (
-            f"WHERE surname_key IN (SELECT surname_key FROM quotations WHERE {condition})")
-        rows = self._rows(
-            f"""SELECT speaker_key, surname_key, speaker, title, forms, path, count(*) FROM quotations {where}
-                GROUP BY speaker_key, surname_key, speaker, title, forms, path""",
-            args,
-        )
-        return [SpeakerRow(key, sur, name, t, tuple(json.loads(forms)), path, count)
-                for key, sur, name, t, forms, path, count in rows]
-
-    def titled_speaker_keys(self, title: str) -> set[str]:
-        rows = self._rows(f"SELECT DISTINCT speaker_key FROM quotations WHERE {_TITLED}", (title, ending_in(title)))
-        return {key for (key,) in rows}
-
-    def quotation_spans(self, paths: Collection[str]) -> dict[str, list[QuotationSpan]]:
-        wanted = list(dict.fromkeys(paths))
-        spans: dict[str, list[QuotationSpan]] = {path: [] for path in wanted}
-        if not wanted:
-            return spans
-        rows = self._rows(
-            """SELECT path, start, "end", speaker_key FROM quotations
-               WHERE kind = 'direct' AND path = ANY(%s) ORDER BY path, start""",
-            (wanted,),
-        )
-        for path, start, end, speaker_key in rows:
-            spans[path].append(QuotationSpan(start, end, speaker_key))
-        return spans
-
-    def quotations_of(self, speaker_keys: Collection[str]) -> list[StoredQuotation]:
-        keys = list(speaker_keys)
-        if not keys:
-            return []
-        rows = self._rows(
-            """SELECT q.path, d.source, d.title, d.date, q.ordinal, q.speaker, q.speaker_key, q.forms, q.title,
-                      q.kind, q.start, q."end", q.text
-               FROM quotations q JOIN documents d ON d.path = q.path
-               WHERE q.speaker_key = ANY(%s)
-               ORDER BY d.date IS NULL, d.date DESC, d.source COLLATE "C", q.start""",
-            (keys,),
-        )
-        return [
-            StoredQuotation(path, source, doc_title, date, ordinal, speaker, key, tuple(json.loads(forms)), title, kind,
-                            start, end, text)
-            for path, source, doc_title, date, ordinal, speaker, key, forms, title, kind, start, end, text in rows
-        ]
-
     # -- writing ---------------------------------------------------------------------------------
 
     def journal_add(self, entries: Sequence[tuple[str, str | None]]) -> None:
@@ -436,18 +369,10 @@ class PostgresCatalogue:
     def _replace_quotations(db: Any, path: str, quotations: Sequence[Quotation]) -> None:
         db.execute("DELETE FROM quotations WHERE path = %s", (path,))
         db.execute("DELETE FROM quotation_backlog WHERE path = %s", (path,))
-        rows = []
-        for ordinal, q in enumerate(quotations):
-            key = normalise_speaker(q.speaker)
-            rows.append((
-                path, ordinal, q.speaker, key, key.split()[-1] if key else "",
-                json.dumps(list(q.forms), ensure_ascii=False),
-                q.title, normalise_speaker(q.title), q.kind, q.start, q.end, q.text,
-            ))
         db.cursor().executemany(
             "INSERT INTO quotations(path, ordinal, speaker, speaker_key, surname_key, forms, title, title_key, kind, "
             'start, "end", text) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)',
-            rows,
+            quotation_rows(path, quotations),
         )
 
 

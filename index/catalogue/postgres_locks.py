@@ -91,6 +91,17 @@ def connect(url: str, **kwargs: Any) -> Any:
     return psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="cited-assistant", **kwargs)
 
 
+def _close(db: Any) -> None:
+    """Release the session's advisory locks, then close it: a closed session's locks go only when
+    its server process notices, and the next writer must find them gone."""
+    try:
+        db.execute("SELECT pg_advisory_unlock_all()")
+    except Exception:  # a lost connection: its session, and its locks, are gone anyway
+        pass
+    finally:
+        db.close()
+
+
 class PostgresWriterLock:
     """The writer lock of one catalogue schema, with WriterLock's interface (acquire, release,
     held, holder) and the claims and exclusive sections of many writers; see the module docstring."""
@@ -127,7 +138,8 @@ class PostgresWriterLock:
         db, self._db = self._db, None
         self._claims.clear()
         if db is not None:
-            db.close()  # ending the session releases its shared lock and every claim
+            with self._turn:
+                _close(db)
 
     def holder(self) -> str:
         return "other writers of the shared catalogue"
@@ -190,4 +202,4 @@ class PostgresWriterLock:
                     )
             yield
         finally:
-            db.close()
+            _close(db)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +15,6 @@ import numpy as np
 
 from ..chunking import Chunk
 from ..documents import Document
-from ..names import normalise_speaker
 from ..quotes import Quotation
 from ..records import (
     ChunkToEmbed,
@@ -29,8 +27,9 @@ from ..records import (
     chunk_id,
     document_id,
 )
-from .sqlite_documents import DocumentReads, ending_in, marks
-from .sqlite_schema import MIGRATIONS, SCHEMA
+from .rows import ending_in, quotation_rows
+from .sqlite_documents import DocumentReads, marks
+from .sqlite_schema import MIGRATIONS, SCHEMA, use_wal
 
 CATALOGUE_FILE = "catalogue.sqlite3"
 _PART = 500  # ids per IN (...) list, well below SQLite's limit on parameters
@@ -46,21 +45,9 @@ class SQLiteCatalogue(DocumentReads):
         self.path = Path(path)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
-        self._wal()
+        use_wal(lambda: self._db)
         self._db.executescript(SCHEMA)
         self._migrate()
-
-    def _wal(self) -> None:
-        """WAL mode, which a new file gets from the first process to open it: another opening it at
-        the same moment finds it locked (no busy handler covers the switch), and tries again."""
-        for attempt in range(300):
-            try:
-                self._db.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or attempt == 299:
-                    raise
-                time.sleep(0.1)
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -395,16 +382,8 @@ class SQLiteCatalogue(DocumentReads):
         """Inside a transaction: the document's quotations become `quotations`."""
         db.execute("DELETE FROM quotations WHERE path = ?", (path,))
         db.execute("DELETE FROM quotation_backlog WHERE path = ?", (path,))
-        rows = []
-        for ordinal, q in enumerate(quotations):
-            key = normalise_speaker(q.speaker)
-            rows.append((
-                path, ordinal, q.speaker, key, key.split()[-1] if key else "",
-                json.dumps(list(q.forms), ensure_ascii=False),
-                q.title, normalise_speaker(q.title), q.kind, q.start, q.end, q.text,
-            ))
         db.executemany(
             "INSERT INTO quotations(path, ordinal, speaker, speaker_key, surname_key, forms, title, title_key, kind, "
             'start, "end", text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
-            rows,
+            quotation_rows(path, quotations),
         )

@@ -14,16 +14,6 @@ def marks(values: Sequence) -> str:
     return ",".join("?" * len(values))
 
 
-def ending_in(title: str) -> str:
-    r"""A LIKE pattern (escape character \) for title keys ending in " " + `title`, its own % and _
-    taken literally (both backends use it).
-
-    >>> ending_in("vice_president 100%")
-    '% vice\\_president 100\\%'
-    """
-    return "% " + title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 class DocumentReads:
     """Mixed into `SQLiteCatalogue`, whose `_db` is this thread's connection."""
 

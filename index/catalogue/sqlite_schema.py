@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
@@ -32,6 +33,19 @@ CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
     INSERT INTO chunks_fts(chunks_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); END;
 CREATE TABLE IF NOT EXISTS journal (path TEXT NOT NULL, sha256 TEXT);
 """
+
+
+def use_wal(db: Callable[[], sqlite3.Connection]) -> None:
+    """WAL mode, which a new file gets from the first process to open it: another opening it at
+    the same moment finds it locked (no busy handler covers the switch), and tries again."""
+    for attempt in range(300):
+        try:
+            db().execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 299:
+                raise
+            time.sleep(0.1)
 
 
 def add_quotations(db: sqlite3.Connection) -> None:
