@@ -148,21 +148,37 @@ def _ingest(args, settings: Settings) -> int:
     if missing:
         raise AssistantError(f"no such file or folder: {', '.join(missing)}. Check the path and run again.")
     report = open_assistant(settings).ingest(paths, prune=args.prune, wait=not args.no_wait)
-    print(f"ingested into {shown(str(settings.index_dir))} (collection {settings.collection}): {report.summary()}")
+    print(f"ingested into {_index_place(settings)} (collection {settings.collection}): {report.summary()}")
     return 0
+
+
+def _index_place(settings: Settings) -> str:
+    """Where the index is, for a person: its directory, or the catalogue's PostgreSQL (never its password).
+
+    >>> _index_place(Settings(index_dir="/srv/ix"))
+    '/srv/ix'
+    >>> _index_place(Settings(catalogue_url="postgresql://me:pw@db:5433/a", chroma_url="http://c:8000"))
+    'PostgreSQL at db:5433/a and the Chroma server at http://c:8000'
+    """
+    from index.catalogue.postgres_locks import where
+    from index.documents import shown
+
+    if not settings.shared_catalogue:
+        return shown(str(settings.index_dir))
+    vectors = f"the Chroma server at {settings.chroma_url}" if settings.chroma_url else shown(str(settings.index_dir))
+    return f"{where(settings.shared_catalogue)} and {vectors}"
 
 
 def _check_index(args, settings: Settings) -> int:
     """`ingest --check`: the index's consistency, read under the writer lock (a live writer's
     half-written batch is not damage); no model is loaded and nothing is changed."""
-    from index.documents import shown
 
     from .library import Library
 
     if args.paths or args.prune:
         raise AssistantError("--check reports on the index as it is: give it no paths and no --prune.")
     health = Library(settings, with_vectors=True).health(wait=not args.no_wait)
-    print(f"index {shown(str(settings.index_dir))}: {health.summary()}")
+    print(f"index {_index_place(settings)}: {health.summary()}")
     if not health.consistent:
         print("run `assistant ingest` on the index's folders to repair it", file=sys.stderr)
     return 0 if health.consistent else 1
