@@ -42,7 +42,7 @@ _TABLES: dict[str, tuple[tuple[str, ...], str]] = {
         "SELECT path, source, title, sha256, chunks, chars, ingested_at, date, title_embedded, doc_id, pages "
         "FROM documents ORDER BY path"),
     "chunks": (
-        ("chunk_id", "path", "ordinal", "start", "end", "title", "text", "terms", "length"),
+        ("chunk_id", "path", "ordinal", "start", "end", "title", "text", "terms", "length", "title_length"),
         'SELECT chunk_id, path, ordinal, start, "end", title, text FROM chunks ORDER BY id'),
     "document_texts": (("path", "text"), "SELECT path FROM documents ORDER BY path"),
     "quotations": (

@@ -2,8 +2,8 @@
 of hosts: every table of the SQLite catalogue, in one PostgreSQL schema per collection, through a
 pool of psycopg 3 connections shared by the process's threads.
 
-Lexical search is PostgreSQL full-text search: each chunk's `tsvector` (its title's words at
-weight A, its text's at D, stemmed in Python exactly as the rest of the assistant stems) is
+Lexical search is PostgreSQL full-text search: each chunk's `tsvector` (its title's words, then
+its text's, stemmed in Python exactly as the rest of the assistant stems) is
 written in the transaction that writes the chunk, and a GIN index over it finds the chunks that
 hold any query word. They are ranked by Okapi BM25 as SQLite's FTS5 computes it (k1 = 1.2,
 b = 0.75, a title word counting 0.5, FTS5's IDF with its floor), from each hit's term
@@ -45,27 +45,31 @@ from .rows import quotation_rows
 _CHUNK_COLUMNS = 'c.chunk_id, c.path, d.source, c.title, c.ordinal, c.start, c."end", c.text'
 _PATH_CHUNKS = "SELECT chunk_id FROM chunks WHERE path = %s"
 
-# BM25 over the chunks holding any query lexeme: their term frequencies from the tsvector (weight A,
-# the title, counts 0.5), each lexeme's document frequency among them (which is its frequency in
-# the whole catalogue: a chunk holding it is a hit), FTS5's IDF floored at 1e-6, the chunk count and
-# mean length from `meta` (kept by triggers in the writing transactions).
+# BM25 over the chunks holding any query lexeme (the GIN index finds them): each one's frequency of
+# each query lexeme, from the positions the tsvector holds for it (kept alone by marking the query's
+# lexemes with weight B and filtering on it, rather than unnesting every word of every hit; a
+# position up to `title_length` is a title word and counts 0.5), each lexeme's document frequency
+# among the hits (its frequency in the whole catalogue: every chunk holding it is a hit), FTS5's IDF
+# floored at 1e-6, the chunk count and mean length from `meta` (kept by triggers as chunks are
+# written). Ties are broken by insertion order, whatever order the sums were added in.
 _BM25 = """
-WITH hits AS (
-    SELECT c.id, c.chunk_id, c.terms, c.length FROM chunks c WHERE c.terms @@ %(query)s::tsquery),
-freqs AS (
-    SELECT h.id, t.lexeme,
-           0.5 * cardinality(array_positions(t.weights, 'A')) + cardinality(array_positions(t.weights, 'D')) AS f
-    FROM hits h CROSS JOIN LATERAL unnest(h.terms) AS t WHERE t.lexeme = ANY(%(lexemes)s)),
+WITH freqs AS (
+    SELECT c.id, c.chunk_id, c.length, t.lexeme,
+           cardinality(t.positions) - 0.5 * CASE WHEN t.positions[1] > c.title_length THEN 0
+               ELSE (SELECT count(*) FROM unnest(t.positions) p WHERE p <= c.title_length) END AS f
+    FROM chunks c CROSS JOIN LATERAL unnest(ts_filter(setweight(c.terms, 'b', %(lexemes)s), '{b}')) AS t
+    WHERE c.terms @@ %(query)s::tsquery),
 stats AS (
     SELECT max(value) FILTER (WHERE key = 'chunk_count')::float8 AS n,
            greatest(max(value) FILTER (WHERE key = 'chunk_length')::float8
                     / nullif(max(value) FILTER (WHERE key = 'chunk_count'), 0), 1.0) AS avgdl FROM meta),
 idf AS (
     SELECT lexeme, greatest(ln((greatest(s.n, count(*)) - count(*) + 0.5) / (count(*) + 0.5)), 1e-6) AS idf
-    FROM freqs CROSS JOIN stats s GROUP BY lexeme, s.n)
-SELECT h.chunk_id, sum(i.idf * (f.f * 2.2) / (f.f + 1.2 * (0.25 + 0.75 * h.length / s.avgdl))) AS score
-FROM freqs f JOIN idf i USING (lexeme) JOIN hits h ON h.id = f.id CROSS JOIN stats s
-GROUP BY h.id, h.chunk_id ORDER BY score DESC, h.id LIMIT %(k)s
+    FROM freqs CROSS JOIN stats s GROUP BY lexeme, s.n),
+scored AS (
+    SELECT f.id, f.chunk_id, sum(i.idf * (f.f * 2.2) / (f.f + 1.2 * (0.25 + 0.75 * f.length / s.avgdl))) AS score
+    FROM freqs f JOIN idf i USING (lexeme) CROSS JOIN stats s GROUP BY f.id, f.chunk_id)
+SELECT chunk_id, score FROM scored ORDER BY round(score::numeric, 9) DESC, id LIMIT %(k)s
 """
 
 
@@ -293,15 +297,14 @@ class PostgresCatalogue(QuotationReads):
     ) -> None:
         rows = []
         for c in chunks:
-            terms, length = tsvector_literal(doc.title, c.text)
             rows.append((chunk_id(doc.path, doc.sha256, c.ordinal), doc.path, c.ordinal, c.start, c.end, doc.title,
-                         c.text, terms, length))
+                         c.text, *tsvector_literal(doc.title, c.text)))
         with self._transaction() as db:
             self._replace_units(db, doc.path, doc.sha256, units)
             db.execute("DELETE FROM chunks WHERE path = %s", (doc.path,))
             db.cursor().executemany(
-                'INSERT INTO chunks(chunk_id, path, ordinal, start, "end", title, text, terms, length) '
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::tsvector, %s)",
+                'INSERT INTO chunks(chunk_id, path, ordinal, start, "end", title, text, terms, length, title_length) '
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::tsvector, %s, %s)",
                 rows,
             )
             db.execute(

@@ -24,7 +24,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE chunks (
             id BIGSERIAL PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, path TEXT NOT NULL, ordinal INTEGER NOT NULL,
             start INTEGER NOT NULL, "end" INTEGER NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
-            terms TSVECTOR NOT NULL, length INTEGER NOT NULL)""",
+            terms TSVECTOR NOT NULL, length INTEGER NOT NULL, title_length INTEGER NOT NULL)""",
         "CREATE INDEX chunks_by_path ON chunks(path)",
         "CREATE INDEX chunks_terms ON chunks USING GIN (terms)",
         "CREATE TABLE document_texts (path TEXT PRIMARY KEY, text TEXT NOT NULL)",
@@ -118,21 +118,23 @@ def query_lexemes(terms: list[str]) -> list[str]:
     return list(dict.fromkeys(lexeme for term in terms for lexeme in lexemes(term)))
 
 
-def tsvector_literal(title: str, text: str) -> tuple[str, int]:
-    """A chunk's `tsvector` (title words at weight A, text words at D, each with its positions) as
-    PostgreSQL reads it, and the chunk's length in words (title and text, as FTS5 counts a row).
+def tsvector_literal(title: str, text: str) -> tuple[str, int, int]:
+    """A chunk's `tsvector` as PostgreSQL reads it (each word with its positions: the title's
+    first, then the text's), the chunk's length in words (title and text, as FTS5 counts a row),
+    and the title's (a position up to it is a title word, which BM25 counts 0.5).
 
     >>> tsvector_literal("Budrys", "Budrys said it's 'fine'")
-    ("'budri':1A,2 'fine':6 'it':4 's':5 'said':3", 6)
+    ("'budri':1,2 'fine':6 'it':4 's':5 'said':3", 6, 1)
     """
     counts: dict[str, list[str]] = {}
-    position = 0
-    for weight, words in (("A", lexemes(title)), ("", lexemes(text))):
-        for word in words:
-            position += 1
-            if position <= _MAX_POSITION:
-                counts.setdefault(word, []).append(f"{position}{weight}")
-    return " ".join(f"{_quoted(word)}:{','.join(places[:256])}" for word, places in sorted(counts.items())), position
+    title_words = lexemes(title)
+    for position, word in enumerate(title_words + lexemes(text), start=1):
+        if position > _MAX_POSITION:
+            break
+        counts.setdefault(word, []).append(str(position))
+    length = len(title_words) + len(lexemes(text))
+    literal = " ".join(f"{_quoted(word)}:{','.join(places[:256])}" for word, places in sorted(counts.items()))
+    return literal, length, min(len(title_words), _MAX_POSITION)
 
 
 def tsquery_literal(words: list[str]) -> str:
