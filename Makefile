@@ -71,6 +71,7 @@ bench: install
 	$(BIN)/python bench/llm_support.py
 	$(BIN)/python bench/near_miss.py
 	$(BIN)/python bench/refusal_curve.py
+	$(BIN)/python bench/catalogue.py
 
 # The README's settings table, from assistant.Settings (tests/test_readme.py checks it is current).
 readme: install
