@@ -12,7 +12,11 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ..terms import stem
+from functools import lru_cache
+
+import Stemmer
+
+from ..terms import fold
 
 # Append new migrations, never reorder or edit one that shipped (schema_version counts them).
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -68,7 +72,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 SCHEMA_PREFIX = "assistant_"
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+# As SQLite's FTS5 tokenizer `porter unicode61 remove_diacritics 2` splits and stems: runs of
+# letters and digits (an underscore separates), folded, then Porter's stemmer.
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_PORTER = Stemmer.Stemmer("porter")
 _MAX_POSITION = 16383  # a tsvector's positions stop here; later occurrences still count in `length`
 _MAX_LEXEME_BYTES = 2046  # PostgreSQL's limit on one word of a tsvector or tsquery
 
@@ -89,13 +96,21 @@ def schema_name(collection: str) -> str:
 
 
 def lexemes(text: str) -> list[str]:
-    """The words of a text as the lexical index holds them: folded, Snowball-stemmed, stopwords kept
-    (they count in a chunk's length, as in SQLite's FTS5 tokenizer).
+    """The words of a text as the lexical index holds them, as FTS5 holds them in the SQLite
+    catalogue: folded, Porter-stemmed, stopwords kept (they count in a chunk's length). A mark
+    that folds to nothing (a lone combining character) is no word.
 
-    >>> lexemes("Ruginienė's Ministers signed")
-    ['ruginien', 's', 'minist', 'sign']
+    >>> lexemes("Ruginienė's Ministers signed covid_19 \uff9e")
+    ['ruginien', 's', 'minist', 'sign', 'covid', '19']
     """
-    return [_fitted(stem(token)) for token in _TOKEN.findall(text)]
+    return [word for word in map(_lexeme, _TOKEN.findall(text)) if word]
+
+
+@lru_cache(maxsize=100_000)
+def _lexeme(token: str) -> str:
+    word = fold(token)
+    # FTS5's porter leaves words shorter than 3 or longer than 64 characters as they are.
+    return _fitted(word if len(word) < 3 or len(word) > 64 else _PORTER.stemWord(word))
 
 
 def _fitted(word: str) -> str:

@@ -54,10 +54,6 @@ def _doc(folder: Path, name: str, text: str):
 EMPTY_STEM = "\uff9e"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: an empty lexeme '' makes tsquery_literal invalid (syntax error -> HTTP 500)",
-)
 def test_a_question_with_a_word_that_stems_to_nothing_is_searched_not_raised(postgres_server):
     catalogue = PostgresCatalogue(postgres_server.url, fresh_schema_name())
     try:
@@ -67,7 +63,6 @@ def test_a_question_with_a_word_that_stems_to_nothing_is_searched_not_raised(pos
         catalogue.close()
 
 
-@pytest.mark.xfail(strict=True, reason="review: an empty lexeme '' makes tsvector_literal invalid (ingest aborts)")
 def test_a_document_with_a_word_that_stems_to_nothing_is_stored(postgres_server, tmp_path):
     catalogue = PostgresCatalogue(postgres_server.url, fresh_schema_name())
     try:
@@ -82,10 +77,6 @@ def test_a_document_with_a_word_that_stems_to_nothing_is_stored(postgres_server,
 # -- lexical index: the same documents, the same hits as SQLite ------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: PostgreSQL keeps _ in words and stems with Snowball; FTS5 splits on _, stems with Porter",
-)
 @pytest.mark.parametrize(("text", "question"), [
     ("The covid_19 figures rose again.", "covid"),  # FTS5 unicode61 splits on _, Python's \w does not
     ("The news came late.", "new"),  # FTS5 stems with Porter (news -> new), PostgreSQL with Snowball
