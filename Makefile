@@ -58,7 +58,7 @@ test-unit: lint
 	$(BIN)/python -m pytest -m "not slow and not model"
 
 # Writes docs/BENCHMARKS.md (about an hour on 2 cores; growth.py to 100k chunks is most of it).
-bench: install
+bench: install postgres
 	$(BIN)/python bench/evaluate.py
 	$(BIN)/python bench/calibrate_refusal.py
 	$(BIN)/python bench/ingest.py

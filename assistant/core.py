@@ -25,7 +25,7 @@ from prompts import load_prompt
 
 from .answering import ExtractiveAnswerer
 from .config import Settings
-from .errors import AssistantError, UnknownDocumentError, UploadError
+from .errors import AssistantError, BusyError, UnknownDocumentError, UploadError
 from .factory import make_embedder, open_catalogue
 from .library import Library
 from .models import Answer
@@ -248,7 +248,10 @@ class Assistant(Library):
         if record is None:
             raise UnknownDocumentError(load_prompt("unknown_document").format(doc_id=doc_id))
         with self.store.writing():
-            self.store.remove_documents([record.path])
+            try:
+                self.store.remove_documents([record.path])
+            except index.IndexBusyError as exc:
+                raise BusyError(str(exc)) from None
             path = Path(record.path)
             if not self.store.shared and path.parent == self.uploads_dir.resolve():
                 path.unlink(missing_ok=True)

@@ -27,6 +27,11 @@ class UnknownDocumentError(AssistantError):
     """No document with that id in the collections the caller may see (the API answers 404)."""
 
 
+class BusyError(AssistantError):
+    """Another writer (on another host, over a shared catalogue) is writing the same document; the
+    API answers 409 and the request may be sent again in a moment."""
+
+
 class UploadError(AssistantError):
     """An uploaded file cannot be ingested as sent; `status` is the HTTP status the API answers
     (415: an unsupported or disguised type, 413: over the size limit, 422: unreadable content)."""

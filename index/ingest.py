@@ -133,8 +133,11 @@ def ingest(
                         writer.submit(store.release_connection).result()
 
             if prune:
-                present = {str(f) for f in files}
+                present = set(keyed.values())
                 gone = [p for p in known if p not in present and not Path(p).exists()]
+                if store.shared:  # other hosts' documents (and uploads, kept in no folder) are not this run's
+                    roots = [Path(p).resolve() for p in paths]
+                    gone = [p for p in gone if _under(p, roots) and store.claim(p)]
                 sources = {r.path: r.source for r in store.documents()}
                 store.remove_documents(gone)
                 report.removed.extend(sources.get(p, p) for p in gone)
@@ -303,6 +306,11 @@ def _load(file: Path, key: str, data: bytes, source: str) -> Document:
     """The file's document, indexed under `key` (its resolved path, unless ingest was given another)."""
     doc = load_document(file, data, source)
     return doc if doc.path == key else dataclasses.replace(doc, path=key)
+
+
+def _under(path: str, roots: list[Path]) -> bool:
+    """Whether an indexed path lies in one of the folders (or is one of the files) a run was given."""
+    return not path.startswith("upload:") and any(Path(path).is_relative_to(root) for root in roots)
 
 
 def _refresh(known: dict[str, str], path: str, sha256: str | None) -> None:

@@ -383,9 +383,14 @@ class IndexStore:
         if not paths:
             return
         with self._writes():
+            busy = [path for path in paths if not self.claim(path)]
+            if busy:  # another host is writing it: removing it now could leave its new version without vectors
+                raise IndexBusyError(
+                    f"{shown(busy[0])} is being written by another writer right now; try again when it is done")
             for path in paths:
                 self.catalogue.journal_add([(path, None)])
                 self.catalogue.delete_document(path)
                 self._vectors.delete_document(path, keep_sha=None)
                 self.catalogue.journal_done(path, None)
+                self.release_claim(path)
             self.catalogue.next_generation()

@@ -17,7 +17,7 @@ from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant import NoIndexError, QuestionError, StoreUnavailableError
-from assistant.errors import UnknownCollectionError, UnknownDocumentError, UploadError
+from assistant.errors import BusyError, UnknownCollectionError, UnknownDocumentError, UploadError
 
 from .access import CollectionForbiddenError
 
@@ -44,6 +44,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UploadError)
     async def _bad_upload(_: Request, exc: UploadError):
         return JSONResponse(status_code=exc.status, content={"error": str(exc)})
+
+    @app.exception_handler(BusyError)
+    async def _busy(_: Request, exc: BusyError):
+        return JSONResponse(status_code=409, content={"error": str(exc)}, headers={"Retry-After": "2"})
 
     @app.exception_handler(NoIndexError)
     async def _no_index(_: Request, exc: NoIndexError):

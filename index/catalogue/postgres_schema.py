@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-
 from functools import lru_cache
 
 import Stemmer

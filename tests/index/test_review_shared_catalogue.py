@@ -99,10 +99,6 @@ def test_postgres_finds_what_sqlite_finds(postgres_server, tmp_path, text, quest
 # -- --prune over a shared catalogue ---------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: ingest --prune removes every upload:NAME (Path('upload:x').exists() is False)",
-)
 def test_prune_on_one_host_keeps_the_uploads_every_worker_shares(two_hosts, tmp_path):
     one, _ = two_hosts
     embedder = FakeEmbedder()
@@ -121,10 +117,6 @@ def test_prune_on_one_host_keeps_the_uploads_every_worker_shares(two_hosts, tmp_
 # -- a delete on one host while another host writes the same document -----------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: remove_documents takes no claim: a concurrent ingest's vectors are deleted after its commit",
-)
 def test_a_delete_waits_for_the_claim_of_a_writer_on_another_host(two_hosts, tmp_path):
     """Host 1 is writing report.txt (claimed; vectors upserted, catalogue commit next). Host 2's
     delete of the same document deletes the catalogue rows first and the vectors last: if host 1
