@@ -59,20 +59,22 @@ def open_catalogue(settings: Settings) -> Catalogue | None:
         return None
     from index import PostgresCatalogue
 
-    if not url.startswith(("postgresql://", "postgres://")):
-        raise AssistantError(
-            "ASSISTANT_CATALOGUE_URL must be a PostgreSQL URL such as postgresql://user@host:5432/db (or empty for "
-            "the SQLite catalogue in the index directory)"
-        )
-    return PostgresCatalogue(url, collection=settings.collection)
+    try:
+        return PostgresCatalogue(url, collection=settings.collection)
+    except ValueError as exc:  # the URL does not parse: said without it (it may hold a password)
+        raise AssistantError(str(exc)) from None
 
 
 def shared_collections(settings: Settings) -> list[str]:
     """The collections the PostgreSQL catalogue at `catalogue_url` holds (each schema's comment names one)."""
-    from index.catalogue.postgres_locks import connect, unavailable
+    from index.catalogue.postgres_locks import check_url, connect, unavailable
     from index.catalogue.postgres_schema import SCHEMA_PREFIX
 
     url = settings.shared_catalogue
+    try:
+        check_url(url)
+    except ValueError as exc:
+        raise AssistantError(str(exc)) from None
     with unavailable(url), connect(url) as db:
         rows = db.execute(
             "SELECT obj_description(n.oid, 'pg_namespace') FROM pg_namespace n WHERE n.nspname LIKE %s "

@@ -37,7 +37,7 @@ from ..records import (
     document_id,
 )
 from ..vectors import StoreUnavailableError
-from .postgres_locks import PostgresWriterLock, advisory_key, connect, unavailable
+from .postgres_locks import PostgresWriterLock, advisory_key, check_url, connect, unavailable
 from .postgres_quotations import QuotationReads
 from .postgres_schema import MIGRATIONS, query_lexemes, schema_name, tsquery_literal, tsvector_literal
 from .rows import quotation_rows
@@ -85,6 +85,7 @@ class PostgresCatalogue(QuotationReads):
 
         # While PostgreSQL is down the pool would log every reconnection it tries; requests say it (503).
         logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
+        check_url(url)  # ValueError, without the URL, before anything could quote it
         self.url = url
         self.schema = schema or schema_name(collection)
         self.collection = collection

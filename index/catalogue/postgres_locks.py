@@ -39,17 +39,51 @@ def advisory_key(*parts: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+BAD_URL = (
+    "ASSISTANT_CATALOGUE_URL is not a PostgreSQL URL that parses: write it as "
+    "postgresql://user:password@host:5432/database, with @ : / %% ? # and spaces in the user name or password "
+    "percent-encoded (@ is %%40, / is %%2F)"
+).replace("%%", "%")
+
+
+def check_url(url: str) -> dict[str, str]:
+    """The connection parameters of a PostgreSQL URL; ValueError (saying how to write one, never
+    repeating it: it may hold a password) when it does not parse, or parses two ways (an
+    unencoded @ or / in a password reads as part of the host to one parser and not the other).
+
+    >>> check_url("postgresql://me:s%40cret@db:5433/assistant")["host"]
+    'db'
+    >>> check_url("postgresql://me:p/ss@db/assistant")
+    Traceback (most recent call last):
+    ValueError: ASSISTANT_CATALOGUE_URL is not a PostgreSQL URL that parses: ...
+    """
+    from urllib.parse import urlsplit
+
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+        info = {key: str(value) for key, value in conninfo_to_dict(url).items()}
+    except Exception:  # whatever the parser says would quote the URL
+        raise ValueError(BAD_URL) from None
+    if parts.scheme not in ("postgresql", "postgres") or (parts.hostname or "") != info.get("host", "").lower() or (
+            port is not None and str(port) != info.get("port")):
+        raise ValueError(BAD_URL)
+    return info
+
+
 def where(url: str) -> str:
     """The server a URL names, for messages (never its password).
 
     >>> where("postgresql://me:secret@db.internal:5433/assistant")
     'PostgreSQL at db.internal:5433/assistant'
+    >>> where("postgresql://me:p@ss@db/assistant")
+    'PostgreSQL (ASSISTANT_CATALOGUE_URL does not parse)'
     """
-    from psycopg.conninfo import conninfo_to_dict
-
     try:
-        info = conninfo_to_dict(url)
-    except Exception:  # a URL that does not parse is said as such, without its text
+        info = check_url(url)
+    except ValueError:
         return "PostgreSQL (ASSISTANT_CATALOGUE_URL does not parse)"
     return f"PostgreSQL at {info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
 
