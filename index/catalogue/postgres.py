@@ -86,6 +86,7 @@ class PostgresCatalogue(QuotationReads):
         # While PostgreSQL is down the pool would log every reconnection it tries; requests say it (503).
         logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
         check_url(url)  # ValueError, without the URL, before anything could quote it
+        self._writer: PostgresWriterLock | None = None
         self.url = url
         self.schema = schema or schema_name(collection)
         self.collection = collection
@@ -99,8 +100,10 @@ class PostgresCatalogue(QuotationReads):
             )
 
     def writer_lock(self) -> PostgresWriterLock:
-        """The lock every writer of this catalogue holds, from any host (see PostgresWriterLock)."""
-        return PostgresWriterLock(self.url, self.schema)
+        """The lock every writer of this catalogue holds, from any host (see PostgresWriterLock);
+        while it is held, every writing transaction checks that its session still holds it."""
+        self._writer = PostgresWriterLock(self.url, self.schema)
+        return self._writer
 
     @contextmanager
     def _db(self) -> Iterator[Any]:
@@ -109,7 +112,11 @@ class PostgresCatalogue(QuotationReads):
 
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
+        """A writing transaction: it commits only while this process's writer (if it has one) still
+        holds its lock (WriterLostError otherwise, and nothing is written)."""
         with unavailable(self.url), self._pool.connection() as db, db.transaction():
+            if self._writer is not None:
+                self._writer.check(db)
             yield db
 
     def _rows(self, sql: str, args: Any = ()) -> list[tuple]:

@@ -106,6 +106,11 @@ def unavailable(url: str) -> Iterator[None]:
         ) from exc
 
 
+class WriterLostError(StoreUnavailableError):
+    """The writer's own PostgreSQL session ended (a restart, a failover, a proxy's timeout) while it
+    wrote: its locks and claims are gone, so it writes nothing more (the next run repairs)."""
+
+
 def _connection_lost(exc: Exception) -> bool:
     """Whether PostgreSQL could not be reached or dropped the session: no connection (no SQLSTATE),
     a connection exception (08), too many connections (53300), a shutdown or restart (57P)."""
@@ -119,10 +124,12 @@ def _first_line(exc: Exception) -> str:
 
 
 def connect(url: str, **kwargs: Any) -> Any:
-    """A connection of its own (autocommit), outside any pool."""
+    """A connection of its own (autocommit), outside any pool; TCP keepalives find a peer that
+    vanished (a host or a network gone) within a minute or so."""
     import psycopg
 
-    return psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="cited-assistant", **kwargs)
+    return psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="cited-assistant",
+                           keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3, **kwargs)
 
 
 def _close(db: Any) -> None:
@@ -144,6 +151,7 @@ class PostgresWriterLock:
         self.url, self.schema = url, schema
         self._key = advisory_key("writers", schema)
         self._db: Any = None
+        self._pid: int | None = None  # the writer session's server process, whose locks commits check
         self._turn = threading.Lock()  # the writer's threads share its connection
         self._claims: set[str] = set()
 
@@ -166,7 +174,24 @@ class PostgresWriterLock:
             except BaseException:
                 db.close()
                 raise
-        self._db = db
+        self._db, self._pid = db, db.info.backend_pid
+
+    def check(self, db: Any) -> None:
+        """Inside a transaction of the catalogue's (on `db`): WriterLostError unless this writer's
+        session still holds its shared lock. A commit after the session ended could race another
+        writer that, finding itself alone, removed this one's vectors."""
+        if self._db is None:
+            return
+        unsigned = self._key & 0xFFFF_FFFF_FFFF_FFFF
+        held = db.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = %s AND classid = %s "
+            "AND objid = %s AND objsubid = 1 AND granted)", (self._pid, unsigned >> 32, unsigned & 0xFFFF_FFFF),
+        ).fetchone()[0]
+        if not held:
+            raise WriterLostError(
+                f"this writer's session with {where(self.url)} ended while it wrote (a restart or a failover): it "
+                "stops here, and the next `assistant ingest` repairs what it left"
+            )
 
     def release(self) -> None:
         db, self._db = self._db, None

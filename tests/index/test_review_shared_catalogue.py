@@ -146,8 +146,9 @@ def test_a_delete_waits_for_the_claim_of_a_writer_on_another_host(two_hosts, tmp
 # -- a writer whose PostgreSQL session is lost ---------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="review: a lost writer session is not noticed; writes go on through the pool")
 def test_a_writer_whose_session_was_lost_stops_writing(two_hosts, tmp_path, postgres_server):
+    from index.catalogue.postgres_locks import WriterLostError
+
     """Host 1's writer session ends (a restart, a failover, a proxy or idle_session_timeout closing an
     idle connection while it embeds a batch): its advisory locks are gone, but it still writes through
     the pool. Host 2 is then 'alone', recovers, and deletes host 1's in-flight vectors; host 1 commits."""
@@ -173,11 +174,11 @@ def test_a_writer_whose_session_was_lost_stops_writing(two_hosts, tmp_path, post
         assert one._writer.held  # host 1 does not know
         with other.writing():
             with other.alone() as alone:
-                lost_exclusion = alone
-            other.recover()
-        # host 1's write, second half: the catalogue commit goes through the pool, unchecked
-        one.catalogue.store_document(doc, chunks, facts, 1.0, None)
-        one.catalogue.journal_done(doc.path, doc.sha256)
-    assert not lost_exclusion, "another writer was 'alone' while host 1 was still writing"
+                assert alone  # PostgreSQL ended host 1's session, and its locks with it
+            assert other.recover() == 1  # host 1's in-flight vectors are removed
+        # host 1's write, second half: its commit checks that its session still holds the lock
+        with pytest.raises(WriterLostError, match="ended while it wrote"):
+            one.catalogue.store_document(doc, chunks, facts, 1.0, None)
+    assert one.catalogue.document_count() == 0
     health = one.health()
     assert health.consistent, f"{len(health.missing)} committed chunks have no vector"
