@@ -15,7 +15,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant import UPLOAD_SUFFIXES, Assistant, AssistantError
+from assistant import UPLOAD_SUFFIXES, Assistant, AssistantError, StoreUnavailableError
 from assistant.collections import Collections
 from prompts import load_prompt
 
@@ -93,7 +93,7 @@ def upload_files(
                 data = Path(path).read_bytes()
                 Path(path).unlink(missing_ok=True)  # the upload folder keeps it from now on; Gradio's copy goes
                 outcome["record"] = assistant.upload(filename, data, on_progress=steps.put)
-            except AssistantError as exc:
+            except (AssistantError, StoreUnavailableError) as exc:
                 outcome["error"] = str(exc)
             except OSError as exc:
                 outcome["error"] = f"{filename} could not be read ({exc.strerror or exc})"
@@ -133,9 +133,9 @@ def build_documents_tab(collections: Collections, access_of: AccessOf, picker: g
     def shown(collection: str | None, request: gr.Request):
         try:
             assistant = access_of(request).assistant(collections, collection or None)
-        except AssistantError as exc:
+            return documents_html(assistant, viewer), gr.update(choices=document_choices(assistant), value=None)
+        except (AssistantError, StoreUnavailableError) as exc:  # a store that is down is said, as in the chat
             return str(ChatHTML("<p>{}</p>").format(str(exc))), gr.update(choices=[], value=None)
-        return documents_html(assistant, viewer), gr.update(choices=document_choices(assistant), value=None)
 
     def add(files: list[str] | None, collection: str | None, request: gr.Request):
         if not files:
@@ -143,7 +143,7 @@ def build_documents_tab(collections: Collections, access_of: AccessOf, picker: g
             return
         try:
             assistant = access_of(request).assistant(collections, collection or None)
-        except AssistantError as exc:
+        except (AssistantError, StoreUnavailableError) as exc:
             yield None, str(ChatHTML("<p>{}</p>").format(str(exc))), gr.update(), gr.update()
             return
         for lines in upload_files(assistant, files):
@@ -157,7 +157,7 @@ def build_documents_tab(collections: Collections, access_of: AccessOf, picker: g
             try:
                 record = access_of(request).assistant(collections, collection or None).delete_document(doc_id)
                 note = str(ChatHTML("<p>{}</p>").format(load_prompt("document_deleted").format(source=record.source)))
-            except AssistantError as exc:
+            except (AssistantError, StoreUnavailableError) as exc:
                 note = str(ChatHTML("<p>{}</p>").format(str(exc)))
         return (note, *shown(collection, request))
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import pytest
-
 from assistant import StoreUnavailableError
 from ui.documents_tab import gradio_upload_folder, upload_files
 
@@ -20,7 +18,6 @@ class StoreDown:
         raise StoreUnavailableError(DOWN)
 
 
-@pytest.mark.xfail(strict=True, reason="review: upload_files catches AssistantError, not StoreUnavailableError")
 def test_an_upload_while_the_store_is_down_says_so(tmp_path):
     folder = Path(gradio_upload_folder()) / "review-store-down"
     folder.mkdir(parents=True, exist_ok=True)
