@@ -15,6 +15,7 @@ so no claim is ever stale.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shlex
 import socket
@@ -27,6 +28,8 @@ from typing import Any
 
 from ..lock import IndexBusyError
 from ..vectors import StoreUnavailableError
+
+log = logging.getLogger("index.store")
 
 
 def advisory_key(*parts: str) -> int:
@@ -252,9 +255,17 @@ class PostgresWriterLock:
             db = connect(self.url)
         try:
             with unavailable(self.url):
-                if wait:
-                    db.execute("SELECT pg_advisory_lock(%s)", (self._key,))
-                elif not db.execute("SELECT pg_try_advisory_lock(%s)", (self._key,)).fetchone()[0]:
+                # Tried again and again rather than queued: PostgreSQL would make every writer that
+                # comes after a queued exclusive request wait behind it, for as long as the run it waits for.
+                said = False
+                while not db.execute("SELECT pg_try_advisory_lock(%s)", (self._key,)).fetchone()[0]:
+                    if wait:
+                        if not said:
+                            log.warning("waiting for the writers of the catalogue %s in %s to end", self.schema,
+                                        where(self.url))
+                            said = True
+                        time.sleep(0.5)
+                        continue
                     raise IndexBusyError(
                         f"the catalogue {self.schema} in {where(self.url)} is being written; run again when that "
                         "ends, or without --no-wait to wait for it"

@@ -113,3 +113,25 @@ def test_a_health_check_waits_for_every_writer_or_says_one_is_writing(two_hosts)
         pass
     with other.exclusively(wait=False), pytest.raises(IndexBusyError, match="being repaired"), one.writing(wait=False):
         pass
+
+
+def test_a_waiting_health_check_holds_up_no_writer(two_hosts):
+    """`ingest --check` waits for the writers without queueing behind them (a queued exclusive
+    request would make every writer after it wait too, uploads included)."""
+    one, other = two_hosts
+    checked = threading.Event()
+
+    def check():
+        with other.exclusively(wait=True):
+            checked.set()
+
+    with one.writing():
+        waiting = threading.Thread(target=check)
+        waiting.start()
+        time.sleep(1.0)
+        assert not checked.is_set()  # the check waits for the writer ...
+        started = time.monotonic()
+        with other.writing(wait=True):  # ... and another writer starts at once all the same
+            assert time.monotonic() - started < 1.0
+    waiting.join(timeout=10)
+    assert checked.is_set()  # once every writer ended, the check ran
