@@ -127,6 +127,7 @@ def migrate_collection(settings: Settings, url: str, *, chroma_to: str = "", rep
         report = copy_catalogue(folder / CATALOGUE_FILE, url, settings.collection, replace=replace,
                                 on_progress=on_progress, before_commit=vectors.run if vectors else None)
         if vectors is not None:
+            vectors.finish()  # the catalogue now names only the copied vectors: the old ones can go
             report.vectors, report.chroma = vectors.copied, vectors.shown_url
         return report
     finally:
@@ -270,6 +271,8 @@ class VectorCopy:
 
         parts = urlparse(url)
         self.name, self.replace, self.on_progress, self.copied = name, replace, on_progress, 0
+        self.ids: set[str] = set()  # the copied vectors' ids
+        self.before: set[str] = set()  # the server's ids before the copy (with --replace)
         self.shown_url = f"{parts.scheme}://{parts.hostname}:{parts.port or 8000}"  # (never a user or password)
         self.source = open_chroma_client(folder)
         if not self._holds(self.source):
@@ -287,30 +290,45 @@ class VectorCopy:
         return self.name in {collection.name for collection in client.list_collections()}
 
     def run(self) -> int:
-        """Copy the vectors (the server's collection made anew with --replace); the count copied,
-        AssistantError when the server does not hold exactly as many as the on-disk Chroma."""
+        """Copy the vectors, beside those the server's collection holds (with --replace, workers
+        still answer from the old catalogue and its vectors until the new one commits, and a copy
+        that fails leaves them); the count copied, AssistantError when the server lacks any."""
         from index.vectors import COLLECTION_METADATA, chroma_calls
 
         source = self.source.get_collection(self.name, embedding_function=None)
         with chroma_calls("copying vectors"):
-            if self.replace and self._holds(self.target):
-                self.target.delete_collection(self.name)
             target = self.target.get_or_create_collection(self.name, metadata=COLLECTION_METADATA,
                                                           embedding_function=None)
+            self.before = set(target.get(include=[])["ids"]) if self.replace else set()
             for offset in itertools.count(0, _BATCH):
                 batch = source.get(include=["embeddings", "documents", "metadatas"], limit=_BATCH, offset=offset)
                 if not batch["ids"]:
                     break
                 target.upsert(ids=batch["ids"], embeddings=batch["embeddings"], documents=batch["documents"],
                               metadatas=batch["metadatas"])
+                self.ids.update(batch["ids"])
                 if self.on_progress is not None:
                     self.on_progress("vectors", offset + len(batch["ids"]))
-            expected, found = source.count(), target.count()
+            copied = sorted(self.ids)
+            expected = source.count()
+            found = sum(len(target.get(ids=copied[lo : lo + _BATCH], include=[])["ids"])
+                        for lo in range(0, len(copied), _BATCH))
         if found != expected:
             raise AssistantError(f"the Chroma server at {self.shown_url} holds {found} vectors of collection "
                                  f"{self.name} after the copy, not {expected}; nothing was copied to PostgreSQL")
         self.copied = found
         return found
+
+    def finish(self) -> None:
+        """After the catalogue committed: remove the vectors the server held before that are not the
+        copied ones (with --replace, the old collection's; the next ingest would remove them too)."""
+        from index.vectors import chroma_calls
+
+        stale = sorted(self.before - self.ids)
+        with chroma_calls("removing the replaced vectors"):
+            target = self.target.get_collection(self.name, embedding_function=None)
+            for lo in range(0, len(stale), _BATCH):
+                target.delete(ids=stale[lo : lo + _BATCH])
 
 
 def _count(n: int, noun: str) -> str:
