@@ -196,12 +196,18 @@ def _run_worker(path: str, parent: int) -> None:
     settings = pickle.loads(sys.stdin.buffer.read())  # from our own parent, over a pipe
     import uvicorn
 
+    from assistant import AssistantError, StoreUnavailableError
     from assistant.factory import open_assistant
 
     from .server import create_app
 
+    try:
+        assistant = open_assistant(settings)
+    except (AssistantError, StoreUnavailableError) as exc:  # one line, as `assistant serve` says it
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        sys.exit(1)
     # Only the front can reach the socket (its folder is 0700), so its forwarding headers are trusted.
-    uvicorn.run(create_app(open_assistant(settings)), uds=path, log_level="warning", forwarded_allow_ips="*",
+    uvicorn.run(create_app(assistant), uds=path, log_level="warning", forwarded_allow_ips="*",
                 timeout_graceful_shutdown=5)
 
 

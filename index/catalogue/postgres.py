@@ -85,17 +85,19 @@ class PostgresCatalogue(QuotationReads):
 
         # While PostgreSQL is down the pool would log every reconnection it tries; requests say it (503).
         logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
-        check_url(url)  # ValueError, without the URL, before anything could quote it
+        given = check_url(url)  # ValueError, without the URL, before anything could quote it
         self._writer: PostgresWriterLock | None = None
         self.url = url
         self.schema = schema or schema_name(collection)
         self.collection = collection
+        # The URL's own options (a statement_timeout, say) are kept, the collection's schema added.
+        options = f"{given.get('options', '')} -c search_path={self.schema}".strip()
         with unavailable(url):
             with connect(url) as db:  # the schema before the pool, whose connections search it
                 self._migrate(db)
             self._pool = ConnectionPool(
                 url, min_size=1, max_size=max_connections, timeout=timeout, open=True, name=f"catalogue-{self.schema}",
-                kwargs={"autocommit": True, "options": f"-c search_path={self.schema}"},
+                kwargs={"autocommit": True, "options": options},
                 check=ConnectionPool.check_connection,
             )
 
