@@ -54,7 +54,7 @@ test-fast: lint postgres
 	$(BIN)/python -m pytest -m "not slow"
 
 # The unit layer: no model (a small fake embedding), no processes or browsers; seconds.
-test-unit: lint
+test-unit: lint postgres
 	$(BIN)/python -m pytest -m "not slow and not model"
 
 # Writes docs/BENCHMARKS.md (about an hour on 2 cores; growth.py to 100k chunks is most of it).
