@@ -265,13 +265,15 @@ def _ingest_files(
             if key in backlog:  # indexed before quotations were stored: find them, embed nothing
                 try:
                     doc = _load(file, key, data, source)
+                    progress.doing(f"finding quotations in {shown(source)}")
+                    facts = find_facts(doc)
+                    report.quotations += len(facts.quotations)
+                    write(store.write_facts, [(doc, facts)])
                 except LoadError:
-                    continue
-                progress.doing(f"finding quotations in {shown(source)}")
-                facts = find_facts(doc)
-                report.quotations += len(facts.quotations)
-                write(store.write_facts, [(doc, facts)])
-            write(store.release_claim, key)
+                    pass
+            # Let go at once (writing its facts again, as another run may, is harmless): waiting for the
+            # writer thread here would make every unchanged file wait for the batch being written.
+            store.release_claim(key)
             continue
         try:
             doc = _load(file, key, data, source)
@@ -279,9 +281,10 @@ def _ingest_files(
             _skip(report, source, exc.reason)
             if key in known:
                 # Its old text no longer is what the file says: it must not stay citable.
-                write(store.remove_documents, [key])
+                write(store.remove_documents, [key])  # (which lets go of the claim when done)
                 report.removed.append(source)
-            write(store.release_claim, key)
+            else:
+                store.release_claim(key)
             continue
         progress.doing(f"chunking {shown(source)}")
         chunks = chunk_document(doc, max_words=limits.max_words, overlap_sentences=limits.overlap_sentences)
