@@ -20,6 +20,7 @@ import itertools
 import json
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -165,6 +166,8 @@ class SetRecall:
     builds: dict[str, Build] = field(default_factory=dict)
     ranks: dict[str, dict[str, dict[str, int | None]]] = field(default_factory=dict)  # backend -> id -> mode -> rank
     lexical: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # backend -> id -> BM25 top 30 chunk ids
+    answer_ms: dict[str, list[float]] = field(default_factory=dict)  # backend -> warm `ask` wall times
+    same_answers: int = 0  # questions whose answer (text, refusal, citations) is the same on both backends
 
     def recall(self, backend: str, mode: str, k: int) -> float | None:
         outcomes = [evaluation.Outcome(id=qid, question="", answerable=True, ranks=ranks)
@@ -226,6 +229,40 @@ def answerable_questions(set_dir: Path) -> list[evaluation.EvalQuestion]:
     return kept
 
 
+ANSWERED = 60  # questions per set whose `ask` is timed on each backend
+
+
+def time_answers(result: SetRecall, opened: dict) -> None:
+    """`Assistant.ask` on each backend, warm, the backends taking turns question by question; and
+    whether both give the same answer (text, refusal, the cited passages)."""
+    for assistant in opened.values():
+        assistant.ask(evaluation.WARM_UP_QUESTION)
+    questions = result.questions[:: max(1, len(result.questions) // ANSWERED)][:ANSWERED]
+    for n, item in enumerate(questions):
+        answers = {}
+        for backend in (SQLITE, POSTGRES) if n % 2 == 0 else (POSTGRES, SQLITE):
+            t0 = time.perf_counter()
+            answer = opened[backend].ask(item.question)
+            result.answer_ms.setdefault(backend, []).append((time.perf_counter() - t0) * 1000)
+            answers[backend] = (answer.answer, answer.refused,
+                                [(c.source, c.start, c.end) for c in answer.citations])
+        result.same_answers += answers[SQLITE] == answers[POSTGRES]
+
+
+def answers_table(results: list[SetRecall]) -> str:
+    rows = []
+    for r in results:
+        base = statistics.median(r.answer_ms[SQLITE])
+        for backend in (SQLITE, POSTGRES):
+            times = sorted(r.answer_ms[backend])
+            p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+            rows.append([r.name, backend, len(times), common.fmt(statistics.median(times), 1), common.fmt(p95, 1),
+                         ratio(statistics.median(times), base),
+                         f"{r.same_answers}/{len(times)}" if backend == POSTGRES else ""])
+    return common.markdown_table(
+        ["set", "backend", "questions", "ask p50 ms", "ask p95 ms", "p50 / SQLite's", "same answer as SQLite"], rows)
+
+
 def measure_recall(args: argparse.Namespace, url: str) -> list[SetRecall]:
     embedder = make_embedder(Settings())
     embedder.query_vector("a first sentence, so that neither backend's ingest pays for loading the model")
@@ -234,6 +271,7 @@ def measure_recall(args: argparse.Namespace, url: str) -> list[SetRecall]:
         set_dir = args.eval_dir / name
         result = SetRecall(name, answerable_questions(set_dir))
         # Alternate which backend builds first, so that neither always has the quieter machine.
+        opened = {}
         for backend in (SQLITE, POSTGRES) if number % 2 == 0 else (POSTGRES, SQLITE):
             settings = backend_settings(backend, args.work_dir, name, url)
             print(f"{name}: indexing with the {backend} catalogue", file=sys.stderr, flush=True)
@@ -245,6 +283,10 @@ def measure_recall(args: argparse.Namespace, url: str) -> list[SetRecall]:
             if backend == POSTGRES:
                 with ranked_by_ts_rank_cd(assistant.store.catalogue):
                     result.ranks[TS_RANK_CD] = rank_questions(assistant, result.questions, LEXICAL_MODES)
+            opened[backend] = assistant
+        print(f"{name}: answering with both backends, in turns", file=sys.stderr, flush=True)
+        time_answers(result, opened)
+        for assistant in opened.values():
             assistant.close()
         results.append(result)
     PART_DIR.mkdir(parents=True, exist_ok=True)  # every rank and lexical top, for a look at single questions
@@ -301,6 +343,11 @@ def render_recall(results: list[SetRecall], argv: list[str], postgres: str) -> s
     lines += ["", "How far the two BM25 rankings agree (top lexical hits of each question, as the retriever asks "
               "for them):", "", agreement_table(results), "", differing_examples(results)]
     lines += ["", ts_rank_cd_reading(results)]
+    if all(r.answer_ms for r in results):
+        lines += ["", "### Answers per backend", "",
+                  f"`Assistant.ask` on up to {ANSWERED} questions of each set (spread over the set), warm, on the two "
+                  "indexes above, the backends taking turns question by question; the same answer means the same "
+                  "text, refusal and cited passages.", "", answers_table(results)]
     return "\n".join(lines)
 
 
@@ -686,9 +733,12 @@ def section(parts: dict[str, str]) -> str:
         "`ASSISTANT_CATALOGUE_URL=postgresql://...` puts the catalogue (documents, chunks, lexical search, "
         "quotations) in PostgreSQL (`index.PostgresCatalogue`), whose lexical search matches through a tsvector "
         "column with a GIN index and ranks by BM25 computed in SQL as FTS5's bm25() computes it (k1 = 1.2, "
-        "b = 0.75, title weight 0.5). The tokens differ (Python `\\w+` and Snowball stems against FTS5's "
-        "unicode61 and porter), so the rankings may differ slightly. The parts below were run separately "
-        "(`--parts`); each says when.",
+        "b = 0.75, title weight 0.5), over words split and stemmed as FTS5's `porter unicode61 "
+        "remove_diacritics 2` tokenizer does (letters and digits, folded, Porter's stemmer), so both backends "
+        "find the same chunks and give them the same scores (to 1e-9; ties may come in another order). "
+        "Why not PostgreSQL's own rankings: `ts_rank` and `ts_rank_cd` know neither how rare a word is across "
+        "the chunks nor how long a chunk is against the mean, and the recall table below shows what that "
+        "costs. The parts below were run separately (`--parts`); each says when.",
     ]
     for part in PARTS:
         lines += ["", parts.get(part) or f"### {part}\n\n_Not run yet._"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -37,7 +38,7 @@ from ..records import (
     document_id,
 )
 from ..vectors import StoreUnavailableError
-from .postgres_locks import PostgresWriterLock, advisory_key, check_url, connect, unavailable
+from .postgres_locks import PostgresWriterLock, advisory_key, check_url, connect, connection_lost, unavailable
 from .postgres_quotations import QuotationReads
 from .postgres_schema import MIGRATIONS, query_lexemes, schema_name, tsquery_literal, tsvector_literal
 from .rows import quotation_rows
@@ -73,6 +74,24 @@ SELECT chunk_id, score FROM scored ORDER BY round(score::numeric, 9) DESC, id LI
 """
 
 
+_IDLE_CHECK_SECONDS = 2.0  # a pooled connection idle longer is checked before use
+
+
+def _returned(db: Any) -> None:
+    """When a connection went back to the pool (the pool's `reset`)."""
+    db.info_returned_at = time.monotonic()
+
+
+def _check_if_idle(db: Any) -> None:
+    """Check a connection before use only when it sat idle a while: one that was just used is alive
+    (a check is a round trip, at every one of the dozen reads a question makes), and one that sat
+    through a restart is found dead here and replaced, not handed to a request."""
+    from psycopg_pool import ConnectionPool
+
+    if time.monotonic() - getattr(db, "info_returned_at", 0.0) > _IDLE_CHECK_SECONDS:
+        ConnectionPool.check_connection(db)
+
+
 class PostgresCatalogue(QuotationReads):
     """One collection's catalogue in the PostgreSQL database at `url`, in schema `schema` (created
     and migrated on open); `collection` names it (the schema's comment, for listing collections)."""
@@ -97,8 +116,7 @@ class PostgresCatalogue(QuotationReads):
                 self._migrate(db)
             self._pool = ConnectionPool(
                 url, min_size=1, max_size=max_connections, timeout=timeout, open=True, name=f"catalogue-{self.schema}",
-                kwargs={"autocommit": True, "options": options},
-                check=ConnectionPool.check_connection,
+                kwargs={"autocommit": True, "options": options}, check=_check_if_idle, reset=_returned,
             )
 
     def writer_lock(self) -> PostgresWriterLock:
@@ -122,8 +140,20 @@ class PostgresCatalogue(QuotationReads):
             yield db
 
     def _rows(self, sql: str, args: Any = ()) -> list[tuple]:
-        with self._db() as db:
-            return db.execute(sql, args).fetchall()
+        """A read, tried once more on a fresh connection when the pooled one turns out broken (a
+        PostgreSQL restarted within the last seconds, while that connection was in use)."""
+        import psycopg
+
+        with unavailable(self.url):
+            try:
+                with self._pool.connection() as db:
+                    return db.execute(sql, args).fetchall()
+            except psycopg.OperationalError as exc:
+                if not connection_lost(exc):
+                    raise
+                self._pool.check()  # the other idle connections were broken by the same restart
+            with self._pool.connection() as db:
+                return db.execute(sql, args).fetchall()
 
     def _one(self, sql: str, args: Any = ()) -> Any:
         rows = self._rows(sql, args)

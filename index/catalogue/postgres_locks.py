@@ -101,7 +101,7 @@ def unavailable(url: str) -> Iterator[None]:
     try:
         yield
     except (psycopg.OperationalError, PoolTimeout) as exc:
-        if not _connection_lost(exc):
+        if not connection_lost(exc):
             raise  # an error of the statement itself (a limit exceeded): retrying would not help
         raise StoreUnavailableError(
             f"the catalogue's {where(url)} cannot be reached ({_first_line(exc)}); start it or check "
@@ -114,7 +114,7 @@ class WriterLostError(StoreUnavailableError):
     wrote: its locks and claims are gone, so it writes nothing more (the next run repairs)."""
 
 
-def _connection_lost(exc: Exception) -> bool:
+def connection_lost(exc: Exception) -> bool:
     """Whether PostgreSQL could not be reached or dropped the session: no connection (no SQLSTATE),
     a connection exception (08), too many connections (53300), a shutdown or restart (57P)."""
     state = getattr(exc, "sqlstate", None)
