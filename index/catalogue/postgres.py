@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -38,59 +37,22 @@ from ..records import (
     document_id,
 )
 from ..vectors import StoreUnavailableError
-from .postgres_locks import PostgresWriterLock, advisory_key, check_url, connect, connection_lost, unavailable
+from .postgres_locks import (
+    PostgresWriterLock,
+    advisory_key,
+    check_if_idle,
+    check_url,
+    connect,
+    connection_lost,
+    returned,
+    unavailable,
+)
 from .postgres_quotations import QuotationReads
-from .postgres_schema import MIGRATIONS, query_lexemes, schema_name, tsquery_literal, tsvector_literal
+from .postgres_schema import BM25_QUERY, MIGRATIONS, query_lexemes, schema_name, tsquery_literal, tsvector_literal
 from .rows import quotation_rows
 
 _CHUNK_COLUMNS = 'c.chunk_id, c.path, d.source, c.title, c.ordinal, c.start, c."end", c.text'
 _PATH_CHUNKS = "SELECT chunk_id FROM chunks WHERE path = %s"
-
-# BM25 over the chunks holding any query lexeme (the GIN index finds them): each one's frequency of
-# each query lexeme, from the positions the tsvector holds for it (kept alone by marking the query's
-# lexemes with weight B and filtering on it, rather than unnesting every word of every hit; a
-# position up to `title_length` is a title word and counts 0.5), each lexeme's document frequency
-# among the hits (its frequency in the whole catalogue: every chunk holding it is a hit), FTS5's IDF
-# floored at 1e-6, the chunk count and mean length from `meta` (kept by triggers as chunks are
-# written). Ties are broken by insertion order, whatever order the sums were added in.
-_BM25 = """
-WITH freqs AS (
-    SELECT c.id, c.chunk_id, c.length, t.lexeme,
-           cardinality(t.positions) - 0.5 * CASE WHEN t.positions[1] > c.title_length THEN 0
-               ELSE (SELECT count(*) FROM unnest(t.positions) p WHERE p <= c.title_length) END AS f
-    FROM chunks c CROSS JOIN LATERAL unnest(ts_filter(setweight(c.terms, 'b', %(lexemes)s), '{b}')) AS t
-    WHERE c.terms @@ %(query)s::tsquery),
-stats AS (
-    SELECT max(value) FILTER (WHERE key = 'chunk_count')::float8 AS n,
-           greatest(max(value) FILTER (WHERE key = 'chunk_length')::float8
-                    / nullif(max(value) FILTER (WHERE key = 'chunk_count'), 0), 1.0) AS avgdl FROM meta),
-idf AS (
-    SELECT lexeme, greatest(ln((greatest(s.n, count(*)) - count(*) + 0.5) / (count(*) + 0.5)), 1e-6) AS idf
-    FROM freqs CROSS JOIN stats s GROUP BY lexeme, s.n),
-scored AS (
-    SELECT f.id, f.chunk_id, sum(i.idf * (f.f * 2.2) / (f.f + 1.2 * (0.25 + 0.75 * f.length / s.avgdl))) AS score
-    FROM freqs f JOIN idf i USING (lexeme) CROSS JOIN stats s GROUP BY f.id, f.chunk_id)
-SELECT chunk_id, score FROM scored ORDER BY round(score::numeric, 9) DESC, id LIMIT %(k)s
-"""
-
-
-_IDLE_CHECK_SECONDS = 2.0  # a pooled connection idle longer is checked before use
-
-
-def _returned(db: Any) -> None:
-    """When a connection went back to the pool (the pool's `reset`)."""
-    db.info_returned_at = time.monotonic()
-
-
-def _check_if_idle(db: Any) -> None:
-    """Check a connection before use only when it sat idle a while: one that was just used is alive
-    (a check is a round trip, at every one of the dozen reads a question makes), and one that sat
-    through a restart is found dead here and replaced, not handed to a request."""
-    from psycopg_pool import ConnectionPool
-
-    if time.monotonic() - getattr(db, "info_returned_at", 0.0) > _IDLE_CHECK_SECONDS:
-        ConnectionPool.check_connection(db)
-
 
 class PostgresCatalogue(QuotationReads):
     """One collection's catalogue in the PostgreSQL database at `url`, in schema `schema` (created
@@ -116,7 +78,7 @@ class PostgresCatalogue(QuotationReads):
                 self._migrate(db)
             self._pool = ConnectionPool(
                 url, min_size=1, max_size=max_connections, timeout=timeout, open=True, name=f"catalogue-{self.schema}",
-                kwargs={"autocommit": True, "options": options}, check=_check_if_idle, reset=_returned,
+                kwargs={"autocommit": True, "options": options}, check=check_if_idle, reset=returned,
             )
 
     def writer_lock(self) -> PostgresWriterLock:
@@ -282,7 +244,7 @@ class PostgresCatalogue(QuotationReads):
         words = query_lexemes(list(terms))
         if not words or k <= 0:
             return []
-        rows = self._rows(_BM25, {"query": tsquery_literal(words), "lexemes": words, "k": k})
+        rows = self._rows(BM25_QUERY, {"query": tsquery_literal(words), "lexemes": words, "k": k})
         return [(cid, float(score)) for cid, score in rows]
 
     def unit_vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:

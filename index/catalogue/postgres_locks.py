@@ -146,6 +146,24 @@ def _close(db: Any) -> None:
         db.close()
 
 
+_IDLE_CHECK_SECONDS = 2.0  # a pooled connection idle longer is checked before use
+
+
+def returned(db: Any) -> None:
+    """When a connection went back to the pool (the pool's `reset`)."""
+    db.info_returned_at = time.monotonic()
+
+
+def check_if_idle(db: Any) -> None:
+    """Check a connection before use only when it sat idle a while: one that was just used is alive
+    (a check is a round trip, at every one of the dozen reads a question makes), and one that sat
+    through a restart is found dead here and replaced, not handed to a request."""
+    from psycopg_pool import ConnectionPool
+
+    if time.monotonic() - getattr(db, "info_returned_at", 0.0) > _IDLE_CHECK_SECONDS:
+        ConnectionPool.check_connection(db)
+
+
 class PostgresWriterLock:
     """The writer lock of one catalogue schema, with WriterLock's interface (acquire, release,
     held, holder) and the claims and exclusive sections of many writers; see the module docstring."""

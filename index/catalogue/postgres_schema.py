@@ -70,6 +70,33 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 
+# BM25 over the chunks holding any query lexeme (the GIN index finds them): each one's frequency of
+# each query lexeme, from the positions the tsvector holds for it (kept alone by marking the query's
+# lexemes with weight B and filtering on it, rather than unnesting every word of every hit; a
+# position up to `title_length` is a title word and counts 0.5), each lexeme's document frequency
+# among the hits (its frequency in the whole catalogue: every chunk holding it is a hit), FTS5's IDF
+# floored at 1e-6, the chunk count and mean length from `meta` (kept by triggers as chunks are
+# written). Ties are broken by insertion order, whatever order the sums were added in.
+BM25_QUERY = """
+WITH freqs AS (
+    SELECT c.id, c.chunk_id, c.length, t.lexeme,
+           cardinality(t.positions) - 0.5 * CASE WHEN t.positions[1] > c.title_length THEN 0
+               ELSE (SELECT count(*) FROM unnest(t.positions) p WHERE p <= c.title_length) END AS f
+    FROM chunks c CROSS JOIN LATERAL unnest(ts_filter(setweight(c.terms, 'b', %(lexemes)s), '{b}')) AS t
+    WHERE c.terms @@ %(query)s::tsquery),
+stats AS (
+    SELECT max(value) FILTER (WHERE key = 'chunk_count')::float8 AS n,
+           greatest(max(value) FILTER (WHERE key = 'chunk_length')::float8
+                    / nullif(max(value) FILTER (WHERE key = 'chunk_count'), 0), 1.0) AS avgdl FROM meta),
+idf AS (
+    SELECT lexeme, greatest(ln((greatest(s.n, count(*)) - count(*) + 0.5) / (count(*) + 0.5)), 1e-6) AS idf
+    FROM freqs CROSS JOIN stats s GROUP BY lexeme, s.n),
+scored AS (
+    SELECT f.id, f.chunk_id, sum(i.idf * (f.f * 2.2) / (f.f + 1.2 * (0.25 + 0.75 * f.length / s.avgdl))) AS score
+    FROM freqs f JOIN idf i USING (lexeme) CROSS JOIN stats s GROUP BY f.id, f.chunk_id)
+SELECT chunk_id, score FROM scored ORDER BY round(score::numeric, 9) DESC, id LIMIT %(k)s
+"""
+
 SCHEMA_PREFIX = "assistant_"
 # As SQLite's FTS5 tokenizer `porter unicode61 remove_diacritics 2` splits and stems: runs of
 # letters and digits (an underscore separates), folded, then Porter's stemmer.
