@@ -6,39 +6,22 @@ Run: .venv/bin/python -m pytest tests/index/test_review_shared_catalogue.py -q
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 
 from index import (
-    IndexStore,
     PostgresCatalogue,
     SQLiteCatalogue,
     chunk_document,
     ingest,
     load_document,
-    open_chroma_client,
 )
 from index.ingest import find_facts
 from index.terms import lexical_terms
 
 from ..fakes import FakeEmbedder
 from ..postgres import fresh_schema_name
-
-
-@pytest.fixture
-def two_hosts(postgres_server, tmp_path):
-    collection = "review_" + uuid.uuid4().hex[:8]
-    chroma = open_chroma_client(tmp_path / "chroma")
-    stores = [
-        IndexStore(tmp_path / f"host-{n}", chroma, None, collection,
-                   catalogue=PostgresCatalogue(postgres_server.url, collection=collection))
-        for n in (1, 2)
-    ]
-    yield stores
-    for store in stores:
-        store.close()
 
 
 def _doc(folder: Path, name: str, text: str):

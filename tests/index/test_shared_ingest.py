@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 
 import pytest
 
-from index import IndexStore, PostgresCatalogue, ingest, open_chroma_client
+from index import ingest
 
 from ..fakes import FakeEmbedder
 
@@ -23,20 +22,6 @@ class SlowEmbedder(FakeEmbedder):
     def encode(self, texts, *args, **kwargs):
         time.sleep(0.15)
         return super().encode(texts, *args, **kwargs)
-
-
-@pytest.fixture
-def two_hosts(postgres_server, tmp_path):
-    collection = "hosts_" + uuid.uuid4().hex[:8]
-    chroma = open_chroma_client(tmp_path / "chroma")
-    stores = [
-        IndexStore(tmp_path / f"host-{n}", chroma, None, collection,
-                   catalogue=PostgresCatalogue(postgres_server.url, collection=collection))
-        for n in (1, 2)
-    ]
-    yield stores
-    for store in stores:
-        store.close()
 
 
 def corpus(folder, count=16):
