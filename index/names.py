@@ -100,6 +100,36 @@ def normalise_speaker(name: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
+# Words before a name that say what a person is in one story, not who they are: a court's labels,
+# "former" and "-elect", honorifics. "Defendant Donald J. Trump" is Donald Trump.
+ROLE_LABELS = frozenset("""
+    defendant plaintiff petitioner respondent appellant appellee claimant witness former ex acting late
+    president-elect vice-president-elect governor-elect mayor-elect senator-elect
+    dr dr. mr mr. mrs mrs. ms ms. mx mx. prof prof. sir dame rev rev.
+""".split())
+
+
+def person_key(key: str) -> str:
+    """The person a speaker key names, for telling one person's variants from another person:
+    leading role labels and honorifics dropped, and middle initials (a name stays at least two words).
+
+    >>> person_key("defendant donald j. trump"), person_key("president-elect donald trump")
+    ('donald trump', 'donald trump')
+    >>> person_key("dr jane smith"), person_key("melania trump"), person_key("john smith jr."), person_key("dr smith")
+    ('jane smith', 'melania trump', 'john smith jr.', 'dr smith')
+    """
+    words = key.split()
+    while len(words) > 2 and words[0] in ROLE_LABELS:
+        words = words[1:]
+    if len(words) > 2:
+        words = [words[0], *(w for w in words[1:-1] if not _initial(w)), words[-1]]
+    return " ".join(words)
+
+
+def _initial(word: str) -> bool:
+    return len(word.rstrip(".")) == 1 and word[0].isalpha()
+
+
 def same_speaker(predicted: str, labelled: str) -> bool:
     """Whether two names denote the same person: equal once normalised, or one is the other's
     surname ("Budrys" and "Kestutis Budrys").

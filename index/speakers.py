@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .catalogue import Catalogue
-from .names import normalise_speaker, same_speaker, split_title
+from .names import normalise_speaker, person_key, same_speaker, split_title
 from .records import SpeakerRow, StoredQuotation
 
 
@@ -48,10 +48,18 @@ def group_speakers(rows: Iterable[SpeakerRow]) -> list[Speaker]:
         for form in row.forms:
             entry.forms[form] = None
         entry.paths.add(row.path)
-    groups: dict[str, list[str]] = {key: [key] for key in by_key}
-    for key in list(by_key):
+    # One person's variants ("Defendant Donald J. Trump", "Donald Trump") are one speaker, under the
+    # plainest of their keys (the person key itself when it is one of them, else the most quoted).
+    people: dict[str, list[str]] = {}
+    for key in by_key:
+        people.setdefault(person_key(key), []).append(key)
+    groups: dict[str, list[str]] = {}
+    for person, keys in people.items():
+        lead = person if person in keys else max(keys, key=lambda k: sum(by_key[k].names.values()))
+        groups[lead] = [lead, *(k for k in keys if k != lead)]
+    for key in list(groups):
         if " " not in key:
-            fuller = [k for k in by_key if " " in k and by_key[k].surname == key]
+            fuller = [k for k in groups if " " in k and by_key[k].surname == key]
             if len(fuller) == 1:
                 groups[fuller[0]].append(key)
                 del groups[key]

@@ -56,6 +56,29 @@ def test_a_lone_surname_joins_the_only_fuller_name_ending_in_it():
     assert {s.name for s in speakers[1:]} == {"Russo", "Anthony Russo", "Joe Russo"}  # two fuller names: no fold
 
 
+def test_one_persons_variants_are_one_speaker_and_similar_names_stay_apart():
+    def row(key, name, count, path):
+        return SpeakerRow(key, key.split()[-1], name, "", (name,), path, count)
+
+    rows = [
+        row("donald trump", "Donald Trump", 88, "/a"),
+        row("defendant donald j. trump", "Defendant Donald J. Trump", 11, "/b"),
+        row("president-elect donald trump", "President-elect Donald Trump", 1, "/c"),
+        row("melania trump", "Melania Trump", 2, "/d"),
+        row("dr jane smith", "Dr Jane Smith", 3, "/e"),
+        row("jane smith", "Jane Smith", 1, "/f"),
+        row("john smith", "John Smith", 2, "/g"),
+        row("john smith jr.", "John Smith Jr.", 2, "/g"),
+    ]
+    speakers = {s.name: s for s in group_speakers(rows)}
+    assert set(speakers) == {"Donald Trump", "Melania Trump", "Jane Smith", "John Smith", "John Smith Jr."}
+    donald = speakers["Donald Trump"]
+    assert (donald.count, donald.documents) == (100, 3)
+    assert set(donald.keys) == {"donald trump", "defendant donald j. trump", "president-elect donald trump"}
+    assert speakers["Jane Smith"].count == 4 and speakers["Melania Trump"].count == 2
+    assert speakers["John Smith Jr."].count == 2  # father and son are two people
+
+
 def test_the_sqlite_catalogue_is_a_catalogue(tmp_path):
     catalogue: Catalogue = SQLiteCatalogue(tmp_path / "catalogue.sqlite3")
     assert isinstance(catalogue, SQLiteCatalogue) and catalogue.is_empty()
