@@ -20,6 +20,7 @@ from langchain_core.runnables import Runnable
 import index
 from index import IndexStore, IngestReport, ingest, open_chroma_client
 from index.embedding import SentenceEmbedder
+from index.ingest import UPLOAD_KEY_PREFIX
 from index.records import document_id
 from prompts import load_prompt
 
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from .llm import LLMAnswerer
 
 
-SHARED_UPLOAD_PREFIX = "upload:"  # the path of a document uploaded into a shared catalogue
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,7 @@ class Assistant(Library):
     ) -> tuple[str, IngestReport]:
         """A shared catalogue keeps the upload's text itself, for every worker: the file is read
         from a temporary folder under the key `upload:NAME`, which every worker gives that name."""
-        key = f"{SHARED_UPLOAD_PREFIX}{name}"
+        key = f"{UPLOAD_KEY_PREFIX}{name}"
         with tempfile.TemporaryDirectory(prefix="assistant-upload-") as folder:
             file = Path(folder) / name
             file.write_bytes(data)

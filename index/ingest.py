@@ -38,6 +38,7 @@ from .units import direct_spans
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_FILE_MB = 20.0
+UPLOAD_KEY_PREFIX = "upload:"  # an upload kept in no folder is indexed as upload:NAME (the same on every worker)
 SHARED_BATCH_CHUNKS = 256  # per batch over a shared catalogue, where other hosts wait for unclaimed work
 
 
@@ -311,7 +312,7 @@ def _load(file: Path, key: str, data: bytes, source: str) -> Document:
 
 def _under(path: str, roots: list[Path]) -> bool:
     """Whether an indexed path lies in one of the folders (or is one of the files) a run was given."""
-    return not path.startswith("upload:") and any(Path(path).is_relative_to(root) for root in roots)
+    return not path.startswith(UPLOAD_KEY_PREFIX) and any(Path(path).is_relative_to(root) for root in roots)
 
 
 def _refresh(known: dict[str, str], path: str, sha256: str | None) -> None:

@@ -36,7 +36,6 @@ from ..records import (
     chunk_id,
     document_id,
 )
-from ..vectors import StoreUnavailableError
 from .postgres_locks import (
     PostgresWriterLock,
     advisory_key,
@@ -381,4 +380,4 @@ class PostgresCatalogue(QuotationReads):
         )
 
 
-__all__ = ["PostgresCatalogue", "StoreUnavailableError"]
+__all__ = ["PostgresCatalogue"]

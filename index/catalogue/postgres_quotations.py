@@ -8,9 +8,7 @@ from collections.abc import Collection
 from typing import Any
 
 from ..records import QuotationSpan, SpeakerRow, StoredQuotation
-from .rows import ending_in
-
-_TITLED = "(title_key = %s OR title_key LIKE %s)"
+from .rows import ending_in, speaker_row, speaker_rows_query, titled
 
 
 class QuotationReads:
@@ -31,26 +29,11 @@ class QuotationReads:
         return {path for (path,) in self._rows("SELECT path FROM quotation_backlog")}
 
     def speaker_rows(self, surname: str | None = None, title: str | None = None) -> list[SpeakerRow]:
-        condition: str | None
-        args: tuple[str, ...]
-        if surname is not None:
-            condition, args = "surname_key = %s", (surname,)
-        elif title is not None:
-            condition, args = _TITLED, (title, ending_in(title))
-        else:
-            condition, args = None, ()
-        where = "" if condition is None else (
-            f"WHERE surname_key IN (SELECT surname_key FROM quotations WHERE {condition})")
-        rows = self._rows(
-            f"""SELECT speaker_key, surname_key, speaker, title, forms, path, count(*) FROM quotations {where}
-                GROUP BY speaker_key, surname_key, speaker, title, forms, path""",
-            args,
-        )
-        return [SpeakerRow(key, sur, name, t, tuple(json.loads(forms)), path, count)
-                for key, sur, name, t, forms, path, count in rows]
+        return [speaker_row(row) for row in self._rows(*speaker_rows_query(surname, title, "%s"))]
 
     def titled_speaker_keys(self, title: str) -> set[str]:
-        rows = self._rows(f"SELECT DISTINCT speaker_key FROM quotations WHERE {_TITLED}", (title, ending_in(title)))
+        rows = self._rows(f"SELECT DISTINCT speaker_key FROM quotations WHERE {titled('%s')}",
+                          (title, ending_in(title)))
         return {key for (key,) in rows}
 
     def quotation_spans(self, paths: Collection[str]) -> dict[str, list[QuotationSpan]]:

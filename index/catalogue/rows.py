@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from ..names import normalise_speaker
 from ..quotes import Quotation
+from ..records import SpeakerRow
 
 
 def quotation_rows(path: str, quotations: Sequence[Quotation]) -> list[tuple]:
@@ -33,3 +34,30 @@ def ending_in(title: str) -> str:
     '% vice\\_president 100\\%'
     """
     return "% " + title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def titled(mark: str) -> str:
+    """A title key that is the title or ends with " " + it (the arguments: title, ending_in(title))."""
+    return f"(title_key = {mark} OR title_key LIKE {mark} ESCAPE '\\')"
+
+
+def speaker_rows_query(surname: str | None, title: str | None, mark: str) -> tuple[str, tuple[str, ...]]:
+    """The query behind `Catalogue.speaker_rows` (placeholders `mark`: "?" or "%s") and its arguments:
+    quotation counts by speaker form and document, for all speakers or those sharing a surname key
+    with a quotation of that surname, or of that title (so a lone surname can join its fuller name)."""
+    condition: str
+    args: tuple[str, ...]
+    if surname is not None:
+        condition, args = f"surname_key = {mark}", (surname,)
+    elif title is not None:
+        condition, args = titled(mark), (title, ending_in(title))
+    else:
+        condition, args = "", ()
+    where = f"WHERE surname_key IN (SELECT surname_key FROM quotations WHERE {condition})" if condition else ""
+    return (f"""SELECT speaker_key, surname_key, speaker, title, forms, path, count(*) FROM quotations {where}
+                GROUP BY speaker_key, surname_key, speaker, title, forms, path""", args)
+
+
+def speaker_row(row: Sequence) -> SpeakerRow:
+    key, surname, name, title, forms, path, count = row
+    return SpeakerRow(key, surname, name, title, tuple(json.loads(forms)), path, count)

@@ -27,14 +27,13 @@ from ..records import (
     chunk_id,
     document_id,
 )
-from .rows import ending_in, quotation_rows
+from .rows import ending_in, quotation_rows, speaker_row, speaker_rows_query, titled
 from .sqlite_documents import DocumentReads, marks
 from .sqlite_schema import MIGRATIONS, SCHEMA, use_wal
 
 CATALOGUE_FILE = "catalogue.sqlite3"
 _PART = 500  # ids per IN (...) list, well below SQLite's limit on parameters
 _CHUNK_COLUMNS = 'c.chunk_id, c.path, d.source, c.title, c.ordinal, c.start, c."end", c.text'
-_TITLED = "(title_key = ? OR title_key LIKE ? ESCAPE '\\')"
 _PATH_CHUNKS = "SELECT chunk_id FROM chunks WHERE path = ?"
 
 
@@ -232,27 +231,10 @@ class SQLiteCatalogue(DocumentReads):
         return {path for (path,) in self._db.execute("SELECT path FROM quotation_backlog")}
 
     def speaker_rows(self, surname: str | None = None, title: str | None = None) -> list[SpeakerRow]:
-        condition: str | None
-        args: tuple[str, ...]
-        if surname is not None:
-            condition, args = "surname_key = ?", (surname,)
-        elif title is not None:
-            condition, args = _TITLED, (title, ending_in(title))
-        else:
-            condition, args = None, ()
-        # Speakers sharing a surname with a quotation meeting `condition`, so a lone surname can join its fuller name.
-        where = "" if condition is None else (
-            f"WHERE surname_key IN (SELECT surname_key FROM quotations WHERE {condition})")
-        rows = self._db.execute(
-            f"""SELECT speaker_key, surname_key, speaker, title, forms, path, count(*) FROM quotations {where}
-                GROUP BY speaker_key, speaker, title, forms, path""",
-            args,
-        ).fetchall()
-        return [SpeakerRow(key, sur, name, t, tuple(json.loads(forms)), path, count)
-                for key, sur, name, t, forms, path, count in rows]
+        return [speaker_row(row) for row in self._db.execute(*speaker_rows_query(surname, title, "?"))]
 
     def titled_speaker_keys(self, title: str) -> set[str]:
-        rows = self._db.execute(f"SELECT DISTINCT speaker_key FROM quotations WHERE {_TITLED}",
+        rows = self._db.execute(f"SELECT DISTINCT speaker_key FROM quotations WHERE {titled('?')}",
                                 (title, ending_in(title)))
         return {key for (key,) in rows}
 
