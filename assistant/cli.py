@@ -9,14 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shlex
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from .config import Settings
 from .errors import AssistantError, StoreUnavailableError
+from .quote_digest import MAX_PAGE_SIZE, PAGE_SIZE
 
 # Short names on the command line for evaluation.RETRIEVERS.
 _RETRIEVER_NAMES = {"hybrid": "hybrid", "hybrid-rrf": "hybrid, RRF only", "dense": "dense-only", "bm25": "BM25-only"}
@@ -58,10 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "quotes", help="list the people quoted in the documents, or one person's quotations",
         description="Without SPEAKER: everyone quoted in the indexed documents, most quoted first. With SPEAKER "
-        "(full name or surname; case and accents do not matter): their quotations, by document, with offsets.",
+        "(full name or surname; case and accents do not matter): a page of their quotations, newest document "
+        "first, by document, with offsets, and how many more there are.",
     )
     p.add_argument("speaker", nargs="?", help='e.g. "Budrys" or "Inga Ruginienė"')
     p.add_argument("--json", action="store_true", help="print JSON (as GET /api/speakers[/NAME/quotes] returns)")
+    paging = p.add_mutually_exclusive_group()
+    paging.add_argument("--page", type=int, help="the page of quotations to show, from 1 (default 1)")
+    paging.add_argument("--offset", type=int, help="start at this quotation (from 0), instead of --page")
+    p.add_argument("--limit", type=int, default=PAGE_SIZE, help=f"quotations a page (default {PAGE_SIZE})")
+    p.add_argument("--all", action="store_true", help=f"every quotation on one page (at most {MAX_PAGE_SIZE})")
+    p.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="documents dated on or after")
+    p.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="documents dated on or before")
 
     p = commands.add_parser(
         "eval", help="measure retrieval, answers, refusals and latency on a question set with gold answers",
@@ -234,23 +245,50 @@ def _quotes(args, settings: Settings) -> int:
             print(f"({backlog} documents were indexed before quotations were stored: run `assistant ingest` "
                   "on their folders to add theirs.)", file=sys.stderr)
         return 0
-    found = library.speaker_quotations(args.speaker)
+    limit = MAX_PAGE_SIZE if args.all else args.limit
+    found = library.speaker_quotations(args.speaker, offset=args.offset, page=args.page, limit=limit,
+                                       since=args.since, until=args.until)
     if args.json:
         print(json.dumps([s.model_dump() for s in found], ensure_ascii=False))
         return 0
     for i, speaker in enumerate(found):
         if i:
             print()
+        dates = f" dated {_dates(args.since, args.until)}" if args.since or args.until else ""
         print(f"{speaker_label(speaker)}: {_count(speaker.quotations, 'quotation')} "
-              f"in {_count(speaker.documents, 'document')}")
+              f"in {_count(speaker.documents, 'document')}"
+              + (f"; {speaker.total} in documents{dates}" if dates else ""))
+        if speaker.total > sum(len(d.quotations) for d in speaker.by_document):
+            shown = sum(len(d.quotations) for d in speaker.by_document)
+            first = speaker.offset + 1
+            print(f"Quotations {first}-{speaker.offset + shown} of {speaker.total}, newest document first." if shown
+                  else f"No quotations from {first}: there are {speaker.total}.")
         for doc in speaker.by_document:
-            date = f", {doc.date}" if doc.date else ""
-            print(f"\n{doc.title} ({doc.source}{date})")
+            date_text = f", {doc.date}" if doc.date else ""
+            as_title = f" — as {doc.speaker_title}" if doc.speaker_title and doc.speaker_title != speaker.title else ""
+            print(f"\n{doc.title} ({doc.source}{date_text}){as_title}")
             for q in doc.quotations:
                 text = " ".join(q.text.split())
-                shown = f"“{text}”" if q.kind == "direct" else f"(paraphrased) {text}"
-                print(f"  {q.start}-{q.end}  {shown}")
+                shown_text = f"“{text}”" if q.kind == "direct" else f"(paraphrased) {text}"
+                print(f"  {q.start}-{q.end}  {shown_text}")
+        if speaker.next_offset is not None:
+            page = f"--page {speaker.next_offset // limit + 1}" if speaker.next_offset % limit == 0 else (
+                f"--offset {speaker.next_offset}")
+            rest = f"{_count(speaker.remaining, 'more quotation')} in {_count(speaker.remaining_documents, 'document')}"
+            print(f"\n{rest}: assistant quotes {shlex.quote(args.speaker)} {page}{_options(args, limit)} (or --all)")
     return 0
+
+
+def _options(args, limit: int) -> str:
+    """The options of `assistant quotes` that the next page keeps: --limit, --since, --until."""
+    kept = [f"--limit {limit}"] if limit != PAGE_SIZE else []
+    kept += [f"--since {args.since}"] if args.since else []
+    kept += [f"--until {args.until}"] if args.until else []
+    return "".join(f" {option}" for option in kept)
+
+
+def _dates(since: date | None, until: date | None) -> str:
+    return " ".join(part for part in (f"from {since}" if since else "", f"until {until}" if until else "") if part)
 
 
 def _count(n: int, noun: str) -> str:

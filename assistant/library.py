@@ -5,13 +5,16 @@ through one too. Nobody outside `assistant` reaches into the store.
 
 from __future__ import annotations
 
+from datetime import date
+
 import index
 from prompts import load_prompt
 
 from .config import Settings
 from .errors import AssistantError, NoIndexError
 from .factory import open_catalogue, shared_collections
-from .quotations import SpeakerInfo, SpeakerQuotes, lookup_speakers, speaker_info, speaker_quotes
+from .quotations import lookup_speakers
+from .quote_digest import PAGE_SIZE, SpeakerInfo, SpeakerQuotes, date_range, page_offset, speaker_info, speaker_quotes
 
 
 class Library:
@@ -47,10 +50,17 @@ class Library:
         """The people quoted in the documents, most quoted first."""
         return [speaker_info(s) for s in self.store.speakers()]
 
-    def speaker_quotations(self, name: str) -> list[SpeakerQuotes]:
-        """The quotations of everyone `name` may mean (a full name, a surname, or a title only one
-        person bears), by document; UnknownSpeakerError (listing close names) when nobody is quoted."""
-        return [speaker_quotes(self.store, s) for s in lookup_speakers(self.store, name)]
+    def speaker_quotations(self, name: str, *, offset: int | None = None, page: int | None = None,
+                           limit: int = PAGE_SIZE, since: date | None = None,
+                           until: date | None = None) -> list[SpeakerQuotes]:
+        """A page of the quotations of everyone `name` may mean (a full name, a surname, or a title
+        only one person bears), newest document first, from documents dated `since` to `until` when
+        given; UnknownSpeakerError (listing close names) when nobody is quoted, QuestionError for a
+        bad page."""
+        start = page_offset(offset, page, limit)
+        when = date_range(since, until)
+        return [speaker_quotes(s, self.store.quotations(s), start, limit, when)
+                for s in lookup_speakers(self.store, name)]
 
     def quotation_backlog(self) -> int:
         """How many documents were indexed before quotations were stored (re-ingest adds theirs)."""

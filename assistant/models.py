@@ -40,6 +40,15 @@ class Verification(BaseModel):
     removed: list[RemovedSentence] = Field(default_factory=list)
 
 
+class MoreQuotations(BaseModel):
+    """What a quotation answer's page left out, and how to see it."""
+
+    quotations: int  # not shown yet
+    documents: int  # documents holding them
+    offset: int  # rank of the next page's first quotation
+    ask: str = "more"  # the follow-up question that shows the next page (with this answer in the history)
+
+
 class Answer(BaseModel):
     question: str
     answer: str
@@ -48,3 +57,4 @@ class Answer(BaseModel):
     passages: list[Passage] = Field(default_factory=list)
     verification: Verification = Field(default_factory=Verification)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    more: MoreQuotations | None = None  # a quotation answer with more pages: what is left

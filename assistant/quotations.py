@@ -2,27 +2,31 @@
 
 Questions are recognised by rule (no model); the speaker is looked up by full name, surname
 (accents and case ignored) or, when exactly one speaker bears it, by title ("the prime minister").
-The answer lists every quotation of the speaker, grouped by document, each cited at its exact
-characters; "about Y" ranks the quotations by similarity to Y and drops the clearly unrelated.
-A question naming no quoted person is not ours: `match` returns None and retrieval answers it.
+The answer is a digest (see `quote_digest`): the speaker's quotations ranked (by similarity to the
+question's "about Y", dropping the clearly unrelated; else newest document first), ten a page,
+grouped by document under its title and date, each cited at its exact characters, and a count of
+the rest; "more" as the next question shows the next page. A time ("on Friday", "in March", "last
+week") filters by the document's date. A question naming no quoted person is not ours: `match`
+returns None and retrieval answers it.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
-from pydantic import BaseModel
 
-from index import IndexStore, Speaker, StoredChunk, StoredQuotation, lexical_terms, normalise_speaker
+from index import IndexStore, Speaker, StoredChunk, StoredQuotation, called_by, lexical_terms, normalise_speaker
 from index.terms import same_word, stem
 from prompts import load_prompt
 
 from .errors import AssistantError, QuestionError
-from .models import Answer, Citation, Passage
+from .models import Answer, Citation, MoreQuotations, Passage
+from .quote_digest import PAGE_SIZE, DigestPage, SpeakerInfo, digest_page, in_timespan, title_in_document
+from .quote_questions import QuotationQuestion, continued_question, is_more, parse_quotation_question
 from .turn import Turn, text_deltas
 from .units import VectorCache
 
@@ -31,35 +35,7 @@ from .units import VectorCache
 # that mention Europe, "defense" 0.42 against the one about defence, unrelated topics ("football",
 # "the weather", "Trump") at most 0.21.
 RELEVANCE_THRESHOLD = 0.25
-MAX_QUOTATIONS = 100  # listed in one answer; the CLI and the API list them all
 _QUOTE_CACHE_SIZE = 4096
-
-_WHO = r"(?P<who>[^?!,;:]{1,80}?)"
-_TOPIC = r"(?:\s+(?:about|on|regarding|concerning|of)\s+(?P<topic>.+?))?"
-_SAY = r"(?:say|said|state|stated|claim|claimed|have\s+to\s+say|had\s+to\s+say|been\s+saying)"
-_PLEASE = r"(?:(?:please|can\s+you|could\s+you)\s+)?(?:(?:tell|show|give)\s+me|list|find)?\s*"
-_QUESTIONS = [
-    # What did Budrys say (about Y)? / What has Budrys said? / Tell me what Budrys said about Y
-    re.compile(rf"^{_PLEASE}what\s+(?:did|does|do|has|have|had)\s+{_WHO}\s+{_SAY}{_TOPIC}$", re.I),
-    re.compile(rf"^{_PLEASE}what\s+{_WHO}\s+(?:said|says|has\s+said|stated){_TOPIC}$", re.I),
-    # Did Budrys say anything about Y? / Has Budrys said anything?
-    re.compile(rf"^(?:did|has|have|does|had)\s+{_WHO}\s+{_SAY}\s+anything{_TOPIC}$", re.I),
-    # Quotes from Budrys (about Y) / Show me all quotations by Budrys
-    re.compile(
-        rf"^{_PLEASE}(?:all\s+|the\s+|any\s+)?(?:quotes|quotations|statements)\s+(?:from|by|of)\s+{_WHO}{_TOPIC}$", re.I
-    ),
-    # Budrys quotes / Budrys's quotes
-    re.compile(rf"^{_PLEASE}{_WHO}(?:’s|'s)?\s+(?:quotes|quotations|statements){_TOPIC}$", re.I),
-]
-_PRONOUNS = frozenset("he she they him her them it i you we anyone someone everyone people".split())
-_VAGUE_TOPICS = frozenset("it this that these those them him her".split())
-
-
-@dataclass(frozen=True)
-class QuotationQuestion:
-    who: str  # the person as asked: "Budrys", "the prime minister"
-    topic: str = ""  # "the European Union" in "... say about the European Union?"
-
 
 @dataclass
 class QuotationMatch:
@@ -68,36 +44,16 @@ class QuotationMatch:
     question: QuotationQuestion
     speakers: list[Speaker]
     quotations: dict[str, list[StoredQuotation]] = field(default_factory=dict)  # speaker name -> quotations
-
-
-def parse_quotation_question(question: str) -> QuotationQuestion | None:
-    """The person (and topic) a "what did X say?" question asks about, or None.
-
-    >>> parse_quotation_question("What did Budrys say about the European Union?")
-    QuotationQuestion(who='Budrys', topic='the European Union')
-    >>> parse_quotation_question("quotes from Inga Ruginienė")
-    QuotationQuestion(who='Inga Ruginienė', topic='')
-    >>> parse_quotation_question("Where did he say it?") is None
-    True
-    """
-    text = " ".join(question.split()).rstrip("?!. ")
-    for pattern in _QUESTIONS:
-        m = pattern.match(text)
-        if not m:
-            continue
-        who, topic = m.group("who").strip(), (m.group("topic") or "").strip()
-        if not who or who.casefold() in _PRONOUNS or len(who.split()) > 6 or topic.casefold() in _VAGUE_TOPICS:
-            return None  # "what did he say about it?" is a follow-up for retrieval to place
-        return QuotationQuestion(who=who, topic=topic)
-    return None
+    others: list[Speaker] = field(default_factory=list)  # also bear the name, but the documents call them otherwise
 
 
 def resolve_speakers(store: IndexStore, who: str) -> list[Speaker]:
-    """The speakers `who` names: by name (full or surname), else by title when exactly one
-    speaker bears it ("the prime minister" is a person only when one is quoted)."""
+    """The speakers `who` names: by name (full or surname; of several sharing a surname, the ones
+    the documents call by it alone), else by title when exactly one speaker bears it ("the prime
+    minister" is a person only when one is quoted)."""
     found = store.find_speakers(who)
     if found:
-        return found
+        return called_by(found, who)
     titled = store.find_speakers_by_title(who)
     return titled if len(titled) == 1 else []
 
@@ -135,77 +91,43 @@ def lookup_speakers(store: IndexStore, who: str) -> list[Speaker]:
     return found
 
 
-# -- the listing served by `assistant quotes` and GET /api/speakers -------------------------------
-
-
-class SpeakerInfo(BaseModel):
-    name: str
-    title: str  # their most frequent title ("Prime Minister"), or ""
-    forms: list[str]  # how the documents name them
-    quotations: int
-    documents: int
-
-
-class QuotationInfo(BaseModel):
-    text: str  # exactly document_text[start:end]
-    kind: str  # "direct" (in quote marks) or "reported" (paraphrased)
-    start: int
-    end: int
-
-
-class QuotedDocument(BaseModel):
-    source: str
-    title: str
-    date: str | None  # YYYY-MM-DD when the document states it
-    quotations: list[QuotationInfo]
-
-
-class SpeakerQuotes(SpeakerInfo):
-    by_document: list[QuotedDocument]  # newest first (undated last), quotations in document order
-
-
-def speaker_info(speaker: Speaker) -> SpeakerInfo:
-    return SpeakerInfo(name=speaker.name, title=speaker.title, forms=list(speaker.forms), quotations=speaker.count,
-                       documents=speaker.documents)
-
-
-def speaker_quotes(store: IndexStore, speaker: Speaker) -> SpeakerQuotes:
-    documents: dict[str, QuotedDocument] = {}
-    for q in store.quotations(speaker):
-        doc = documents.setdefault(q.path, QuotedDocument(source=q.source, title=q.document_title, date=q.date,
-                                                          quotations=[]))
-        doc.quotations.append(QuotationInfo(text=q.text, kind=q.kind, start=q.start, end=q.end))
-    return SpeakerQuotes(**speaker_info(speaker).model_dump(), by_document=list(documents.values()))
-
-
 def speaker_label(speaker: Speaker | SpeakerInfo) -> str:
     """'Kestutis Budrys (Lithuanian Foreign Minister)', or the name alone."""
     return f"{speaker.name} ({speaker.title})" if speaker.title else speaker.name
 
 
 class QuotationAnswerer:
-    """Finds quotation questions and answers them from the store's quotation index."""
+    """Finds quotation questions and answers them from the store's quotation index, a page at a time."""
 
     def __init__(self, store: IndexStore, embedder, relevance_threshold: float = RELEVANCE_THRESHOLD,
-                 max_quotations: int = MAX_QUOTATIONS):
+                 page_size: int = PAGE_SIZE, today: Callable[[], date] = date.today):
         self.store = store
         self.embedder = embedder
         self.relevance_threshold = relevance_threshold
-        self.max_quotations = max_quotations
+        self.page_size = page_size
+        self.today = today  # what "last week" is counted from
         self._vectors = VectorCache(_QUOTE_CACHE_SIZE)
 
-    def match(self, question: str) -> QuotationMatch | None:
-        """The speakers and quotations a quotation question asks for; None when it is not one, or
-        when nobody it could name is quoted (then retrieval answers it)."""
-        parsed = parse_quotation_question(question)
+    def match(self, question: str, history: Sequence[dict] | None = None) -> QuotationMatch | None:
+        """The speakers and quotations a quotation question asks for ("more" continues the last one
+        in the history); None when it is not one, or when nobody it could name is quoted (then
+        retrieval answers it)."""
+        today = self.today()
+        parsed = parse_quotation_question(question, today)
+        if parsed is None and history and is_more(question):
+            parsed = continued_question(history, today)
+            if parsed is not None and self.page_size != PAGE_SIZE:
+                parsed = replace(parsed, offset=parsed.offset // PAGE_SIZE * self.page_size)
         if parsed is None:
             return None
+        found = self.store.find_speakers(parsed.who)
         speakers = resolve_speakers(self.store, parsed.who)
         quotations = {s.name: self.store.quotations(s) for s in speakers}
         speakers = [s for s in speakers if quotations[s.name]]
         if not speakers:
             return None
-        return QuotationMatch(parsed, speakers, quotations)
+        others = [s for s in found if s not in speakers]
+        return QuotationMatch(parsed, speakers, quotations, others)
 
     def stream(self, turn: Turn) -> Iterator[str | Answer]:
         answer = self.answer(turn)
@@ -213,7 +135,8 @@ class QuotationAnswerer:
         yield answer
 
     def answer(self, turn: Turn) -> Answer:
-        """Every quotation of the speakers the turn's match names (about the topic, when one is asked), cited."""
+        """A page of the quotations of the speakers the turn's match names (about the topic and in
+        the dates asked, when asked), cited, with what the rest holds."""
         match = turn.quoted
         if match is None:
             raise ValueError("QuotationAnswerer answers turns on the quotations route (turn.quoted is set)")
@@ -221,74 +144,124 @@ class QuotationAnswerer:
         sections: list[str] = []
         citations: list[Citation] = []
         passages: dict[str, Passage] = {}
+        left, left_documents, next_offset = 0, 0, None
+        empty: list[tuple[Speaker, str]] = []  # speakers with nothing in the dates or about the topic
         for speaker in match.speakers:
-            quotations = match.quotations[speaker.name]
+            quotations = in_timespan(match.quotations[speaker.name], question.when)
+            if not quotations:
+                empty.append((speaker, self._not_when(speaker, match.quotations[speaker.name], question)))
+                continue
             if question.topic:
                 with turn.timings.stage("embed_quotations"):
                     scores = self._relevance(question.topic, quotations)
             else:
                 scores = [1.0] * len(quotations)
-            kept = [(q, s) for q, s in zip(quotations, scores, strict=True) if s is not None]
+            ranked = [(q, s) for q, s in zip(quotations, scores, strict=True) if s is not None]
             if question.topic:
-                kept.sort(key=lambda qs: -qs[1])
-            section = self._section(speaker, kept, question.topic, citations, passages) if kept else (
-                load_prompt("quotes_not_about").format(speaker=speaker_label(speaker), topic=question.topic,
-                                                       who=speaker.name))
+                ranked.sort(key=lambda qs: -qs[1])  # stable: equally relevant ones stay newest first
+            if not ranked:
+                empty.append((speaker, load_prompt("quotes_not_about").format(
+                    speaker=speaker_label(speaker), topic=question.topic, who=speaker.name)))
+                continue
+            page = digest_page(ranked, question.offset, self.page_size)
+            section = self._section(speaker, page, question, citations, passages)
             if section:
                 sections.append(section)
-        if not sections:  # nothing could be cited (chunks out of step with the quotations)
-            sections = [load_prompt("refusal")]
-        elif len(match.speakers) > 1:
-            several = load_prompt("quotes_several_speakers").format(who=question.who, count=len(match.speakers))
+            if page.remaining:
+                left, left_documents = left + page.remaining, left_documents + page.remaining_documents
+                next_offset = page.next_offset
+        others = list(match.others)
+        if sections:  # who said nothing in the dates, or about the topic, is only named at the end
+            others += [speaker for speaker, _ in empty]
+        else:
+            sections = [why for _, why in empty] or [load_prompt("refusal")]
+        answering = len(match.speakers) - (len(empty) if citations else 0)
+        if answering > 1:
+            several = load_prompt("quotes_several_speakers").format(who=question.who, count=answering)
             sections.insert(0, several)
+        if others:
+            names = ", ".join(f"{s.name} ({_count(s.count, 'quotation')})" for s in others)
+            sections.append(load_prompt("quotes_others").format(who=question.who, names=names))
+        more = MoreQuotations(quotations=left, documents=left_documents, offset=next_offset) if next_offset else None
         ordered = sorted(passages.values(), key=lambda p: -p.score)
         return Answer(question="", answer="\n\n".join(sections), refused=not citations, citations=citations,
-                      passages=ordered)
+                      passages=ordered, more=more)
 
-    def _section(self, speaker: Speaker, kept: list[tuple[StoredQuotation, float]], topic: str,
+    def _not_when(self, speaker: Speaker, quotations: list[StoredQuotation], question: QuotationQuestion) -> str:
+        """Why a time filter left nothing: the speaker is quoted, but in documents of other dates."""
+        dated = sorted(q.date[:10] for q in quotations if q.date)
+        dates = load_prompt("quotes_dated").format(first=dated[0], last=dated[-1]) if dated else load_prompt(
+            "quotes_undated")
+        when = question.when
+        assert when is not None
+        return load_prompt("quotes_not_when").format(speaker=speaker_label(speaker), phrase=when.phrase,
+                                                     span=when.describe(), dates=dates)
+
+    def _section(self, speaker: Speaker, page: DigestPage, question: QuotationQuestion,
                  citations: list[Citation], passages: dict[str, Passage]) -> str | None:
-        """One speaker's quotations, grouped by document (documents in the order of their first
-        quotation), each line cited; citations and passages are appended to."""
-        shown, hidden = kept[: self.max_quotations], len(kept) - self.max_quotations
-        by_document: dict[str, list[tuple[StoredQuotation, float]]] = {}
-        for q, score in shown:
-            by_document.setdefault(q.path, []).append((q, score))
-        about = load_prompt("quotes_about").format(topic=topic) if topic else ""
-        several = len(by_document) > 1
-        first = next(iter(by_document.values()))[0][0]
-        where = (load_prompt("quotes_documents").format(count=len(by_document)) if several
-                 else f"“{first.document_title}”")
-        lines = [load_prompt("quotes_said").format(speaker=speaker_label(speaker), about=about, where=where)]
-        for group in by_document.values():
-            if several:
-                doc = group[0][0]
-                date = f" ({doc.date})" if doc.date else ""
-                lines += ["", load_prompt("quotes_document_heading").format(title=doc.document_title, date=date)]
+        """One speaker's page of quotations, grouped by document (in the order of their first
+        quotation), each group headed by the document's title and date, each line cited, and a
+        count of the rest; citations and passages are appended to."""
+        if not page.shown:
+            return load_prompt("quotes_no_more").format(speaker=speaker_label(speaker), total=page.total)
+        groups = page.by_document()
+        about = load_prompt("quotes_about").format(topic=question.topic) if question.topic else ""
+        when = load_prompt("quotes_when").format(phrase=question.when.phrase,
+                                                 span=question.when.describe()) if question.when else ""
+        where = (load_prompt("quotes_documents").format(count=page.documents) if page.documents > 1
+                 else f"“{groups[0][0][0].document_title}”")
+        lines = [load_prompt("quotes_said").format(speaker=speaker_label(speaker), about=about, when=when,
+                                                   where=where)]
+        if page.total > len(page.shown):
+            lines.append(load_prompt("quotes_page").format(
+                first=page.offset + 1, last=page.offset + len(page.shown), total=page.total,
+                order=load_prompt("quotes_by_relevance" if question.topic else "quotes_by_date")))
+        for group in groups:
+            doc = group[0][0]
+            if page.documents > 1 or title_in_document(doc) not in ("", speaker.title):
+                lines += ["", self._heading(speaker, doc)]
             for q, score in group:
-                markers = []
-                for chunk, start, end in self._spans(q):
-                    n = len(citations) + 1
-                    citations.append(Citation(
-                        n=n, source=chunk.source, title=q.document_title, chunk_id=chunk.chunk_id, start=start,
-                        end=end, quote=chunk.text[start - chunk.start : end - chunk.start], score=round(score, 6),
-                    ))
-                    markers.append(f"[{n}]")
-                    known = passages.get(chunk.chunk_id)
-                    if known is None or known.score < score:
-                        passages[chunk.chunk_id] = Passage(
-                            chunk_id=chunk.chunk_id, source=chunk.source, title=chunk.title, start=chunk.start,
-                            end=chunk.end, text=chunk.text, score=round(score, 6),
-                        )
+                markers = self._cite(q, score, citations, passages)
                 if markers:
                     text = " ".join(q.text.split())
                     template = load_prompt("quote_direct" if q.kind == "direct" else "quote_reported")
-                    shown_text = template.format(text=text)
-                    lines.append(f"- {shown_text} {''.join(markers)}")
+                    lines.append(f"- {template.format(text=text)} {markers}")
         if not any(line.startswith("- ") for line in lines):
             return None  # nothing could be cited (chunks out of step with the quotations): say nothing
-        if hidden > 0:
-            lines += ["", load_prompt("quotes_more").format(count=hidden, who=speaker.name)]
+        if page.remaining:
+            lines += ["", load_prompt("quotes_more").format(
+                more=_count(page.remaining, "more quotation"), documents=_count(page.remaining_documents, "document"),
+                size=min(self.page_size, page.remaining))]
         return "\n".join(lines)
+
+    @staticmethod
+    def _heading(speaker: Speaker, doc: StoredQuotation) -> str:
+        """'Trade talks resume (2026-11-30), as Former President:' for one document's group."""
+        date_text = f" ({doc.date})" if doc.date else ""
+        title = title_in_document(doc)
+        as_title = load_prompt("quotes_as_title").format(title=title) if title and title != speaker.title else ""
+        return load_prompt("quotes_document_heading").format(title=doc.document_title, date=date_text,
+                                                             as_title=as_title)
+
+    def _cite(self, q: StoredQuotation, score: float, citations: list[Citation],
+              passages: dict[str, Passage]) -> str:
+        """The quotation's citation markers ("[3][4]" when cut at a chunk end); appends its
+        citations, and its chunks to the passages."""
+        markers = []
+        for chunk, start, end in self._spans(q):
+            n = len(citations) + 1
+            citations.append(Citation(
+                n=n, source=chunk.source, title=q.document_title, chunk_id=chunk.chunk_id, start=start,
+                end=end, quote=chunk.text[start - chunk.start : end - chunk.start], score=round(score, 6),
+            ))
+            markers.append(f"[{n}]")
+            known = passages.get(chunk.chunk_id)
+            if known is None or known.score < score:
+                passages[chunk.chunk_id] = Passage(
+                    chunk_id=chunk.chunk_id, source=chunk.source, title=chunk.title, start=chunk.start,
+                    end=chunk.end, text=chunk.text, score=round(score, 6),
+                )
+        return "".join(markers)
 
     def _spans(self, q: StoredQuotation) -> list[tuple[StoredChunk, int, int]]:
         """(chunk, start, end) pieces covering the quotation, each inside its chunk: one piece
@@ -348,3 +321,7 @@ def _named_share(terms: set[str], text: str) -> float:
     """
     found = _content_stems(text)
     return sum(any(same_word(t, f) for f in found) for t in terms) / len(terms) if terms else 0.0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -15,7 +15,7 @@ from .discovery import discover_files
 from .documents import Document, LoadError, load_document
 from .ingest import IngestReport, ingest
 from .lock import IndexBusyError
-from .names import normalise_speaker, same_speaker, split_title
+from .names import normalise_speaker, role_label, same_speaker, split_title
 from .quotes import Quotation, extract_quotations
 from .records import (
     DocumentFacts,
@@ -26,7 +26,7 @@ from .records import (
     StoredChunk,
     StoredQuotation,
 )
-from .speakers import Speaker, SpeakerDirectory
+from .speakers import Speaker, SpeakerDirectory, called_by
 from .store import IndexStore
 from .terms import SPEECH_VERBS, STOPWORDS, lexical_terms
 from .vectors import StoreUnavailableError, VectorIndex, open_chroma_client
@@ -36,9 +36,10 @@ __all__ = [
     "DocumentFacts",
     "DocumentRecord", "DocumentWrite", "IndexBusyError", "IndexDirError", "IndexHealth", "IndexStore",
     "IngestReport", "LoadError", "PostgresCatalogue", "Quotation", "QuotationSpan",
-    "SQLiteCatalogue", "Span", "Speaker", "SpeakerDirectory",
+    "SQLiteCatalogue", "Span", "Speaker", "SpeakerDirectory", "called_by",
     "StoreUnavailableError", "StoredChunk", "StoredQuotation", "VectorIndex",
     "catalogue_exists", "chunk_document", "discover_files", "ensure_index_dir", "extract_quotations", "ingest",
-    "lexical_terms", "load_document", "normalise_speaker", "open_chroma_client", "same_speaker", "split_sentences",
+    "lexical_terms", "load_document", "normalise_speaker", "open_chroma_client", "role_label", "same_speaker",
+    "split_sentences",
     "split_title",
 ]

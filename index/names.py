@@ -126,6 +126,20 @@ def person_key(key: str) -> str:
     return " ".join(words)
 
 
+def role_label(name: str) -> tuple[str, str]:
+    """(label, name) of a speaker's name that opens with role labels or honorifics, as `person_key`
+    drops them: the label is their title in that document.
+
+    >>> role_label("Defendant Donald J. Trump"), role_label("Donald Trump")
+    (('Defendant', 'Donald J. Trump'), ('', 'Donald Trump'))
+    """
+    words = name.split()
+    i = 0
+    while len(words) - i > 2 and normalise_speaker(words[i]) in ROLE_LABELS:
+        i += 1
+    return " ".join(words[:i]), " ".join(words[i:])
+
+
 def _initial(word: str) -> bool:
     return len(word.rstrip(".")) == 1 and word[0].isalpha()
 

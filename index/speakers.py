@@ -1,6 +1,6 @@
 """Who is quoted in the index: speakers gathered from the catalogue's quotation rows, a lone
-surname ("Budrys") folded into the one fuller name ending in it ("Kestutis Budrys"), and found by
-name or by title ("the prime minister")."""
+surname ("Budrys") folded into the one fuller name ending in it ("Kestutis Budrys"), or into the one
+of several that the documents call by it, and found by name or by title ("the prime minister")."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ class _Tally:
     forms: dict[str, None] = field(default_factory=dict)  # in order of appearance
     paths: set[str] = field(default_factory=set)
 
+    def bare_forms(self) -> set[str]:
+        """The forms of one word ("trump"), normalised: how a surname alone names this speaker."""
+        return {normalise_speaker(f) for f in self.forms if " " not in f.strip()}
+
 
 def group_speakers(rows: Iterable[SpeakerRow]) -> list[Speaker]:
     """Speakers from quotation rows, most quoted first; a lone surname key joins the only fuller
@@ -60,6 +64,11 @@ def group_speakers(rows: Iterable[SpeakerRow]) -> list[Speaker]:
     for key in list(groups):
         if " " not in key:
             fuller = [k for k in groups if " " in k and by_key[k].surname == key]
+            if len(fuller) > 1:  # "Trump" alone: the Trump the documents call "Trump", the dominant one
+                fuller = [k for k in fuller if any(key in by_key[g].bare_forms() for g in groups[k])]
+                counts = {k: sum(sum(by_key[g].names.values()) for g in groups[k]) for k in fuller}
+                top = max(fuller, key=lambda k: counts[k], default=None)
+                fuller = [top] if top and counts[top] >= DOMINANT_SHARE * sum(counts.values()) else fuller
             if len(fuller) == 1:
                 groups[fuller[0]].append(key)
                 del groups[key]
@@ -109,8 +118,12 @@ class SpeakerDirectory:
         if bare and normalise_speaker(bare) != key:
             candidates.append(normalise_speaker(bare))
         for candidate in candidates:
-            found = [
-                s for s in group_speakers(self.catalogue.speaker_rows(surname=candidate.split()[-1]))
+            speakers = group_speakers(self.catalogue.speaker_rows(surname=candidate.split()[-1]))
+            # A full name finds that person ("Melania Trump" is not Donald Trump, though both are
+            # "Trump"); a bearer of the surname alone only when no full name matches.
+            found = [s for s in speakers if _names(candidate, s)] if " " in candidate else []
+            found = found or [
+                s for s in speakers
                 if any(same_speaker(candidate, k) for k in s.keys) or any(same_speaker(candidate, f) for f in s.forms)
             ]
             if found:
@@ -132,3 +145,36 @@ class SpeakerDirectory:
         """A speaker's quotations (a Speaker, or a name as `find` takes it), by document, in document order."""
         speakers = [speaker] if isinstance(speaker, Speaker) else self.find(speaker)
         return self.catalogue.quotations_of([k for s in speakers for k in s.keys])
+
+
+def _names(candidate: str, speaker: Speaker) -> bool:
+    """Whether a full name (normalised) is one of the speaker's names, role labels and middle
+    initials aside ("donald j. trump" is Donald Trump)."""
+    wanted = person_key(candidate)
+    return any(person_key(k) == wanted for k in speaker.keys) or any(
+        person_key(normalise_speaker(f)) == wanted for f in speaker.forms if " " in f.strip())
+
+
+# A surname alone ("Trump") means the one speaker it names in most of the documents when that one
+# has at least this share of all the quotations of those the documents call by it.
+DOMINANT_SHARE = 0.8
+
+
+def called_by(speakers: list[Speaker], name: str) -> list[Speaker]:
+    """Of several speakers a lone surname finds (Donald Trump, Melania Trump), those the documents
+    call by that word alone ("Trump said"), and of those the dominant one (DOMINANT_SHARE of their
+    quotations) when there is one; all of them when none is called so.
+
+    >>> d = Speaker("Donald Trump", ("donald trump",), ("Donald Trump", "Trump"), "", 30, 14)
+    >>> m = Speaker("Melania Trump", ("melania trump",), ("Melania Trump", "Trump"), "", 2, 1)
+    >>> j = Speaker("John Smith", ("john smith",), ("John Smith", "Smith"), "", 5, 2)
+    >>> a = Speaker("Adam Smith", ("adam smith",), ("Adam Smith", "Smith"), "", 4, 2)
+    >>> [s.name for s in called_by([d, m], "Trump")], len(called_by([j, a], "Smith"))
+    (['Donald Trump'], 2)
+    """
+    word = normalise_speaker(name)
+    if " " in word or len(speakers) < 2:
+        return speakers
+    called = [s for s in speakers if any(normalise_speaker(f) == word for f in s.forms)] or speakers
+    top = max(called, key=lambda s: s.count)
+    return [top] if top.count >= DOMINANT_SHARE * sum(s.count for s in called) else called

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from assistant import Answer
-from assistant.quotations import SpeakerInfo, SpeakerQuotes, UnknownSpeakerError
+from assistant.quotations import UnknownSpeakerError
+from assistant.quote_digest import MAX_PAGE_SIZE, PAGE_SIZE, SpeakerInfo, SpeakerQuotes
 
 from .access import AccessDep, CollectionQuery, CollectionsDep
 from .dependencies import REQUIRE_API_KEY, AssistantDep
@@ -118,17 +120,26 @@ def speakers(collections: CollectionsDep, access: AccessDep, collection: Collect
 
 
 @router.get(
-    "/speakers/{name}/quotes", dependencies=PROTECTED, summary="A person's quotations, by document",
+    "/speakers/{name}/quotes", dependencies=PROTECTED, summary="A page of a person's quotations, by document",
     description="`name` is a full name or a surname (case and accents do not matter: `ruginiene` finds "
     "Inga Ruginienė), or a title only one quoted person bears (`prime minister`). Several people may share "
-    "a surname: each comes with their quotations. Offsets point into the document text. 404 when nobody "
-    "by that name is quoted (the error lists close names).",
+    "a surname: each comes with a page of their quotations. Quotations are ranked newest document first "
+    "(undated last), in document order within one, and grouped by document; `limit` a page (default "
+    f"{PAGE_SIZE}), from `offset` or `page` (from 1). Each speaker says `total`, `remaining`, "
+    "`remaining_documents` and `next_offset` (null on the last page). `since` and `until` (YYYY-MM-DD) keep "
+    "documents dated in between. Offsets point into the document text. 404 when nobody by that name is "
+    "quoted (the error lists close names); 422 for a bad page.",
 )
 def speaker_quotations(
-    name: str, collections: CollectionsDep, access: AccessDep, collection: CollectionQuery = None
+    name: str, collections: CollectionsDep, access: AccessDep, collection: CollectionQuery = None,
+    offset: Annotated[int | None, Query(ge=0, description="rank of the first quotation (from 0)")] = None,
+    page: Annotated[int | None, Query(ge=1, description="page number (from 1), instead of offset")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="quotations a page")] = PAGE_SIZE,
+    since: Annotated[date | None, Query(description="documents dated on or after (YYYY-MM-DD)")] = None,
+    until: Annotated[date | None, Query(description="documents dated on or before (YYYY-MM-DD)")] = None,
 ) -> list[SpeakerQuotes]:
     assistant = access.assistant(collections, collection)
     try:
-        return assistant.speaker_quotations(name)
+        return assistant.speaker_quotations(name, offset=offset, page=page, limit=limit, since=since, until=until)
     except UnknownSpeakerError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None

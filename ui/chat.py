@@ -83,6 +83,14 @@ def answer_stream(
         yield str(ChatHTML('<div class="answer">{}</div>').format(str(exc))), None
 
 
+def more_button(answer: Answer) -> dict:
+    """The "More quotations" button after an answer: shown, with what is left, when it has a next page."""
+    if answer.more is None:
+        return gr.update(visible=False)
+    left = answer.more.quotations
+    return gr.update(visible=True, value=f"More quotations ({left} left)")
+
+
 def recent_turns(turns: list[dict], max_turns: int, max_chars: int) -> list[dict]:
     """The latest turns that fit the server's history limits (a long chat forgets its beginning).
 
@@ -224,6 +232,8 @@ def _chat_panel(
             box = gr.Textbox(
                 elem_id="question", placeholder="Ask a question…", show_label=False, max_lines=4, submit_btn=True,
             )
+            # The next page of a quotation answer ("What did Trump say?"): shown while there is one.
+            more = gr.Button("More quotations", elem_id="more-quotations", size="sm", visible=False)
             with gr.Row():
                 new_chat = gr.Button("New conversation", elem_id="new-chat", size="sm")
                 copy = gr.Button("Copy answer", elem_id="copy-answer", size="sm")
@@ -244,13 +254,13 @@ def _chat_panel(
     def respond(message: str, history: list, state: dict, collection: str | None, request: gr.Request):
         history = [*text_messages(history), {"role": "user", "content": str(escape_text(message))},
                    {"role": "assistant", "content": ""}]
-        yield "", history, gr.update(), state, gr.update()
+        yield "", history, gr.update(), state, gr.update(), gr.update(visible=False)
         try:  # the visitor's own access, from this very request: the page's choice is only a wish
             chosen = access_of(request).assistant(collections, collection or None)
         except AssistantError as exc:
             history[-1] = {"role": "assistant", "content": str(ChatHTML('<div class="answer">{}</div>').format(
                 str(exc)))}
-            yield "", history, gr.update(), state, gr.update()
+            yield "", history, gr.update(), state, gr.update(), gr.update()
             return
         # Earlier turns as asked and answered (the chat shows them escaped, the state keeps them raw).
         turns = recent_turns([turn for a in state.values() for turn in (
@@ -259,12 +269,12 @@ def _chat_panel(
         for content, answer in answer_stream(chosen, message, turns, viewer=viewer):
             history[-1] = {"role": "assistant", "content": content}
             if answer is None:
-                yield "", history, gr.update(), state, gr.update()
+                yield "", history, gr.update(), state, gr.update(), gr.update()
             else:
                 state = {**state, str(len(history) - 1): answer.model_dump()}
                 panel = sources_html(answer, open_first=True, viewer=viewer, target=VIEWER_FRAME) + viewer_frame(
                     answer, viewer)
-                yield "", history, str(panel), state, answer_plain(answer)
+                yield "", history, str(panel), state, answer_plain(answer), more_button(answer)
 
     def on_like(data: gr.LikeData, state: dict) -> None:
         index = data.index if isinstance(data.index, int) else data.index[0]
@@ -279,25 +289,27 @@ def _chat_panel(
             questions = []
         return gr.update(samples=[[q] for q in questions], visible=bool(questions))
 
-    chat_event = box.submit(respond, [box, chatbot, answers, picker], [box, chatbot, sources, answers, plain],
-                            api_name="chat")
+    answered = [box, chatbot, sources, answers, plain, more]
+    chat_event = box.submit(respond, [box, chatbot, answers, picker], answered, api_name="chat")
+    more_event = more.click(respond, [gr.State("more"), chatbot, answers, picker], answered, api_visibility="private")
     tries.click(lambda sample: sample[0], tries, box, api_visibility="private")
     picker.change(examples_of, picker, tries, api_visibility="private")
     chatbot.like(on_like, [answers], None)
 
     # The conversations in the browser: restored on load, saved after every answer, reopened, deleted.
-    shown = [chatbot, sources, answers, plain, shown_id]
+    shown = [chatbot, sources, answers, plain, shown_id, more]
 
-    def showing(conversation: Conversation | None) -> tuple[list, str, dict, str, str | None]:
+    def showing(conversation: Conversation | None) -> tuple[list, str, dict, str, str | None, Any]:
         """What `shown` holds for a stored conversation (None: a new, empty one)."""
         if conversation is None:
-            return [], "", {}, "", None
+            return [], "", {}, "", None, gr.update(visible=False)
         last = next(reversed(conversation.answers.values()), None)
         panel = "" if last is None else str(sources_html(last, open_first=True, viewer=viewer, target=VIEWER_FRAME)
                                             + viewer_frame(last, viewer))
         return (shown_messages(conversation, viewer), panel,
                 {key: a.model_dump() for key, a in conversation.answers.items()},
-                "" if last is None else answer_plain(last), conversation.id)
+                "" if last is None else answer_plain(last), conversation.id,
+                gr.update(visible=False) if last is None else more_button(last))
 
     def listing(store: Store, where: str):
         shelf = store.get(where, Shelf())
@@ -337,7 +349,8 @@ def _chat_panel(
 
     private: dict[str, Any] = {"api_visibility": "private"}
     page.load(restore, [stored, picker], [*shown, stored, recent], **private)
-    chat_event.then(remember, [chatbot, answers, shown_id, stored, picker], [shown_id, stored, recent], **private)
+    for event in (chat_event, more_event):
+        event.then(remember, [chatbot, answers, shown_id, stored, picker], [shown_id, stored, recent], **private)
     new_chat.click(start_new, [stored, picker], [*shown, stored, recent], **private)
     # Another collection: its own conversations, the one last shown there first.
     picker.input(restore, [stored, picker], [*shown, stored, recent], **private)

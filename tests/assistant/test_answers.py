@@ -71,7 +71,9 @@ def test_every_citation_quotes_the_document_exactly(seed_assistant, question):
 
 def test_answer_json_matches_the_contract(fake_seed_assistant):
     data = fake_seed_assistant.ask("What did Budrys say?").model_dump()
-    assert set(data) == {"question", "answer", "refused", "citations", "passages", "verification", "timings_ms"}
+    assert set(data) == {"question", "answer", "refused", "citations", "passages", "verification", "timings_ms",
+                         "more"}
+    assert data["more"] is None  # six quotations: one page
     assert data["verification"] == {"supported_share": 1.0, "removed": []}  # extractive: verbatim
     assert set(data["citations"][0]) == {
         "n", "source", "title", "chunk_id", "start", "end", "quote", "score", "url", "page"}

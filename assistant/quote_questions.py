@@ -1,0 +1,106 @@
+"""Quotation questions, recognised by rule (no model): "What did Budrys say (about Y) (in March)?",
+"Quotes from X", and "more" for the next page of the last one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from .quote_digest import PAGE_SIZE
+from .timespans import Timespan, find_timespan
+
+_WHO = r"(?P<who>[^?!,;:]{1,80}?)"
+_TOPIC = r"(?:\s+(?:about|on|regarding|concerning|of)\s+(?P<topic>.+?))?"
+_SAY = r"(?:say|said|state|stated|claim|claimed|have\s+to\s+say|had\s+to\s+say|been\s+saying)"
+_PLEASE = r"(?:(?:please|can\s+you|could\s+you)\s+)?(?:(?:tell|show|give)\s+me|list|find)?\s*"
+_QUESTIONS = [
+    # What did Budrys say (about Y)? / What has Budrys said? / Tell me what Budrys said about Y
+    re.compile(rf"^{_PLEASE}what\s+(?:did|does|do|has|have|had)\s+{_WHO}\s+{_SAY}{_TOPIC}$", re.I),
+    re.compile(rf"^{_PLEASE}what\s+{_WHO}\s+(?:said|says|has\s+said|stated){_TOPIC}$", re.I),
+    # Did Budrys say anything about Y? / Has Budrys said anything?
+    re.compile(rf"^(?:did|has|have|does|had)\s+{_WHO}\s+{_SAY}\s+anything{_TOPIC}$", re.I),
+    # Quotes from Budrys (about Y) / Show me all quotations by Budrys
+    re.compile(
+        rf"^{_PLEASE}(?:all\s+|the\s+|any\s+)?(?:quotes|quotations|statements)\s+(?:from|by|of)\s+{_WHO}{_TOPIC}$", re.I
+    ),
+    # Budrys quotes / Budrys's quotes
+    re.compile(rf"^{_PLEASE}{_WHO}(?:’s|'s)?\s+(?:quotes|quotations|statements){_TOPIC}$", re.I),
+]
+_PRONOUNS = frozenset("he she they him her them it i you we anyone someone everyone people".split())
+_VAGUE_TOPICS = frozenset("it this that these those them him her".split())
+# "more", "show me more", "next page", "the rest please": the next page of the last quotation answer
+_MORE = re.compile(
+    r"^(?:(?:please\s+)?(?:show|give|tell|list)\s+(?:me\s+)?|(?:and|ok|okay|yes)[,\s]+)?(?:some\s+|the\s+)?"
+    r"(?:more|next(?:\s+page)?|rest|continue|go\s+on|keep\s+going)"
+    r"(?:\s+(?:quotes|quotations|statements|of\s+them|results|of\s+those))?(?:[,\s]+please)?$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class QuotationQuestion:
+    who: str  # the person as asked: "Budrys", "the prime minister"
+    topic: str = ""  # "the European Union" in "... say about the European Union?"
+    when: Timespan | None = None  # the documents' dates asked for ("in March"), or None for any
+    offset: int = 0  # rank of the first quotation to show: 0, then PAGE_SIZE after one "more", ...
+
+
+def is_more(question: str) -> bool:
+    """Whether the question asks for the next page of the previous answer.
+
+    >>> [is_more(q) for q in ["more", "Show me more quotes, please", "next page", "more about Europe"]]
+    [True, True, True, False]
+    """
+    return bool(_MORE.match(" ".join(question.split()).rstrip("?!. ")))
+
+
+def continued_question(history: Sequence[dict], today: date | None = None) -> QuotationQuestion | None:
+    """The quotation question a "more" continues: the last user question before it that is not a
+    "more" itself, moved one page on for each "more" since (this one included); None when that
+    question is not a quotation question.
+
+    >>> history = [{"role": "user", "content": "What did Budrys say?"}, {"role": "assistant", "content": "..."}]
+    >>> continued_question(history)
+    QuotationQuestion(who='Budrys', topic='', when=None, offset=10)
+    """
+    pages = 1
+    for turn in reversed(history):
+        if turn.get("role") != "user":
+            continue
+        content = str(turn.get("content") or "")
+        if is_more(content):
+            pages += 1
+            continue
+        parsed = parse_quotation_question(content, today)
+        return replace(parsed, offset=parsed.offset + pages * PAGE_SIZE) if parsed else None
+    return None
+
+
+def parse_quotation_question(question: str, today: date | None = None) -> QuotationQuestion | None:
+    """The person (and topic) a "what did X say?" question asks about, or None.
+
+    >>> parse_quotation_question("What did Budrys say about the European Union?")
+    QuotationQuestion(who='Budrys', topic='the European Union', when=None, offset=0)
+    >>> parse_quotation_question("quotes from Inga Ruginienė")
+    QuotationQuestion(who='Inga Ruginienė', topic='', when=None, offset=0)
+    >>> parse_quotation_question("Where did he say it?") is None
+    True
+    >>> parse_quotation_question("What did Budrys say in May 2026?", date(2026, 12, 1)).when.describe()
+    '2026-05-01 to 2026-05-31'
+    """
+    text = " ".join(question.split()).rstrip("?!. ")
+    when = find_timespan(text, today)
+    if when is not None:
+        text = when.rest.rstrip("?!. ")
+    for pattern in _QUESTIONS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        who, topic = m.group("who").strip(), (m.group("topic") or "").strip()
+        if not who or who.casefold() in _PRONOUNS or len(who.split()) > 6 or topic.casefold() in _VAGUE_TOPICS:
+            return None  # "what did he say about it?" is a follow-up for retrieval to place
+        return QuotationQuestion(who=who, topic=topic, when=when)
+    return None
