@@ -186,6 +186,16 @@ def test_api_ask_continues_with_more(client):
     assert not {c["quote"] for c in first["citations"]} & {c["quote"] for c in second["citations"]}
 
 
+def test_openai_route_continues_with_more(client):
+    first = client.post("/v1/chat/completions", json={"messages": [
+        {"role": "user", "content": "What did Trump say?"}]}).json()["choices"][0]["message"]["content"]
+    assert "Quotations 1–10 of " in first
+    second = client.post("/v1/chat/completions", json={"messages": [
+        {"role": "user", "content": "What did Trump say?"}, {"role": "assistant", "content": first},
+        {"role": "user", "content": "Show me more"}]}).json()["choices"][0]["message"]["content"]
+    assert "Quotations 11–20 of " in second
+
+
 # -- the CLI (a process each) ------------------------------------------------------------------
 
 

@@ -1,0 +1,159 @@
+"""The quotation digest in a real browser (Debian Chromium driven by Playwright) against a live server.
+
+"What did Trump say?" over tests/data/digest (30 quotations of Donald Trump in 14 documents, under
+several titles, and Melania Trump in one more): one person, ten quotations a page grouped under their
+document's title and date, newest first, and a "More quotations (N left)" button that asks "more" for
+the next page, shown only while the last answer has one (also after a reload). Typing "more" does the
+same; a plain question hides the button. Fixtures (browser, page) are in tests/ui/conftest.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ..helpers import ROOT
+from .servers import BROWSER_TESTS, running
+from .test_browser import BOT, USER, ask, norm, open_chat
+from .test_browser_conversations import STORAGE_KEY, reload_chat, saved
+
+pytestmark = BROWSER_TESTS
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+expect.set_options(timeout=60_000)
+
+DIGEST = ROOT / "tests" / "data" / "digest"
+QUESTION = "What did Trump say?"
+MORE = "#more-quotations"
+TOTAL = 30  # Donald Trump's quotations in the digest corpus: three pages of ten
+DATE = re.compile(r"\((\d{4}-\d\d-\d\d)\)")
+
+
+@pytest.fixture(scope="module")
+def digest_server(embedder, tmp_path_factory):
+    """The real app under uvicorn over a fresh index of tests/data/digest (one per module)."""
+    import ui.server
+    from assistant import Assistant, Settings
+
+    tmp = tmp_path_factory.mktemp("digest")
+    settings = Settings(index_dir=tmp / "index", feedback_path=tmp / "feedback.jsonl")
+    assistant = Assistant(settings, embedder=embedder)
+    report = assistant.ingest([DIGEST])
+    assert len(report.added) == len(list(DIGEST.glob("*.txt"))) == 16 and not report.skipped, report
+    with running(ui.server.create_app(assistant)) as url:
+        yield url
+
+
+def final_answer(page, nth: int):
+    """The nth answer, once final (its footnotes are there)."""
+    answer = page.locator(BOT).nth(nth - 1)
+    expect(answer.locator(".footnote").first).to_be_attached()
+    return answer
+
+
+def stored(page) -> str | None:
+    return page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')")
+
+
+def wait_saved(page, before: str | None) -> str:
+    """Wait until the conversation stored in the browser is no longer `before` (the answer just given
+    was saved); return the new value."""
+    page.wait_for_function(f"(b) => localStorage.getItem('{STORAGE_KEY}') !== b", arg=before)
+    return stored(page)
+
+
+def quotations(answer) -> list[str]:
+    """The answer's quotation lines (its list items), without their footnote numbers."""
+    return [re.sub(r"\s*\[\d+\]$", "", norm(text)) for text in answer.locator(".answer li").all_inner_texts()]
+
+
+def check_page(answer, first: int, more: tuple[int, int] | None) -> list[str]:
+    """One page of Donald Trump's quotations: quotations first..first+9, grouped by document under a
+    dated title, newest first; `more` (quotations, documents) left after it, or None on the last."""
+    text = norm(answer.locator(".answer").inner_text())
+    assert text.startswith("Donald Trump (President) said, in 14 documents:"), text
+    assert "may be any of" not in text, text
+    assert f"Quotations {first}–{first + 9} of {TOTAL}, newest document first." in text, text
+    expect(answer.locator(".answer li")).to_have_count(10)
+    lines = quotations(answer)
+    assert len(set(lines)) == 10, lines
+    # Each group is headed by its document's title and date, the newest document first.
+    headings = [norm(t) for t in answer.locator(".answer p").all_inner_texts() if DATE.search(t)]
+    assert 3 <= len(headings) <= 10, headings
+    dates = [DATE.search(h).group(1) for h in headings]
+    assert dates == sorted(dates, reverse=True), headings
+    assert all(h.split(" (")[0] for h in headings), headings  # a title before the date
+    assert len(answer.locator(".answer ul").all()) == len(headings)  # one list of quotations per group
+    if more:
+        assert f"{more[0]} more quotations in {more[1]} documents: ask “more” to see the next 10." in text, text
+    else:
+        assert "more quotations in" not in text, text
+    return lines
+
+
+def test_the_more_button_and_typing_more_page_through_the_quotations(page, digest_server):
+    open_chat(page, digest_server + "/")
+    button = page.locator(MORE)
+    expect(button).to_be_hidden()
+
+    first = check_page(ask(page, QUESTION, 1), 1, (20, 10))
+    page_1 = final_answer(page, 1).locator(".answer")
+    expect(page_1).to_contain_text("Supreme Court hears tariff challenge (2026-03-20):")
+    expect(page_1).to_contain_text("Also quoted with the name “Trump”: Melania Trump (2 quotations).")
+    expect(button).to_be_visible()
+    expect(button).to_have_text("More quotations (20 left)")
+
+    # The button asks "more": shown as the visitor's message, answered with quotations 11-20.
+    button.click()
+    expect(page.locator(USER)).to_have_count(2)
+    expect(page.locator(USER).nth(1)).to_have_text("more")
+    second = check_page(final_answer(page, 2), 11, (10, 5))
+    assert not set(first) & set(second), (first, second)
+    expect(button).to_be_visible()
+    expect(button).to_have_text("More quotations (10 left)")
+
+    # Typing "more" does the same: the last page, after which the button is gone.
+    third = check_page(ask(page, "more", 3), 21, None)
+    expect(page.locator(USER).nth(2)).to_have_text("more")
+    assert len(set(first) | set(second) | set(third)) == TOTAL, (first, second, third)
+    expect(final_answer(page, 3).locator(".answer")).to_contain_text(
+        "Trump pleads not guilty in documents case (2023-06-13), as Former President:")
+    expect(button).to_be_hidden()
+    assert not page.dialogs, page.dialogs
+
+
+def test_a_plain_question_hides_the_button_and_a_reload_follows_the_last_answer(page, digest_server):
+    open_chat(page, digest_server + "/")
+    button = page.locator(MORE)
+    first = check_page(ask(page, QUESTION, 1), 1, (20, 10))
+    expect(button).to_have_text("More quotations (20 left)")
+
+    # After a reload the last answer has a next page: the button is back, and still works.
+    saved(page, QUESTION)
+    reload_chat(page)
+    expect(page.locator(BOT)).to_have_count(1)
+    expect(button).to_be_visible()
+    expect(button).to_have_text("More quotations (20 left)")
+    before = stored(page)  # restored (and written back) on load
+    button.click()
+    second = check_page(final_answer(page, 2), 11, (10, 5))
+    assert not set(first) & set(second), (first, second)
+    expect(button).to_have_text("More quotations (10 left)")
+    before = wait_saved(page, before)
+
+    # A normal question: Melania Trump's two quotations, and no button.
+    melania = ask(page, "What did Melania Trump say?", 3)
+    expect(melania.locator(".answer")).to_contain_text("Melania Trump said")
+    expect(melania.locator(".answer li")).to_have_count(2)
+    assert quotations(melania) == ["“Every child deserves to feel safe online”", "“Parents need better tools”"]
+    expect(button).to_be_hidden()
+
+    # After a reload the last answer (Melania's) has no next page: the button stays hidden.
+    wait_saved(page, before)
+    reload_chat(page)
+    expect(page.locator(BOT)).to_have_count(3)
+    expect(page.locator(BOT).nth(2).locator(".answer li")).to_have_count(2)
+    expect(button).to_be_hidden()
+    assert not page.dialogs, page.dialogs
