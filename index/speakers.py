@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .catalogue import Catalogue
-from .names import normalise_speaker, person_key, same_speaker, split_title
+from .identity import Person, agree, people_of, person_of
+from .names import normalise_speaker, same_speaker, split_title
 from .records import SpeakerRow, StoredQuotation
 
 
@@ -29,7 +30,6 @@ class Speaker:
 class _Tally:
     """What the rows of one speaker key say: counts by name and title, forms, documents."""
 
-    surname: str
     names: dict[str, int] = field(default_factory=dict)
     titles: dict[str, int] = field(default_factory=dict)
     forms: dict[str, None] = field(default_factory=dict)  # in order of appearance
@@ -41,11 +41,12 @@ class _Tally:
 
 
 def group_speakers(rows: Iterable[SpeakerRow]) -> list[Speaker]:
-    """Speakers from quotation rows, most quoted first; a lone surname key joins the only fuller
-    key ending in it."""
+    """Speakers from quotation rows, most quoted first: one person's keys are one speaker
+    (`identity.people_of`), and a lone surname joins the only fuller name ending in it, or of
+    several the dominant one the documents call by it."""
     by_key: dict[str, _Tally] = {}
     for row in rows:
-        entry = by_key.setdefault(row.speaker_key, _Tally(row.surname_key))
+        entry = by_key.setdefault(row.speaker_key, _Tally())
         entry.names[row.speaker] = entry.names.get(row.speaker, 0) + row.count
         if row.title:
             entry.titles[row.title] = entry.titles.get(row.title, 0) + row.count
@@ -53,25 +54,24 @@ def group_speakers(rows: Iterable[SpeakerRow]) -> list[Speaker]:
             entry.forms[form] = None
         entry.paths.add(row.path)
     # One person's variants ("Defendant Donald J. Trump", "Donald Trump") are one speaker, under the
-    # plainest of their keys (the person key itself when it is one of them, else the most quoted).
-    people: dict[str, list[str]] = {}
-    for key in by_key:
-        people.setdefault(person_key(key), []).append(key)
+    # plainest of their keys (their first and last name when it is one of them, else the most quoted).
     groups: dict[str, list[str]] = {}
-    for person, keys in people.items():
-        lead = person if person in keys else max(keys, key=lambda k: sum(by_key[k].names.values()))
+    for keys in people_of(list(by_key)):
+        bucket = person_of(keys[0]).bucket
+        lead = bucket if bucket in keys else max(keys, key=lambda k: sum(by_key[k].names.values()))
         groups[lead] = [lead, *(k for k in keys if k != lead)]
     for key in list(groups):
-        if " " not in key:
-            fuller = [k for k in groups if " " in k and by_key[k].surname == key]
+        alone = person_of(key)
+        if not alone.first:  # "Budrys" or "Ms Smith" alone: the one fuller name ending in it
+            word = alone.last
+            fuller = [k for k in groups if (p := person_of(k)).first and p.last == word and not p.suffix]
             if len(fuller) > 1:  # "Trump" alone: the Trump the documents call "Trump", the dominant one
                 fuller = [k for k in fuller if any(key in by_key[g].bare_forms() for g in groups[k])]
                 counts = {k: sum(sum(by_key[g].names.values()) for g in groups[k]) for k in fuller}
                 top = max(fuller, key=lambda k: counts[k], default=None)
                 fuller = [top] if top and counts[top] >= DOMINANT_SHARE * sum(counts.values()) else fuller
             if len(fuller) == 1:
-                groups[fuller[0]].append(key)
-                del groups[key]
+                groups[fuller[0]] += groups.pop(key)
     speakers = []
     for key, keys in groups.items():
         names: dict[str, int] = {}
@@ -150,9 +150,13 @@ class SpeakerDirectory:
 def _names(candidate: str, speaker: Speaker) -> bool:
     """Whether a full name (normalised) is one of the speaker's names, role labels and middle
     initials aside ("donald j. trump" is Donald Trump)."""
-    wanted = person_key(candidate)
-    return any(person_key(k) == wanted for k in speaker.keys) or any(
-        person_key(normalise_speaker(f)) == wanted for f in speaker.forms if " " in f.strip())
+    wanted = person_of(candidate)
+    return any(_same_person(person_of(k), wanted) for k in speaker.keys) or any(
+        _same_person(person_of(normalise_speaker(f)), wanted) for f in speaker.forms if " " in f.strip())
+
+
+def _same_person(a: Person, b: Person) -> bool:
+    return a.bucket == b.bucket and agree(a.middle, b.middle)
 
 
 # A surname alone ("Trump") means the one speaker it names in most of the documents when that one
