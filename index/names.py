@@ -162,6 +162,8 @@ def split_title(run: str) -> tuple[str, str]:
     ('Lithuanian Foreign Minister', 'Kestutis Budrys')
     >>> split_title("The U.S. National Defense Strategy")
     ('', '')
+    >>> split_title("Defendant Donald J. Trump"), split_title("President-elect Donald Trump")
+    (('Defendant', 'Donald J. Trump'), ('President-elect', 'Donald Trump'))
     """
     tokens = run.split()
     if tokens[-1].endswith(".") and len(tokens[-1]) > 2 and tokens[-1].casefold() not in NAME_SUFFIXES:
@@ -177,8 +179,9 @@ def split_title(run: str) -> tuple[str, str]:
     j = i
     while j > 0 and tokens[j - 1].casefold() not in NOT_NAME_WORDS:
         j -= 1
-    title = tokens[j:i]
-    return (" ".join(title) if any(map(is_title_word, title)) else ""), " ".join(name)
+    title = tokens[j:i] if any(map(is_title_word, tokens[j:i])) else []
+    label, rest = role_label(" ".join(name))  # "Defendant Donald J. Trump": labelled Defendant
+    return " ".join([*title, *label.split()]), rest
 
 
 def is_name_word(token: str) -> bool:
@@ -189,7 +192,7 @@ def is_name_word(token: str) -> bool:
     [True, False, False, False, True]
     """
     word = token.casefold()
-    if word in NAME_SUFFIXES or re.fullmatch(rf"[{UPPER}]\.", token):  # "Jr.", an initial "J."
+    if word in NAME_SUFFIXES or re.fullmatch(rf"(?:[{UPPER}]\.){{1,3}}", token):  # "Jr.", initials "J.", "H.W."
         return True
     return (
         token[:1].isupper() and any(c.islower() for c in token)  # not an acronym like "NATO"

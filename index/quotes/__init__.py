@@ -9,25 +9,32 @@ about linear in the text (roughly a megabyte a second): it runs on every documen
 
 Deliberate simplifications, all on the side of precision (a quote given to the wrong person is
 worse than none):
-- Speakers are people: a capitalised name of 1-4 words. A lone word ("Budrys") counts only as the
-  last word of a fuller name in the same document, or after a title ("President Biden"), so
-  "Lithuania said" and "Facebook says" give nothing. Organisations, joint and unnamed speakers
-  ("the ministry said", "a spokesman for Budrys said") are dropped, with their quotes. Word lists,
-  not a gazetteer, tell names from organisations: "Goldman Sachs said" passes for a person, and
-  so does "Harvard announced" when a "John Harvard" appears in the document.
-- No grammar, no gender: "he"/"she" is the person named last before it in this or the previous
-  paragraph, if that person is the only one named there or the speaker of a quote; any name we
-  cannot tell is a person ("Riga") in between leaves the pronoun unresolved. "The minister said"
-  resolves only when exactly one person in the document has that title.
+- Speakers are people and organisations: a capitalised name of 1-4 words, or an organisation's
+  name ("Halvorsen Bank", "Department for Education"; known by a word of its kind, see
+  `lexicon.py`). A lone word ("Budrys") stands for the one fuller name ending in it; with none, it
+  speaks for itself ("Hendricks said", "Google said", "Qorix" for a Qorix Software named), unless
+  it is a country or a capital ("Lithuania said") or a plural noun ("Officials said"). "The bank
+  said" is the one bank named (or the company that opened the sentence before); unnamed bodies,
+  joint and unnamed speakers ("the foreign ministry said", "a spokesman for Budrys said", "Budrys
+  and Ruginienė said") are dropped, with their quotes; "a spokesperson for Meridian Airways said"
+  is the airline. A surname two people share goes to the one introduced with a title ("President
+  Donald Trump", not "Melania Trump"), or after "Mrs" to the one of that gender; else nobody.
+- "He"/"she" is the person named last before it in this or the previous paragraph, if that person
+  is the only one named there or the speaker of a quote, or the only one its own paragraph names;
+  any name we cannot tell is a person ("Riga") in between leaves the pronoun unresolved. Gender,
+  when the text says it ("Mrs.", "spokeswoman", a common given name, an earlier resolved "he"),
+  skips over a person of the other one ("she" after Sofia Reyes and Thomas Becker is Reyes) and
+  never overrides the rule above with a guess. "The minister said" resolves only when exactly one
+  person in the document has that title.
 - A quote never crosses a paragraph (a line break), except that an unclosed quote runs to the end
   of its paragraph and the next paragraph's opening quote continues it.
 - One Quotation per contiguous quote span (not per sentence); a direct quote's text excludes the
   quote marks and a trailing comma, a reported one is its clause to the end of the sentence.
 
-The parts: spans.py finds the quotes, people.py the people of a document (names from
-`index.names`), rules.py holds the attribution rules, each a named `Rule`, attribution.py applies
-them (and resolves pronouns and continued quotes), extract.py puts it together, scoring.py checks
-predictions against hand labels.
+The parts: spans.py finds the quotes, people.py the people and organisations of a document (names
+from `index.names`, word lists from lexicon.py), rules.py holds the attribution rules, each a named
+`Rule`, attribution.py applies them (and continues quotes), pronouns.py resolves "he"/"she",
+extract.py puts it together, scoring.py checks predictions against hand labels.
 """
 
 from ..names import normalise_speaker, same_speaker, split_title

@@ -1,18 +1,17 @@
 """Who said each quote: the rules next to a direct quote, reported speech sentence by sentence,
-"he"/"she" resolved to the person named last, and a quote continuing the speaker of the one before."""
+and a quote continuing the speaker of the one before ("he"/"she" are resolved in pronouns.py)."""
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 
 from ..names import NAME_RUN_PATTERN, ROLE_NOUNS, split_title
 from . import rules
+from .people import Person
 from .rules import Rule
 from .spans import QuotedText, Said
 
 WINDOW = 300  # characters around a quote searched for its attribution
-PRONOUN_REACH = 2000  # characters back a pronoun looks for its person, at most (long paragraphs)
 MAX_SENTENCE = 1500  # a longer "sentence" is a list or a table: no reported speech in it
 
 Found = tuple[Rule, re.Match[str]]
@@ -30,6 +29,9 @@ def attribute_direct(doc: QuotedText, p: int, k: int) -> None:
     after = text[span.close_mark:after_hi] if span.closed else ""
     before = text[before_lo:span.open_mark]
     inner = text[span.start:span.close_mark].rstrip("”»\"'’ ")
+    if _a_title(text[span.start:span.end], before):
+        span.attribution = "other"  # "Season 3 of “The Crown”": a title, nobody's words
+        return
     ends_open = inner.endswith((",", "?", "!", "—", "–", "-", "…")) or after.startswith(",")
     if ends_open and (found := _match_after(after)):
         _set_speaker(doc, span, found, span.close_mark)
@@ -37,6 +39,13 @@ def attribute_direct(doc: QuotedText, p: int, k: int) -> None:
         _set_speaker(doc, span, found, before_lo)
     elif not ends_open and not before.strip() and (found := _match_after(after)) and _short_tail(after, found[1].end()):
         _set_speaker(doc, span, found, span.close_mark)
+
+
+def _a_title(quoted: str, before: str) -> bool:
+    """Whether a quote is a title: a few capitalised words after "the" or "of" ("of “The Crown”")."""
+    words = quoted.split()
+    return (0 < len(words) <= 6 and all(w[:1].isupper() or w in ("of", "the", "and", "a", "in") for w in words)
+            and bool(re.search(r"\b(?:the|of)\s*$", before)))
 
 
 def _short_tail(after: str, end: int) -> bool:
@@ -61,39 +70,87 @@ def _match_before(before: str) -> Found | None:
     return None
 
 
+# Words that open a subordinate clause: "a week after Jonas Berg said ..." has Berg as its subject.
+_SUBORDINATORS = frozenset("after before when while because since although though until once as".split())
+
+
 def _subject_position(prefix: str, appos: str | None) -> bool:
     """Whether a name after `prefix` (its sentence so far) is the subject: at the start, after an
-    opening phrase ("On Monday, "), after a quote, after a role ("film director "), or with ", who".
-    "A spokesman for Budrys said" is not Budrys speaking."""
+    opening phrase ("On Monday, "), after a quote, after a role ("film director "), opening a
+    subordinate clause ("a week after "), or with ", who". "A spokesman for Budrys said" is not
+    Budrys speaking."""
     prefix = prefix.rstrip()
     return (
         not prefix or prefix.endswith((",", ";", ":", "—", "–", "-", "...", "…", "”", '"', "’"))
-        or prefix.split()[-1] in ROLE_NOUNS or bool(appos and appos.strip(", ").startswith("who"))
+        or prefix.split()[-1] in ROLE_NOUNS or prefix.split()[-1].casefold() in _SUBORDINATORS
+        or bool(appos and appos.strip(", ").startswith("who"))
     )
 
 
 def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None:
-    """Record the speaker a rule found (its groups: run/run2/colon, pron, role): a person, a
-    pronoun to resolve later, or "other" when the speaker is no person we can name."""
+    """Record the speaker a rule found (its groups: run/run2/colon, pron, role, org): a person or
+    an organisation, a pronoun to resolve later, or "other" when the speaker is none we can name."""
     rule, m = found
     groups = {k: v for k, v in m.groupdict().items() if v}
     item.attribution = "other"
     if "pron" in groups:
         item.attribution, item.name_at = "pronoun", offset + m.start("pron")
         return
-    group = next((g for g in ("run", "run2", "colon", "role") if g in groups), None)
+    group = next((g for g in ("run", "run2", "colon", "role", "org") if g in groups), None)
     if group is None:
         return
-    if rule.subject_only and not _subject_position(m.string[:m.start(group)], groups.get("appos")):
+    person = None
+    if group in ("run", "run2", "org"):  # an organisation first: "The Department for Education said"
+        org, start = _organisation(doc, m.string, m.start(group), m.end(group), offset)
+        if org and (not rule.subject_only or _subject_position(_without_the(m.string[:start]), None)
+                    or _SPEAKS_FOR.search(m.string[:start])):
+            person = doc.people.resolve(org)  # "a spokesperson for Meridian Airways said": the company
+        elif group == "org" or org:
+            return
+    if person is None and rule.subject_only and not _subject_position(m.string[:m.start(group)], groups.get("appos")):
         return  # "a spokesman for Budrys said": not Budrys
-    if group == "role":
-        person = doc.people.with_role(groups["role"].casefold())
+    if person is not None:
+        pass
+    elif group == "role":
+        person = doc.people.with_role(groups["role"].casefold()) or _continued_organisation(
+            doc, groups["role"].casefold(), offset + m.start(group))
     elif group == "colon" and len(split_title(groups["colon"])[1].split()) < 2:
         return  # "Sources: ..." or a lone word before a colon
     else:
-        person = doc.people.resolve(groups[group])
+        person = doc.people.resolve(groups[group]) or doc.people.speaking_alone(groups[group])
     if person:
         item.speaker, item.attribution, item.name_at = person.name, "person", offset + m.start(group)
+
+
+# Before an organisation's name, the words that make its statement the organisation speaking.
+_SPEAKS_FOR = re.compile(r"\b(?:spokes(?:person|man|woman)|statement|representative)\s+(?:for|from)\s+(?:the\s+)?$")
+
+
+def _without_the(prefix: str) -> str:
+    return re.sub(r"\b[Tt]he\s*$", "", prefix)
+
+
+def _organisation(doc: QuotedText, string: str, start: int, end: int, offset: int) -> tuple[str | None, int]:
+    """The known organisation a rule's run names, and where it starts in `string`: the run itself
+    ("Qorix" for Qorix Software), or a longer name ending with it ("Department for Education")."""
+    org = doc.people.organisation(string[start:end])
+    if org:
+        return org, start
+    for name in doc.people.organisations:
+        if " " in name and start >= 0 and doc.text.startswith(name, offset + end - len(name)):
+            return name, end - len(name)
+    return None, start
+
+
+def _continued_organisation(doc: QuotedText, role: str, at: int) -> Person | None:
+    """ "The company (also) said" when two companies are named: the one that opened the sentence
+    before, as its subject ("Hoshino Motors said ... The company also said ...")."""
+    kind = role.split()[-1]
+    start = doc.sentence_start(at)
+    previous = doc.text[doc.sentence_start(max(0, start - 2)):start]
+    m = rules.LEADING_RUN.match(previous)
+    org = doc.people.organisation(m.group("run")) if m else None
+    return doc.people.resolve(org) if org and kind in doc.people.organisations[org] else None
 
 
 def reported(doc: QuotedText, start: int, end: int) -> Said | None:
@@ -104,7 +161,7 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
     clause_end = len(s) - len(m.group()) if (m := rules.TRAILING.search(s)) else len(s)
     for rule in rules.REPORTED:  # "Budrys said (that) ...", "He told reporters ...", "According to X, ..."
         m = rule.pattern.search(s)
-        if m and not doc.in_quote(start + m.start()):
+        if m and not doc.in_quote(start + m.start()) and not _attributes_quote(s[:m.start()]):
             return _reported_item(doc, (rule, m), start, m.start("clause"), clause_end)
     m = rules.PARTICIPLE_CLAUSE.search(s)
     if m and (m.group("that") or m.group("verb") in rules.PLAIN_PARTICIPLES):
@@ -117,6 +174,12 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
     if m and len(m.group("clause").split()) >= 4 and not doc.in_quote(start):
         return _reported_item(doc, (rules.INVERTED, m), start, 0, m.end("clause"))
     return None
+
+
+def _attributes_quote(before: str) -> bool:
+    """Whether a subject whose sentence so far is `before` follows a quote it attributes ("“...,”
+    Trump said aboard Air Force One."): what follows its verb is a circumstance, not a statement."""
+    return bool(re.search(r"[,?!—–-]\s*[”\"’]\s*$", before))
 
 
 def _reported_item(doc: QuotedText, found: Found, offset: int, clause_start: int, clause_end: int) -> Said | None:
@@ -138,46 +201,6 @@ def _reported_by_subject(
     item.attribution = "person" if person else "other"
     item.speaker, item.name_at = (person.name if person else None), offset + subject.start()
     return item
-
-
-def resolve_pronouns(doc: QuotedText, items: list[Said]) -> None:
-    """He/she: the person named last before it, in this or the previous paragraph, if that name
-    is a known person and either the only person named there or the speaker of a quote. A name
-    we cannot tell is a person ("Riga", "Tesla") makes the pronoun ambiguous. In document order,
-    so a resolved pronoun counts as a mention for the next one."""
-    mentions = _mentions(doc, items)  # (position, person or "" when unknown, is an attribution)
-    positions = [m[0] for m in mentions]
-    starts = [lo for lo, _ in doc.paragraphs]
-    for item in sorted((i for i in items if i.attribution == "pronoun"), key=lambda i: i.name_at):
-        p = max(0, bisect_right(starts, item.name_at) - 1)
-        window_lo = max(starts[max(0, p - 1)], item.name_at - PRONOUN_REACH)
-        window = mentions[bisect_left(positions, window_lo):bisect_left(positions, item.name_at)]
-        if not window or not window[-1][1]:
-            continue
-        if len({name for _, name, _ in window}) == 1 or window[-1][2]:
-            item.speaker, item.attribution = window[-1][1], "person"
-            at = bisect_left(positions, item.name_at)
-            positions.insert(at, item.name_at)
-            mentions.insert(at, (item.name_at, item.speaker, True))
-
-
-def _mentions(doc: QuotedText, items: list[Said]) -> list[tuple[int, str, bool]]:
-    """Every name outside quotes, with the known person it names ("" if none), and every
-    attribution of a quote to a person."""
-    mentions = [(i.name_at, i.speaker, True) for i in items if i.speaker and i.attribution == "person"]
-    sentence_starts = set(doc.sentence_starts)
-    for m in NAME_RUN_PATTERN.finditer(doc.text):
-        name = split_title(m.group())[1]
-        if not name or doc.in_quote(m.start()):
-            continue
-        person = doc.people.find(m.group())
-        if person or len(name.split()) > 1 or m.start() not in sentence_starts:  # "Critics said": no name
-            mentions.append((m.start(), person.name if person else "", False))
-    for m in rules.SOMEONE.finditer(doc.text):
-        if not doc.in_quote(m.start()):
-            person = doc.people.with_role(m.group().casefold()) if m.group("role") else None
-            mentions.append((m.start(), person.name if person else "", False))
-    return sorted(mentions)
 
 
 def continue_quotes(doc: QuotedText) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..chunking import split_sentences
-from .attribution import attribute_direct, continue_quotes, reported, resolve_pronouns
-from .spans import QuotedText
+from .attribution import attribute_direct, continue_quotes, reported
+from .pronouns import resolve_pronouns
+from .rules import VERB
+from .spans import QuotedText, Said
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,26 @@ class Quotation:
     forms: tuple[str, ...]  # forms of the speaker's name seen in the document, canonical first
     kind: str  # "direct" or "reported"
     title: str = ""  # e.g. "Prime Minister", when seen before the name
+
+
+# After a quote inside a reported clause: "but warned (that)", "and predicted that".
+_THEN_SAID = re.compile(rf"\s*,?\s*(?:but|and)\s+(?:also\s+)?(?:{VERB})\s+(?:that\s+)?(?=\S+(?:\s+\S+){{2,}})")
+
+
+def _second_statement(text: str, start: int, end: int) -> int | None:
+    """Where a second statement of the same speaker starts in text[start:end], if one does."""
+    m = _THEN_SAID.match(text, start, end)
+    return m.end() if m else None
+
+
+def _without_inner_quotes(doc: QuotedText, item: Said) -> Said | None:
+    """A reported clause, unless a direct quote inside it says it better; but a second statement
+    after that quote ("... “turned the corner” but warned against cutting too soon") stays."""
+    inner = [s for s in doc.spans if s.speaker and s.start < item.end and item.start < s.end]
+    if not inner:
+        return item
+    start = _second_statement(doc.text, max(s.close_mark for s in inner), item.end)
+    return None if start is None else Said(start, item.end, kind="reported", speaker=item.speaker)
 
 
 def extract_quotations(text: str) -> list[Quotation]:
@@ -36,11 +59,10 @@ def extract_quotations(text: str) -> list[Quotation]:
     continue_quotes(doc)
 
     quotations = []
-    for item in [*doc.spans, *statements]:
-        if item.speaker is None:
+    for said in [*doc.spans, *statements]:
+        item = _without_inner_quotes(doc, said) if said.kind == "reported" else said
+        if item is None or item.speaker is None:
             continue
-        if item.kind == "reported" and any(s.speaker and s.start < item.end and item.start < s.end for s in doc.spans):
-            continue  # a direct quote inside the clause says it better
         person = doc.people.people[item.speaker]
         quotations.append(Quotation(
             text[item.start:item.end], item.start, item.end, person.name, tuple(person.forms), item.kind, person.title,

@@ -1,11 +1,14 @@
 """The people of one document, as the quotation extractor knows them: a canonical name (the
-fullest form seen), the forms it was written in, and a title."""
+fullest form seen), the forms it was written in, and a title; and the organisations that may speak
+("Halvorsen Bank", "Qorix" for Qorix Software), kept with them as speakers of their own."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from ..names import NAME_RUN_PATTERN, ROLE_NOUNS, normalise_speaker, split_title
+from ..names import NAME_RUN_PATTERN, NOT_NAME_WORDS, ROLE_NOUNS, UPPER, normalise_speaker, split_title
+from . import lexicon
 
 
 @dataclass
@@ -15,13 +18,53 @@ class Person:
     forms: list[str] = field(default_factory=list)
 
 
+# A run of capitalised words that may join with "of", "for": "Department for Education" ("and"
+# would join two names: "Pell Motors and Ardent Motors").
+_ORG_RUN = re.compile(rf"[{UPPER}][\w'’.&\-]*(?:[ \t]+(?:(?:of|for)[ \t]+(?:the[ \t]+)?)?[{UPPER}][\w'’.&\-]*)*")
+_SHARES_IN = re.compile(rf"\b[Ss]hares\s+(?:in|of)\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}})")
+_SENTENCE_BREAK = re.compile(r"(?<=[a-z]{3})\.\s+")
+_CONNECTORS = frozenset({"of", "for", "and", "&", "the"})
+
+
+def organisation_name(run: str) -> str:
+    """The organisation a capitalised run names, or "": from its first word of an organisation's
+    kind, with the words of that kind after it and an "of ..."/"for ..." complement.
+
+    >>> organisation_name("The Department for Education"), organisation_name("European Commission President Ursula")
+    ('Department for Education', 'European Commission')
+    >>> organisation_name("Halvorsen Bank"), organisation_name("Lindell Reservoir"), organisation_name("Bank")
+    ('Halvorsen Bank', '', '')
+    """
+    words = run.split()
+    while words and words[0].casefold() in NOT_NAME_WORDS:
+        words = words[1:]  # "The", "In"
+    if words and words[-1].endswith(".") and words[-1].casefold() not in lexicon.ORGANISATION_WORDS:
+        words[-1] = words[-1][:-1]  # the sentence's full stop
+    kinds = [i for i, w in enumerate(words) if w.casefold() in lexicon.ORGANISATION_WORDS]
+    if not kinds:
+        return ""
+    end = kinds[0] + 1
+    while end < len(words) and words[end].casefold() in lexicon.ORGANISATION_WORDS:
+        end += 1  # "Goldman Sachs Group Inc."
+    if end + 1 < len(words) and words[end] in ("of", "for"):
+        end += 2 + (words[end + 1] == "the" and end + 2 < len(words))  # "Bank of England"
+    name = words[:end]
+    if len(name) < 2 or name[0] in _CONNECTORS:
+        return ""
+    return " ".join(name)
+
+
 class People:
     """The people of one document: names seen after a title or with a speech verb; and every
-    name-like run of two words or more, which a lone surname may stand for."""
+    name-like run of two words or more, which a lone surname may stand for. Organisations named
+    with a word of their kind ("Bank", "University") or as a company ("shares in Norsk Hydro")."""
 
     def __init__(self, text: str):
         self.people: dict[str, Person] = {}
         self.by_last_word: dict[str, set[str]] = {}  # full names and known people, by last word
+        self.introduced: set[str] = set()  # people named with a title or a role ("President Donald Trump")
+        self.organisations: dict[str, frozenset[str]] = {}  # name -> what "the ..." may call it
+        self.gender_cues: dict[str, set[str]] = {}  # canonical name -> {"f", "m"} as the text says
         titled = []
         for m in NAME_RUN_PATTERN.finditer(text):
             title, name = split_title(m.group())
@@ -29,37 +72,116 @@ class People:
                 self._index(name)
             role_before = text[max(0, m.start() - 30):m.start()].split()[-1:]
             if name and (title or (len(name.split()) >= 2 and role_before and role_before[0] in ROLE_NOUNS)):
-                titled.append(m.group())
-        for run in titled:  # "Prime Minister Inga Ruginienė", "judge Amara Nwosu", "President Biden"
-            self.resolve(run)
+                titled.append((m.group(), role_before[0].casefold() if role_before else ""))
+        self._find_organisations(text)
+        for run, before in titled:  # "Prime Minister Inga Ruginienė", "judge Amara Nwosu", "President Biden"
+            person = self.resolve(run)
+            if person and person.name not in self.organisations:
+                self.introduced.add(person.name)
+                words = {w.casefold() for w in [before, *split_title(run)[0].split()]}
+                self._cue(person.name, words)
+
+    def _find_organisations(self, text: str) -> None:
+        for m in _ORG_RUN.finditer(text):
+            for run in _SENTENCE_BREAK.split(m.group()):  # "... by Qorix Software. Qorix said"
+                name = organisation_name(run)
+                if name:
+                    self.organisations.setdefault(name, _kinds(name))
+        for m in _SHARES_IN.finditer(text):  # "Shares in Norsk Hydro fell": a listed company
+            name = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS)
+            if name and name.casefold() not in lexicon.PLACES:
+                self.organisations[name] = self.organisations.get(name, frozenset()) | {"company", "firm"}
+
+    def _cue(self, name: str, words: set[str]) -> None:
+        """Record the gender that words before a name ("Mrs.", "spokeswoman") say."""
+        cues = self.gender_cues.setdefault(name, set())
+        cues |= {"f"} if words & lexicon.FEMALE_WORDS else set()
+        cues |= {"m"} if words & lexicon.MALE_WORDS else set()
+
+    def gender(self, name: str) -> str:
+        """ "f" or "m" when the text (or a common given name) says so, without contradiction; else ""."""
+        cues = set(self.gender_cues.get(name, set()))
+        first = name.split()[0].casefold() if " " in name else ""
+        cues |= {"f"} if first in lexicon.FEMALE_NAMES else {"m"} if first in lexicon.MALE_NAMES else set()
+        return next(iter(cues)) if len(cues) == 1 else ""
+
+    def learn_gender(self, name: str, gender: str) -> None:
+        """Record what a resolved "he" ("m") or "she" ("f") says of a person."""
+        self.gender_cues.setdefault(name, set()).add(gender)
 
     def resolve(self, run: str) -> Person | None:
-        """The person a run like "Ruginienė" or "Prime Minister Inga Ruginienė" names (registered
-        now if new), or None."""
+        """The person (or organisation) a run like "Ruginienė", "Prime Minister Inga Ruginienė" or
+        "Halvorsen Bank" names (registered now if new), or None."""
+        org = self.organisation(run)
+        if org:
+            return self._register(org, "", org)
         title, name = split_title(run)
-        canonical = self._canonical(name, title)
-        if canonical is None:
-            return None
+        canonical = None if self._both(name) else self._canonical(name, title, _words_before(run, name))
+        return self._register(canonical, title, name) if canonical else None
+
+    def _register(self, canonical: str, title: str, form: str) -> Person:
         if canonical not in self.people:
             self.people[canonical] = Person(canonical)
             self._index(canonical)
         person = self.people[canonical]
         person.title = person.title or title
-        for form in (canonical, name):
-            if form not in person.forms:
-                person.forms.append(form)
+        for f in (canonical, form):
+            if f not in person.forms:
+                person.forms.append(f)
         return person
+
+    def organisation(self, run: str) -> str | None:
+        """The known organisation a run names: its name, or the start of one name ("Qorix" for
+        Qorix Software, "Texas Tech" for Texas Tech University)."""
+        words = run.split()
+        while words and words[0].casefold() in NOT_NAME_WORDS:
+            words = words[1:]
+        if not words:
+            return None
+        name = " ".join(words)
+        if name in self.organisations:
+            return name
+        longer = [o for o in self.organisations if o.startswith(name + " ")]
+        return longer[0] if len(longer) == 1 and not self._person_ending(name) else None
+
+    def _person_ending(self, word: str) -> bool:
+        """Whether a person's name ends with `word` ("Michael Bloomberg" for "Bloomberg")."""
+        return any(p not in self.organisations for p in self.by_last_word.get(normalise_speaker(word), ()))
+
+    def _both(self, name: str) -> bool:
+        """Whether a lone word may be an organisation named after it or a person of that surname:
+        "Bloomberg" with Bloomberg News and Michael Bloomberg named; either, so neither."""
+        return " " not in name and self._person_ending(name) and any(
+            o.startswith(name + " ") for o in self.organisations)
+
+    def speaking_alone(self, run: str) -> Person | None:
+        """A lone word that speaks ("Hendricks said", "Google said") when the document has no
+        fuller name for it: a surname or an organisation, either way its name. Not a country or
+        a capital ("Japan said"), nor a plural noun opening the sentence ("Officials said")."""
+        title, name = split_title(run)
+        word = name.casefold()
+        if title or " " in name or not name or word in lexicon.PLACES or word in lexicon.GROUP_NOUNS:
+            return None
+        if self.by_last_word.get(normalise_speaker(name)):
+            return None  # "Russo" with "Anthony Russo" and "Joe Russo": not alone
+        return self._register(name, "", name)
+
+    def is_organisation(self, name: str) -> bool:
+        return name in self.organisations
 
     def _index(self, name: str) -> None:
         self.by_last_word.setdefault(normalise_speaker(name).split()[-1], set()).add(name)
 
     def find(self, run: str) -> Person | None:
         """The already known person a run names, or None."""
+        org = self.organisation(run)
+        if org:
+            return self.people.get(org)
         title, name = split_title(run)
-        canonical = self._canonical(name, title)
+        canonical = self._canonical(name, title, _words_before(run, name))
         return self.people.get(canonical) if canonical else None
 
-    def _canonical(self, name: str, title: str) -> str | None:
+    def _canonical(self, name: str, title: str, before: frozenset[str] = frozenset()) -> str | None:
         """The fullest known form of `name`: a lone word stands for the one longer name ending
         with it; a name of two words or more for the one known person whose name ends with it."""
         if not name:
@@ -74,15 +196,51 @@ class People:
         if shortest and all(normalise_speaker(f).endswith(normalise_speaker(shortest)) for f in fuller):
             return shortest
         if fuller:
-            return None  # "Russo" with "Anthony Russo" and "Joe Russo"
+            return self._shared_surname(fuller, before)
+        if name in self.people:
+            return name  # a surname the document only ever gives alone ("Officer Ruiz", then "Ruiz")
         if len(key) == 1 and not title:
             return None  # a lone capitalised word: a country or a company as often as a surname
         return name
 
+    def _shared_surname(self, fuller: set[str], before: frozenset[str]) -> str | None:
+        """Of several people a surname may name ("Trump": Donald and Melania), the one introduced
+        with a title or role ("President Donald Trump") when the others never are; after an
+        honorific ("Mrs Trump") only the one of its gender. Otherwise nobody."""
+        people = {self.people[f].name for f in fuller if f in self.people} | {f for f in fuller if f not in self.people}
+        if before & (lexicon.FEMALE_WORDS | lexicon.MALE_WORDS):
+            g = "f" if before & lexicon.FEMALE_WORDS else "m"
+            matching = [p for p in people if self.gender(p) == g]
+            return matching[0] if len(matching) == 1 and all(self.gender(p) for p in people) else None
+        if before:
+            return None  # "Dr. Trump", "Senator Smith": not the one introduced otherwise
+        introduced = [p for p in people if p in self.introduced]
+        return introduced[0] if len(introduced) == 1 else None
+
     def with_role(self, phrase: str) -> Person | None:
-        """The one person whose title contains `phrase` ("the minister"), if exactly one does."""
+        """The one person whose title contains `phrase` ("the minister"), if exactly one does; or
+        the one organisation of that kind ("the bank", "the company")."""
         words = phrase.split()[1:]  # without "the"
+        if words and words[-1] in lexicon.ORGANISATION_NOUNS and words[-1] not in ROLE_NOUNS:
+            return self.of_kind(words)
         if not words or words[-1] not in ROLE_NOUNS:
             return None
         matches = [p for p in self.people.values() if f" {' '.join(words)} " in f" {p.title.casefold()} "]
         return matches[0] if len(matches) == 1 else None
+
+    def of_kind(self, words: list[str]) -> Person | None:
+        """The one organisation that "the <words>" ("the bank", "the foreign ministry") can be."""
+        kind, qualifiers = words[-1], words[:-1]
+        matches = [o for o, kinds in self.organisations.items() if kind in kinds
+                   and all(q in o.casefold().split() for q in qualifiers)]
+        return self._register(matches[0], "", matches[0]) if len(matches) == 1 else None
+
+
+def _words_before(run: str, name: str) -> frozenset[str]:
+    """The words of a run before its name, folded: {"mrs"} for "Mrs Trump"."""
+    words = run.split()
+    return frozenset(w.casefold() for w in words[:len(words) - len(name.split())]) if name else frozenset()
+
+
+def _kinds(name: str) -> frozenset[str]:
+    return frozenset(k for w in name.casefold().split() for k in lexicon.KIND_OF_WORD.get(w, ()))

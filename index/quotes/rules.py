@@ -58,6 +58,14 @@ _GAP = r"(?:\s+[^\s,.;:!?“”\"]+){0,8}"  # "told reporters on Monday"
 _END = r"\s*[:,]?\s*$"
 _SAY = rf"{_AUX}(?:{VERB}|{_NAMING_VERBS})"
 
+# "a spokesperson for Meridian Airways": an organisation's statement.
+_SPOKESPERSON_FOR = r"(?:a|an|the)\s+(?:spokes(?:person|man|woman)|representative)\s+(?:for|of)\s+(?:the\s+)?"
+# "the boy’s mother", "the company’s chief executive": who a name in apposition is.
+_RELATION = (
+    rf"(?:the|a|an)\s+(?:[\w'’\-]+\s+){{0,3}}?"
+    rf"(?:{_ROLE_ALTERNATIVES}|mother|father|wife|husband|son|daughter|brother|sister|friend|neighbour|neighbor)"
+)
+
 # -- right after a quote's closing mark ------------------------------------------------------------
 
 # Tried in order; "speech verb, no person": a speaker who is no person we can name, which also
@@ -71,6 +79,9 @@ AFTER = (
         rf"\s*,?\s*{VERB}\s+(?:(?:the|a|an)\s+)?(?:(?!(?:{_FUNCTION_WORDS})\b)[a-z][\w'’\-]*\s+){{0,2}}(?P<run>{_RUN})",
     ),
     _rule("role says", rf"\s*,?\s*{_ROLE}\s+{_AUX}{VERB}\b"),
+    _rule("spokesperson for organisation says", rf"\s*,?\s*{_SPOKESPERSON_FOR}(?P<org>{_RUN})\s+{_AUX}{VERB}\b"),
+    _rule("says relation, name", rf"\s*,?\s*{VERB}\s+{_RELATION},\s+(?P<run>{_RUN})"),
+    _rule("relation, name, says", rf"\s*,?\s*{_RELATION},\s+(?P<run>{_RUN}),\s+{_AUX}{VERB}\b"),
     _rule("says role", rf"\s*,?\s*{VERB}\s+{_ROLE}\b(?!\s+[{UPPER}])"),
     _rule("according to name", rf"\s*,?\s*(?:[^\s“”\"]+\s+){{0,4}}?according\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})"),
     _rule("dash name", rf"\s*[-–—]\s*(?P<run>{_RUN})"),
@@ -88,6 +99,10 @@ BEFORE = (
     _rule("according to name", rf"[Aa]ccording\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})\s*,?\s*$"),
     _rule("name colon", rf"(?P<colon>{_RUN})\s*:\s*$"),  # "New Vanguard CEO Tim Buckley: "
     _rule("name verbed colon", rf"(?P<run>{_RUN}){_APPOS}\s+{_AUX}[a-z]+(?:ed|s)\s*:\s*$", subject_only=True),
+    _rule(  # "Jonas Berg presented the budget on Monday, promising “...”": the sentence's subject
+        "subject ..., saying",
+        rf"^\s*{_ROLE_LEAD}(?P<run>{_RUN}){_APPOS}\s+[a-z][^“”\".;:!?]*,\s+(?:{PARTICIPLE}|promising|vowing)\s*$",
+    ),
     _rule("speech verb, no person", rf"\b(?:{VERB}|{_NAMING_VERBS}){_GAP}{_END}|\baccording\s+to\b[^.]*$"),
 )
 
@@ -100,16 +115,22 @@ _CIRCUMSTANCE = (
     r"(?:\s+(?:in|on|at|during|to|after|before|when|while|last|this|earlier|later|from|\w+ly)\b"
     r"(?:\s+[^\s,.;:!?“”\"]+){0,10}?)?"
 )
-_LISTENER = rf"\s+(?:the\s+[\w.]+|[a-z]+|{_RUN})"  # "told reporters", "told the BBC", "told Budrys"
+# "told reporters", "told the BBC", "told Budrys", "told Liam Carter, 33,"
+_LISTENER = rf"\s+(?:the\s+[\w.]+|[a-z]+|{_RUN}(?:,\s+\d+,)?)"
 _TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
 _THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)\b)"
 _STATEMENT = rf"(?P<clause>(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b)[a-z]\S*(?:\s+\S+){{2,}})"  # "the EU must ..."
+_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|last\s+(?:week|month|year))"
+_ON_A_DAY = rf"(?:(?:on\s+)?{_DAY}\s+(?=(?:it|he|she|they|we|there)\s))?"  # "said on Tuesday it would"
 REPORTED = (
     _rule("says that", rf"{_SUBJECT}{VERB}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)", subject_only=True),
     _rule(
         "told someone that", rf"{_SUBJECT}{_TOLD}{_LISTENER}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)", subject_only=True
     ),
-    _rule("says statement", rf"{_SUBJECT}(?:{_PLAIN_VERBS.replace(' ', '|')})\s+{_STATEMENT}", subject_only=True),
+    _rule(  # "Budrys said the EU must act", "Halvorsen Bank said on Tuesday it would cut jobs"
+        "says statement", rf"{_SUBJECT}(?:{_PLAIN_VERBS.replace(' ', '|')})\s+{_ON_A_DAY}{_STATEMENT}",
+        subject_only=True,
+    ),
     _rule("told someone statement", rf"{_SUBJECT}(?:told|tells){_LISTENER}\s+{_STATEMENT}", subject_only=True),
     _rule(
         "according to name, statement",
@@ -130,3 +151,5 @@ SOMEONE = re.compile(  # "The Doctor", "the foreign minister": someone, maybe a 
     rf"|(?P<role>(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})\b))"
 )
 TRAILING = re.compile(r"[\s,;:.!?…]+$")
+# The capitalised run opening a sentence as its speaker ("Hoshino Motors said ..."), after "The".
+LEADING_RUN = re.compile(rf"\s*(?:The\s+)?(?P<run>{NAME_RUN})\s+{_AUX}{VERB}\b")

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "lithuania-critical-minerals.txt"
 LABELS = ROOT / "tests" / "data" / "quotes" / "articles.jsonl"
 HELD_OUT = LABELS.with_name("heldout.jsonl")
+GAPS = LABELS.with_name("gaps.jsonl")
 
 
 def said(text: str) -> list[tuple[str, str, str]]:
@@ -132,8 +133,11 @@ def test_surname_resolves_to_the_full_name_and_title_is_kept_apart():
     assert (q.speaker, q.forms, q.title) == expected
 
 
-def test_a_lone_word_with_no_full_name_is_not_a_speaker():
-    assert said("“We will expel them,” Lithuania said. “No comment,” Facebook said.") == []
+def test_a_country_is_not_a_speaker_but_a_lone_company_name_is():
+    # Organisations that speak are speakers (the labels' convention); countries and capitals are not.
+    assert said("“We will expel them,” Lithuania said. “No comment,” Facebook said.") == [
+        ("Facebook", "direct", "No comment")]
+    assert said("Japan said on Tuesday it would appeal. Officials said talks could resume.") == []
 
 
 def test_title_and_surname_is_a_speaker():
@@ -173,14 +177,135 @@ def test_nested_quotes_stay_inside_the_outer_quote():
 @pytest.mark.parametrize("text", [
     "The strategy expects allies to take “primary responsibility” for defence.",
     "Critics have called the plan a “stealth tax”.",
-    "In a statement, the Finance Ministry said: “The changes are revenue-neutral.”",
     "“It was like the sky fell in,” one resident recalled.",
     "A spokesman for Prime Minister Inga Ruginienė said: “The talks are over.”",
     "“We will appeal,” Budrys and Ruginienė said.",
     "The ministry said the rules would bring clarity to the market.",
-], ids=["scare-quote", "called", "organisation", "unnamed", "spokesman-for", "joint", "ministry-reported"])
+    "Tavora Labs has announced the date Season 3 of the “Long Night” will debut.",
+], ids=["scare-quote", "called", "unnamed", "spokesman-for", "joint", "ministry-reported", "a-title"])
 def test_no_person_no_quotation(text):
     assert said(text) == []
+
+
+# -- organisations ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("In a statement, the Finance Ministry said: “The changes are revenue-neutral.”",
+     [("Finance Ministry", "direct", "The changes are revenue-neutral.")]),
+    ("Brandvik Bank said on Monday it would close twelve branches.",
+     [("Brandvik Bank", "reported", "it would close twelve branches")]),
+    ("The Office for Rail said it had opened an inquiry into the delays.",
+     [("Office for Rail", "reported", "it had opened an inquiry into the delays")]),
+    ("Tavora Labs opened a plant in Porto. Tavora said it would hire 300 people.",
+     [("Tavora Labs", "reported", "it would hire 300 people")]),
+    ("Crestline Airways cancelled 40 flights. The airline said the storm had closed two airports.",
+     [("Crestline Airways", "reported", "the storm had closed two airports")]),
+    ("“We are sorry,” a spokesperson for Crestline Airways said.", [("Crestline Airways", "direct", "We are sorry")]),
+    ("A statement from Brandvik Bank called the fine “unjust”.", [("Brandvik Bank", "direct", "unjust")]),
+], ids=[
+    "ministry-colon", "said-on-a-day", "of-complement", "short-form", "the-airline", "spokesperson-for",
+    "statement-from",
+])
+def test_organisations_speak(text, expected):
+    assert said(text) == expected
+
+
+def test_the_company_is_the_one_named_or_the_subject_before():
+    text = "Shares in Orvane fell 5%. The company said it would cut 200 jobs."
+    assert said(text) == [("Orvane", "reported", "it would cut 200 jobs")]
+    two = ("Pell Motors and Ardent Motors both export. Pell Motors said it would delay a plant. "
+           "The company also said profits would fall.")
+    assert [s for s, _, _ in said(two)] == ["Pell Motors", "Pell Motors"]
+    assert said("Pell Motors and Ardent Motors both export. The company said profits would fall.") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Michael Bloomberg founded Bloomberg News. “We grew fast,” Bloomberg said.",
+    "The foreign ministry said the envoy had been recalled.",
+    "Officials in Rome said the talks would resume.",
+    "“We will respond,” Beijing said.",
+    "Visitors packed Lindell Reservoir on Sunday, said the park ranger.",
+], ids=["person-or-organisation", "unnamed-ministry", "officials", "capital", "place"])
+def test_unnamed_bodies_places_and_countries_do_not_speak(text):
+    assert said(text) == []
+
+
+# -- surnames, shared surnames and labels ------------------------------------------------------
+
+
+def test_a_surname_only_ever_given_alone_is_the_speaker():
+    text = "Officer Brandt reached the car first. “It was still running,” Brandt said."
+    assert said(text) == [("Brandt", "direct", "It was still running")]
+    text = "Calloway founded the firm in 1998. “We never borrowed,” Calloway told the audience."
+    assert said(text) == [("Calloway", "direct", "We never borrowed")]
+
+
+def test_a_shared_surname_is_the_person_introduced_with_a_title():
+    text = ("President Alan Marsh met the troops. “You are the best,” Marsh said.\n"
+            "Helen Marsh joined the call from home.")
+    assert said(text) == [("Alan Marsh", "direct", "You are the best")]
+    text = "Senator Alan Marsh and Senator Helen Marsh spoke. “We agree,” Marsh said."
+    assert said(text) == []
+
+
+def test_a_role_label_before_the_name_is_its_title():
+    [q] = extract_quotations("“I am innocent,” Defendant Paul R. Kane said.")
+    assert (q.speaker, q.title) == ("Paul R. Kane", "Defendant")
+    [q] = extract_quotations("“Day one will be busy,” President-elect Ada Novak told reporters.")
+    assert (q.speaker, q.title) == ("Ada Novak", "President-elect")
+
+
+@pytest.mark.parametrize("text", [
+    "“It was a great meeting,” Ada Novak said aboard the presidential plane.",
+    "“You are going to hell,” Ada Novak told the assembled leaders, speaking about migration.",
+], ids=["said-aboard", "told-leaders"])
+def test_the_circumstance_after_a_quotes_attribution_is_no_statement(text):
+    assert [kind for _, kind, _ in said(text)] == ["direct"]
+
+
+def test_a_place_in_an_attribution_does_not_block_the_pronoun():
+    text = ("President Ada Novak spoke on Monday.\n“This is our day,” Novak said in the Rose Garden.\n"
+            "“Factories will come back,” she said.")
+    assert [s for s, _, _ in said(text)] == ["Ada Novak", "Ada Novak"]
+
+
+# -- gendered pronouns -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("“I saw it first,” Maria Lenz said. Peter Holm said he had doubts. “It was a blur,” he said. "
+     "She said the two would share the prize.", "Maria Lenz"),
+    ("Mrs. Orton and Mr. Dale Finch spoke. “We want answers,” Mrs. Orton said. "
+     "“The plant is safe,” Finch said. “It is not,” she said.", "Orton"),
+    ("Police spokeswoman Robin Tate and club chairman Alex Moor spoke. “We found the tools,” Tate said. "
+     "“We lost a lot,” Moor said. “The inquiry goes on,” she said.", "Robin Tate"),
+], ids=["given-names", "mrs", "spokeswoman"])
+def test_she_after_a_man_and_a_woman_is_the_woman(text, speaker):
+    assert said(text)[-1][0] == speaker
+
+
+def test_she_after_a_woman_and_someone_of_unknown_gender_is_left_out():
+    text = ("Mrs. Orton and Councillor Dale Finch spoke. “We want answers,” Mrs. Orton said. "
+            "“The plant is safe,” Finch said. “It is not,” she said.")
+    assert "It is not" not in [q for _, _, q in said(text)]
+
+
+def test_he_after_two_men_stays_unresolved():
+    text = ("Anna Kerr proposed a market; Daniel Price and Owen Marsh proposed a bridge. "
+            "Price and Marsh said it could be built in a year. “It is cheap,” he said.")
+    assert "It is cheap" not in [q for _, _, q in said(text)]
+
+
+def test_a_quote_after_a_participle_is_the_sentence_subjects():
+    text = "Finance Minister Ola Brekke presented the budget on Monday, promising “no new taxes”."
+    assert said(text) == [("Ola Brekke", "direct", "no new taxes")]
+
+
+def test_a_second_statement_after_a_quote_in_a_reported_clause():
+    text = "Governor Ana Ruiz said inflation had “turned the corner” but warned against cutting rates too soon."
+    assert said(text) == [("Ana Ruiz", "direct", "turned the corner"),
+                          ("Ana Ruiz", "reported", "against cutting rates too soon")]
 
 
 @pytest.mark.parametrize("text, speaker, clause", [
@@ -249,8 +374,19 @@ def test_labelled_set_precision_is_at_least_0_9():
     right, wrong = sum(len(c.right) for c in checks), sum(len(c.wrong) for c in checks)
     found, missed = sum(len(c.found) for c in checks), sum(len(c.missed) for c in checks)
     assert right + wrong >= 40 and found + missed >= 50  # the set is still there
-    assert right / (right + wrong) >= 0.9, [q for c in checks for q in c.wrong]
-    assert found / (found + missed) >= 0.7  # recall matters less, but must not collapse
+    assert right / (right + wrong) >= 0.97, [q for c in checks for q in c.wrong]
+    assert found / (found + missed) >= 0.85  # recall matters less, but must not collapse
+
+
+def test_gap_articles_precision_and_recall():
+    # Development data for the known weaknesses (organisations, lone surnames, he/she, time).
+    records = [json.loads(line) for line in GAPS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    checks = [check_attributions(r["text"], extract_quotations(r["text"]), r["quotes"]) for r in records]
+    right, wrong = sum(len(c.right) for c in checks), sum(len(c.wrong) for c in checks)
+    found, missed = sum(len(c.found) for c in checks), sum(len(c.missed) for c in checks)
+    assert len(records) == 16 and found + missed >= 70
+    assert right / (right + wrong) >= 0.97, [q for c in checks for q in c.wrong]
+    assert found / (found + missed) >= 0.9, [label for c in checks for label in c.missed]
 
 
 def test_labels_are_exact_and_unique_substrings():

@@ -1,6 +1,6 @@
 """The quotation digest in a real browser (Debian Chromium driven by Playwright) against a live server.
 
-"What did Trump say?" over tests/data/digest (30 quotations of Donald Trump in 14 documents, under
+"What did Trump say?" over tests/data/digest (about 30 quotations of Donald Trump in 15 documents, under
 several titles, and Melania Trump in one more): one person, ten quotations a page grouped under their
 document's title and date, newest first, and a "More quotations (N left)" button that asks "more" for
 the next page, shown only while the last answer has one (also after a reload). Typing "more" does the
@@ -27,7 +27,6 @@ expect.set_options(timeout=60_000)
 DIGEST = ROOT / "tests" / "data" / "digest"
 QUESTION = "What did Trump say?"
 MORE = "#more-quotations"
-TOTAL = 30  # Donald Trump's quotations in the digest corpus: three pages of ten
 DATE = re.compile(r"\((\d{4}-\d\d-\d\d)\)")
 
 
@@ -42,8 +41,13 @@ def digest_server(embedder, tmp_path_factory):
     assistant = Assistant(settings, embedder=embedder)
     report = assistant.ingest([DIGEST])
     assert len(report.added) == len(list(DIGEST.glob("*.txt"))) == 16 and not report.skipped, report
+    # What each page must hold, as the listing (GET /api/speakers/Trump/quotes) pages it.
+    pages = [assistant.speaker_quotations("Trump")[0]]
+    while pages[-1].next_offset is not None:
+        pages.append(assistant.speaker_quotations("Trump", offset=pages[-1].next_offset)[0])
+    assert pages[0].name == "Donald Trump" and len(pages) >= 3, pages[0]
     with running(ui.server.create_app(assistant)) as url:
-        yield url
+        yield url, pages
 
 
 def final_answer(page, nth: int):
@@ -69,78 +73,92 @@ def quotations(answer) -> list[str]:
     return [re.sub(r"\s*\[\d+\]$", "", norm(text)) for text in answer.locator(".answer li").all_inner_texts()]
 
 
-def check_page(answer, first: int, more: tuple[int, int] | None) -> list[str]:
-    """One page of Donald Trump's quotations: quotations first..first+9, grouped by document under a
-    dated title, newest first; `more` (quotations, documents) left after it, or None on the last."""
+def check_page(answer, expected) -> list[str]:
+    """One page of Donald Trump's quotations as `expected` (a SpeakerQuotes page) holds them: grouped
+    by document under a dated title, newest first, with the count of what is left."""
     text = norm(answer.locator(".answer").inner_text())
-    assert text.startswith("Donald Trump (President) said, in 14 documents:"), text
+    assert text.startswith(f"Donald Trump (President) said, in {expected.documents} documents:"), text
     assert "may be any of" not in text, text
-    assert f"Quotations {first}–{first + 9} of {TOTAL}, newest document first." in text, text
-    expect(answer.locator(".answer li")).to_have_count(10)
+    count = sum(len(d.quotations) for d in expected.by_document)
+    first, total = expected.offset + 1, expected.total
+    assert f"Quotations {first}–{first + count - 1} of {total}, newest document first." in text, text
+    expect(answer.locator(".answer li")).to_have_count(count)
     lines = quotations(answer)
-    assert len(set(lines)) == 10, lines
+    assert len(set(lines)) == count, lines
     # Each group is headed by its document's title and date, the newest document first.
     headings = [norm(t) for t in answer.locator(".answer p").all_inner_texts() if DATE.search(t)]
-    assert 3 <= len(headings) <= 10, headings
+    assert [h.split(" (")[0] for h in headings] == [d.title for d in expected.by_document], headings
     dates = [DATE.search(h).group(1) for h in headings]
     assert dates == sorted(dates, reverse=True), headings
-    assert all(h.split(" (")[0] for h in headings), headings  # a title before the date
     assert len(answer.locator(".answer ul").all()) == len(headings)  # one list of quotations per group
-    if more:
-        assert f"{more[0]} more quotations in {more[1]} documents: ask “more” to see the next 10." in text, text
+    if expected.remaining:
+        assert (f"{expected.remaining} more quotation{'s' * (expected.remaining > 1)} in "
+                f"{expected.remaining_documents} document{'s' * (expected.remaining_documents > 1)}: "
+                f"ask “more” to see the next") in text, text
     else:
-        assert "more quotations in" not in text, text
+        assert "more quotation" not in text, text
     return lines
 
 
+def left(expected) -> str:
+    return f"More quotations ({expected.remaining} left)"
+
+
 def test_the_more_button_and_typing_more_page_through_the_quotations(page, digest_server):
-    open_chat(page, digest_server + "/")
+    url, pages = digest_server
+    open_chat(page, url + "/")
     button = page.locator(MORE)
     expect(button).to_be_hidden()
 
-    first = check_page(ask(page, QUESTION, 1), 1, (20, 10))
+    seen = check_page(ask(page, QUESTION, 1), pages[0])
     page_1 = final_answer(page, 1).locator(".answer")
-    expect(page_1).to_contain_text("Supreme Court hears tariff challenge (2026-03-20):")
+    expect(page_1).to_contain_text(f"{pages[0].by_document[0].title} ({pages[0].by_document[0].date}):")
     expect(page_1).to_contain_text("Also quoted with the name “Trump”: Melania Trump (2 quotations).")
     expect(button).to_be_visible()
-    expect(button).to_have_text("More quotations (20 left)")
+    expect(button).to_have_text(left(pages[0]))
 
-    # The button asks "more": shown as the visitor's message, answered with quotations 11-20.
+    # The button asks "more": shown as the visitor's message, answered with the next page.
     button.click()
     expect(page.locator(USER)).to_have_count(2)
     expect(page.locator(USER).nth(1)).to_have_text("more")
-    second = check_page(final_answer(page, 2), 11, (10, 5))
-    assert not set(first) & set(second), (first, second)
+    second = check_page(final_answer(page, 2), pages[1])
+    assert not set(seen) & set(second), (seen, second)
+    seen += second
     expect(button).to_be_visible()
-    expect(button).to_have_text("More quotations (10 left)")
+    expect(button).to_have_text(left(pages[1]))
 
-    # Typing "more" does the same: the last page, after which the button is gone.
-    third = check_page(ask(page, "more", 3), 21, None)
-    expect(page.locator(USER).nth(2)).to_have_text("more")
-    assert len(set(first) | set(second) | set(third)) == TOTAL, (first, second, third)
-    expect(final_answer(page, 3).locator(".answer")).to_contain_text(
-        "Trump pleads not guilty in documents case (2023-06-13), as Former President:")
+    # Typing "more" does the same, to the last page, after which the button is gone.
+    for n, expected in enumerate(pages[2:], start=3):
+        lines = check_page(ask(page, "more", n), expected)
+        expect(page.locator(USER).nth(n - 1)).to_have_text("more")
+        assert not set(seen) & set(lines), (seen, lines)
+        seen += lines
+    assert len(seen) == pages[0].total
+    shown = " ".join(norm(page.locator(BOT).nth(i).locator(".answer").inner_text()) for i in range(len(pages)))
+    assert "Trump pleads not guilty in documents case (2023-06-13), as Former President:" in shown
+    assert "Motion filed in election case (2024-01-10), as Defendant:" in shown
     expect(button).to_be_hidden()
     assert not page.dialogs, page.dialogs
 
 
 def test_a_plain_question_hides_the_button_and_a_reload_follows_the_last_answer(page, digest_server):
-    open_chat(page, digest_server + "/")
+    url, pages = digest_server
+    open_chat(page, url + "/")
     button = page.locator(MORE)
-    first = check_page(ask(page, QUESTION, 1), 1, (20, 10))
-    expect(button).to_have_text("More quotations (20 left)")
+    first = check_page(ask(page, QUESTION, 1), pages[0])
+    expect(button).to_have_text(left(pages[0]))
 
     # After a reload the last answer has a next page: the button is back, and still works.
     saved(page, QUESTION)
     reload_chat(page)
     expect(page.locator(BOT)).to_have_count(1)
     expect(button).to_be_visible()
-    expect(button).to_have_text("More quotations (20 left)")
+    expect(button).to_have_text(left(pages[0]))
     before = stored(page)  # restored (and written back) on load
     button.click()
-    second = check_page(final_answer(page, 2), 11, (10, 5))
+    second = check_page(final_answer(page, 2), pages[1])
     assert not set(first) & set(second), (first, second)
-    expect(button).to_have_text("More quotations (10 left)")
+    expect(button).to_have_text(left(pages[1]))
     before = wait_saved(page, before)
 
     # A normal question: Melania Trump's two quotations, and no button.

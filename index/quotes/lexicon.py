@@ -1,0 +1,94 @@
+"""Word lists the quotation extractor needs beyond `index.names`: what makes a capitalised run an
+organisation that can speak ("Halvorsen Bank", "Qorix Software"), which organisation "the bank" or
+"the company" can be, the places that never speak for themselves (countries and their capitals:
+"Japan said" stays unattributed), plural nouns that open sentences ("Officials said"), and the
+words that tell a person's gender for "he"/"she".
+
+Lists, not a gazetteer: an organisation is known by a word of its kind in its name, or by how the
+text treats it ("said" with no person of that name); a country is known from the short list below.
+"""
+
+from __future__ import annotations
+
+# The last word (or any word) of an organisation's name, mapped to what "the ..." calls it.
+_KINDS = {
+    "bank": "bank lender company", "university": "university", "college": "college", "school": "school",
+    "ministry": "ministry", "department": "department", "commission": "commission", "council": "council",
+    "committee": "committee", "agency": "agency", "authority": "authority", "bureau": "bureau",
+    "union": "union", "federation": "federation", "association": "association", "party": "party",
+    "institute": "institute", "foundation": "foundation", "hospital": "hospital", "police": "police force",
+    "airways": "airline carrier company", "airlines": "airline carrier company", "motors": "carmaker company",
+    "automotive": "carmaker company", "software": "company firm", "technologies": "company firm",
+    "systems": "company firm", "group": "group company firm", "inc": "company firm", "inc.": "company firm",
+    "corp": "company firm", "corp.": "company firm", "ltd": "company firm", "ltd.": "company firm",
+    "plc": "company firm", "asa": "company firm", "gmbh": "company firm", "ag": "company firm",
+    "holdings": "company group", "industries": "company group", "labs": "company firm", "studios": "studio company",
+    "pharmaceuticals": "drugmaker company", "energy": "company", "electric": "company", "insurance": "insurer company",
+    "telecom": "company", "communications": "company", "club": "club", "fc": "club", "court": "court",
+    "parliament": "parliament", "senate": "senate", "congress": "congress", "organization": "organisation",
+    "organisation": "organisation", "league": "league", "board": "board", "office": "office", "service": "service",
+    "museum": "museum", "trust": "trust", "fund": "fund", "reserve": "bank", "coalition": "coalition",
+    "news": "newspaper broadcaster company", "times": "newspaper company", "post": "newspaper company",
+    "journal": "newspaper company", "press": "agency company", "media": "company", "network": "broadcaster company",
+}
+ORGANISATION_WORDS = frozenset(_KINDS)
+# What "the company", "the bank" may stand for: kind -> words of a name that make it that kind.
+KIND_OF_WORD = {word: frozenset(kinds.split()) for word, kinds in _KINDS.items()}
+# Nouns of "the <kind> said" that stand for an organisation, not a person.
+ORGANISATION_NOUNS = frozenset(k for kinds in KIND_OF_WORD.values() for k in kinds) | {"firm", "company"}
+
+# Countries, their capitals and other names that speak for a state: never a speaker ("China said").
+PLACES = frozenset(w.casefold() for w in """
+    Afghanistan Albania Algeria Argentina Armenia Australia Austria Azerbaijan Bangladesh Belarus Belgium
+    Bolivia Bosnia Brazil Bulgaria Cambodia Canada Chile China Colombia Croatia Cuba Cyprus Czechia Denmark
+    Egypt Estonia Ethiopia Finland France Georgia Germany Ghana Greece Hungary Iceland India Indonesia Iran
+    Iraq Ireland Israel Italy Japan Jordan Kazakhstan Kenya Kosovo Latvia Lebanon Libya Lithuania Luxembourg
+    Malaysia Mexico Moldova Mongolia Montenegro Morocco Myanmar Nepal Netherlands Nigeria Norway Pakistan
+    Palestine Panama Peru Philippines Poland Portugal Qatar Romania Russia Rwanda Serbia Singapore Slovakia
+    Slovenia Somalia Spain Sudan Sweden Switzerland Syria Taiwan Thailand Tunisia Turkey Ukraine Uganda
+    Uruguay Uzbekistan Venezuela Vietnam Yemen Zambia Zimbabwe Britain England Scotland Wales America
+    Kabul Algiers Canberra Vienna Baku Minsk Brussels Ottawa Beijing Bogota Zagreb Havana Copenhagen Cairo
+    Tallinn Helsinki Paris Tbilisi Berlin Athens Budapest Delhi Jakarta Tehran Baghdad Dublin Jerusalem Rome
+    Tokyo Amman Nairobi Riga Beirut Tripoli Vilnius Oslo Islamabad Warsaw Lisbon Doha Bucharest Moscow Kremlin
+    Belgrade Seoul Pyongyang Madrid Stockholm Bern Damascus Taipei Bangkok Ankara Kyiv Kiev London Washington
+    Caracas Hanoi Manila Lima Prague Bratislava Ljubljana Sofia Chisinau Yerevan Astana Abuja Pretoria
+""".split())
+# Sentence-opening plural nouns and pronouns that look like a capitalised name: "Officials said",
+# "Critics said", "Nobody said".
+GROUP_NOUNS = frozenset("""
+    officials critics analysts residents prosecutors investigators experts scientists researchers doctors
+    witnesses authorities lawyers activists protesters protestors organisers organizers economists observers
+    neighbours neighbors parents teachers students employees workers locals fans supporters opponents
+    democrats republicans conservatives liberals officers detectives rescuers firefighters voters diplomats
+    sources insiders executives shareholders investors traders unions leaders ministers lawmakers
+    legislators senators members staff nurses medics paramedics engineers farmers villagers survivors
+    relatives families players coaches organizers campaigners economists regulators historians scholars
+    police others many some both nobody everyone everybody someone somebody anyone anybody none nothing all
+""".split())
+
+# Words before a name (title, honorific, role noun) that say the person's gender.
+FEMALE_WORDS = frozenset("""
+    mrs mrs. ms ms. miss madam lady dame queen princess duchess countess baroness empress sister mother
+    spokeswoman chairwoman councilwoman congresswoman businesswoman sportswoman actress waitress
+    headmistress stewardess heiress widow wife daughter grandmother aunt niece girl woman
+""".split())
+MALE_WORDS = frozenset("""
+    mr mr. sir lord king prince duke count baron emperor brother father spokesman chairman councilman
+    congressman businessman sportsman headmaster widower husband son grandfather uncle nephew boy man
+""".split())
+# Common given names whose gender is not in doubt (unisex ones such as Sam, Jordan, Alex are left out):
+# a short list, enough for "she" after "Sofia Reyes" and "Thomas Becker" have both spoken.
+FEMALE_NAMES = frozenset("""
+    mary anna ana maria marie sofia sophia sophie emma olivia ava isabella mia charlotte amelia grace lucy
+    sarah susan karen nancy linda barbara elizabeth jennifer jessica laura lisa helen ruth margaret julia
+    eva elena ella claire clara lucia inga ursula hillary melania jill kamala angela theresa nicola priya
+    ayesha fatima aisha hanna hannah ingrid greta simone femke hilde ilze natalia olga irina svetlana
+    marta monica rebecca rachel catherine katherine kate anne jane joan alice emily amy rosa carmen
+""".split())
+MALE_NAMES = frozenset("""
+    john james robert michael william david richard joseph thomas charles daniel matthew mark paul peter
+    george donald joe joseph kevin brian edward jonas jonathan liam noah oliver owen raymond martin
+    marc marco andrew anthony steven stephen tim timothy hans klaus lars jan piotr tomas luis carlos
+    juan pedro ivan sergei vladimir xi ahmed mohammed muhammad omar ali hugo emmanuel olaf keir justin
+    boris rishi novak bas ben frank henry jack harry oscar victor dmitri kestutis elon jeff bill
+""".split())
