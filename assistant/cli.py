@@ -69,8 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     paging = p.add_mutually_exclusive_group()
     paging.add_argument("--page", type=int, help="the page of quotations to show, from 1 (default 1)")
     paging.add_argument("--offset", type=int, help="start at this quotation (from 0), instead of --page")
-    p.add_argument("--limit", type=int, default=PAGE_SIZE, help=f"quotations a page (default {PAGE_SIZE})")
-    p.add_argument("--all", action="store_true", help=f"every quotation on one page (at most {MAX_PAGE_SIZE})")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--limit", type=int, default=PAGE_SIZE, help=f"quotations a page (default {PAGE_SIZE})")
+    size.add_argument("--all", action="store_true", help=f"every quotation, {MAX_PAGE_SIZE} a page")
     p.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="documents dated on or after")
     p.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="documents dated on or before")
 
@@ -275,13 +276,14 @@ def _quotes(args, settings: Settings) -> int:
             page = f"--page {speaker.next_offset // limit + 1}" if speaker.next_offset % limit == 0 else (
                 f"--offset {speaker.next_offset}")
             rest = f"{_count(speaker.remaining, 'more quotation')} in {_count(speaker.remaining_documents, 'document')}"
-            print(f"\n{rest}: assistant quotes {shlex.quote(args.speaker)} {page}{_options(args, limit)} (or --all)")
+            print(f"\n{rest}: assistant quotes {shlex.quote(args.speaker)} {page}{_options(args, limit)}"
+                  + ("" if args.all else " (or --all)"))
     return 0
 
 
 def _options(args, limit: int) -> str:
     """The options of `assistant quotes` that the next page keeps: --limit, --since, --until."""
-    kept = [f"--limit {limit}"] if limit != PAGE_SIZE else []
+    kept = ["--all"] if args.all else [f"--limit {limit}"] if limit != PAGE_SIZE else []
     kept += [f"--since {args.since}"] if args.since else []
     kept += [f"--until {args.until}"] if args.until else []
     return "".join(f" {option}" for option in kept)

@@ -25,6 +25,24 @@ _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b(?:[A-Z][\w’'-]*\.?\s?){1,4}")
 _VERB_HINT = re.compile(r"\b(is|are|was|were|did|does|do|has|have|had|can|will|would|say|said)\b", re.I)
 
 
+# "more", "show me more", "next page", "the rest please": the next page of the last quotation answer
+_MORE = re.compile(
+    r"^(?:(?:please\s+)?(?:show|give|tell|list)\s+(?:me\s+)?|(?:and|ok|okay|yes)[,\s]+)?(?:some\s+|the\s+)?"
+    r"(?:more|next(?:\s+page)?|rest|continue|go\s+on|keep\s+going)"
+    r"(?:\s+(?:quotes|quotations|statements|of\s+them|results|of\s+those))?(?:[,\s]+please)?$",
+    re.I,
+)
+
+
+def is_more(question: str) -> bool:
+    """Whether the question asks for the next page of the previous answer.
+
+    >>> [is_more(q) for q in ["more", "Show me more quotes, please", "next page", "more about Europe"]]
+    [True, True, True, False]
+    """
+    return bool(_MORE.match(" ".join(question.split()).rstrip("?!. ")))
+
+
 @dataclass(frozen=True)
 class FollowUp:
     retrieval_query: str  # what to search for
@@ -85,7 +103,8 @@ def resolve_follow_up(question: str, history: Sequence[dict] | None) -> FollowUp
     >>> resolve_follow_up("Who is Inga Ruginienė?", h).retrieval_query
     'Who is Inga Ruginienė?'
     """
-    previous = next((t["content"] for t in reversed(history or []) if t.get("role") == "user"), None)
+    previous = next((t["content"] for t in reversed(history or [])
+                     if t.get("role") == "user" and not is_more(str(t.get("content") or ""))), None)
     if not previous or not previous.strip():
         return FollowUp(question, question)
     ellipsis = _ELLIPSIS.match(question)

@@ -46,7 +46,9 @@ class MoreQuotations(BaseModel):
     quotations: int  # not shown yet
     documents: int  # documents holding them
     offset: int  # rank of the next page's first quotation
-    ask: str = "more"  # the follow-up question that shows the next page (with this answer in the history)
+    # The question that shows the next page, on its own: "What did Donald Trump say? (from quotation
+    # 11)"; "more" does too, asked with this answer in the history.
+    ask: str
 
 
 class Answer(BaseModel):

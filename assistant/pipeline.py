@@ -23,9 +23,10 @@ from prompts import load_prompt
 from .answering import ExtractiveAnswerer
 from .config import Settings
 from .errors import NoIndexError, QuestionError
-from .followups import FollowUp, resolve_follow_up
+from .followups import FollowUp, is_more, resolve_follow_up
 from .models import Answer, Citation, Passage
 from .quotations import QuotationAnswerer
+from .quote_questions import continued_question
 from .retrieval import HybridRetriever, to_passage
 from .turn import Answerer, Turn
 
@@ -86,7 +87,10 @@ class QuestionPipeline:
         turns = check_history(history, self.settings.max_history_turns, self.settings.max_history_chars)
         if self.store.is_empty():
             raise NoIndexError(load_prompt("no_index"))
-        if self.llm is not None and turns:
+        continued = continued_question(turns, self.quotations.today()) if turns and is_more(cleaned) else None
+        if continued is not None:  # "more": the next page of the last quotation answer, in words
+            follow_up = FollowUp(continued.text(), continued.text())
+        elif self.llm is not None and turns:
             standalone = self.llm.standalone(cleaned, turns)  # the model reads the conversation
             follow_up = FollowUp(standalone, standalone)
         else:

@@ -19,7 +19,16 @@ from datetime import date
 
 import numpy as np
 
-from index import IndexStore, Speaker, StoredChunk, StoredQuotation, called_by, lexical_terms, normalise_speaker
+from index import (
+    IndexStore,
+    Speaker,
+    StoredChunk,
+    StoredQuotation,
+    called_by,
+    lexical_terms,
+    normalise_speaker,
+    split_title,
+)
 from index.terms import same_word, stem
 from prompts import load_prompt
 
@@ -35,7 +44,7 @@ from .units import VectorCache
 # that mention Europe, "defense" 0.42 against the one about defence, unrelated topics ("football",
 # "the weather", "Trump") at most 0.21.
 RELEVANCE_THRESHOLD = 0.25
-_QUOTE_CACHE_SIZE = 4096
+_QUOTE_CACHE_SIZE = 32_768  # quotation vectors kept (384 floats each): a prolific speaker's pages re-rank fast
 
 @dataclass
 class QuotationMatch:
@@ -52,8 +61,10 @@ def resolve_speakers(store: IndexStore, who: str) -> list[Speaker]:
     the documents call by it alone), else by title when exactly one speaker bears it ("the prime
     minister" is a person only when one is quoted)."""
     found = store.find_speakers(who)
-    if found:
-        return called_by(found, who)
+    if found:  # "President Trump" is "Trump" with a title: the same choice among the Trumps
+        words = [w for w in who.split() if w.casefold() != "the"]
+        bare = split_title(" ".join(words))[1] if words and words[0][:1].isupper() else ""
+        return called_by(found, bare or who)
     titled = store.find_speakers_by_title(who)
     return titled if len(titled) == 1 else []
 
@@ -144,7 +155,7 @@ class QuotationAnswerer:
         sections: list[str] = []
         citations: list[Citation] = []
         passages: dict[str, Passage] = {}
-        left, left_documents, next_offset = 0, 0, None
+        left, left_paths, next_offset = 0, set(), None
         empty: list[tuple[Speaker, str]] = []  # speakers with nothing in the dates or about the topic
         for speaker in match.speakers:
             quotations = in_timespan(match.quotations[speaker.name], question.when)
@@ -168,7 +179,8 @@ class QuotationAnswerer:
             if section:
                 sections.append(section)
             if page.remaining:
-                left, left_documents = left + page.remaining, left_documents + page.remaining_documents
+                left += page.remaining
+                left_paths |= {q.path for q, _ in ranked[page.offset + len(page.shown):]}
                 next_offset = page.next_offset
         others = list(match.others)
         if sections:  # who said nothing in the dates, or about the topic, is only named at the end
@@ -182,7 +194,11 @@ class QuotationAnswerer:
         if others:
             names = ", ".join(f"{s.name} ({_count(s.count, 'quotation')})" for s in others)
             sections.append(load_prompt("quotes_others").format(who=question.who, names=names))
-        more = MoreQuotations(quotations=left, documents=left_documents, offset=next_offset) if next_offset else None
+        more = None
+        if next_offset:
+            who = match.speakers[0].name if answering == 1 and len(match.speakers) == 1 else question.who
+            more = MoreQuotations(quotations=left, documents=len(left_paths), offset=next_offset,
+                                  ask=replace(question, offset=next_offset).text(who))
         ordered = sorted(passages.values(), key=lambda p: -p.score)
         return Answer(question="", answer="\n\n".join(sections), refused=not citations, citations=citations,
                       passages=ordered, more=more)
@@ -213,7 +229,7 @@ class QuotationAnswerer:
         lines = [load_prompt("quotes_said").format(speaker=speaker_label(speaker), about=about, when=when,
                                                    where=where)]
         if page.total > len(page.shown):
-            lines.append(load_prompt("quotes_page").format(
+            lines.append(load_prompt("quotes_page" if len(page.shown) > 1 else "quotes_page_one").format(
                 first=page.offset + 1, last=page.offset + len(page.shown), total=page.total,
                 order=load_prompt("quotes_by_relevance" if question.topic else "quotes_by_date")))
         for group in groups:

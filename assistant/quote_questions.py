@@ -1,5 +1,7 @@
 """Quotation questions, recognised by rule (no model): "What did Budrys say (about Y) (in March)?",
-"Quotes from X", and "more" for the next page of the last one.
+"Quotes from X", and "more" for the next page of the last one. A question a page on has a
+self-contained form too, `QuotationQuestion.text()`: "What did Donald Trump say in March 2026? (from
+quotation 11)", which the answer offers as its follow-up, so that no history is needed.
 """
 
 from __future__ import annotations
@@ -9,8 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from .errors import QuestionError
+from .followups import is_more, resolve_follow_up
 from .quote_digest import PAGE_SIZE
 from .timespans import Timespan, find_timespan
+
+__all__ = ["QuotationQuestion", "continued_question", "is_more", "parse_quotation_question"]
 
 _WHO = r"(?P<who>[^?!,;:]{1,80}?)"
 _TOPIC = r"(?:\s+(?:about|on|regarding|concerning|of)\s+(?P<topic>.+?))?"
@@ -31,13 +37,7 @@ _QUESTIONS = [
 ]
 _PRONOUNS = frozenset("he she they him her them it i you we anyone someone everyone people".split())
 _VAGUE_TOPICS = frozenset("it this that these those them him her".split())
-# "more", "show me more", "next page", "the rest please": the next page of the last quotation answer
-_MORE = re.compile(
-    r"^(?:(?:please\s+)?(?:show|give|tell|list)\s+(?:me\s+)?|(?:and|ok|okay|yes)[,\s]+)?(?:some\s+|the\s+)?"
-    r"(?:more|next(?:\s+page)?|rest|continue|go\s+on|keep\s+going)"
-    r"(?:\s+(?:quotes|quotations|statements|of\s+them|results|of\s+those))?(?:[,\s]+please)?$",
-    re.I,
-)
+
 
 
 @dataclass(frozen=True)
@@ -47,36 +47,49 @@ class QuotationQuestion:
     when: Timespan | None = None  # the documents' dates asked for ("in March"), or None for any
     offset: int = 0  # rank of the first quotation to show: 0, then PAGE_SIZE after one "more", ...
 
+    def text(self, who: str | None = None) -> str:
+        """The question in words the parser reads back the same, dates absolute ("last week" asked
+        on another day is another week): 'What did Donald Trump say about tariffs from 2026-03-02 to
+        2026-03-08? (from quotation 11)'.
 
-def is_more(question: str) -> bool:
-    """Whether the question asks for the next page of the previous answer.
-
-    >>> [is_more(q) for q in ["more", "Show me more quotes, please", "next page", "more about Europe"]]
-    [True, True, True, False]
-    """
-    return bool(_MORE.match(" ".join(question.split()).rstrip("?!. ")))
+        >>> QuotationQuestion("Budrys", "the EU", offset=10).text("Kestutis Budrys")
+        'What did Kestutis Budrys say about the EU? (from quotation 11)'
+        """
+        about = f" about {self.topic}" if self.topic else ""
+        when = ""
+        if self.when is not None:
+            first, last = self.when.first.isoformat(), self.when.last.isoformat()
+            when = f" on {first}" if first == last else f" from {first} to {last}"
+        page = f" (from quotation {self.offset + 1})" if self.offset else ""
+        return f"What did {who or self.who} say{about}{when}?{page}"
 
 
 def continued_question(history: Sequence[dict], today: date | None = None) -> QuotationQuestion | None:
     """The quotation question a "more" continues: the last user question before it that is not a
-    "more" itself, moved one page on for each "more" since (this one included); None when that
-    question is not a quotation question.
+    "more" itself (read as the follow-up it was: "And Donald Trump?" after "What did Melania Trump
+    say?"), moved one page on for each "more" since (this one included); None when that question
+    is not a quotation question.
 
     >>> history = [{"role": "user", "content": "What did Budrys say?"}, {"role": "assistant", "content": "..."}]
     >>> continued_question(history)
     QuotationQuestion(who='Budrys', topic='', when=None, offset=10)
     """
     pages = 1
-    for turn in reversed(history):
-        if turn.get("role") != "user":
+    turns = list(history)
+    for i in range(len(turns) - 1, -1, -1):
+        if turns[i].get("role") != "user":
             continue
-        content = str(turn.get("content") or "")
+        content = str(turns[i].get("content") or "")
         if is_more(content):
             pages += 1
             continue
-        parsed = parse_quotation_question(content, today)
+        parsed = parse_quotation_question(content, today) or parse_quotation_question(
+            resolve_follow_up(content, turns[:i]).question, today)
         return replace(parsed, offset=parsed.offset + pages * PAGE_SIZE) if parsed else None
     return None
+
+
+_FROM_QUOTATION = re.compile(r"\s*\(from quotation (?P<n>\d{1,9})\)\s*$", re.I)
 
 
 def parse_quotation_question(question: str, today: date | None = None) -> QuotationQuestion | None:
@@ -91,7 +104,11 @@ def parse_quotation_question(question: str, today: date | None = None) -> Quotat
     >>> parse_quotation_question("What did Budrys say in May 2026?", date(2026, 12, 1)).when.describe()
     '2026-05-01 to 2026-05-31'
     """
-    text = " ".join(question.split()).rstrip("?!. ")
+    text = " ".join(question.split())
+    page = _FROM_QUOTATION.search(text)
+    offset = int(page.group("n")) - 1 if page and int(page.group("n")) > 0 else 0
+    text = text[: page.start()] if page else text
+    text = text.rstrip("?!. ")
     when = find_timespan(text, today)
     if when is not None:
         text = when.rest.rstrip("?!. ")
@@ -102,5 +119,8 @@ def parse_quotation_question(question: str, today: date | None = None) -> Quotat
         who, topic = m.group("who").strip(), (m.group("topic") or "").strip()
         if not who or who.casefold() in _PRONOUNS or len(who.split()) > 6 or topic.casefold() in _VAGUE_TOPICS:
             return None  # "what did he say about it?" is a follow-up for retrieval to place
-        return QuotationQuestion(who=who, topic=topic, when=when)
+        if when is not None and when.impossible:
+            raise QuestionError(f"“{when.phrase}” is not a day on the calendar: ask for another date, or "
+                                f"leave the time out to see every date.")
+        return QuotationQuestion(who=who, topic=topic, when=when, offset=offset)
     return None

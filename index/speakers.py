@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .catalogue import Catalogue
-from .identity import Person, agree, people_of, person_of
+from .identity import Person, agree, gender_of, people_of, person_of
 from .names import normalise_speaker, same_speaker, split_title
 from .records import SpeakerRow, StoredQuotation
 
@@ -55,23 +55,19 @@ def group_speakers(rows: Iterable[SpeakerRow]) -> list[Speaker]:
         entry.paths.add(row.path)
     # One person's variants ("Defendant Donald J. Trump", "Donald Trump") are one speaker, under the
     # plainest of their keys (their first and last name when it is one of them, else the most quoted).
+    persons = {key: person_of(key) for key in by_key}
     groups: dict[str, list[str]] = {}
     for keys in people_of(list(by_key)):
-        bucket = person_of(keys[0]).bucket
+        bucket = persons[keys[0]].bucket
         lead = bucket if bucket in keys else max(keys, key=lambda k: sum(by_key[k].names.values()))
         groups[lead] = [lead, *(k for k in keys if k != lead)]
-    for key in list(groups):
-        alone = person_of(key)
-        if not alone.first:  # "Budrys" or "Ms Smith" alone: the one fuller name ending in it
-            word = alone.last
-            fuller = [k for k in groups if (p := person_of(k)).first and p.last == word and not p.suffix]
-            if len(fuller) > 1:  # "Trump" alone: the Trump the documents call "Trump", the dominant one
-                fuller = [k for k in fuller if any(key in by_key[g].bare_forms() for g in groups[k])]
-                counts = {k: sum(sum(by_key[g].names.values()) for g in groups[k]) for k in fuller}
-                top = max(fuller, key=lambda k: counts[k], default=None)
-                fuller = [top] if top and counts[top] >= DOMINANT_SHARE * sum(counts.values()) else fuller
-            if len(fuller) == 1:
-                groups[fuller[0]] += groups.pop(key)
+    by_surname: dict[str, list[str]] = {}  # surname -> the fuller names' groups ending in it
+    for lead in groups:
+        person = persons[lead]
+        if person.first and not person.suffix:
+            by_surname.setdefault(person.last, []).append(lead)
+    for key in [k for k in groups if not persons[k].first]:
+        _fold_surname(key, groups, by_key, persons, by_surname.get(persons[key].last, []))
     speakers = []
     for key, keys in groups.items():
         names: dict[str, int] = {}
@@ -92,6 +88,24 @@ def group_speakers(rows: Iterable[SpeakerRow]) -> list[Speaker]:
             count=sum(names.values()), documents=len(paths),
         ))
     return sorted(speakers, key=lambda s: (-s.count, normalise_speaker(s.name)))
+
+
+def _fold_surname(key: str, groups: dict[str, list[str]], by_key: dict[str, _Tally], persons: dict[str, Person],
+                  fuller: list[str]) -> None:
+    """A surname alone ("Budrys", "Mrs Smith") joins the one fuller name ending in it, of the same
+    gender when its honorific says one; of several, the dominant one the documents call by it."""
+    alone = persons[key]
+    gender = alone.gender or gender_of([*by_key[key].titles, *by_key[key].forms])  # "Ms" titled, "Ms Smith"
+    if gender:  # of the same gender, known if any is, else not known to differ
+        same = [k for k in fuller if persons[k].gender == gender]
+        fuller = same or [k for k in fuller if not persons[k].gender]
+    if len(fuller) > 1:  # "Trump" alone: the Trump the documents call "Trump", the dominant one
+        fuller = [k for k in fuller if any(key in by_key[g].bare_forms() for g in groups[k])]
+        counts = {k: sum(sum(by_key[g].names.values()) for g in groups[k]) for k in fuller}
+        top = max(fuller, key=lambda k: counts[k], default=None)
+        fuller = [top] if top and counts[top] >= DOMINANT_SHARE * sum(counts.values()) else fuller
+    if len(fuller) == 1:
+        groups[fuller[0]] += groups.pop(key)
 
 
 class SpeakerDirectory:

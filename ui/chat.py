@@ -91,6 +91,11 @@ def more_button(answer: Answer) -> dict:
     return gr.update(visible=True, value=f"More quotations ({left} left)")
 
 
+def next_question(answer: Answer) -> str:
+    """What the "More quotations" button asks after an answer: its next page, in words of its own."""
+    return answer.more.ask if answer.more else ""
+
+
 def recent_turns(turns: list[dict], max_turns: int, max_chars: int) -> list[dict]:
     """The latest turns that fit the server's history limits (a long chat forgets its beginning).
 
@@ -234,6 +239,7 @@ def _chat_panel(
             )
             # The next page of a quotation answer ("What did Trump say?"): shown while there is one.
             more = gr.Button("More quotations", elem_id="more-quotations", size="sm", visible=False)
+            next_ask = gr.State("")  # the question the button asks: the last answer's `more.ask`
             with gr.Row():
                 new_chat = gr.Button("New conversation", elem_id="new-chat", size="sm")
                 copy = gr.Button("Copy answer", elem_id="copy-answer", size="sm")
@@ -254,13 +260,13 @@ def _chat_panel(
     def respond(message: str, history: list, state: dict, collection: str | None, request: gr.Request):
         history = [*text_messages(history), {"role": "user", "content": str(escape_text(message))},
                    {"role": "assistant", "content": ""}]
-        yield "", history, gr.update(), state, gr.update(), gr.update(visible=False)
+        yield "", history, gr.update(), state, gr.update(), gr.update(visible=False), ""
         try:  # the visitor's own access, from this very request: the page's choice is only a wish
             chosen = access_of(request).assistant(collections, collection or None)
         except AssistantError as exc:
             history[-1] = {"role": "assistant", "content": str(ChatHTML('<div class="answer">{}</div>').format(
                 str(exc)))}
-            yield "", history, gr.update(), state, gr.update(), gr.update()
+            yield "", history, gr.update(), state, gr.update(), gr.update(), ""
             return
         # Earlier turns as asked and answered (the chat shows them escaped, the state keeps them raw).
         turns = recent_turns([turn for a in state.values() for turn in (
@@ -269,12 +275,12 @@ def _chat_panel(
         for content, answer in answer_stream(chosen, message, turns, viewer=viewer):
             history[-1] = {"role": "assistant", "content": content}
             if answer is None:
-                yield "", history, gr.update(), state, gr.update(), gr.update()
+                yield "", history, gr.update(), state, gr.update(), gr.update(), gr.update()
             else:
                 state = {**state, str(len(history) - 1): answer.model_dump()}
                 panel = sources_html(answer, open_first=True, viewer=viewer, target=VIEWER_FRAME) + viewer_frame(
                     answer, viewer)
-                yield "", history, str(panel), state, answer_plain(answer), more_button(answer)
+                yield "", history, str(panel), state, answer_plain(answer), more_button(answer), next_question(answer)
 
     def on_like(data: gr.LikeData, state: dict) -> None:
         index = data.index if isinstance(data.index, int) else data.index[0]
@@ -289,27 +295,28 @@ def _chat_panel(
             questions = []
         return gr.update(samples=[[q] for q in questions], visible=bool(questions))
 
-    answered = [box, chatbot, sources, answers, plain, more]
+    answered = [box, chatbot, sources, answers, plain, more, next_ask]
     chat_event = box.submit(respond, [box, chatbot, answers, picker], answered, api_name="chat")
-    more_event = more.click(respond, [gr.State("more"), chatbot, answers, picker], answered, api_visibility="private")
+    more_event = more.click(respond, [next_ask, chatbot, answers, picker], answered, api_visibility="private")
     tries.click(lambda sample: sample[0], tries, box, api_visibility="private")
     picker.change(examples_of, picker, tries, api_visibility="private")
     chatbot.like(on_like, [answers], None)
 
     # The conversations in the browser: restored on load, saved after every answer, reopened, deleted.
-    shown = [chatbot, sources, answers, plain, shown_id, more]
+    shown = [chatbot, sources, answers, plain, shown_id, more, next_ask]
 
-    def showing(conversation: Conversation | None) -> tuple[list, str, dict, str, str | None, Any]:
+    def showing(conversation: Conversation | None) -> tuple[list, str, dict, str, str | None, Any, str]:
         """What `shown` holds for a stored conversation (None: a new, empty one)."""
         if conversation is None:
-            return [], "", {}, "", None, gr.update(visible=False)
+            return [], "", {}, "", None, gr.update(visible=False), ""
         last = next(reversed(conversation.answers.values()), None)
         panel = "" if last is None else str(sources_html(last, open_first=True, viewer=viewer, target=VIEWER_FRAME)
                                             + viewer_frame(last, viewer))
         return (shown_messages(conversation, viewer), panel,
                 {key: a.model_dump() for key, a in conversation.answers.items()},
                 "" if last is None else answer_plain(last), conversation.id,
-                gr.update(visible=False) if last is None else more_button(last))
+                gr.update(visible=False) if last is None else more_button(last),
+                "" if last is None else next_question(last))
 
     def listing(store: Store, where: str):
         shelf = store.get(where, Shelf())

@@ -137,6 +137,41 @@ def test_a_full_name_is_that_person_only(digest):
     assert len(quoted(answer)) == 2 and answer.more is None
 
 
+def test_the_next_page_asked_on_its_own_needs_no_history(digest):
+    first = digest.ask("What did Trump say about tariffs?")
+    assert first.more is not None and first.more.ask == "What did Donald Trump say about tariffs? (from quotation 11)"
+    second = digest.ask(first.more.ask)
+    assert "Quotations 11–" in second.answer and not set(quoted(first)) & set(quoted(second))
+    typed = digest.ask("more", history=history_of(("What did Trump say about tariffs?", first)))
+    assert quoted(typed) == quoted(second) and [c.quote for c in typed.citations] == [c.quote for c in second.citations]
+
+
+@pytest.mark.parametrize("follow_up", ["more", "And more?", "Show me more, please", "next page"])
+def test_more_follows_an_ellipsis_and_survives_other_follow_ups(digest, follow_up):
+    melania = digest.ask("What did Melania Trump say?")
+    donald = digest.ask("And Donald Trump?", history=history_of(("What did Melania Trump say?", melania)))
+    assert donald.answer.startswith("Donald Trump (President) said") and donald.more is not None
+    turns = [("What did Melania Trump say?", melania), ("And Donald Trump?", donald)]
+    second = digest.ask(follow_up, history=history_of(*turns))
+    assert "Quotations 11–20 of " in second.answer
+    # A "more" in between does not hide the question before it from the next follow-up.
+    first = digest.ask("What did Trump say?")
+    again = digest.ask(follow_up, history=history_of(("What did Trump say?", first)))
+    back = digest.ask("And Melania Trump?", history=history_of(("What did Trump say?", first), (follow_up, again)))
+    assert back.answer.startswith("Melania Trump said")
+
+
+def test_a_title_and_surname_is_the_same_choice_as_the_surname(digest):
+    assert digest.ask("What did President Trump say?").answer.startswith("Donald Trump (President) said")
+
+
+def test_a_day_that_does_not_exist_is_a_clear_error(digest):
+    from assistant import QuestionError
+
+    with pytest.raises(QuestionError, match="“on June 31” is not a day"):
+        digest.ask("What did Trump say on June 31?")
+
+
 # -- the API ----------------------------------------------------------------------------------
 
 
@@ -178,7 +213,7 @@ def test_api_refuses_a_bad_page(client, params, message):
 
 def test_api_ask_continues_with_more(client):
     first = client.post("/api/ask", json={"question": "What did Trump say?"}).json()
-    assert first["more"]["offset"] == 10 and first["more"]["ask"] == "more"
+    assert first["more"]["offset"] == 10 and first["more"]["ask"] == "What did Donald Trump say? (from quotation 11)"
     history = [{"role": "user", "content": "What did Trump say?"}, {"role": "assistant", "content": first["answer"]}]
     second = client.post("/api/ask", json={"question": "more", "history": history}).json()
     assert second["answer"].startswith("Donald Trump (President) said, in ")

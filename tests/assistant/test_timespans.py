@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from assistant.errors import QuestionError
 from assistant.quote_questions import parse_quotation_question
 from assistant.timespans import find_timespan
 
@@ -45,10 +46,39 @@ def test_a_time_is_a_span_of_dates(question, today, first, last):
     "What did Budrys say about Friday's vote?",  # a topic, not a time
     "What did May say?",  # a person
     "What did Budrys say about the March elections?",
-    "What did Budrys say on February 30?",  # no such day: no filter rather than a wrong one
+    "Quotes from Joe Friday",  # names, not times
+    "What did USA Today say?",
+    "What did Budrys say about today's vote?",
+    "What did Budrys say about last week's summit?",
+    "What did Budrys say about the last year of the war?",
+    "What did Budrys say about the tariffs in 2025 and beyond?",
+    "What did Budrys say about the past year?",
 ])
 def test_no_time_where_there_is_none(question):
     assert find_timespan(question, WEDNESDAY) is None
+
+
+@pytest.mark.parametrize("question, today, first, last", [
+    ("What did Budrys say on February 29?", WEDNESDAY, "2024-02-29", "2024-02-29"),  # the latest one
+    ("What did Budrys say in the past week?", WEDNESDAY, "2026-03-05", "2026-03-11"),
+    ("What did Budrys say over the past year?", WEDNESDAY, "2025-03-12", "2026-03-11"),
+    ("What did Budrys say in the last few days?", WEDNESDAY, "2026-03-09", "2026-03-11"),
+    ("What did Budrys say recently?", WEDNESDAY, "2026-02-10", "2026-03-11"),
+    ("What did Budrys say from 2025-01-01 to 2025-01-31?", WEDNESDAY, "2025-01-01", "2025-01-31"),
+    ("What did Budrys say today about Europe?", WEDNESDAY, "2026-03-11", "2026-03-11"),
+])
+def test_more_ways_to_say_when(question, today, first, last):
+    test_a_time_is_a_span_of_dates(question, today, first, last)
+
+
+@pytest.mark.parametrize("question", [
+    "What did Budrys say on February 30?", "What did Budrys say on June 31?", "What did Budrys say in the last 0 days?",
+])
+def test_a_day_that_does_not_exist_is_said_so(question):
+    span = find_timespan(question, WEDNESDAY)
+    assert span is not None and span.impossible
+    with pytest.raises(QuestionError, match="is not a day"):
+        parse_quotation_question(question, WEDNESDAY)
 
 
 def test_the_time_is_not_the_topic():

@@ -2,7 +2,7 @@
 
 "What did Trump say?" over tests/data/digest (about 30 quotations of Donald Trump in 15 documents, under
 several titles, and Melania Trump in one more): one person, ten quotations a page grouped under their
-document's title and date, newest first, and a "More quotations (N left)" button that asks "more" for
+document's title and date, newest first, and a "More quotations (N left)" button that asks for
 the next page, shown only while the last answer has one (also after a reload). Typing "more" does the
 same; a plain question hides the button. Fixtures (browser, page) are in tests/ui/conftest.py.
 """
@@ -81,7 +81,8 @@ def check_page(answer, expected) -> list[str]:
     assert "may be any of" not in text, text
     count = sum(len(d.quotations) for d in expected.by_document)
     first, total = expected.offset + 1, expected.total
-    assert f"Quotations {first}–{first + count - 1} of {total}, newest document first." in text, text
+    shown = f"Quotations {first}–{first + count - 1}" if count > 1 else f"Quotation {first}"
+    assert f"{shown} of {total}, newest document first." in text, text
     expect(answer.locator(".answer li")).to_have_count(count)
     lines = quotations(answer)
     assert len(set(lines)) == count, lines
@@ -117,10 +118,11 @@ def test_the_more_button_and_typing_more_page_through_the_quotations(page, diges
     expect(button).to_be_visible()
     expect(button).to_have_text(left(pages[0]))
 
-    # The button asks "more": shown as the visitor's message, answered with the next page.
+    # The button asks for the next page in words of its own (no history needed): shown as the
+    # visitor's message, answered with the next page.
     button.click()
     expect(page.locator(USER)).to_have_count(2)
-    expect(page.locator(USER).nth(1)).to_have_text("more")
+    expect(page.locator(USER).nth(1)).to_have_text("What did Donald Trump say? (from quotation 11)")
     second = check_page(final_answer(page, 2), pages[1])
     assert not set(seen) & set(second), (seen, second)
     seen += second
