@@ -161,6 +161,21 @@ def test_more_follows_an_ellipsis_and_survives_other_follow_ups(digest, follow_u
     assert back.answer.startswith("Melania Trump said")
 
 
+def test_more_is_not_rewritten_by_an_llm(digest, monkeypatch):
+    """Fake chat model (a test double for an outside LLM) that would rewrite "more" as the first
+    question again: "more" is read before any model is asked, and the model is not called."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.llm import LLMAnswerer
+
+    model = FakeListChatModel(responses=["What did Trump say?"])
+    llm = LLMAnswerer(model, digest.answerer, refusal_threshold=digest.settings.refusal_threshold)
+    monkeypatch.setattr(digest.pipeline, "llm", llm)
+    first = digest.ask("What did Trump say?")
+    second = digest.ask("more", history=history_of(("What did Trump say?", first)))
+    assert "Quotations 11–20 of " in second.answer and model.i == 0
+
+
 def test_a_title_and_surname_is_the_same_choice_as_the_surname(digest):
     assert digest.ask("What did President Trump say?").answer.startswith("Donald Trump (President) said")
 
