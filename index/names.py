@@ -24,7 +24,8 @@ ROLE_NOUNS = frozenset("""
     entrepreneur businessman businesswoman activist campaigner explorer merchant missionary marxist
     lady firefighter resident candidate nominee negotiator diplomat banker investor fan witness
     socialist communist physicist chemist pianist guitarist violinist specialist therapist
-    psychiatrist strategist lobbyist publicist feminist industrialist evangelist
+    psychiatrist strategist lobbyist publicist feminist industrialist evangelist superintendent
+    commander
 """.split())
 # Capitalised words that name a role: before a name they are its title, never part of it.
 TITLE_WORDS = ROLE_NOUNS | {w.casefold() for w in """
@@ -79,9 +80,9 @@ _LEADING_PARTICLES = "von|van|de|du|da|di|del|della|bin|ibn|al"  # a surname may
 
 # Upper-case letters of Latin scripts, for character classes.
 UPPER = "".join(ch for ch in map(chr, range(0x250)) if ch.isupper())
-# A capitalised word: "Budrys", "Abu-Manneh", "O'Brien", an initial "J.", "Dr.", "Jr."; a full
+# A capitalised word: "Budrys", "Abu-Manneh", "O'Brien", an initial "J." (or "U.S."), "Dr.", "Jr."; a full
 # stop after any other word ends the sentence, and the run of words with it.
-_CAP = rf"(?:[{UPPER}]\.|(?:{_ABBREVIATED_TITLES})\.|[{UPPER}][\w'’\-]*)"
+_CAP = rf"(?:(?:[{UPPER}]\.)+|(?:{_ABBREVIATED_TITLES})\.|[{UPPER}][\w'’\-]*)"
 # Title and name, on one line: "Prime Minister Inga Ruginienė", "Ursula von der Leyen", "von der Leyen".
 NAME_RUN = (
     rf"(?:(?<![\w'’])(?:{_LEADING_PARTICLES})[ \t]+(?:{PARTICLES}[ \t]+)?)?"

@@ -1,11 +1,14 @@
 """Who said what: rule-based extraction of quotations and their speakers from news-style text.
 
 Direct quotes ("...", “...”, and '...' outside double quotes) are attributed by a speech verb next
-to them ("...," Budrys said / said Budrys / Budrys said: "..."), by "according to X", by a dash
-("...” - Doug Bowser"), or, when they carry no attribution of their own, by the quote before them
-in the same paragraph. Reported speech: "X said (that) ...", "X told reporters ...", "X ...,
-stating that ...", "According to X, ...", "..., said X". Regular expressions and string work only,
-about linear in the text (roughly a megabyte a second): it runs on every document at ingest.
+to them ("...," Budrys said / said Budrys / Budrys said: "..."; the nearest one before a quote, so
+"Hoskins recalled that Delaney told him the job was "..."" is Delaney's), by a verb of judgement
+("Leckie praised the "fearless" lead"), by "according to X", by a dash ("...” - Doug Bowser"), or,
+when they carry no attribution of their own, by the quote before them in the same paragraph.
+Reported speech: "X said (that) ...", "X told reporters ...", "X ..., stating that ...", "According
+to X, ...", "..., said X", "..., X said on Thursday", "..., according to X". "X of the University of
+Y said" is X. Regular expressions and string work only, about linear in the text (roughly a
+megabyte a second): it runs on every document at ingest.
 
 Deliberate simplifications, all on the side of precision (a quote given to the wrong person is
 worse than none):
@@ -17,15 +20,20 @@ worse than none):
   said" is the one bank named (or the company that opened the sentence before); unnamed bodies,
   joint and unnamed speakers ("the foreign ministry said", "a spokesman for Budrys said", "Budrys
   and Ruginienė said") are dropped, with their quotes; "a spokesperson for Meridian Airways said"
-  is the airline. A surname two people share goes to the one introduced with a title ("President
-  Donald Trump", not "Melania Trump"), or after "Mrs" to the one of that gender; else nobody.
+  is the airline, "a spokesperson for the council" the one council named; "the company" is nobody
+  when a second company is named, if only by what it is ("the battery start-up Cellique"). A
+  surname two people share goes to the one introduced with a title ("President Donald Trump", not
+  "Melania Trump"), or after "Mrs" to the one of that gender; else nobody.
 - "He"/"she" is the person named last before it in this or the previous paragraph, if that person
   is the only one named there or the speaker of a quote, or the only one its own paragraph names;
-  any name we cannot tell is a person ("Riga") in between leaves the pronoun unresolved. Gender,
-  when the text says it ("Mrs.", "spokeswoman", a common given name, an earlier resolved "he"),
-  skips over a person of the other one ("she" after Sofia Reyes and Thomas Becker is Reyes) and
-  never overrides the rule above with a guess. "The minister said" resolves only when exactly one
-  person in the document has that title.
+  any name we cannot tell is a person ("Riga") in between leaves the pronoun unresolved; an
+  organisation's name ("the University of Hamburg") does not, and a name with ", who" or a role in
+  apposition ("Marcus Feld, a fisheries scientist") is a person. Gender, when the text says it
+  ("Mrs.", "spokeswoman", a common given name, an earlier resolved "he"), skips over a person of
+  the other one ("she" after Sofia Reyes and Thomas Becker is Reyes) and never overrides the rule
+  above with a guess; "she" after a man and one person of unknown gender, nobody else named in its
+  paragraph, is that person. "The minister said" resolves only when exactly one person in the
+  document has that title.
 - A quote never crosses a paragraph (a line break), except that an unclosed quote runs to the end
   of its paragraph and the next paragraph's opening quote continues it.
 - One Quotation per contiguous quote span (not per sentence); a direct quote's text excludes the

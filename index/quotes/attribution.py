@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ..names import NAME_RUN_PATTERN, ROLE_NOUNS, split_title
+from ..names import NAME_RUN, NAME_RUN_PATTERN, ROLE_NOUNS, split_title
 from . import rules
+from .lexicon import ORGANISATION_NOUNS
 from .people import Person
 from .rules import Rule
 from .spans import QuotedText, Said
@@ -63,21 +64,35 @@ def _match_after(after: str) -> Found | None:
 
 
 def _match_before(before: str) -> Found | None:
+    """The first rule that matches before a quote, at the match nearest the quote: in "Hoskins
+    recalled that Delaney once told him the job was “...”" the words are Delaney's."""
     for rule in rules.BEFORE:
         m = rule.pattern.search(before)
+        while m and (nearer := _nearer(rule, m, before)):
+            m = nearer
         if m:
             return rule, m
     return None
 
 
+def _nearer(rule: Rule, m: re.Match[str], before: str) -> re.Match[str] | None:
+    """A match of the rule starting at a word after the speaker m names (and their apposition), if any."""
+    pos = max((m.end(g) for g in ("run", "pron", "role", "colon", "appos") if m.groupdict().get(g)), default=None)
+    while pos is not None and (nearer := rule.pattern.search(before, pos)):
+        if not before[nearer.start() - 1].isalnum():
+            return nearer
+        pos = nearer.start() + 1
+    return None
+
+
 # Words that open a subordinate clause: "a week after Jonas Berg said ..." has Berg as its subject.
-_SUBORDINATORS = frozenset("after before when while because since although though until once as".split())
+_SUBORDINATORS = frozenset("after before when while because since although though until once as that".split())
 
 
 def _subject_position(prefix: str, appos: str | None) -> bool:
     """Whether a name after `prefix` (its sentence so far) is the subject: at the start, after an
     opening phrase ("On Monday, "), after a quote, after a role ("film director "), opening a
-    subordinate clause ("a week after "), or with ", who". "A spokesman for Budrys said" is not
+    subordinate clause ("a week after ", "recalled that "), or with ", who". "A spokesman for Budrys said" is not
     Budrys speaking."""
     prefix = prefix.rstrip()
     return (
@@ -96,18 +111,25 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
     if "pron" in groups:
         item.attribution, item.name_at = "pronoun", offset + m.start("pron")
         return
-    group = next((g for g in ("run", "run2", "colon", "role", "org") if g in groups), None)
+    group = next((g for g in ("run", "run2", "run3", "colon", "role", "org") if g in groups), None)
     if group is None:
         return
     person = None
-    if group in ("run", "run2", "org"):  # an organisation first: "The Department for Education said"
+    start = m.start(group)
+    if group in ("run", "run2", "run3", "org"):  # an organisation first: "The Department for Education said"
         org, start = _organisation(doc, m.string, m.start(group), m.end(group), offset)
         if org and (not rule.subject_only or _subject_position(_without_the(m.string[:start]), None)
                     or _SPEAKS_FOR.search(m.string[:start])):
             person = doc.people.resolve(org)  # "a spokesperson for Meridian Airways said": the company
         elif group == "org" or org:
+            _affiliated(doc, item, m.string[:start], offset)
+            return
+    if group == "role" and _SPEAKS_FOR.search(m.string[:start]) and groups["role"].split()[-1] in ORGANISATION_NOUNS:
+        person = doc.people.with_role(groups["role"].casefold())  # "a spokesperson for the council said"
+        if person is None or not doc.people.is_organisation(person.name):
             return
     if person is None and rule.subject_only and not _subject_position(m.string[:m.start(group)], groups.get("appos")):
+        _affiliated(doc, item, m.string[:m.start(group)], offset)
         return  # "a spokesman for Budrys said": not Budrys
     if person is not None:
         pass
@@ -120,6 +142,23 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
         person = doc.people.resolve(groups[group]) or doc.people.speaking_alone(groups[group])
     if person:
         item.speaker, item.attribution, item.name_at = person.name, "person", offset + m.start(group)
+
+
+# Before the organisation (or place) a speaker is from: "Ingrid Solberg of the University of Oslo said".
+_AFFILIATION = re.compile(rf"(?<![\w'’.\-])(?P<name>{NAME_RUN})\s+(?:of|at|from)\s+(?:the\s+)?$")
+
+
+def _affiliated(doc: QuotedText, item: Said, prefix: str, offset: int) -> None:
+    """Attribute to the person named before "of"/"at"/"from" and the organisation that follows them
+    ("Ingrid Solberg of the University of Oslo said", "Lena Dahl at Capital Economics said"), when
+    that person is the sentence's subject; "a spokesman for Budrys said" stays nobody's."""
+    m = _AFFILIATION.search(prefix)
+    if (not m or len(split_title(m.group("name"))[1].split()) < 2 or not _subject_position(prefix[:m.start()], None)
+            or re.search(r"['’]s?\s", m.group("name") + " ")):
+        return  # "Newton's First Law of Motion states": no person
+    person = doc.people.resolve(m.group("name"))
+    if person and not doc.people.is_organisation(person.name):
+        item.speaker, item.attribution, item.name_at = person.name, "person", offset + m.start("name")
 
 
 # Before an organisation's name, the words that make its statement the organisation speaking.

@@ -30,6 +30,16 @@ _KINDS = {
     "museum": "museum", "trust": "trust", "fund": "fund", "reserve": "bank", "coalition": "coalition",
     "news": "newspaper broadcaster company", "times": "newspaper company", "post": "newspaper company",
     "journal": "newspaper company", "press": "agency company", "media": "company", "network": "broadcaster company",
+    "directorate": "directorate agency", "foods": "company firm", "brands": "company firm",
+    "enterprises": "company firm", "solutions": "company firm", "electronics": "company firm",
+    "entertainment": "company studio", "productions": "company studio", "pictures": "studio company",
+    "records": "label company", "publishing": "publisher company", "partners": "company firm",
+    "ventures": "company firm", "securities": "company firm", "financial": "company firm",
+    "pharma": "drugmaker company", "therapeutics": "drugmaker company", "biosciences": "company firm",
+    "mining": "miner company", "resources": "company firm", "logistics": "company firm",
+    "shipping": "company firm", "railways": "operator company", "petroleum": "company firm",
+    "chemicals": "company firm", "robotics": "company firm", "semiconductor": "chipmaker company",
+    "semiconductors": "chipmaker company", "networks": "company firm",
 }
 ORGANISATION_WORDS = frozenset(_KINDS)
 # What "the company", "the bank" may stand for: kind -> words of a name that make it that kind.

@@ -7,7 +7,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..names import NAME_RUN_PATTERN, NOT_NAME_WORDS, ROLE_NOUNS, UPPER, normalise_speaker, split_title
+from ..names import (
+    NAME_RUN,
+    NAME_RUN_PATTERN,
+    NOT_NAME_WORDS,
+    ROLE_NOUNS,
+    UPPER,
+    is_title_word,
+    normalise_speaker,
+    split_title,
+)
 from . import lexicon
 
 
@@ -22,6 +31,18 @@ class Person:
 # would join two names: "Pell Motors and Ardent Motors").
 _ORG_RUN = re.compile(rf"[{UPPER}][\w'’.&\-]*(?:[ \t]+(?:(?:of|for)[ \t]+(?:the[ \t]+)?)?[{UPPER}][\w'’.&\-]*)*")
 _SHARES_IN = re.compile(rf"\b[Ss]hares\s+(?:in|of)\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}})")
+# "the battery start-up Cellique", "rival carmaker Pell": a company named by what it is.
+_COMPANY_BEFORE = re.compile(
+    rf"\b(?:start-up|startup|company|firm|retailer|lender|insurer|airline|carrier|supplier|manufacturer|"
+    rf"conglomerate|subsidiary|(?:car|auto|chip|drug|plane|steel|toy|truck|phone|tyre|tire)maker)\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
+)
+# A name with an apposition that says it is a person: "Tobias Hale, who plays ...", "Marcus Feld, a
+# fisheries scientist at ...".
+_PERSON_APPOSITION = re.compile(
+    rf"(?<![\w'’.\-])(?P<run>{NAME_RUN}),\s+(?:who(?:se)?\b|(?:a|an|the)\s+(?:[\w'’\-]+\s+){{0,3}}?"
+    rf"(?:{'|'.join(sorted(ROLE_NOUNS))})\b)"
+)
+_PREPOSITIONS = frozenset("in at on from to of for with by near outside inside across into over".split())
 _SENTENCE_BREAK = re.compile(r"(?<=[a-z]{3})\.\s+")
 _CONNECTORS = frozenset({"of", "for", "and", "&", "the"})
 
@@ -34,6 +55,8 @@ def organisation_name(run: str) -> str:
     ('Department for Education', 'European Commission')
     >>> organisation_name("Halvorsen Bank"), organisation_name("Lindell Reservoir"), organisation_name("Bank")
     ('Halvorsen Bank', '', '')
+    >>> organisation_name("Ingrid Solberg of the University of Oslo"), organisation_name("Financial Conduct Authority")
+    ('University of Oslo', 'Financial Conduct Authority')
     """
     words = run.split()
     while words and words[0].casefold() in NOT_NAME_WORDS:
@@ -43,7 +66,12 @@ def organisation_name(run: str) -> str:
     kinds = [i for i, w in enumerate(words) if w.casefold() in lexicon.ORGANISATION_WORDS]
     if not kinds:
         return ""
+    connectors = [i for i in range(kinds[0]) if words[i] in _CONNECTORS]
+    if connectors:  # "Ingrid Solberg of the University of Tromsø": the name starts after "of the"
+        words, kinds = words[connectors[-1] + 1:], [k - connectors[-1] - 1 for k in kinds]
     end = kinds[0] + 1
+    later = [k for k in kinds if k >= end and all(w[:1].isupper() and not is_title_word(w) for w in words[end:k])]
+    end = max(end, later[-1] + 1) if later else end  # "Financial Conduct Authority": to its last kind word
     while end < len(words) and words[end].casefold() in lexicon.ORGANISATION_WORDS:
         end += 1  # "Goldman Sachs Group Inc."
     if end + 1 < len(words) and words[end] in ("of", "for"):
@@ -80,6 +108,11 @@ class People:
                 self.introduced.add(person.name)
                 words = {w.casefold() for w in [before, *split_title(run)[0].split()]}
                 self._cue(person.name, words)
+        for m in _PERSON_APPOSITION.finditer(text):  # "Hale, who plays ...": a person, known from now on
+            previous = text[max(0, m.start() - 20):m.start()].split()[-1:]
+            if m.group("run").split()[0].casefold() not in NOT_NAME_WORDS and not (
+                    previous and previous[0] in _PREPOSITIONS) and not self.organisation(m.group("run")):
+                self.resolve(m.group("run"))
 
     def _find_organisations(self, text: str) -> None:
         for m in _ORG_RUN.finditer(text):
@@ -87,6 +120,11 @@ class People:
                 name = organisation_name(run)
                 if name:
                     self.organisations.setdefault(name, _kinds(name))
+        for m in _COMPANY_BEFORE.finditer(text):  # "the battery start-up Cellique": a company
+            name = m.group("run")
+            if (split_title(name)[1] == name and " " not in name and name.casefold() not in lexicon.PLACES
+                    and not self.by_last_word.get(normalise_speaker(name)) and not self.organisation(name)):
+                self.organisations[name] = frozenset({"company", "firm"})
         for m in _SHARES_IN.finditer(text):  # "Shares in Norsk Hydro fell": a listed company
             name = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS)
             if name and name.casefold() not in lexicon.PLACES:

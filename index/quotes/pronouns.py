@@ -7,7 +7,7 @@ import re
 from bisect import bisect_left, bisect_right
 
 from ..names import NAME_RUN_PATTERN, split_title
-from . import rules
+from . import lexicon, rules
 from .spans import QuotedText, Said
 
 PRONOUN_REACH = 2000  # characters back a pronoun looks for its person, at most (long paragraphs)
@@ -47,7 +47,8 @@ def resolve_pronouns(doc: QuotedText, items: list[Said]) -> None:
             speaker = None  # "she" after Mrs. Orton and then Dale Finch, whose gender we do not know
         if not speaker or doc.people.gender(speaker) not in ("", gender):
             wide = mentions[bisect_left(positions, max(starts[max(0, p - GENDER_REACH)], lo)):end]
-            speaker = _by_gender(doc, wide, gender)
+            own = mentions[bisect_left(positions, starts[p]):end]
+            speaker = _by_gender(doc, wide, gender) or _by_elimination(doc, own, gender, item.name_at)
         if speaker:
             item.speaker, item.attribution = speaker, "person"
             doc.people.learn_gender(speaker, gender)
@@ -88,6 +89,23 @@ def _by_gender(doc: QuotedText, window: list[Mention], gender: str) -> str | Non
     return speaker if all(name for _, name, _ in window[last:]) else None
 
 
+def _by_elimination(doc: QuotedText, own: list[Mention], gender: str, at: int) -> str | None:
+    """The one person of unknown gender in the pronoun's own paragraph when everyone else named
+    there is known to be of the other gender, nothing else is named, and no unnamed person of the
+    pronoun's gender comes up after them ("his mother"): "she" after Alvarez (a "he") and Kline is Kline."""
+    names = {name for _, name, _ in own}
+    if not names or not all(_known(name) for name in names):
+        return None
+    other = "m" if gender == "f" else "f"
+    unknown = [name for name in names if doc.people.gender(name) == ""]
+    rest = names - set(unknown)
+    if len(unknown) != 1 or not rest or not all(doc.people.gender(n) == other for n in rest):
+        return None
+    since = max(pos for pos, name, _ in own if name == unknown[0])
+    words = {w.casefold() for w in re.findall(r"[\w.]+", doc.text[since:at])}
+    return None if words & (lexicon.FEMALE_WORDS if gender == "f" else lexicon.MALE_WORDS) else unknown[0]
+
+
 def _known(name: str) -> bool:
     return bool(name) and not name.startswith(UNKNOWN_PERSON)
 
@@ -114,6 +132,7 @@ def _mentions(doc: QuotedText, items: list[Said]) -> list[Mention]:
     mentions = [(i.name_at, "" if people.is_organisation(i.speaker) else i.speaker, True)
                 for i in items if i.speaker and i.attribution == "person"]
     tails = _attribution_tails(doc, items)
+    organisations = _organisation_spans(doc)
     sentence_starts = set(doc.sentence_starts)
     for m in NAME_RUN_PATTERN.finditer(doc.text):
         name = split_title(m.group())[1]
@@ -123,8 +142,8 @@ def _mentions(doc: QuotedText, items: list[Said]) -> list[Mention]:
         if in_tail and _PLACE_LEAD.search(doc.text, max(0, m.start() - 20), m.start()):
             continue
         person = people.find(m.group())
-        if person and people.is_organisation(person.name):
-            person = None
+        if (person and people.is_organisation(person.name)) or any(lo <= m.start() < hi for lo, hi in organisations):
+            continue  # "the University of Hamburg", "Halvorsen Bank": no he or she
         if person or len(name.split()) > 1 or m.start() not in sentence_starts:  # "Critics said": no name
             unknown = "" if _placed(doc, m.start()) else _unknown(doc, name)
             mentions.append((m.start(), person.name if person else unknown, False))
@@ -135,6 +154,14 @@ def _mentions(doc: QuotedText, items: list[Said]) -> list[Mention]:
                 person = None
             mentions.append((m.start(), person.name if person else "", False))
     return sorted(mentions)
+
+
+def _organisation_spans(doc: QuotedText) -> list[tuple[int, int]]:
+    """Where the document names its organisations of more than one word ("University of Hamburg")."""
+    names = sorted((o for o in doc.people.organisations if " " in o), key=len, reverse=True)
+    if not names:
+        return []
+    return [m.span() for m in re.finditer("|".join(map(re.escape, names)), doc.text)]
 
 
 def _attribution_tails(doc: QuotedText, items: list[Said]) -> list[tuple[int, int]]:

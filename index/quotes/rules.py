@@ -32,7 +32,11 @@ def _rule(name: str, pattern: str, subject_only: bool = False) -> Rule:
 # -- building blocks -------------------------------------------------------------------------------
 
 # Verbs that quote a phrase as someone's words: "what he described as "hypocrisy"".
-_NAMING_VERBS = r"described\s+as|describes\s+as|calls|called(?!\s+for\b)|dubbed|termed"
+# And verbs of judgement, whose quoted word is the judge's: "Leckie praised the "fearless" lead".
+_NAMING_VERBS = (
+    r"described\s+as|describes\s+as|calls|called(?!\s+for\b)|dubbed|termed|praised|praises|criticised|criticized|"
+    r"criticises|criticizes|condemned|condemns|hailed|hails|dismissed|dismisses|denounced|denounces"
+)
 # Verbs whose object is the statement itself, so "X said the EU ..." is reported speech without "that".
 _PLAIN_VERBS = "said says added argued warned insisted stated noted explained stressed emphasized emphasised"
 # Participles that introduce a statement without "that" (", saying the EU ...").
@@ -52,14 +56,22 @@ _APPOS = r"(?P<appos>,\s+(?:who\b|[^,;:“”\"]{1,90}?,))?,?"  # ", the foreign
 _ROLE_ALTERNATIVES = "|".join(sorted(ROLE_NOUNS))
 # "film director ", "chief executive, "
 _ROLE_LEAD = rf"(?:(?:[a-z][\w'’\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES}),?\s+)?"
+# "Nordvik chief executive ", "Halvorsen Bank's chief economist ": an organisation's role.
+_ORG_ROLE_LEAD = (
+    rf"(?:[{UPPER}][\w'’\-]*\s+){{1,3}}(?:(?!(?:and|or|with|of|for)\b)[a-z][\w'’\-]*\s+){{0,2}}?"
+    rf"(?:{_ROLE_ALTERNATIVES})\s+"
+)
 _ROLE = r"(?P<role>\b[Tt]he(?:\s+[a-z][\w\-]*){1,3}?)"  # "the minister", "the foreign minister"
 _PRON = r"(?P<pron>\b[Hh]e|\b[Ss]he)"
 _GAP = r"(?:\s+[^\s,.;:!?“”\"]+){0,8}"  # "told reporters on Monday"
 _END = r"\s*[:,]?\s*$"
 _SAY = rf"{_AUX}(?:{VERB}|{_NAMING_VERBS})"
 
+# Where a speaker is from: "Lena Dahl of Capital Economics said", "Ole Lund at the Bank of Norway said".
+_AFFILIATION = rf"(?:\s+(?:of|at|from)\s+(?:the\s+)?{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})?)?"
 # "a spokesperson for Meridian Airways": an organisation's statement.
-_SPOKESPERSON_FOR = r"(?:a|an|the)\s+(?:spokes(?:person|man|woman)|representative)\s+(?:for|of)\s+(?:the\s+)?"
+_SPOKESPERSON = r"(?:a|an|the)\s+(?:spokes(?:person|man|woman)|representative)\s+(?:for|of)\s+"
+_SPOKESPERSON_FOR = _SPOKESPERSON + r"(?:the\s+)?"
 # "the boy’s mother", "the company’s chief executive": who a name in apposition is.
 _RELATION = (
     rf"(?:the|a|an)\s+(?:[\w'’\-]+\s+){{0,3}}?"
@@ -73,13 +85,19 @@ _RELATION = (
 AFTER = (
     _rule("pronoun says", rf"\s*,?\s*{_PRON}\s+{_AUX}{VERB}\b"),
     _rule("says pronoun", rf"\s*,?\s*{VERB}\s+(?P<pron>he|she)\b"),
-    _rule("name says", rf"\s*[,–—-]?\s*{_ROLE_LEAD}(?P<run>{_RUN}){_APPOS}\s+{_AUX}{VERB}\b"),
+    _rule(
+        "name says",
+        rf"\s*[,–—-]?\s*(?:{_ORG_ROLE_LEAD}|{_ROLE_LEAD})(?P<run>{_RUN}){_AFFILIATION}{_APPOS}\s+{_AUX}{VERB}\b",
+    ),
     _rule(
         "says name",
         rf"\s*,?\s*{VERB}\s+(?:(?:the|a|an)\s+)?(?:(?!(?:{_FUNCTION_WORDS})\b)[a-z][\w'’\-]*\s+){{0,2}}(?P<run>{_RUN})",
     ),
     _rule("role says", rf"\s*,?\s*{_ROLE}\s+{_AUX}{VERB}\b"),
     _rule("spokesperson for organisation says", rf"\s*,?\s*{_SPOKESPERSON_FOR}(?P<org>{_RUN})\s+{_AUX}{VERB}\b"),
+    _rule(  # "a spokesperson for the council said": the one council named
+        "spokesperson for the organisation says", rf"\s*,?\s*{_SPOKESPERSON}{_ROLE}\s+{_AUX}{VERB}\b"
+    ),
     _rule("says relation, name", rf"\s*,?\s*{VERB}\s+{_RELATION},\s+(?P<run>{_RUN})"),
     _rule("relation, name, says", rf"\s*,?\s*{_RELATION},\s+(?P<run>{_RUN}),\s+{_AUX}{VERB}\b"),
     _rule("says role", rf"\s*,?\s*{VERB}\s+{_ROLE}\b(?!\s+[{UPPER}])"),
@@ -139,10 +157,13 @@ REPORTED = (
 )
 # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
 PARTICIPLE_CLAUSE = re.compile(rf",\s+(?P<verb>{PARTICIPLE})\s+(?P<that>that\s+)?(?P<clause>\S.*)")
-INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the former ..."
+# After an inverted attribution's verb: "said on Thursday", "said in a statement".
+_WHEN = rf"(?:\s+(?:on\s+)?{_DAY}|\s+in\s+a\s+(?:statement|report|filing)(?:\s+on\s+{_DAY})?)?"
+INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the former ...", "..., according to X."
     "statement, says name",
-    rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?P<run2>{_RUN})\s+{_AUX}{VERB}|"
-    rf"(?P<pron>he|she)\s+{_AUX}{VERB})\s*(?:[.!?]?\s*$|,\s+(?:the|a|an|who|according)\b)",
+    rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}|"
+    rf"(?P<pron>he|she)\s+{_AUX}{VERB}|according\s+to\s+(?:the\s+)?{_ROLE_LEAD}(?P<run3>{_RUN})|{_ROLE}\s+{_AUX}{VERB})"
+    rf"{_WHEN}\s*(?:[.!?]?\s*$|,\s+(?:the|a|an|who|according)\b)",
 )
 # A sentence that may hold reported speech names a speech verb or "according to".
 MAY_REPORT = re.compile(rf"\b(?:{VERB}|{PARTICIPLE})\b|\baccording to\b", re.IGNORECASE)
