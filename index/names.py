@@ -25,7 +25,7 @@ ROLE_NOUNS = frozenset("""
     lady firefighter resident candidate nominee negotiator diplomat banker investor fan witness
     socialist communist physicist chemist pianist guitarist violinist specialist therapist
     psychiatrist strategist lobbyist publicist feminist industrialist evangelist superintendent
-    commander
+    commander provost
 """.split())
 # Capitalised words that name a role: before a name they are its title, never part of it.
 TITLE_WORDS = ROLE_NOUNS | {w.casefold() for w in """

@@ -121,6 +121,8 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
         if org and (not rule.subject_only or _subject_position(_without_the(m.string[:start]), None)
                     or _SPEAKS_FOR.search(m.string[:start])):
             person = doc.people.resolve(org)  # "a spokesperson for Meridian Airways said": the company
+        elif group == "org" and (alone := doc.people.spoken_alone(groups["org"])):
+            person = alone  # "Parcelink said ... A spokesperson for Parcelink said": a company
         elif group == "org" or org:
             _affiliated(doc, item, m.string[:start], offset)
             return
@@ -218,7 +220,7 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
 def _attributes_quote(before: str) -> bool:
     """Whether a subject whose sentence so far is `before` follows a quote it attributes ("“...,”
     Trump said aboard Air Force One."): what follows its verb is a circumstance, not a statement."""
-    return bool(re.search(r"[,?!—–-]\s*[”\"’]\s*$", before))
+    return bool(re.search(r"[,?!—–-]\s*[”\"’]{1,2}\s*$", before))  # also ",’”" closing a nested quote
 
 
 def _reported_item(doc: QuotedText, found: Found, offset: int, clause_start: int, clause_end: int) -> Said | None:

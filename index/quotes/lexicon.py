@@ -39,7 +39,8 @@ _KINDS = {
     "mining": "miner company", "resources": "company firm", "logistics": "company firm",
     "shipping": "company firm", "railways": "operator company", "petroleum": "company firm",
     "chemicals": "company firm", "robotics": "company firm", "semiconductor": "chipmaker company",
-    "semiconductors": "chipmaker company", "networks": "company firm",
+    "semiconductors": "chipmaker company", "networks": "company firm", "alliance": "alliance party",
+    "society": "society",
 }
 ORGANISATION_WORDS = frozenset(_KINDS)
 # What "the company", "the bank" may stand for: kind -> words of a name that make it that kind.

@@ -40,7 +40,7 @@ _COMPANY_BEFORE = re.compile(
 # fisheries scientist at ...".
 _PERSON_APPOSITION = re.compile(
     rf"(?<![\w'’.\-])(?P<run>{NAME_RUN}),\s+(?:who(?:se)?\b|(?:a|an|the)\s+(?:[\w'’\-]+\s+){{0,3}}?"
-    rf"(?:{'|'.join(sorted(ROLE_NOUNS))})\b)"
+    rf"(?:{'|'.join(sorted(ROLE_NOUNS))})\b|(?:[a-z][\w\-]*\s+)?(?:head|{'|'.join(sorted(ROLE_NOUNS))})\s+of\s)"
 )
 _PREPOSITIONS = frozenset("in at on from to of for with by near outside inside across into over".split())
 _SENTENCE_BREAK = re.compile(r"(?<=[a-z]{3})\.\s+")
@@ -203,6 +203,14 @@ class People:
         if self.by_last_word.get(normalise_speaker(name)):
             return None  # "Russo" with "Anthony Russo" and "Joe Russo": not alone
         return self._register(name, "", name)
+
+    def spoken_alone(self, word: str) -> Person | None:
+        """The speaker a lone word already named with no title, role or gender ("Parcelink said"):
+        after "a spokesperson for", an organisation rather than a person."""
+        person = self.people.get(word)
+        if person is None or " " in word or person.title or word in self.introduced or self.gender(word):
+            return None
+        return person
 
     def is_organisation(self, name: str) -> bool:
         return name in self.organisations

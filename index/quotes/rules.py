@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..names import NAME_RUN, ROLE_NOUNS, UPPER
 from ..terms import SPEECH_PARTICIPLES, SPEECH_VERBS
+from .lexicon import ORGANISATION_NOUNS
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,18 @@ _AUX = r"(?:(?:has|had|have|also|later|then|once|again|further|\w+ly)\s+){0,2}"
 _APPOS = r"(?P<appos>,\s+(?:who\b|[^,;:“”\"]{1,90}?,))?,?"  # ", the foreign minister," / ", who"
 _ROLE_ALTERNATIVES = "|".join(sorted(ROLE_NOUNS))
 # "film director ", "chief executive, "
-_ROLE_LEAD = rf"(?:(?:[a-z][\w'’\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES}),?\s+)?"
+_ROLE_LEAD = (  # also "co-founder and chief executive "
+    rf"(?:(?:(?:[a-z][\w'’\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})\s+(?:and|&)\s+)?"
+    rf"(?:[a-z][\w'’\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES}),?\s+)?"
+)
 # "Nordvik chief executive ", "Halvorsen Bank's chief economist ": an organisation's role.
 _ORG_ROLE_LEAD = (
     rf"(?:[{UPPER}][\w'’\-]*\s+){{1,3}}(?:(?!(?:and|or|with|of|for)\b)[a-z][\w'’\-]*\s+){{0,2}}?"
     rf"(?:{_ROLE_ALTERNATIVES})\s+"
 )
-_ROLE = r"(?P<role>\b[Tt]he(?:\s+[a-z][\w\-]*){1,3}?)"  # "the minister", "the foreign minister"
+# "grid operator ", "state broadcaster ": what the organisation named next is.
+_ORG_KIND_LEAD = rf"(?:[a-z][\w\-]*\s+){{0,2}}?(?:{'|'.join(sorted(ORGANISATION_NOUNS))})\s+"
+_ROLE = r"(?P<role>\b[Tt]he(?:\s+(?!(?:and|but|or)\b)[a-z][\w\-]*){1,3}?)"  # "the minister", "the foreign minister"
 _PRON = r"(?P<pron>\b[Hh]e|\b[Ss]he)"
 _GAP = r"(?:\s+[^\s,.;:!?“”\"]+){0,8}"  # "told reporters on Monday"
 _END = r"\s*[:,]?\s*$"
@@ -70,7 +76,8 @@ _SAY = rf"{_AUX}(?:{VERB}|{_NAMING_VERBS})"
 # Where a speaker is from: "Lena Dahl of Capital Economics said", "Ole Lund at the Bank of Norway said".
 _AFFILIATION = rf"(?:\s+(?:of|at|from)\s+(?:the\s+)?{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})?)?"
 # "a spokesperson for Meridian Airways": an organisation's statement.
-_SPOKESPERSON = r"(?:a|an|the)\s+(?:spokes(?:person|man|woman)|representative)\s+(?:for|of)\s+"
+_SPOKES_NOUN = r"(?:spokes(?:person|man|woman)|representative)\s+(?:for|of)\s+"
+_SPOKESPERSON = r"(?:a|an|the)\s+" + _SPOKES_NOUN
 _SPOKESPERSON_FOR = _SPOKESPERSON + r"(?:the\s+)?"
 # "the boy’s mother", "the company’s chief executive": who a name in apposition is.
 _RELATION = (
@@ -134,19 +141,30 @@ _CIRCUMSTANCE = (
     r"(?:\s+[^\s,.;:!?“”\"]+){0,10}?)?"
 )
 # "told reporters", "told the BBC", "told Budrys", "told Liam Carter, 33,"
-_LISTENER = rf"\s+(?:the\s+[\w.]+|[a-z]+|{_RUN}(?:,\s+\d+,)?)"
+_LISTENER = rf"\s+(?:the\s+[\w.]+|(?!(?:the|a|an)\s)[a-z]+|{_RUN}(?:,\s+\d+,)?)"
 _TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
 _THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)\b)"
 _STATEMENT = rf"(?P<clause>(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b)[a-z]\S*(?:\s+\S+){{2,}})"  # "the EU must ..."
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|last\s+(?:week|month|year))"
-_ON_A_DAY = rf"(?:(?:on\s+)?{_DAY}\s+(?=(?:it|he|she|they|we|there)\s))?"  # "said on Tuesday it would"
+# "said on Tuesday it would", "said in a statement it would"
+_ON_A_DAY = (
+    rf"(?:(?:(?:on\s+)?{_DAY}|in\s+a\s+(?:statement|report|filing|letter)(?:\s+on\s+{_DAY})?)\s+"
+    rf"(?=(?:it|he|she|they|we|there)\s))?"
+)
+_PLAIN = "(?:" + _PLAIN_VERBS.replace(" ", "|") + ")"
 REPORTED = (
+    _rule(  # "A spokesperson for Parcelink said the breach had been ...": the organisation's statement
+        "spokesperson for organisation says statement",
+        rf"\b(?:[Aa]n?|[Tt]he)\s+{_SPOKES_NOUN}(?:the\s+)?(?P<org>{_RUN})\s+{_AUX}{_PLAIN}\s+(?:that\s+)?{_ON_A_DAY}{_STATEMENT}",
+    ),
     _rule("says that", rf"{_SUBJECT}{VERB}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)", subject_only=True),
     _rule(
         "told someone that", rf"{_SUBJECT}{_TOLD}{_LISTENER}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)", subject_only=True
     ),
-    _rule(  # "Budrys said the EU must act", "Halvorsen Bank said on Tuesday it would cut jobs"
-        "says statement", rf"{_SUBJECT}(?:{_PLAIN_VERBS.replace(' ', '|')})\s+{_ON_A_DAY}{_STATEMENT}",
+    _rule(  # "Budrys said the EU must act", "Halvorsen Bank said on Tuesday it would cut jobs", and
+        # "Brandt called the work “careful” but said (that) three years was too short"
+        "says statement", rf"{_SUBJECT}(?:{_PLAIN}|[a-z]+\b[^.;:!?]{{0,120}}?\s(?:but|and)\s+(?:also\s+)?{_PLAIN}"
+        rf"(?:\s+that)?)\s+{_ON_A_DAY}{_STATEMENT}",
         subject_only=True,
     ),
     _rule("told someone statement", rf"{_SUBJECT}(?:told|tells){_LISTENER}\s+{_STATEMENT}", subject_only=True),
@@ -159,11 +177,14 @@ REPORTED = (
 PARTICIPLE_CLAUSE = re.compile(rf",\s+(?P<verb>{PARTICIPLE})\s+(?P<that>that\s+)?(?P<clause>\S.*)")
 # After an inverted attribution's verb: "said on Thursday", "said in a statement".
 _WHEN = rf"(?:\s+(?:on\s+)?{_DAY}|\s+in\s+a\s+(?:statement|report|filing)(?:\s+on\s+{_DAY})?)?"
+# After an inverted attribution's comma, what may follow it: an apposition or a circumstance
+# ("..., the company said on Thursday, as demand fell", "..., two weeks after the sit-in began").
+_AFTERTHOUGHT = "the|a|an|who|according|as|after|before|while|when|amid|despite|because|although|though|citing"
 INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the former ...", "..., according to X."
     "statement, says name",
     rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}|"
-    rf"(?P<pron>he|she)\s+{_AUX}{VERB}|according\s+to\s+(?:the\s+)?{_ROLE_LEAD}(?P<run3>{_RUN})|{_ROLE}\s+{_AUX}{VERB})"
-    rf"{_WHEN}\s*(?:[.!?]?\s*$|,\s+(?:the|a|an|who|according)\b)",
+    rf"(?P<pron>he|she)\s+{_AUX}{VERB}|according\s+to\s+(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD})(?P<run3>{_RUN})|{_ROLE}\s+{_AUX}{VERB})"
+    rf"{_WHEN}\s*(?:[.!?]?\s*$|,\s+(?:{_AFTERTHOUGHT})\b|,\s+\w+\s+(?:hours?|days?|weeks?|months?)\s+(?:after|before)\b)",
 )
 # A sentence that may hold reported speech names a speech verb or "according to".
 MAY_REPORT = re.compile(rf"\b(?:{VERB}|{PARTICIPLE})\b|\baccording to\b", re.IGNORECASE)
