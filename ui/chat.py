@@ -83,10 +83,11 @@ def answer_stream(
         yield str(ChatHTML('<div class="answer">{}</div>').format(str(exc))), None
 
 
-def more_button(answer: Answer) -> dict:
-    """The "More quotations" button after an answer: shown, with what is left, when it has a next page."""
+def more_button(answer: Answer, shown: bool = True) -> dict:
+    """The "More quotations" button after an answer: shown, with what is left, when it has a next page;
+    hidden otherwise (left as it is when it is not `shown` already: no needless re-render)."""
     if answer.more is None:
-        return gr.update(visible=False)
+        return gr.update(visible=False) if shown else gr.update()
     left = answer.more.quotations
     return gr.update(visible=True, value=f"More quotations ({left} left)")
 
@@ -257,10 +258,15 @@ def _chat_panel(
             sources = gr.HTML(elem_id="sources")
     plain = gr.Textbox(visible=False, elem_id="answer-plain")
 
-    def respond(message: str, history: list, state: dict, collection: str | None, request: gr.Request):
+    def respond(message: str, history: list, state: dict, collection: str | None, request: gr.Request,
+                pending: str | None = None):
+        """One question answered into the chat. `pending` is the button's question when the button
+        asked (it hides while the next page comes); a typed question leaves the button as it is
+        until its answer says whether there is a next page."""
         history = [*text_messages(history), {"role": "user", "content": str(escape_text(message))},
                    {"role": "assistant", "content": ""}]
-        yield "", history, gr.update(), state, gr.update(), gr.update(visible=False), ""
+        hide = gr.update(visible=False) if pending else gr.update()
+        yield "", history, gr.update(), state, gr.update(), hide, ""
         try:  # the visitor's own access, from this very request: the page's choice is only a wish
             chosen = access_of(request).assistant(collections, collection or None)
         except AssistantError as exc:
@@ -280,7 +286,8 @@ def _chat_panel(
                 state = {**state, str(len(history) - 1): answer.model_dump()}
                 panel = sources_html(answer, open_first=True, viewer=viewer, target=VIEWER_FRAME) + viewer_frame(
                     answer, viewer)
-                yield "", history, str(panel), state, answer_plain(answer), more_button(answer), next_question(answer)
+                button = more_button(answer, shown=pending is None or bool(pending))
+                yield "", history, str(panel), state, answer_plain(answer), button, next_question(answer)
 
     def on_like(data: gr.LikeData, state: dict) -> None:
         index = data.index if isinstance(data.index, int) else data.index[0]
@@ -297,7 +304,11 @@ def _chat_panel(
 
     answered = [box, chatbot, sources, answers, plain, more, next_ask]
     chat_event = box.submit(respond, [box, chatbot, answers, picker], answered, api_name="chat")
-    more_event = more.click(respond, [next_ask, chatbot, answers, picker], answered, api_visibility="private")
+
+    def respond_more(pending: str, history: list, state: dict, collection: str | None, request: gr.Request):
+        yield from respond(pending, history, state, collection, request, pending)
+
+    more_event = more.click(respond_more, [next_ask, chatbot, answers, picker], answered, api_visibility="private")
     tries.click(lambda sample: sample[0], tries, box, api_visibility="private")
     picker.change(examples_of, picker, tries, api_visibility="private")
     chatbot.like(on_like, [answers], None)

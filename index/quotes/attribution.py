@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ..names import NAME_RUN, NAME_RUN_PATTERN, ROLE_NOUNS, split_title
+from ..names import NAME_RUN, NAME_RUN_PATTERN, ROLE_NOUNS, UPPER, split_title
 from . import rules
-from .lexicon import ORGANISATION_NOUNS
+from .lexicon import ORGANISATION_LEADS, ORGANISATION_NOUNS
 from .people import Person
 from .rules import Rule
 from .spans import QuotedText, Said
@@ -98,8 +98,13 @@ def _subject_position(prefix: str, appos: str | None) -> bool:
     return (
         not prefix or prefix.endswith((",", ";", ":", "—", "–", "-", "...", "…", "”", '"', "’"))
         or prefix.split()[-1] in ROLE_NOUNS or prefix.split()[-1].casefold() in _SUBORDINATORS
-        or bool(appos and appos.strip(", ").startswith("who"))
+        or bool(appos and appos.strip(", ").startswith("who")) or bool(_ORGANISATION_LEAD.fullmatch(prefix))
     )
+
+
+# A sentence opening with what the organisation named next is: "Online grocer ", "Consumer group ".
+_ORGANISATION_LEAD = re.compile(
+    rf"(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w\-]*\s+){{0,2}}?(?:{'|'.join(sorted(ORGANISATION_LEADS))})")
 
 
 def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None:
@@ -136,7 +141,7 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
     if person is not None:
         pass
     elif group == "role":
-        person = doc.people.with_role(groups["role"].casefold()) or _continued_organisation(
+        person = doc.people.with_role(groups["role"].casefold(), offset + m.start(group)) or _continued_organisation(
             doc, groups["role"].casefold(), offset + m.start(group))
     elif group == "colon" and len(split_title(groups["colon"])[1].split()) < 2:
         return  # "Sources: ..." or a lone word before a colon
@@ -211,10 +216,26 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
                         if split_title(r.group())[1] and not doc.in_quote(start + r.start())), None)
         if subject and _subject_position(s[:subject.start()], None):
             return _reported_by_subject(doc, subject, start, m.start("clause"), clause_end)
+    m = rules.PARENTHETICAL.pattern.match(s)  # "The radar, Ivan Berg said, could show ..."
+    if m and len(m.group("clause").split()) >= 3 and not doc.in_quote(start + m.start("clause")):
+        return _reported_item(doc, (rules.PARENTHETICAL, m), start, m.start("clause"), clause_end)
     m = rules.INVERTED.pattern.match(s)  # "Zuckerberg should step down, said Frances Haugen"
     if m and len(m.group("clause").split()) >= 4 and not doc.in_quote(start):
+        if m.group("it"):  # "The company now expects ..., it said": the company it names
+            return _its_own(doc, s, start, m.end("clause"))
         return _reported_item(doc, (rules.INVERTED, m), start, 0, m.end("clause"))
     return None
+
+
+def _its_own(doc: QuotedText, s: str, start: int, clause_end: int) -> Said | None:
+    """An organisation's statement ending ", it said" that opens with "the <kind>" (one we know)."""
+    kind = rules.ITS_OWN_KIND.match(s)
+    org = doc.people.with_role(kind.group().casefold(), start) if kind else None
+    if org is None or not doc.people.is_organisation(org.name) or not 0 <= doc.text.find(org.name) < start:
+        return None  # only one named before it
+    item = Said(start, start + clause_end, kind="reported")
+    item.speaker, item.attribution, item.name_at = org.name, "person", start
+    return item
 
 
 def _attributes_quote(before: str) -> bool:
@@ -244,6 +265,18 @@ def _reported_by_subject(
     return item
 
 
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside)\s+$")
+
+
+def _names_in(doc: QuotedText, *ranges: tuple[int, int]) -> list[str]:
+    """The names in the text's ranges, but a lone unknown word after "in"/"near" ("who was lifted
+    from her cottage in Lowmere"): a place, no one who could be speaking instead."""
+    return [m.group() for lo, hi in ranges for m in NAME_RUN_PATTERN.finditer(doc.text, lo, hi)
+            if split_title(m.group())[1] and not (
+                " " not in m.group() and _PLACE_BEFORE.search(doc.text, max(0, m.start() - 12), m.start())
+                and doc.people.find(m.group()) is None)]
+
+
 def continue_quotes(doc: QuotedText) -> None:
     """A quote with no attribution of its own that opens a sentence continues the speaker of the
     quote before it in the paragraph (or of the previous paragraph's unclosed quote), unless
@@ -256,7 +289,7 @@ def continue_quotes(doc: QuotedText) -> None:
             between = doc.text[before.close_mark:span.open_mark]
             after_hi = spans[k + 1].open_mark if k + 1 < len(spans) else doc.paragraphs[p][1]
             after = re.split(r"[.!?;]", doc.text[span.close_mark:after_hi], maxsplit=1)[0]
-            names = [m.group() for m in NAME_RUN_PATTERN.finditer(between + " " + after) if split_title(m.group())[1]]
+            names = _names_in(doc, (before.close_mark, span.open_mark), (span.close_mark, span.close_mark + len(after)))
             if ((not between.strip() or re.search(r"[.!?…]\s*$", between))
                     and len(doc.text[span.start:span.end].split()) >= 3
                     and all(getattr(doc.people.find(n), "name", None) == before.speaker for n in names)):

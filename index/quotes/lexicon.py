@@ -47,6 +47,15 @@ ORGANISATION_WORDS = frozenset(_KINDS)
 KIND_OF_WORD = {word: frozenset(kinds.split()) for word, kinds in _KINDS.items()}
 # Nouns of "the <kind> said" that stand for an organisation, not a person.
 ORGANISATION_NOUNS = frozenset(k for kinds in KIND_OF_WORD.values() for k in kinds) | {"firm", "company"}
+# Nouns that say what an organisation named right after them is: "regulator Ofgrid", "consumer group
+# Fair Power", "online grocer FreshCart" (general kinds of organisation, not names).
+ORGANISATION_LEADS = ORGANISATION_NOUNS | frozenset(
+    "grocer retailer regulator watchdog start-up startup supplier manufacturer conglomerate charity "
+    "operator utility broadcaster nonprofit non-profit".split())
+# Of those, the ones that are companies: "online grocer FreshCart ... The company said".
+COMPANY_LEADS = frozenset(
+    "grocer retailer start-up startup supplier manufacturer conglomerate utility operator broadcaster carmaker "
+    "drugmaker chipmaker lender insurer airline carrier miner publisher firm company".split())
 
 # Countries, their capitals and other names that speak for a state: never a speaker ("China said").
 PLACES = frozenset(w.casefold() for w in """
@@ -88,15 +97,25 @@ MALE_WORDS = frozenset("""
     congressman businessman sportsman headmaster widower husband son grandfather uncle nephew boy man
 """.split())
 # Common given names whose gender is not in doubt (unisex ones such as Sam, Jordan, Alex are left out):
-# a short list, enough for "she" after "Sofia Reyes" and "Thomas Becker" have both spoken.
+# a short list, enough for "she" after "Sofia Reyes" and "Thomas Becker" have both spoken. Widened
+# (round four) with very common given names across languages, chosen as common in general, not by batch.
 FEMALE_NAMES = frozenset("""
     mary anna ana maria marie sofia sophia sophie emma olivia ava isabella mia charlotte amelia grace lucy
     sarah susan karen nancy linda barbara elizabeth jennifer jessica laura lisa helen ruth margaret julia
     eva elena ella claire clara lucia inga ursula hillary melania jill kamala angela theresa nicola priya
     ayesha fatima aisha hanna hannah ingrid greta simone femke hilde ilze natalia olga irina svetlana
     marta monica rebecca rachel catherine katherine kate anne jane joan alice emily amy rosa carmen
+    giulia francesca chiara isabel sara marina nina ewa katarzyna agnieszka mei priyanka anjali sunita fatma
+    zeynep naomi miriam deborah sandra patricia michelle kimberly donna carol sharon cynthia amanda melissa
+    stephanie heather nicole samantha victoria diana eleanor harriet lena katrin sabine petra birgit astrid
+    sigrid elise louise camille chloe zoe hazel ruby isla freya megan lauren hayley joanna teresa
 """.split())
 MALE_NAMES = frozenset("""
+    paolo giovanni francesco luca alessandro antonio kofi kwame pierre francois henri louis jacques mikhail
+    dmitri alexei andrei yuri nikolai kenji hiroshi takeshi rajesh rahul amit arjun ravi sanjay vikram
+    mehmet mustafa ibrahim hassan hussein khalid yusuf tariq samuel benjamin henry jack harry christopher
+    ryan jacob ethan nathan patrick sean simon frank gary eric scott jeffrey larry dennis walter arthur
+    roger albert bruce carl alan philip adam aaron luke ben tom dan ian neil colin graham derek stefan
     john james robert michael william david richard joseph thomas charles daniel matthew mark paul peter
     george donald joe joseph kevin brian edward jonas jonathan liam noah oliver owen raymond martin
     marc marco andrew anthony steven stephen tim timothy hans klaus lars jan piotr tomas luis carlos

@@ -36,6 +36,11 @@ _COMPANY_BEFORE = re.compile(
     rf"\b(?:start-up|startup|company|firm|retailer|lender|insurer|airline|carrier|supplier|manufacturer|"
     rf"conglomerate|subsidiary|(?:car|auto|chip|drug|plane|steel|toy|truck|phone|tyre|tire)maker)\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
 )
+# "Consumer group Fair Power", "the regulator Ofgrid": an organisation named after its kind.
+_KIND_BEFORE = re.compile(
+    rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=\s[-–—]\s)|\b[Tt]he\s+)(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w\-]*\s+){{0,2}}?"
+    rf"(?P<kind>{'|'.join(sorted(lexicon.ORGANISATION_LEADS))})\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
+)
 # A name with an apposition that says it is a person: "Tobias Hale, who plays ...", "Marcus Feld, a
 # fisheries scientist at ...".
 _PERSON_APPOSITION = re.compile(
@@ -88,6 +93,7 @@ class People:
     with a word of their kind ("Bank", "University") or as a company ("shares in Norsk Hydro")."""
 
     def __init__(self, text: str):
+        self.text = text
         self.people: dict[str, Person] = {}
         self.by_last_word: dict[str, set[str]] = {}  # full names and known people, by last word
         self.introduced: set[str] = set()  # people named with a title or a role ("President Donald Trump")
@@ -125,6 +131,14 @@ class People:
             if (split_title(name)[1] == name and " " not in name and name.casefold() not in lexicon.PLACES
                     and not self.by_last_word.get(normalise_speaker(name)) and not self.organisation(name)):
                 self.organisations[name] = frozenset({"company", "firm"})
+        for m in _KIND_BEFORE.finditer(text):  # "Consumer group Fair Power": its kind says so
+            name, first = m.group("run"), m.group("run").split()[0].casefold()
+            if (name.casefold() not in lexicon.PLACES and first not in lexicon.FEMALE_NAMES | lexicon.MALE_NAMES
+                    and first not in NOT_NAME_WORDS and not self.organisation(name) and split_title(name)[0] == ""
+                    and not self.by_last_word.get(normalise_speaker(name).split()[-1], set()) - {name}):
+                kind = m.group("kind").casefold()
+                company = frozenset({"company", "firm"} if kind in lexicon.COMPANY_LEADS else ())
+                self.organisations[name] = frozenset({kind}) | lexicon.KIND_OF_WORD.get(kind, company) | company
         for m in _SHARES_IN.finditer(text):  # "Shares in Norsk Hydro fell": a listed company
             name = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS)
             if name and name.casefold() not in lexicon.PLACES:
@@ -263,23 +277,33 @@ class People:
         introduced = [p for p in people if p in self.introduced]
         return introduced[0] if len(introduced) == 1 else None
 
-    def with_role(self, phrase: str) -> Person | None:
+    def with_role(self, phrase: str, at: int | None = None) -> Person | None:
         """The one person whose title contains `phrase` ("the minister"), if exactly one does; or
-        the one organisation of that kind ("the bank", "the company")."""
+        the one organisation of that kind ("the bank", "the company"); not one first named later in
+        the sentence at `at`: "The company said it hired the firm Blackwell Labs" is not Blackwell Labs."""
         words = phrase.split()[1:]  # without "the"
         if words and words[-1] in lexicon.ORGANISATION_NOUNS and words[-1] not in ROLE_NOUNS:
-            return self.of_kind(words)
+            return self.of_kind(words, at)
         if not words or words[-1] not in ROLE_NOUNS:
             return None
         matches = [p for p in self.people.values() if f" {' '.join(words)} " in f" {p.title.casefold()} "]
         return matches[0] if len(matches) == 1 else None
 
-    def of_kind(self, words: list[str]) -> Person | None:
-        """The one organisation that "the <words>" ("the bank", "the foreign ministry") can be."""
+    def of_kind(self, words: list[str], at: int | None = None) -> Person | None:
+        """The one organisation that "the <words>" ("the bank", "the foreign ministry") can be,
+        but not one first named later in the sentence at `at` (its object, not its subject); of
+        those, the ones named before `at` if any are."""
         kind, qualifiers = words[-1], words[:-1]
         matches = [o for o, kinds in self.organisations.items() if kind in kinds
-                   and all(q in o.casefold().split() for q in qualifiers)]
+                   and all(q in o.casefold().split() for q in qualifiers)
+                   and not (at is not None and self._named_later_in_sentence(o, at))]
+        earlier = [o for o in matches if at is not None and 0 <= self.text.find(o) < at]
+        matches = earlier or matches  # named before: "the company" looks back first
         return self._register(matches[0], "", matches[0]) if len(matches) == 1 else None
+
+    def _named_later_in_sentence(self, name: str, at: int) -> bool:
+        first = self.text.find(name)
+        return first >= at and not re.search(r"[.!?]\s", self.text[at:first])
 
 
 def _words_before(run: str, name: str) -> frozenset[str]:

@@ -18,6 +18,8 @@ _PLACE_LEAD = re.compile(r"\b(?:in|at|aboard|outside|inside|near|from|of|before|
 # Before "the foreign minister", a comma after a word: an apposition to the name before, not someone else.
 _APPOSITION = re.compile(r"\w,\s*$")
 _LOCATIVE = re.compile(r"\b(?:in|at|aboard|outside|inside|near)\s+(?:the\s+)?$")
+# "the Nigerian-born actor", "a London-based bank": an adjective, no name.
+_COMPOUND_ADJECTIVE = re.compile(r"\w+-(?:born|based|backed|led|owned|run|funded|made|style|speaking|bred|raised)")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 # position, the known person named ("" when unknown, UNKNOWN_PERSON and its gender if known for a
 # full name we do not know as a speaker: "?m" for "Daniel Price"), whether it is an attribution
@@ -43,8 +45,9 @@ def resolve_pronouns(doc: QuotedText, items: list[Said]) -> None:
         gender = "f" if doc.text[item.name_at:item.name_at + 3].casefold() == "she" else "m"
         speaker = _by_position(window) or _by_paragraph(doc, mentions[bisect_left(positions, starts[p]):end], gender)
         if speaker and not doc.people.gender(speaker) and any(
-                _known(name) and name != speaker and doc.people.gender(name) == gender for _, name, _ in window):
-            speaker = None  # "she" after Mrs. Orton and then Dale Finch, whose gender we do not know
+                _known(name) and name != speaker and doc.people.gender(name) == gender
+                for _, name, _ in mentions[bisect_left(positions, starts[p]):end]):
+            speaker = None  # "she" after Mrs. Orton and then Dale Finch (no gender known), in one paragraph
         if not speaker or doc.people.gender(speaker) not in ("", gender):
             wide = mentions[bisect_left(positions, max(starts[max(0, p - GENDER_REACH)], lo)):end]
             own = mentions[bisect_left(positions, starts[p]):end]
@@ -136,7 +139,7 @@ def _mentions(doc: QuotedText, items: list[Said]) -> list[Mention]:
     sentence_starts = set(doc.sentence_starts)
     for m in NAME_RUN_PATTERN.finditer(doc.text):
         name = split_title(m.group())[1]
-        if not name or doc.in_quote(m.start()):
+        if not name or doc.in_quote(m.start()) or _COMPOUND_ADJECTIVE.fullmatch(m.group()):
             continue
         in_tail = any(lo <= m.start() < hi for lo, hi in tails)
         if in_tail and _PLACE_LEAD.search(doc.text, max(0, m.start() - 20), m.start()):

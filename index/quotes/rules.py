@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..names import NAME_RUN, ROLE_NOUNS, UPPER
 from ..terms import SPEECH_PARTICIPLES, SPEECH_VERBS
-from .lexicon import ORGANISATION_NOUNS
+from .lexicon import ORGANISATION_LEADS, ORGANISATION_NOUNS
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ _ORG_ROLE_LEAD = (
     rf"(?:{_ROLE_ALTERNATIVES})\s+"
 )
 # "grid operator ", "state broadcaster ": what the organisation named next is.
-_ORG_KIND_LEAD = rf"(?:[a-z][\w\-]*\s+){{0,2}}?(?:{'|'.join(sorted(ORGANISATION_NOUNS))})\s+"
+_ORG_KIND_LEAD = rf"(?:[a-z][\w\-]*\s+){{0,2}}?(?:{'|'.join(sorted(ORGANISATION_LEADS))})\s+"
 _ROLE = r"(?P<role>\b[Tt]he(?:\s+(?!(?:and|but|or)\b)[a-z][\w\-]*){1,3}?)"  # "the minister", "the foreign minister"
 _PRON = r"(?P<pron>\b[Hh]e|\b[Ss]he)"
 _GAP = r"(?:\s+[^\s,.;:!?“”\"]+){0,8}"  # "told reporters on Monday"
@@ -133,7 +133,8 @@ BEFORE = (
 
 # -- reported speech, one sentence at a time -------------------------------------------------------
 
-_SUBJECT = rf"(?:{_PRON}|{_ROLE}|(?P<run>{_RUN}){_APPOS})\s+{_AUX}"
+# "Student body president Jordan Wilkes said": the name after an organisation's role, not "Student".
+_SUBJECT = rf"(?:{_PRON}|{_ROLE}|(?:{_ORG_ROLE_LEAD})?(?P<run>{_RUN}){_APPOS})\s+{_AUX}"
 # Between a verb and "that": a circumstance ("said on Monday that", "said in a statement that"),
 # never an object ("wrote the poem ... that begins"); "told" takes its listener first.
 _CIRCUMSTANCE = (
@@ -179,13 +180,21 @@ PARTICIPLE_CLAUSE = re.compile(rf",\s+(?P<verb>{PARTICIPLE})\s+(?P<that>that\s+)
 _WHEN = rf"(?:\s+(?:on\s+)?{_DAY}|\s+in\s+a\s+(?:statement|report|filing)(?:\s+on\s+{_DAY})?)?"
 # After an inverted attribution's comma, what may follow it: an apposition or a circumstance
 # ("..., the company said on Thursday, as demand fell", "..., two weeks after the sit-in began").
-_AFTERTHOUGHT = "the|a|an|who|according|as|after|before|while|when|amid|despite|because|although|though|citing"
+_AFTERTHOUGHT = "the|a|an|who|according|as|after|before|while|when|amid|despite|because|although|though|citing|to"
 INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the former ...", "..., according to X."
     "statement, says name",
-    rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}|"
-    rf"(?P<pron>he|she)\s+{_AUX}{VERB}|according\s+to\s+(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD})(?P<run3>{_RUN})|{_ROLE}\s+{_AUX}{VERB})"
+    rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?:(?:the\s+)?{_ORG_KIND_LEAD})?(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}|"
+    rf"(?P<pron>he|she)\s+{_AUX}{VERB}|(?P<it>it)\s+{_AUX}{VERB}|according\s+to\s+(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD})(?P<run3>{_RUN})|{_ROLE}\s+{_AUX}{VERB})"
     rf"{_WHEN}\s*(?:[.!?]?\s*$|,\s+(?:{_AFTERTHOUGHT})\b|,\s+\w+\s+(?:hours?|days?|weeks?|months?)\s+(?:after|before)\b)",
 )
+# "The probe's radar, project scientist Ivan Berg said, could show ...": the attribution inside the statement.
+PARENTHETICAL = _rule(
+    "statement, name says, statement",
+    rf"^(?P<head>[^,;:“”\"]{{3,80}}?),\s+{_ROLE_LEAD}(?P<run>{_RUN})\s+{_AUX}{_PLAIN}{_WHEN},\s+"
+    rf"(?P<clause>(?!(?:{_AFTERTHOUGHT}|and|but|or)\b)[a-z][^“”\"]*\S)",
+)
+# A statement opening with the organisation it is about: "The company now expects ..., it said."
+ITS_OWN_KIND = re.compile(rf"[Tt]he\s+(?:[a-z][\w\-]*\s+){{0,2}}?(?:{'|'.join(sorted(ORGANISATION_NOUNS))})\b")
 # A sentence that may hold reported speech names a speech verb or "according to".
 MAY_REPORT = re.compile(rf"\b(?:{VERB}|{PARTICIPLE})\b|\baccording to\b", re.IGNORECASE)
 SOMEONE = re.compile(  # "The Doctor", "the foreign minister": someone, maybe a known person

@@ -545,3 +545,75 @@ def test_a_bare_role_apposition_makes_a_name_a_person_for_he_or_she():
     text = ("Tomas Rinne, head of the Northern Timber Society, which speaks for 300 sawmills, expects prices to "
             "fall. “We are ready for a hard winter,” he said.")
     assert said(text) == [("Tomas Rinne", "direct", "We are ready for a hard winter")]
+
+
+def test_the_company_is_not_an_organisation_first_named_later_in_its_own_sentence():
+    text = ("Online retailer Pillbox said on Monday that its warehouse had flooded. The company said it had "
+            "asked the logistics firm Carrow Systems to move its stock.")
+    assert said(text)[-1] == ("Pillbox", "reported", "it had asked the logistics firm Carrow Systems to move its stock")
+    text = "The company said it had hired the consultancy Varden Systems to review its accounts."
+    assert [s for s, _, _ in said(text) if s] == []  # only the firm it hired is named: nobody
+
+
+@pytest.mark.parametrize("text, speaker, clause", [
+    ("Online retailer Boxwell said that deliveries would be late this week.", "Boxwell",
+     "deliveries would be late this week"),
+    ("Patients group Care First called the cuts “reckless” in a letter to ministers.", "Care First", "reckless"),
+    ("Water bills will rise by 4% in May, the regulator Aquaris said on Tuesday, citing repair costs.", "Aquaris",
+     "Water bills will rise by 4% in May"),
+], ids=["retailer", "group-naming-verb", "inverted-regulator"])
+def test_an_organisation_named_after_its_kind_speaks(text, speaker, clause):
+    assert said(text) == [(speaker, "reported" if clause != "reckless" else "direct", clause)]
+
+
+def test_the_name_after_an_organisations_role_is_the_subject_not_the_organisations_first_word():
+    text = "Tenants union chair Paula Brandt welcomed the plan but said it came too late."
+    assert said(text) == [("Paula Brandt", "reported", "it came too late")]
+
+
+def test_a_capitalised_compound_adjective_is_no_name_for_he_or_she():
+    text = ("Panel chair Tomas Varga, the Brazilian-born economist, was asked about the vote. "
+            "“It was close,” he said.")
+    assert said(text) == [("Tomas Varga", "direct", "It was close")]
+
+
+def test_she_after_a_woman_and_men_of_common_given_names_is_the_woman():
+    text = ("Club secretary Francesca Lind and treasurer Patrick Moor both praised the volunteers. Moor said the "
+            "books were balanced. She said the club would repaint the stands.")
+    assert said(text)[-1] == ("Francesca Lind", "reported", "the club would repaint the stands")
+
+
+def test_a_man_named_in_an_earlier_paragraph_does_not_make_he_ambiguous():
+    text = ("The winner came from defender Henry Cole. “It was luck,” Cole said.\n"
+            "Coach Varga praised his side. Asked about the referee, he said only: “Ask him.”")
+    assert said(text)[-1] == ("Varga", "direct", "Ask him.")
+
+
+def test_an_inverted_attribution_may_trail_an_infinitive():
+    text = "Mayor Ola Brekke visited the site. The repairs will take a year, he said, to be paid for by the city."
+    assert said(text)[-1] == ("Ola Brekke", "reported", "The repairs will take a year")
+
+
+def test_a_place_in_the_attribution_of_the_quote_before_does_not_stop_the_next_continuing():
+    text = ("“The road just vanished,” said Petra Lund, 64, who was rescued from her farm near Oxhagen. "
+            "“We lost everything we had.”")
+    assert said(text) == [("Petra Lund", "direct", "The road just vanished"),
+                          ("Petra Lund", "direct", "We lost everything we had.")]  # continued
+
+
+def test_an_attribution_inside_its_statement_reports_the_rest():
+    text = "The new dam, chief engineer Marta Olsen said, would hold back the spring floods for decades."
+    assert said(text) == [("Marta Olsen", "reported", "would hold back the spring floods for decades")]
+    text = "The old bridge, Marta Olsen said, and the new one were closed."
+    assert said(text) == []  # no statement after the attribution
+
+
+def test_it_said_after_a_statement_about_the_company_is_the_company_named_before():
+    text = ("OSLO (Reuters) - Shipping group Nordhav Linjer cut its outlook on Tuesday.\n"
+            "The group now expects freight volumes to fall by 5% this year, it said in a statement.\n"
+            "Analyst Eva Moe at Fjord Bank said the cut was expected.")
+    assert said(text)[0] == ("Nordhav Linjer", "reported",
+                             "The group now expects freight volumes to fall by 5% this year")
+    text = ("The bank now expects growth to slow this year, it said.\n"
+            "Analyst Eva Moe at Fjord Bank said the cut was expected.")
+    assert [s for s, _, q in said(text) if q.startswith("The bank")] == []  # a bank only named after it
