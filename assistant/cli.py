@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from .config import Settings
 from .errors import AssistantError, StoreUnavailableError
-from .quote_digest import MAX_PAGE_SIZE, PAGE_SIZE
+from .quote_digest import MAX_PAGE_SIZE, PAGE_SIZE, dates_phrase
 
 # Short names on the command line for evaluation.RETRIEVERS.
 _RETRIEVER_NAMES = {"hybrid": "hybrid", "hybrid-rrf": "hybrid, RRF only", "dense": "dense-only", "bm25": "BM25-only"}
@@ -255,7 +255,7 @@ def _quotes(args, settings: Settings) -> int:
     for i, speaker in enumerate(found):
         if i:
             print()
-        dates = f" dated {_dates(args.since, args.until)}" if args.since or args.until else ""
+        dates = f" dated {dates_phrase(args.since, args.until)}" if args.since or args.until else ""
         print(f"{speaker_label(speaker)}: {_count(speaker.quotations, 'quotation')} "
               f"in {_count(speaker.documents, 'document')}"
               + (f"; {speaker.total} in documents{dates}" if dates else ""))
@@ -287,10 +287,6 @@ def _options(args, limit: int) -> str:
     kept += [f"--since {args.since}"] if args.since else []
     kept += [f"--until {args.until}"] if args.until else []
     return "".join(f" {option}" for option in kept)
-
-
-def _dates(since: date | None, until: date | None) -> str:
-    return " ".join(part for part in (f"from {since}" if since else "", f"until {until}" if until else "") if part)
 
 
 def _count(n: int, noun: str) -> str:

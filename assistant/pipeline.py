@@ -100,7 +100,7 @@ class QuestionPipeline:
     def route(self, turn: Turn) -> Turn:
         """A question about what someone quoted said goes to the quotation index; any other to retrieval."""
         with turn.timings.stage("quotations"):
-            turn.quoted = self.quotations.match(turn.answering, turn.history)
+            turn.quoted = self.quotations.match(turn.answering)
         turn.route = "retrieval" if turn.quoted is None else "quotations"
         return turn
 

@@ -13,7 +13,7 @@ returns None and retrieval answers it.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -35,7 +35,7 @@ from prompts import load_prompt
 from .errors import AssistantError, QuestionError
 from .models import Answer, Citation, MoreQuotations, Passage
 from .quote_digest import PAGE_SIZE, DigestPage, SpeakerInfo, digest_page, in_timespan, title_in_document
-from .quote_questions import QuotationQuestion, continued_question, is_more, parse_quotation_question
+from .quote_questions import QuotationQuestion, parse_quotation_question
 from .turn import Turn, text_deltas
 from .units import VectorCache
 
@@ -56,11 +56,11 @@ class QuotationMatch:
     others: list[Speaker] = field(default_factory=list)  # also bear the name, but the documents call them otherwise
 
 
-def resolve_speakers(store: IndexStore, who: str) -> list[Speaker]:
+def resolve_speakers(store: IndexStore, who: str, found: list[Speaker] | None = None) -> list[Speaker]:
     """The speakers `who` names: by name (full or surname; of several sharing a surname, the ones
     the documents call by it alone), else by title when exactly one speaker bears it ("the prime
-    minister" is a person only when one is quoted)."""
-    found = store.find_speakers(who)
+    minister" is a person only when one is quoted). `found`: `store.find_speakers(who)`, when known."""
+    found = store.find_speakers(who) if found is None else found
     if found:  # "President Trump" is "Trump" with a title: the same choice among the Trumps
         words = [w for w in who.split() if w.casefold() != "the"]
         bare = split_title(" ".join(words))[1] if words and words[0][:1].isupper() else ""
@@ -111,28 +111,22 @@ class QuotationAnswerer:
     """Finds quotation questions and answers them from the store's quotation index, a page at a time."""
 
     def __init__(self, store: IndexStore, embedder, relevance_threshold: float = RELEVANCE_THRESHOLD,
-                 page_size: int = PAGE_SIZE, today: Callable[[], date] = date.today):
+                 today: Callable[[], date] = date.today):
         self.store = store
         self.embedder = embedder
         self.relevance_threshold = relevance_threshold
-        self.page_size = page_size
         self.today = today  # what "last week" is counted from
         self._vectors = VectorCache(_QUOTE_CACHE_SIZE)
 
-    def match(self, question: str, history: Sequence[dict] | None = None) -> QuotationMatch | None:
-        """The speakers and quotations a quotation question asks for ("more" continues the last one
-        in the history); None when it is not one, or when nobody it could name is quoted (then
-        retrieval answers it)."""
-        today = self.today()
-        parsed = parse_quotation_question(question, today)
-        if parsed is None and history and is_more(question):
-            parsed = continued_question(history, today)
-            if parsed is not None and self.page_size != PAGE_SIZE:
-                parsed = replace(parsed, offset=parsed.offset // PAGE_SIZE * self.page_size)
+    def match(self, question: str) -> QuotationMatch | None:
+        """The speakers and quotations a quotation question asks for (a "more" reaches here already
+        read as the question it continues: `QuestionPipeline.start`); None when it is not one, or
+        when nobody it could name is quoted (then retrieval answers it)."""
+        parsed = parse_quotation_question(question, self.today())
         if parsed is None:
             return None
         found = self.store.find_speakers(parsed.who)
-        speakers = resolve_speakers(self.store, parsed.who)
+        speakers = resolve_speakers(self.store, parsed.who, found)
         quotations = {s.name: self.store.quotations(s) for s in speakers}
         speakers = [s for s in speakers if quotations[s.name]]
         if not speakers:
@@ -174,7 +168,7 @@ class QuotationAnswerer:
                 empty.append((speaker, load_prompt("quotes_not_about").format(
                     speaker=speaker_label(speaker), topic=question.topic, who=speaker.name)))
                 continue
-            page = digest_page(ranked, question.offset, self.page_size)
+            page = digest_page(ranked, question.offset, PAGE_SIZE)
             section = self._section(speaker, page, question, citations, passages)
             if section:
                 sections.append(section)
@@ -247,7 +241,7 @@ class QuotationAnswerer:
         if page.remaining:
             lines += ["", load_prompt("quotes_more").format(
                 more=_count(page.remaining, "more quotation"), documents=_count(page.remaining_documents, "document"),
-                size=min(self.page_size, page.remaining))]
+                size=min(PAGE_SIZE, page.remaining))]
         return "\n".join(lines)
 
     @staticmethod

@@ -161,5 +161,9 @@ def date_range(since: date | None, until: date | None) -> Timespan | None:
     if since and until and since > until:
         raise QuestionError(f"since ({since}) is after until ({until}): no date is in between.")
     first, last = since or date.min, until or date.max
-    phrase = f"from {since}" * bool(since) + " " * bool(since and until) + f"until {until}" * bool(until)
-    return Timespan(first, last, phrase, "")
+    return Timespan(first, last, dates_phrase(since, until), "")
+
+
+def dates_phrase(since: date | None, until: date | None) -> str:
+    """'from 2026-01-01 until 2026-03-31', either part alone, or '' for neither."""
+    return " ".join(part for part in (f"from {since}" if since else "", f"until {until}" if until else "") if part)

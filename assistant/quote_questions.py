@@ -16,7 +16,7 @@ from .followups import is_more, resolve_follow_up
 from .quote_digest import PAGE_SIZE
 from .timespans import Timespan, find_timespan
 
-__all__ = ["QuotationQuestion", "continued_question", "is_more", "parse_quotation_question"]
+__all__ = ["QuotationQuestion", "continued_question", "parse_quotation_question"]
 
 _WHO = r"(?P<who>[^?!,;:]{1,80}?)"
 _TOPIC = r"(?:\s+(?:about|on|regarding|concerning|of)\s+(?P<topic>.+?))?"

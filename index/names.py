@@ -110,26 +110,9 @@ ROLE_LABELS = frozenset("""
 """.split())
 
 
-def person_key(key: str) -> str:
-    """The person a speaker key names, for telling one person's variants from another person:
-    leading role labels and honorifics dropped, and middle initials (a name stays at least two words).
-
-    >>> person_key("defendant donald j. trump"), person_key("president-elect donald trump")
-    ('donald trump', 'donald trump')
-    >>> person_key("dr jane smith"), person_key("melania trump"), person_key("john smith jr."), person_key("dr smith")
-    ('jane smith', 'melania trump', 'john smith jr.', 'dr smith')
-    """
-    words = key.split()
-    while len(words) > 2 and words[0] in ROLE_LABELS:
-        words = words[1:]
-    if len(words) > 2:
-        words = [words[0], *(w for w in words[1:-1] if not _initial(w)), words[-1]]
-    return " ".join(words)
-
-
 def role_label(name: str) -> tuple[str, str]:
-    """(label, name) of a speaker's name that opens with role labels or honorifics, as `person_key`
-    drops them: the label is their title in that document.
+    """(label, name) of a speaker's name that opens with role labels or honorifics (which
+    `identity.person_of` drops): the label is their title in that document.
 
     >>> role_label("Defendant Donald J. Trump"), role_label("Donald Trump")
     (('Defendant', 'Donald J. Trump'), ('', 'Donald Trump'))
@@ -139,10 +122,6 @@ def role_label(name: str) -> tuple[str, str]:
     while len(words) - i > 2 and normalise_speaker(words[i]) in ROLE_LABELS:
         i += 1
     return " ".join(words[:i]), " ".join(words[i:])
-
-
-def _initial(word: str) -> bool:
-    return len(word.rstrip(".")) == 1 and word[0].isalpha()
 
 
 def same_speaker(predicted: str, labelled: str) -> bool:

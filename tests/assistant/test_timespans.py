@@ -91,7 +91,8 @@ def test_the_time_is_not_the_topic():
 
 
 def test_more_continues_the_last_quotation_question_a_page_per_more():
-    from assistant.quote_questions import continued_question, is_more
+    from assistant.followups import is_more
+    from assistant.quote_questions import continued_question
 
     assert all(map(is_more, ["more", "More.", "next page", "show me more quotations", "the rest, please", "ok, more"]))
     assert not any(map(is_more, ["more about Europe", "What more did he say?", "tell me about Budrys"]))
