@@ -25,7 +25,10 @@ ROLE_NOUNS = frozenset("""
     lady firefighter resident candidate nominee negotiator diplomat banker investor fan witness
     socialist communist physicist chemist pianist guitarist violinist specialist therapist
     psychiatrist strategist lobbyist publicist feminist industrialist evangelist superintendent
-    commander provost
+    commander provost vice-president broadcaster presenter curator conservator photographer pilot
+    chef comedian dancer drummer cellist conductor sculptor painter playwright screenwriter vocalist
+    midwife paramedic pharmacist dentist veterinarian ranger skipper forecaster meteorologist auditor
+    member owner teammate
 """.split())
 # Capitalised words that name a role: before a name they are its title, never part of it.
 TITLE_WORDS = ROLE_NOUNS | {w.casefold() for w in """
@@ -54,7 +57,8 @@ NON_PERSON_WORDS = frozenset(w.casefold() for w in """
     Europe European America American Africa African Asia Asian Earth Communications Electric Energy
     Power Oil Airways Entertainment Productions Telecom Insurance Financial Securities Brands Foods
     Industries Enterprises Solutions Software Digital Electronics Publishing Books Code SpA GmbH AG
-    plc PLC KG
+    plc PLC KG Open Australian British French German Italian Spanish Chinese Japanese Russian Indian
+    Canadian Mexican Brazilian Dutch Swedish Norwegian Danish Scottish Polish Turkish Greek Korean
 """.split())
 # Capitalised words that open sentences or are dates: never part of a name.
 NOT_NAME_WORDS = frozenset(w.casefold() for w in """

@@ -24,8 +24,12 @@ worse than none):
   when a second company is named, if only by what it is ("the battery start-up Cellique"). A
   surname two people share goes to the one introduced with a title ("President Donald Trump", not
   "Melania Trump"), or after "Mrs" to the one of that gender; else nobody.
-- "He"/"she" is the person named last before it in this or the previous paragraph, if that person
-  is the only one named there or the speaker of a quote, or the only one its own paragraph names;
+- "He"/"she" is first the subject of the sentence before it in its paragraph, when that is a person
+  of its gender (or none known) and no one else who could be meant is named after them ("Its
+  salvage master, Piet Janssen, was more cautious. "...," he said."; "Mendes and Reyes met. She
+  said ..." is the woman of the two); else the person named last before it in this or the previous
+  paragraph, if that person is the only one named there or the speaker of a quote, or the only one
+  its own paragraph names;
   any name we cannot tell is a person ("Riga") in between leaves the pronoun unresolved; an
   organisation's name ("the University of Hamburg") does not, and a name with ", who" or a role in
   apposition ("Marcus Feld, a fisheries scientist") is a person. Gender, when the text says it

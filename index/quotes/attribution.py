@@ -7,7 +7,7 @@ import re
 
 from ..names import NAME_RUN, NAME_RUN_PATTERN, ROLE_NOUNS, UPPER, split_title
 from . import rules
-from .lexicon import ORGANISATION_LEADS, ORGANISATION_NOUNS
+from .lexicon import LEAD_ALTERNATIVES, ORGANISATION_NOUNS
 from .people import Person
 from .rules import Rule
 from .spans import QuotedText, Said
@@ -104,7 +104,7 @@ def _subject_position(prefix: str, appos: str | None) -> bool:
 
 # A sentence opening with what the organisation named next is: "Online grocer ", "Consumer group ".
 _ORGANISATION_LEAD = re.compile(
-    rf"(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w\-]*\s+){{0,2}}?(?:{'|'.join(sorted(ORGANISATION_LEADS))})")
+    rf"(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w\-]*\s+){{0,2}}?(?:{LEAD_ALTERNATIVES})")
 
 
 def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None:
@@ -208,7 +208,8 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
     for rule in rules.REPORTED:  # "Budrys said (that) ...", "He told reporters ...", "According to X, ..."
         m = rule.pattern.search(s)
         if m and not doc.in_quote(start + m.start()) and not _attributes_quote(s[:m.start()]):
-            return _reported_item(doc, (rule, m), start, m.start("clause"), clause_end)
+            end = _before_semicolon(doc, start, m.start("clause"), clause_end)
+            return _reported_item(doc, (rule, m), start, m.start("clause"), end)
     m = rules.PARTICIPLE_CLAUSE.search(s)
     if m and (m.group("that") or m.group("verb") in rules.PLAIN_PARTICIPLES):
         # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
@@ -218,13 +219,22 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
             return _reported_by_subject(doc, subject, start, m.start("clause"), clause_end)
     m = rules.PARENTHETICAL.pattern.match(s)  # "The radar, Ivan Berg said, could show ..."
     if m and len(m.group("clause").split()) >= 3 and not doc.in_quote(start + m.start("clause")):
-        return _reported_item(doc, (rules.PARENTHETICAL, m), start, m.start("clause"), clause_end)
+        return _reported_item(doc, (rules.PARENTHETICAL, m), start, 0, clause_end)  # the head is said too
     m = rules.INVERTED.pattern.match(s)  # "Zuckerberg should step down, said Frances Haugen"
     if m and len(m.group("clause").split()) >= 4 and not doc.in_quote(start):
         if m.group("it"):  # "The company now expects ..., it said": the company it names
             return _its_own(doc, s, start, m.end("clause"))
         return _reported_item(doc, (rules.INVERTED, m), start, 0, m.end("clause"))
     return None
+
+
+def _before_semicolon(doc: QuotedText, offset: int, clause_start: int, clause_end: int) -> int:
+    """Where a forward reported clause ends: at a semicolon outside quotes, which opens another
+    statement ("Brightline says the project would ease a shortage; many neighbours disagree")."""
+    for m in re.finditer(";", doc.text[offset + clause_start:offset + clause_end]):
+        if not doc.in_quote(offset + clause_start + m.start()):
+            return clause_start + m.start()
+    return clause_end
 
 
 def _its_own(doc: QuotedText, s: str, start: int, clause_end: int) -> Said | None:
@@ -241,7 +251,11 @@ def _its_own(doc: QuotedText, s: str, start: int, clause_end: int) -> Said | Non
 def _attributes_quote(before: str) -> bool:
     """Whether a subject whose sentence so far is `before` follows a quote it attributes ("“...,”
     Trump said aboard Air Force One."): what follows its verb is a circumstance, not a statement."""
-    return bool(re.search(r"[,?!—–-]\s*[”\"’]{1,2}\s*$", before))  # also ",’”" closing a nested quote
+    # also ",’”" closing a nested quote, and "“...,” his lawyer, Priya Ramkissoon, told reporters"
+    return bool(_AFTER_A_QUOTE.search(before))
+
+
+_AFTER_A_QUOTE = re.compile(r"[,?!—–-]\s*[”\"’]{1,2}\s*(?:(?:his|her|their|its|the|a|an)\s+[^,“”\"]{1,40},\s*)?$")
 
 
 def _reported_item(doc: QuotedText, found: Found, offset: int, clause_start: int, clause_end: int) -> Said | None:

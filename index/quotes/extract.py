@@ -24,7 +24,9 @@ class Quotation:
 
 
 # After a quote inside a reported clause: "but warned (that)", "and predicted that".
-_THEN_SAID = re.compile(rf"\s*,?\s*(?:but|and)\s+(?:also\s+)?(?:{VERB})\s+(?:that\s+)?(?=\S+(?:\s+\S+){{2,}})")
+# Not an exhortation: "and urged residents to attend" is no statement of what is so.
+_THEN_SAID = re.compile(
+    rf"\s*,?\s*(?:but|and)\s+(?:also\s+)?(?:{VERB})\s+(?:that\s+|(?!(?:[a-z]+\s+){{1,3}}?to\s))(?=\S+(?:\s+\S+){{2,}})")
 
 
 def _second_statement(text: str, start: int, end: int) -> int | None:

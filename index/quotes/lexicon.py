@@ -40,7 +40,8 @@ _KINDS = {
     "shipping": "company firm", "railways": "operator company", "petroleum": "company firm",
     "chemicals": "company firm", "robotics": "company firm", "semiconductor": "chipmaker company",
     "semiconductors": "chipmaker company", "networks": "company firm", "alliance": "alliance party",
-    "society": "society",
+    "society": "society", "homes": "developer builder company firm", "freight": "carrier company firm",
+    "tankers": "company firm", "cargo": "carrier company firm",
 }
 ORGANISATION_WORDS = frozenset(_KINDS)
 # What "the company", "the bank" may stand for: kind -> words of a name that make it that kind.
@@ -51,11 +52,19 @@ ORGANISATION_NOUNS = frozenset(k for kinds in KIND_OF_WORD.values() for k in kin
 # Fair Power", "online grocer FreshCart" (general kinds of organisation, not names).
 ORGANISATION_LEADS = ORGANISATION_NOUNS | frozenset(
     "grocer retailer regulator watchdog start-up startup supplier manufacturer conglomerate charity "
-    "operator utility broadcaster nonprofit non-profit".split())
+    "operator utility broadcaster nonprofit non-profit developer builder housebuilder homebuilder".split())
+# Of those, the ones that never begin an organisation's name, so capitalised too when they open a
+# sentence: "Developer Brightline Homes says" (but "University College London" is a name).
+KIND_ONLY_LEADS = ORGANISATION_LEADS - ORGANISATION_WORDS - {"company", "firm", "group"}
+LEAD_ALTERNATIVES = "|".join(sorted(ORGANISATION_LEADS | {w.capitalize() for w in KIND_ONLY_LEADS}))
+# Of those, the ones that are also people's jobs: "developer Nick Candy" is a person, "developer
+# Brightline Homes" (a word of an organisation's kind) or "publisher Penguin" (one word) is not.
+JOB_LEADS = frozenset("developer builder housebuilder homebuilder publisher broadcaster operator miner".split())
 # Of those, the ones that are companies: "online grocer FreshCart ... The company said".
 COMPANY_LEADS = frozenset(
     "grocer retailer start-up startup supplier manufacturer conglomerate utility operator broadcaster carmaker "
-    "drugmaker chipmaker lender insurer airline carrier miner publisher firm company".split())
+    "drugmaker chipmaker lender insurer airline carrier miner publisher firm company developer builder housebuilder "
+    "homebuilder".split())
 
 # Countries, their capitals and other names that speak for a state: never a speaker ("China said").
 PLACES = frozenset(w.casefold() for w in """
@@ -84,6 +93,10 @@ GROUP_NOUNS = frozenset("""
     legislators senators members staff nurses medics paramedics engineers farmers villagers survivors
     relatives families players coaches organizers campaigners economists regulators historians scholars
     police others many some both nobody everyone everybody someone somebody anyone anybody none nothing all
+    friends colleagues classmates teammates commentators reviewers viewers readers listeners mourners
+    onlookers bystanders passengers commuters customers consumers users visitors tourists volunteers
+    guests pupils children women men people citizens taxpayers landlords tenants owners patients
+    believers worshippers pilgrims skeptics sceptics environmentalists conservationists
 """.split())
 
 # Words before a name (title, honorific, role noun) that say the person's gender.
@@ -102,13 +115,23 @@ MALE_WORDS = frozenset("""
 FEMALE_NAMES = frozenset("""
     mary anna ana maria marie sofia sophia sophie emma olivia ava isabella mia charlotte amelia grace lucy
     sarah susan karen nancy linda barbara elizabeth jennifer jessica laura lisa helen ruth margaret julia
-    eva elena ella claire clara lucia inga ursula hillary melania jill kamala angela theresa nicola priya
-    ayesha fatima aisha hanna hannah ingrid greta simone femke hilde ilze natalia olga irina svetlana
+    eva elena ella claire clara lucia inga ursula hillary melania jill kamala angela theresa priya
+    ayesha fatima aisha hanna hannah ingrid greta femke hilde ilze natalia olga irina svetlana
     marta monica rebecca rachel catherine katherine kate anne jane joan alice emily amy rosa carmen
     giulia francesca chiara isabel sara marina nina ewa katarzyna agnieszka mei priyanka anjali sunita fatma
     zeynep naomi miriam deborah sandra patricia michelle kimberly donna carol sharon cynthia amanda melissa
     stephanie heather nicole samantha victoria diana eleanor harriet lena katrin sabine petra birgit astrid
     sigrid elise louise camille chloe zoe hazel ruby isla freya megan lauren hayley joanna teresa
+    carla paula beatriz daniela gabriela mariana fernanda valentina camila lucía lucia sofía
+    ines inês marisol pilar dolores rocio alicia veronica silvia cristina patrizia alessandra federica
+    elisa valeria ilaria beatrice margot amelie amélie juliette manon léa lea helene hélène ingeborg
+    annika johanna kristin karin maren solveig maja agnes ilse gisela renate heike anke magdalena
+    zuzana katarina katerina jana lenka tereza dorota aleksandra yulia tatiana anastasia ekaterina
+    elif ayse ayşe leila layla yasmin noura amira zainab aaliyah keiko yumiko akiko haruka sakura
+    deepa kavita lakshmi meera neha pooja shreya divya ngozi chiamaka adaeze folake wanjiru nomvula
+    thandiwe abena akosua brenda denise gloria janet joyce judith julie kathleen marilyn martha pamela
+    shirley virginia wendy abigail bethany caroline eilidh fiona siobhan aoife niamh ciara mairead
+    bridget catriona morag kirsty gemma jodie leanne tracey tanya vanessa yvonne natasha nadia tamara
 """.split())
 MALE_NAMES = frozenset("""
     paolo giovanni francesco luca alessandro antonio kofi kwame pierre francois henri louis jacques mikhail
@@ -118,7 +141,24 @@ MALE_NAMES = frozenset("""
     roger albert bruce carl alan philip adam aaron luke ben tom dan ian neil colin graham derek stefan
     john james robert michael william david richard joseph thomas charles daniel matthew mark paul peter
     george donald joe joseph kevin brian edward jonas jonathan liam noah oliver owen raymond martin
-    marc marco andrew anthony steven stephen tim timothy hans klaus lars jan piotr tomas luis carlos
+    marc marco andrew anthony steven stephen tim timothy hans klaus lars piotr tomas luis carlos
     juan pedro ivan sergei vladimir xi ahmed mohammed muhammad omar ali hugo emmanuel olaf keir justin
     boris rishi novak bas ben frank henry jack harry oscar victor dmitri kestutis elon jeff bill
+    josh joshua gareth rhys dafydd owain hamish angus callum ewan fraser alasdair duncan malcolm
+    declan ciaran cian eoin padraig seamus niall conor kieran brendan fergus rory dermot gerald
+    gerard harold howard keith kenneth lawrence leonard nigel norman ralph ronald russell stanley
+    terence trevor vincent wayne barry clive craig darren gavin glenn graeme leon miguel jose josé
+    javier alejandro diego pablo sergio raúl raul rodrigo fernando ricardo eduardo jorge manuel
+    rafael mateo santiago andrés andres emilio joaquín joaquin ramon ramón giuseppe marcello
+    massimo roberto stefano matteo lorenzo riccardo davide enrico vittorio jean-pierre jean-luc
+    philippe thierry olivier laurent nicolas sébastien sebastien julien mathieu guillaume étienne
+    etienne didier yves bernard gérard jürgen jurgen wolfgang dieter helmut günter gunter uwe horst
+    rainer jörg joerg matthias florian tobias lukas felix maximilian sven nils anders henrik magnus
+    erik bjorn björn olav ole knut mats pieter piet willem joost bram ruud dirk jeroen wim marek
+    tomasz krzysztof pawel paweł jakub ondrej ondřej jiri jiří petr milan dusan dušan
+     goran zoran bogdan oleksandr taras vasyl yaroslav igor oleg pavel maxim artem anatoly
+    viktor grigory konstantin emre burak cem murat hakan kemal serkan ahmet selim karim rashid
+    salim samir walid youssef hamza bilal faisal imran arash reza hossein farhad takashi haruto
+    hiroki daisuke kazuo shinji yuto suresh rakesh anil vijay ajay sunil arun deepak manoj ashok
+    raj prakash chinedu emeka chukwuemeka oluwaseun tunde kwabena kojo femi sipho thabo tendai
 """.split())

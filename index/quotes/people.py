@@ -13,6 +13,7 @@ from ..names import (
     NOT_NAME_WORDS,
     ROLE_NOUNS,
     UPPER,
+    is_name_word,
     is_title_word,
     normalise_speaker,
     split_title,
@@ -39,7 +40,7 @@ _COMPANY_BEFORE = re.compile(
 # "Consumer group Fair Power", "the regulator Ofgrid": an organisation named after its kind.
 _KIND_BEFORE = re.compile(
     rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=\s[-–—]\s)|\b[Tt]he\s+)(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w\-]*\s+){{0,2}}?"
-    rf"(?P<kind>{'|'.join(sorted(lexicon.ORGANISATION_LEADS))})\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
+    rf"(?P<kind>{lexicon.LEAD_ALTERNATIVES})\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
 )
 # A name with an apposition that says it is a person: "Tobias Hale, who plays ...", "Marcus Feld, a
 # fisheries scientist at ...".
@@ -47,6 +48,10 @@ _PERSON_APPOSITION = re.compile(
     rf"(?<![\w'’.\-])(?P<run>{NAME_RUN}),\s+(?:who(?:se)?\b|(?:a|an|the)\s+(?:[\w'’\-]+\s+){{0,3}}?"
     rf"(?:{'|'.join(sorted(ROLE_NOUNS))})\b|(?:[a-z][\w\-]*\s+)?(?:head|{'|'.join(sorted(ROLE_NOUNS))})\s+of\s)"
 )
+# "X said she ...", "X, who ..., told reporters he ...": what the subject says of themself.
+_SAID_PRONOUN = re.compile(
+    rf"(?<![\w'’.\-])(?P<run>{NAME_RUN})(?:,\s+[^,;“”\"]{{1,90}},)?\s+(?:said|says|told\s+[a-z]+)\s+(?:that\s+)?"
+    rf"(?P<pron>[Ss]he|[Hh]e)\s+(?!said|told)")
 _PREPOSITIONS = frozenset("in at on from to of for with by near outside inside across into over".split())
 _SENTENCE_BREAK = re.compile(r"(?<=[a-z]{3})\.\s+")
 _CONNECTORS = frozenset({"of", "for", "and", "&", "the"})
@@ -66,6 +71,8 @@ def organisation_name(run: str) -> str:
     words = run.split()
     while words and words[0].casefold() in NOT_NAME_WORDS:
         words = words[1:]  # "The", "In"
+    while len(words) > 2 and words[0].casefold() in lexicon.KIND_ONLY_LEADS:
+        words = words[1:]  # "Developer Brightline Homes": what it is, then its name
     if words and words[-1].endswith(".") and words[-1].casefold() not in lexicon.ORGANISATION_WORDS:
         words[-1] = words[-1][:-1]  # the sentence's full stop
     kinds = [i for i, w in enumerate(words) if w.casefold() in lexicon.ORGANISATION_WORDS]
@@ -81,6 +88,9 @@ def organisation_name(run: str) -> str:
         end += 1  # "Goldman Sachs Group Inc."
     if end + 1 < len(words) and words[end] in ("of", "for"):
         end += 2 + (words[end + 1] == "the" and end + 2 < len(words))  # "Bank of England"
+        while end < len(words) and end < kinds[0] + 6 and is_name_word(words[end]) or (
+                end < len(words) and words[end].casefold() in lexicon.ORGANISATION_WORDS):
+            end += 1  # "Museum of Maritime History"
     name = words[:end]
     if len(name) < 2 or name[0] in _CONNECTORS:
         return ""
@@ -119,6 +129,10 @@ class People:
             if m.group("run").split()[0].casefold() not in NOT_NAME_WORDS and not (
                     previous and previous[0] in _PREPOSITIONS) and not self.organisation(m.group("run")):
                 self.resolve(m.group("run"))
+        for m in _SAID_PRONOUN.finditer(text):  # "Dana Whitcombe, who ..., said she shared": a woman
+            person = self.resolve(m.group("run")) if split_title(m.group("run"))[1] else None
+            if person and not self.is_organisation(person.name):
+                self.gender_cues.setdefault(person.name, set()).add("f" if m.group("pron").casefold() == "she" else "m")
 
     def _find_organisations(self, text: str) -> None:
         for m in _ORG_RUN.finditer(text):
@@ -135,7 +149,10 @@ class People:
             name, first = m.group("run"), m.group("run").split()[0].casefold()
             if (name.casefold() not in lexicon.PLACES and first not in lexicon.FEMALE_NAMES | lexicon.MALE_NAMES
                     and first not in NOT_NAME_WORDS and not self.organisation(name) and split_title(name)[0] == ""
-                    and not self.by_last_word.get(normalise_speaker(name).split()[-1], set()) - {name}):
+                    and not self.by_last_word.get(normalise_speaker(name).split()[-1], set()) - {name}
+                    and not (m.group("kind").casefold() in lexicon.JOB_LEADS and " " in name
+                             and split_title(name)[1] == name and not organisation_name(name))):
+                # ("Property developer Nick Candy" is a person: a job that is also a kind of company)
                 kind = m.group("kind").casefold()
                 company = frozenset({"company", "firm"} if kind in lexicon.COMPANY_LEADS else ())
                 self.organisations[name] = frozenset({kind}) | lexicon.KIND_OF_WORD.get(kind, company) | company

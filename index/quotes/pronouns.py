@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from ..names import NAME_RUN_PATTERN, split_title
+from ..names import NAME_RUN, NAME_RUN_PATTERN, split_title
 from . import lexicon, rules
 from .spans import QuotedText, Said
 
@@ -21,6 +21,19 @@ _LOCATIVE = re.compile(r"\b(?:in|at|aboard|outside|inside|near)\s+(?:the\s+)?$")
 # "the Nigerian-born actor", "a London-based bank": an adjective, no name.
 _COMPOUND_ADJECTIVE = re.compile(r"\w+-(?:born|based|backed|led|owned|run|funded|made|style|speaking|bred|raised)")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+# A sentence's subject: a name after an optional lead that ends in a comma ("Vesely’s coach, ",
+# "Its salvage master, ", "On Friday, "), maybe two joined by "and", maybe an apposition, then its
+# verb: "Ferrante, 19 and playing in her second major, had served ..." ("One Meridian employee,
+# who ..." has none: a noun follows the name).
+_VERB = (
+    r"(?:[a-z]+ly\s+)?(?:[a-z]+(?:ed|s)|was|is|had|has|did|does|will|would|could|can|may|might|must|should|"
+    r"said|told|spoke|took|met|made|gave|went|came|got|saw|knew|thought|won|lost|led|ran|sat|stood|left|kept|"
+    r"held|felt|became|began|brought|bought|put|set|wrote|read|drew|rose|fell|struck|hit|paid|sent|spent|"
+    r"sang|flew|grew|threw|wore|chose|broke|shook|drove|rode|woke|overcame|beat|let|sought|taught)\b"
+)
+_SUBJECT = re.compile(
+    rf"\s*(?:(?:[^\s,;“”\"]+\s+){{0,8}}?[^\s,;“”\"]+,\s+)?(?P<run>{NAME_RUN})(?:\s+and\s+(?P<run2>{NAME_RUN}))?"
+    rf"(?P<appos>,\s+[^,;“”\"]{{1,90}},)?,?\s+{_VERB}")
 # position, the known person named ("" when unknown, UNKNOWN_PERSON and its gender if known for a
 # full name we do not know as a speaker: "?m" for "Daniel Price"), whether it is an attribution
 Mention = tuple[int, str, bool]
@@ -43,7 +56,8 @@ def resolve_pronouns(doc: QuotedText, items: list[Said]) -> None:
         lo = item.name_at - PRONOUN_REACH
         window = mentions[bisect_left(positions, max(starts[max(0, p - 1)], lo)):end]
         gender = "f" if doc.text[item.name_at:item.name_at + 3].casefold() == "she" else "m"
-        speaker = _by_position(window) or _by_paragraph(doc, mentions[bisect_left(positions, starts[p]):end], gender)
+        speaker = (_by_subject(doc, item, mentions, starts[p], gender) or _by_position(window)
+                   or _by_paragraph(doc, mentions[bisect_left(positions, starts[p]):end], gender))
         if speaker and not doc.people.gender(speaker) and any(
                 _known(name) and name != speaker and doc.people.gender(name) == gender
                 for _, name, _ in mentions[bisect_left(positions, starts[p]):end]):
@@ -57,6 +71,83 @@ def resolve_pronouns(doc: QuotedText, items: list[Said]) -> None:
             doc.people.learn_gender(speaker, gender)
             positions.insert(end, item.name_at)
             mentions.insert(end, (item.name_at, speaker, True))
+
+
+def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph: int, gender: str) -> str | None:
+    """The subject of the sentence just before the pronoun's, in its paragraph, when that is a
+    person of the pronoun's gender (or of none known) and nobody else who could be meant is
+    named after them: "Its salvage master, Piet Janssen, was more cautious. “...,” he told the
+    AP." is Janssen; "Mendes and Reyes met. She said ..." is the woman of the two."""
+    anchor = min(item.open_mark if item.kind == "direct" else item.start, item.name_at)
+    starts = [s for s in doc.sentence_starts if paragraph <= s <= anchor and not doc.in_quote(s - 1)]
+    if len(starts) == 1 and starts[0] == paragraph and doc.text[paragraph:paragraph + 1] in "“\"":
+        # A paragraph that opens with the quote: the last sentence of the paragraph before.
+        before = [s for s in doc.sentence_starts if s < paragraph and not doc.in_quote(s - 1)]
+        starts = before[-1:] + starts
+    if len(starts) < 2:
+        return None
+    previous, current = starts[-2], starts[-1]
+    m = _SUBJECT.match(doc.text, previous, current)
+    if not m or any(current <= pos < item.name_at for pos, _, _ in mentions):
+        return None  # someone named in the pronoun's own sentence before it
+    candidates = [p for g in ("run", "run2") if m.group(g) and (p := _person(doc, m.group(g)))]
+    if not candidates or len(candidates) < len([g for g in ("run", "run2") if m.group(g)]):
+        return None
+    if len(candidates) == 2:  # "Mendes and Reyes": the one of the pronoun's gender, the other not
+        of_gender = [c for c in candidates if doc.people.gender(c) == gender]
+        if len(of_gender) != 1 or any(doc.people.gender(c) in ("", gender) for c in candidates if c != of_gender[0]):
+            return None
+        candidates = of_gender
+    speaker, other = candidates[0], "m" if gender == "f" else "f"
+    since = next(lo for lo, hi in doc.paragraphs if lo <= previous <= hi)  # its paragraph, or the one before
+    if doc.people.gender(speaker) not in ("", gender) or any(
+            since <= pos < previous and name and name != speaker and _gender(doc, name) != other
+            and not _names(doc, pos, speaker) for pos, name, _ in mentions):
+        return None  # "“...,” said lawyer Cruz. Judge Okonkwo rejected it. “...,” she said": either
+    for pos, name, _ in mentions:  # anyone else named in that sentence who could be meant
+        if (previous <= pos < current and pos not in (m.start("run"), m.start("run2"))
+                and name not in candidates and not _names(doc, pos, *candidates)
+                and not _modifier(doc, pos, name) and not _placed(doc, pos)
+                and not _possessive(doc, pos) and (not name or _gender(doc, name) != other)):
+            return None  # "After meeting Jane Doe, Smith ..." leaves "she" open; "Vesely’s coach, ..." does not
+    return speaker
+
+
+def _names(doc: QuotedText, at: int, *people: str) -> bool:
+    """Whether the name at `at` ("Novak Djokovic", unknown when mentions were taken) is one of `people`."""
+    m = NAME_RUN_PATTERN.match(doc.text, at)
+    return m is not None and getattr(doc.people.find(m.group()), "name", None) in people
+
+
+def _possessive(doc: QuotedText, at: int) -> bool:
+    """Whether the name at `at` is a possessive ("Vesely’s coach", "The Marigold Vans’ singer",
+    "the minister's arguments")."""
+    m = NAME_RUN_PATTERN.match(doc.text, at) or _ROLE_POSSESSIVE.match(doc.text, at)
+    return m is not None and m.group().endswith(("’s", "'s", "’", "'"))
+
+
+_ROLE_POSSESSIVE = re.compile(r"[Tt]he(?:\s+[a-z][\w\-]*){1,3}?['’]s?(?=\s)")
+
+
+def _modifier(doc: QuotedText, at: int, name: str) -> bool:
+    """Whether an unknown lone word is used as an adjective, no one: "his Latvian counterpart"."""
+    m = NAME_RUN_PATTERN.match(doc.text, at)
+    return not name and m is not None and " " not in m.group() and bool(
+        _NOUN_AFTER.match(doc.text, m.end())) and not _VERB_AFTER.match(doc.text, m.end())
+
+
+_VERB_AFTER = re.compile(rf"\s+{_VERB}")
+_NOUN_AFTER = re.compile(  # "Latvian counterpart", not "Lawson on lap 3"
+    r"\s+(?!(?:on|in|at|to|for|with|by|from|and|or|but|of|as|after|before|about|over|under|into|during|since|who|"
+    r"whose|which|that|than|then|when|while|also|still|just|too)\b)[a-z]")
+
+
+def _person(doc: QuotedText, run: str) -> str | None:
+    """The person (not an organisation) a subject's name run stands for, registered if new."""
+    if not split_title(run)[1] or doc.people.organisation(run):
+        return None
+    person = doc.people.resolve(run)
+    return person.name if person and not doc.people.is_organisation(person.name) else None
 
 
 def _by_position(window: list[Mention]) -> str | None:
@@ -96,13 +187,12 @@ def _by_elimination(doc: QuotedText, own: list[Mention], gender: str, at: int) -
     """The one person of unknown gender in the pronoun's own paragraph when everyone else named
     there is known to be of the other gender, nothing else is named, and no unnamed person of the
     pronoun's gender comes up after them ("his mother"): "she" after Alvarez (a "he") and Kline is Kline."""
-    names = {name for _, name, _ in own}
-    if not names or not all(_known(name) for name in names):
-        return None
-    other = "m" if gender == "f" else "f"
-    unknown = [name for name in names if doc.people.gender(name) == ""]
+    names, other = {name for _, name, _ in own}, "m" if gender == "f" else "f"
+    if not names or not all(_known(name) or _gender(doc, name) == other for name in names):
+        return None  # a full name we do not know counts when its given name is of the other gender
+    unknown = [name for name in names if _known(name) and doc.people.gender(name) == ""]
     rest = names - set(unknown)
-    if len(unknown) != 1 or not rest or not all(doc.people.gender(n) == other for n in rest):
+    if len(unknown) != 1 or not rest or not all(_gender(doc, n) == other for n in rest):
         return None
     since = max(pos for pos, name, _ in own if name == unknown[0])
     words = {w.casefold() for w in re.findall(r"[\w.]+", doc.text[since:at])}

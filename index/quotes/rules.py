@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..names import NAME_RUN, ROLE_NOUNS, UPPER
 from ..terms import SPEECH_PARTICIPLES, SPEECH_VERBS
-from .lexicon import ORGANISATION_LEADS, ORGANISATION_NOUNS
+from .lexicon import GROUP_NOUNS, ORGANISATION_LEADS, ORGANISATION_NOUNS
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def _rule(name: str, pattern: str, subject_only: bool = False) -> Rule:
 # Verbs that quote a phrase as someone's words: "what he described as "hypocrisy"".
 # And verbs of judgement, whose quoted word is the judge's: "Leckie praised the "fearless" lead".
 _NAMING_VERBS = (
-    r"described\s+as|describes\s+as|calls|called(?!\s+for\b)|dubbed|termed|praised|praises|criticised|criticized|"
+    r"(?:described|describes)\s+(?:(?:the|a|an|his|her|its|their)\s+)?(?:[\w'’\-]+\s+){0,2}?as|calls|called(?!\s+for\b)|dubbed|termed|praised|praises|criticised|criticized|"
     r"criticises|criticizes|condemned|condemns|hailed|hails|dismissed|dismisses|denounced|denounces"
 )
 # Verbs whose object is the statement itself, so "X said the EU ..." is reported speech without "that".
@@ -47,7 +47,7 @@ CLAUSE_OPENERS = frozenset("that it he she they we i you the a an this there his
 _FUNCTION_WORDS = "of|for|to|by|with|from|and|or|at|in|on|as|that|than|about|after|before|his|her|their|its|our|my"
 _PREPOSITIONS = (
     "in on at during to after before when while for of about with from by over since against into through up "
-    "yesterday today last that"
+    "yesterday today last that outside inside near across beside behind following ahead via within around"
 )
 _RUN = NAME_RUN
 VERB = "(?:" + "|".join(SPEECH_VERBS) + ")"
@@ -110,7 +110,10 @@ AFTER = (
     _rule("says role", rf"\s*,?\s*{VERB}\s+{_ROLE}\b(?!\s+[{UPPER}])"),
     _rule("according to name", rf"\s*,?\s*(?:[^\s“”\"]+\s+){{0,4}}?according\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})"),
     _rule("dash name", rf"\s*[-–—]\s*(?P<run>{_RUN})"),
-    _rule("speech verb, no person", rf"\s*[,–—-]?\s*(?:[^\s“”\"]+\s+){{0,5}}?{_AUX}{VERB}\b|\s*,?\s*according\s+to\b"),
+    _rule(  # not a new clause: "she said there had been “no movement,” while he told local radio ..."
+        "speech verb, no person",
+        rf"\s*[,–—-]?\s*(?!(?:while|whereas|although|though)\b)(?:[^\s“”\"]+\s+){{0,5}}?{_AUX}{VERB}\b|\s*,?\s*according\s+to\b",
+    ),
 )
 # After a quote, an attribution followed by this introduces the next quote ("Budrys said: ").
 INTRODUCES_NEXT = re.compile(rf"{_GAP}\s*:\s*")
@@ -142,7 +145,10 @@ _CIRCUMSTANCE = (
     r"(?:\s+[^\s,.;:!?“”\"]+){0,10}?)?"
 )
 # "told reporters", "told the BBC", "told Budrys", "told Liam Carter, 33,"
-_LISTENER = rf"\s+(?:the\s+[\w.]+|(?!(?:the|a|an)\s)[a-z]+|{_RUN}(?:,\s+\d+,)?)"
+_LISTENER = (  # "told the Associated Press"
+    rf"\s+(?:the\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|[\w.]+)|(?!(?:the|a|an)\s)[a-z]+"
+    rf"|{_RUN}(?:,\s+\d+,)?)"
+)
 _TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
 _THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)\b)"
 _STATEMENT = rf"(?P<clause>(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b)[a-z]\S*(?:\s+\S+){{2,}})"  # "the EU must ..."
@@ -171,7 +177,7 @@ REPORTED = (
     _rule("told someone statement", rf"{_SUBJECT}(?:told|tells){_LISTENER}\s+{_STATEMENT}", subject_only=True),
     _rule(
         "according to name, statement",
-        rf"^[Aa]ccording\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN}),\s+(?!{_RUN},)(?P<clause>\S.*)",
+        rf"^[Aa]ccording\s+to\s+(?:{_ROLE_LEAD}(?P<run>{_RUN})|the\s+(?P<org>{_RUN})),\s+(?!{_RUN},)(?P<clause>\S.*)",
     ),
 )
 # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
@@ -187,10 +193,17 @@ INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the form
     rf"(?P<pron>he|she)\s+{_AUX}{VERB}|(?P<it>it)\s+{_AUX}{VERB}|according\s+to\s+(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD})(?P<run3>{_RUN})|{_ROLE}\s+{_AUX}{VERB})"
     rf"{_WHEN}\s*(?:[.!?]?\s*$|,\s+(?:{_AFTERTHOUGHT})\b|,\s+\w+\s+(?:hours?|days?|weeks?|months?)\s+(?:after|before)\b)",
 )
-# "The probe's radar, project scientist Ivan Berg said, could show ...": the attribution inside the statement.
+# After "..., Abarca said, but": not someone else's view ("but critics say", "but Smith had doubts").
+_NOT_ANOTHERS = (
+    rf"(?!(?:\S+\s+){{0,3}}?(?:[{UPPER}]|(?:{'|'.join(sorted(GROUP_NOUNS))})\b|(?:say|says|said|believe|believes|insist|insists|"
+    r"remain|remains|argue|argues|claim|claims|contend|contends|think|thinks|disagree|disagrees|fear|fears|doubt|doubts|"
+    r"worry|worries|question|questions|counter|counters|warn|warns)\b))"
+)
+# "The probe's radar, project scientist Ivan Berg said, could show ...": the attribution inside the
+# statement; also "No homes had been destroyed, Abarca said, but several barns had burned".
 PARENTHETICAL = _rule(
     "statement, name says, statement",
-    rf"^(?P<head>[^,;:“”\"]{{3,80}}?),\s+{_ROLE_LEAD}(?P<run>{_RUN})\s+{_AUX}{_PLAIN}{_WHEN},\s+"
+    rf"^(?P<head>[^,;:“”\"]{{3,80}}?),\s+{_ROLE_LEAD}(?P<run>{_RUN})\s+{_AUX}{_PLAIN}{_WHEN},\s+(?:but\s+{_NOT_ANOTHERS})?"
     rf"(?P<clause>(?!(?:{_AFTERTHOUGHT}|and|but|or)\b)[a-z][^“”\"]*\S)",
 )
 # A statement opening with the organisation it is about: "The company now expects ..., it said."
