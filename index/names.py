@@ -28,7 +28,7 @@ ROLE_NOUNS = frozenset("""
     commander provost vice-president broadcaster presenter curator conservator photographer pilot
     chef comedian dancer drummer cellist conductor sculptor painter playwright screenwriter vocalist
     midwife paramedic pharmacist dentist veterinarian ranger skipper forecaster meteorologist auditor
-    member owner teammate
+    member owner teammate grandmaster
 """.split())
 # Capitalised words that name a role: before a name they are its title, never part of it.
 TITLE_WORDS = ROLE_NOUNS | {w.casefold() for w in """
@@ -186,6 +186,6 @@ def is_name_word(token: str) -> bool:
 
 
 def is_title_word(token: str) -> bool:
-    """A role before a name: listed, or shaped like one ("Archaeologist", "Biographer")."""
+    """A role before a name: listed, or shaped like one ("Archaeologist", "Biographer", "Paediatrician")."""
     word = token.casefold()
-    return word in TITLE_WORDS or word.endswith(("ologist", "ographer"))
+    return word in TITLE_WORDS or word.endswith(("ologist", "ographer", "ician"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..names import NAME_RUN, NAME_RUN_PATTERN, ROLE_NOUNS, UPPER, split_title
+from ..names import NAME_RUN, NAME_RUN_PATTERN, NOT_NAME_WORDS, ROLE_NOUNS, UPPER, split_title
 from . import rules
 from .lexicon import LEAD_ALTERNATIVES, ORGANISATION_NOUNS
 from .people import Person
@@ -40,6 +40,8 @@ def attribute_direct(doc: QuotedText, p: int, k: int) -> None:
         _set_speaker(doc, span, found, before_lo)
     elif not ends_open and not before.strip() and (found := _match_after(after)) and _short_tail(after, found[1].end()):
         _set_speaker(doc, span, found, span.close_mark)
+    if span.speaker is None and (later := rules.ACCORDING_LATER.pattern.match(after)):
+        _set_speaker(doc, span, (rules.ACCORDING_LATER, later), span.close_mark)  # "..., according to X."
 
 
 def _a_title(quoted: str, before: str) -> bool:
@@ -86,7 +88,7 @@ def _nearer(rule: Rule, m: re.Match[str], before: str) -> re.Match[str] | None:
 
 
 # Words that open a subordinate clause: "a week after Jonas Berg said ..." has Berg as its subject.
-_SUBORDINATORS = frozenset("after before when while because since although though until once as that".split())
+_SUBORDINATORS = frozenset("after before when while because since although though until once as that which".split())
 
 
 def _subject_position(prefix: str, appos: str | None) -> bool:
@@ -104,7 +106,7 @@ def _subject_position(prefix: str, appos: str | None) -> bool:
 
 # A sentence opening with what the organisation named next is: "Online grocer ", "Consumer group ".
 _ORGANISATION_LEAD = re.compile(
-    rf"(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w\-]*\s+){{0,2}}?(?:{LEAD_ALTERNATIVES})")
+    rf"(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w'’\-]*\s+){{0,2}}?(?:{LEAD_ALTERNATIVES})")
 
 
 def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None:
@@ -152,7 +154,8 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
 
 
 # Before the organisation (or place) a speaker is from: "Ingrid Solberg of the University of Oslo said".
-_AFFILIATION = re.compile(rf"(?<![\w'’.\-])(?P<name>{NAME_RUN})\s+(?:of|at|from)\s+(?:the\s+)?$")
+_AFFILIATION = re.compile(  # also "James Okafor of Lakeshore Children's Hospital in Toronto said"
+    rf"(?<![\w'’.\-])(?P<name>{NAME_RUN})\s+(?:of|at|from)\s+(?:the\s+)?(?:{NAME_RUN}\s+(?:in|at)\s+)?$")
 
 
 def _affiliated(doc: QuotedText, item: Said, prefix: str, offset: int) -> None:
@@ -207,6 +210,8 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
     clause_end = len(s) - len(m.group()) if (m := rules.TRAILING.search(s)) else len(s)
     for rule in rules.REPORTED:  # "Budrys said (that) ...", "He told reporters ...", "According to X, ..."
         m = rule.pattern.search(s)
+        while m and (m.groupdict().get("run") or "").casefold() in NOT_NAME_WORDS:
+            m = rule.pattern.search(s, m.end("run"))  # "The riders' group Fair Fares Riverton called": not "The"
         if m and not doc.in_quote(start + m.start()) and not _attributes_quote(s[:m.start()]):
             end = _before_semicolon(doc, start, m.start("clause"), clause_end)
             return _reported_item(doc, (rule, m), start, m.start("clause"), end)
@@ -215,7 +220,8 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
         # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
         subject = next((r for r in NAME_RUN_PATTERN.finditer(s, 0, m.start())
                         if split_title(r.group())[1] and not doc.in_quote(start + r.start())), None)
-        if subject and _subject_position(s[:subject.start()], None):
+        prefix = s[:subject.start()] if subject else ""
+        if subject and (_subject_position(prefix, None) or _SAID_AFTER_A_QUOTE.search(prefix)):
             return _reported_by_subject(doc, subject, start, m.start("clause"), clause_end)
     m = rules.PARENTHETICAL.pattern.match(s)  # "The radar, Ivan Berg said, could show ..."
     if m and len(m.group("clause").split()) >= 3 and not doc.in_quote(start + m.start("clause")):
@@ -255,6 +261,8 @@ def _attributes_quote(before: str) -> bool:
     return bool(_AFTER_A_QUOTE.search(before))
 
 
+# "“...,” said Inspector Pieter Aalders": the subject of the inverted attribution.
+_SAID_AFTER_A_QUOTE = re.compile(rf"[,?!—–-]\s*[”\"’]{{1,2}}\s*{rules.VERB}\s+$")
 _AFTER_A_QUOTE = re.compile(r"[,?!—–-]\s*[”\"’]{1,2}\s*(?:(?:his|her|their|its|the|a|an)\s+[^,“”\"]{1,40},\s*)?$")
 
 
@@ -303,7 +311,9 @@ def continue_quotes(doc: QuotedText) -> None:
             between = doc.text[before.close_mark:span.open_mark]
             after_hi = spans[k + 1].open_mark if k + 1 < len(spans) else doc.paragraphs[p][1]
             after = re.split(r"[.!?;]", doc.text[span.close_mark:after_hi], maxsplit=1)[0]
-            names = _names_in(doc, (before.close_mark, span.open_mark), (span.close_mark, span.close_mark + len(after)))
+            names = [n for n in _names_in(doc, (before.close_mark, span.open_mark),
+                                          (span.close_mark, span.close_mark + len(after)))
+                     if not re.search(rf"\btold\s+(?:the\s+)?{re.escape(n)}\b", between)]  # "she told Reuters."
             if ((not between.strip() or re.search(r"[.!?…]\s*$", between))
                     and len(doc.text[span.start:span.end].split()) >= 3
                     and all(getattr(doc.people.find(n), "name", None) == before.speaker for n in names)):

@@ -24,9 +24,11 @@ class Quotation:
 
 
 # After a quote inside a reported clause: "but warned (that)", "and predicted that".
-# Not an exhortation: "and urged residents to attend" is no statement of what is so.
+# Not an exhortation: "and urged residents to attend" is no statement of what is so. Or the clause
+# goes on: "the increase was “unavoidable” and would raise $18 million a year".
 _THEN_SAID = re.compile(
-    rf"\s*,?\s*(?:but|and)\s+(?:also\s+)?(?:{VERB})\s+(?:that\s+|(?!(?:[a-z]+\s+){{1,3}}?to\s))(?=\S+(?:\s+\S+){{2,}})")
+    rf"\s*,?\s*(?:but|and)\s+(?:also\s+)?(?:(?:{VERB})\s+(?:that\s+|(?!(?:[a-z]+\s+){{1,3}}?to\s))"
+    rf"|that\s+|(?=(?:would|will|could|can|may|might|should|had|has|have|was|were|is|are)\s))(?=\S+(?:\s+\S+){{2,}})")
 
 
 def _second_statement(text: str, start: int, end: int) -> int | None:

@@ -41,7 +41,9 @@ _KINDS = {
     "chemicals": "company firm", "robotics": "company firm", "semiconductor": "chipmaker company",
     "semiconductors": "chipmaker company", "networks": "company firm", "alliance": "alliance party",
     "society": "society", "homes": "developer builder company firm", "freight": "carrier company firm",
-    "tankers": "company firm", "cargo": "carrier company firm",
+    "tankers": "company firm", "cargo": "carrier company firm", "confederation": "confederation agency",
+    "administration": "administration agency", "corps": "corps service", "transit": "agency operator company",
+    "events": "organiser company", "electrical": "company firm", "railroad": "railroad operator company",
 }
 ORGANISATION_WORDS = frozenset(_KINDS)
 # What "the company", "the bank" may stand for: kind -> words of a name that make it that kind.
@@ -52,14 +54,16 @@ ORGANISATION_NOUNS = frozenset(k for kinds in KIND_OF_WORD.values() for k in kin
 # Fair Power", "online grocer FreshCart" (general kinds of organisation, not names).
 ORGANISATION_LEADS = ORGANISATION_NOUNS | frozenset(
     "grocer retailer regulator watchdog start-up startup supplier manufacturer conglomerate charity "
-    "operator utility broadcaster nonprofit non-profit developer builder housebuilder homebuilder".split())
+    "operator utility broadcaster nonprofit non-profit developer builder housebuilder homebuilder organiser "
+    "organizer".split())
 # Of those, the ones that never begin an organisation's name, so capitalised too when they open a
 # sentence: "Developer Brightline Homes says" (but "University College London" is a name).
 KIND_ONLY_LEADS = ORGANISATION_LEADS - ORGANISATION_WORDS - {"company", "firm", "group"}
 LEAD_ALTERNATIVES = "|".join(sorted(ORGANISATION_LEADS | {w.capitalize() for w in KIND_ONLY_LEADS}))
 # Of those, the ones that are also people's jobs: "developer Nick Candy" is a person, "developer
 # Brightline Homes" (a word of an organisation's kind) or "publisher Penguin" (one word) is not.
-JOB_LEADS = frozenset("developer builder housebuilder homebuilder publisher broadcaster operator miner".split())
+JOB_LEADS = frozenset(
+    "developer builder housebuilder homebuilder publisher broadcaster operator miner organiser organizer".split())
 # Of those, the ones that are companies: "online grocer FreshCart ... The company said".
 COMPANY_LEADS = frozenset(
     "grocer retailer start-up startup supplier manufacturer conglomerate utility operator broadcaster carmaker "
@@ -130,7 +134,7 @@ FEMALE_NAMES = frozenset("""
     elif ayse ayşe leila layla yasmin noura amira zainab aaliyah keiko yumiko akiko haruka sakura
     deepa kavita lakshmi meera neha pooja shreya divya ngozi chiamaka adaeze folake wanjiru nomvula
     thandiwe abena akosua brenda denise gloria janet joyce judith julie kathleen marilyn martha pamela
-    shirley virginia wendy abigail bethany caroline eilidh fiona siobhan aoife niamh ciara mairead
+    shirley virginia wendy diane dianne abigail bethany caroline eilidh fiona siobhan aoife niamh ciara mairead
     bridget catriona morag kirsty gemma jodie leanne tracey tanya vanessa yvonne natasha nadia tamara
 """.split())
 MALE_NAMES = frozenset("""

@@ -35,11 +35,13 @@ _SHARES_IN = re.compile(rf"\b[Ss]hares\s+(?:in|of)\s+(?P<run>[{UPPER}][\w'’\-]
 # "the battery start-up Cellique", "rival carmaker Pell": a company named by what it is.
 _COMPANY_BEFORE = re.compile(
     rf"\b(?:start-up|startup|company|firm|retailer|lender|insurer|airline|carrier|supplier|manufacturer|"
-    rf"conglomerate|subsidiary|(?:car|auto|chip|drug|plane|steel|toy|truck|phone|tyre|tire)maker)\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
+    rf"conglomerate|subsidiary|(?:car|auto|chip|drug|plane|steel|toy|truck|phone|tyre|tire|shoe|game|handset|aircraft|"
+    rf"engine|battery|furniture|beer|wine)maker|(?!(?:film|policy|law|peace|decision|match|money|trouble)\s)[a-z]+\s+maker)"
+    rf"\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
 )
 # "Consumer group Fair Power", "the regulator Ofgrid": an organisation named after its kind.
 _KIND_BEFORE = re.compile(
-    rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=\s[-–—]\s)|\b[Tt]he\s+)(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w\-]*\s+){{0,2}}?"
+    rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=\s[-–—]\s)|\b[Tt]he\s+)(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w'’\-]*\s+){{0,2}}?"
     rf"(?P<kind>{lexicon.LEAD_ALTERNATIVES})\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
 )
 # A name with an apposition that says it is a person: "Tobias Hale, who plays ...", "Marcus Feld, a
@@ -48,6 +50,18 @@ _PERSON_APPOSITION = re.compile(
     rf"(?<![\w'’.\-])(?P<run>{NAME_RUN}),\s+(?:who(?:se)?\b|(?:a|an|the)\s+(?:[\w'’\-]+\s+){{0,3}}?"
     rf"(?:{'|'.join(sorted(ROLE_NOUNS))})\b|(?:[a-z][\w\-]*\s+)?(?:head|{'|'.join(sorted(ROLE_NOUNS))})\s+of\s)"
 )
+# "Food and Drug Administration", "Alpine and Speleological Rescue Corps of South Tyrol": "and" inside
+# a name that ends with a word of an organisation's kind (and maybe "of ..."); see _find_organisations.
+_CAPS = rf"[{UPPER}][\w'’.\-]*(?:[ \t]+[{UPPER}][\w'’.\-]*){{0,3}}"
+_AND_ORGANISATION = re.compile(
+    rf"(?<![\w'’.\-]){_CAPS}[ \t]+and[ \t]+(?P<tail>{_CAPS})(?:[ \t]+of[ \t]+(?:the[ \t]+)?{_CAPS})?")
+# "Apiculture New Zealand said it would ...": who says "it" of themself is an organisation.
+_SAID_IT = re.compile(rf"(?<![\w'’.\-])(?P<run>{NAME_RUN})\s+(?:also\s+)?(?:said|says)\s+(?:that\s+)?it\s+(?!was|is\b)")
+# "His wife and business partner, Claudine Roux", "the boy's mother, Ana Ruiz": her gender.
+_KIN_APPOSITION = re.compile(
+    rf"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Tt]he|[Aa])\s+(?:[\w'’\-]+\s+){{0,2}}?(?P<kin>wife|husband|mother|father|son|"
+    rf"daughter|brother|sister|widow|widower|grandmother|grandfather|aunt|uncle|niece|nephew)"
+    rf"(?:\s+and\s+(?:[\w\-]+\s+){{0,2}}?[\w\-]+)?,\s+(?P<run>{NAME_RUN})")
 # "X said she ...", "X, who ..., told reporters he ...": what the subject says of themself.
 _SAID_PRONOUN = re.compile(
     rf"(?<![\w'’.\-])(?P<run>{NAME_RUN})(?:,\s+[^,;“”\"]{{1,90}},)?\s+(?:said|says|told\s+[a-z]+)\s+(?:that\s+)?"
@@ -71,8 +85,8 @@ def organisation_name(run: str) -> str:
     words = run.split()
     while words and words[0].casefold() in NOT_NAME_WORDS:
         words = words[1:]  # "The", "In"
-    while len(words) > 2 and words[0].casefold() in lexicon.KIND_ONLY_LEADS:
-        words = words[1:]  # "Developer Brightline Homes": what it is, then its name
+    while len(words) > 2 and (words[0].casefold() in lexicon.KIND_ONLY_LEADS or words[0].endswith(("'s", "’s"))):
+        words = words[1:]  # "Developer Brightline Homes", "Switzerland's Federal Supreme Court": its name after
     if words and words[-1].endswith(".") and words[-1].casefold() not in lexicon.ORGANISATION_WORDS:
         words[-1] = words[-1][:-1]  # the sentence's full stop
     kinds = [i for i, w in enumerate(words) if w.casefold() in lexicon.ORGANISATION_WORDS]
@@ -109,6 +123,7 @@ class People:
         self.introduced: set[str] = set()  # people named with a title or a role ("President Donald Trump")
         self.organisations: dict[str, frozenset[str]] = {}  # name -> what "the ..." may call it
         self.gender_cues: dict[str, set[str]] = {}  # canonical name -> {"f", "m"} as the text says
+        self.roles: dict[str, set[str]] = {}  # canonical name -> role nouns written before it ("chef")
         titled = []
         for m in NAME_RUN_PATTERN.finditer(text):
             title, name = split_title(m.group())
@@ -124,6 +139,12 @@ class People:
                 self.introduced.add(person.name)
                 words = {w.casefold() for w in [before, *split_title(run)[0].split()]}
                 self._cue(person.name, words)
+                if before in ROLE_NOUNS:
+                    self.roles.setdefault(person.name, set()).add(before)
+        for m in _KIN_APPOSITION.finditer(text):  # "His wife and business partner, Claudine Roux": a woman
+            person = self.resolve(m.group("run")) if split_title(m.group("run"))[1] else None
+            if person and not self.is_organisation(person.name):
+                self._cue(person.name, {m.group("kin").casefold()})
         for m in _PERSON_APPOSITION.finditer(text):  # "Hale, who plays ...": a person, known from now on
             previous = text[max(0, m.start() - 20):m.start()].split()[-1:]
             if m.group("run").split()[0].casefold() not in NOT_NAME_WORDS and not (
@@ -135,6 +156,15 @@ class People:
                 self.gender_cues.setdefault(person.name, set()).add("f" if m.group("pron").casefold() == "she" else "m")
 
     def _find_organisations(self, text: str) -> None:
+        joined = []
+        for m in _AND_ORGANISATION.finditer(text):  # "Food and Drug Administration": one name with "and"
+            words = m.group().split()
+            while words and (words[0].casefold() in NOT_NAME_WORDS or words[0].endswith(("'s", "’s"))):
+                words = words[1:]  # "Germany's Federal Waterways and Shipping Administration"
+            head = words[:words.index("and")] if "and" in words else []
+            if (head and m.group("tail").split()[-1].casefold() in lexicon.ORGANISATION_WORDS
+                    and not any(w.casefold() in lexicon.ORGANISATION_WORDS for w in head)):
+                joined.append(" ".join(words))
         for m in _ORG_RUN.finditer(text):
             for run in _SENTENCE_BREAK.split(m.group()):  # "... by Qorix Software. Qorix said"
                 name = organisation_name(run)
@@ -158,8 +188,19 @@ class People:
                 self.organisations[name] = frozenset({kind}) | lexicon.KIND_OF_WORD.get(kind, company) | company
         for m in _SHARES_IN.finditer(text):  # "Shares in Norsk Hydro fell": a listed company
             name = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS)
+            if any(o.startswith(name + " ") for o in self.organisations):
+                continue  # "shares in Halvorsen": Halvorsen Pharma, named already
             if name and name.casefold() not in lexicon.PLACES:
                 self.organisations[name] = self.organisations.get(name, frozenset()) | {"company", "firm"}
+        for m in _SAID_IT.finditer(text):  # "Apiculture New Zealand said it would": no person's name
+            run = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS)
+            if (" " in run and not split_title(run)[1] and run.casefold() not in lexicon.PLACES
+                    and not self.organisation(run) and not any(o.endswith(" " + run) for o in self.organisations)):
+                self.organisations[run] = frozenset({"organisation"})
+        for name in joined:  # and not the part after its "and" ("Drug Administration")
+            for part in [o for o in self.organisations if name.endswith(" " + o)]:
+                del self.organisations[part]
+            self.organisations.setdefault(name, _kinds(name))
 
     def _cue(self, name: str, words: set[str]) -> None:
         """Record the gender that words before a name ("Mrs.", "spokeswoman") say."""
@@ -208,10 +249,10 @@ class People:
         if not words:
             return None
         name = " ".join(words)
-        if name in self.organisations:
-            return name
         longer = [o for o in self.organisations if o.startswith(name + " ")]
-        return longer[0] if len(longer) == 1 and not self._person_ending(name) else None
+        if len(longer) == 1 and not self._person_ending(name):
+            return longer[0]  # its fullest name: "Halvorsen" (in "shares in Halvorsen") is Halvorsen Pharma
+        return name if name in self.organisations else None
 
     def _person_ending(self, word: str) -> bool:
         """Whether a person's name ends with `word` ("Michael Bloomberg" for "Bloomberg")."""
@@ -303,7 +344,8 @@ class People:
             return self.of_kind(words, at)
         if not words or words[-1] not in ROLE_NOUNS:
             return None
-        matches = [p for p in self.people.values() if f" {' '.join(words)} " in f" {p.title.casefold()} "]
+        matches = [p for p in self.people.values() if f" {' '.join(words)} " in f" {p.title.casefold()} "
+                   or (len(words) == 1 and words[0] in self.roles.get(p.name, ()))]  # "chef Armand Roux"
         return matches[0] if len(matches) == 1 else None
 
     def of_kind(self, words: list[str], at: int | None = None) -> Person | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from ..names import NAME_RUN, NAME_RUN_PATTERN, split_title
+from ..names import NAME_RUN, NAME_RUN_PATTERN, ROLE_NOUNS, UPPER, split_title
 from . import lexicon, rules
 from .spans import QuotedText, Said
 
@@ -31,13 +31,21 @@ _VERB = (
     r"held|felt|became|began|brought|bought|put|set|wrote|read|drew|rose|fell|struck|hit|paid|sent|spent|"
     r"sang|flew|grew|threw|wore|chose|broke|shook|drove|rode|woke|overcame|beat|let|sought|taught)\b"
 )
+_ROLES = "|".join(sorted(ROLE_NOUNS))
+# Also "Overall leader Julien Carrère of France lost time", "The chef, whose ..., said", and someone
+# unnamed: "At the station, one commuter said ..." (then "she" is that commuter, nobody we can name).
 _SUBJECT = re.compile(
-    rf"\s*(?:(?:[^\s,;“”\"]+\s+){{0,8}}?[^\s,;“”\"]+,\s+)?(?P<run>{NAME_RUN})(?:\s+and\s+(?P<run2>{NAME_RUN}))?"
-    rf"(?P<appos>,\s+[^,;“”\"]{{1,90}},)?,?\s+{_VERB}")
+    rf"\s*(?:(?:[^\s,;“”\"]+\s+){{0,8}}?[^\s,;“”\"]+,\s+)??"  # no lead first: "Ruth Adeyemi, an analyst, was"
+    rf"(?:(?P<unnamed>(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[a-z][\w'’\-]*\s+){{0,3}}?[a-z][\w\-]*)(?:\s+who\s+[^,.;“”\"]{{1,60}}?)?"
+    rf"|(?P<role>[Tt]he\s+(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLES}))"
+    rf"|(?:(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLES})\s+)?(?P<run>{NAME_RUN})"
+    rf"(?:\s+and\s+(?P<run2>{NAME_RUN}))?(?P<affiliation>\s+(?:of|from|at)\s+(?:the\s+)?{NAME_RUN}(?:\s+in\s+{NAME_RUN})?)?)"
+    rf"(?P<appos>,\s+[^,;]{{1,120}}?,)?,?\s+{_VERB}")
 # position, the known person named ("" when unknown, UNKNOWN_PERSON and its gender if known for a
 # full name we do not know as a speaker: "?m" for "Daniel Price"), whether it is an attribution
 Mention = tuple[int, str, bool]
 UNKNOWN_PERSON = "?"
+NOBODY = ""  # what _by_subject gives for someone unnamed
 
 
 def resolve_pronouns(doc: QuotedText, items: list[Said]) -> None:
@@ -56,7 +64,10 @@ def resolve_pronouns(doc: QuotedText, items: list[Said]) -> None:
         lo = item.name_at - PRONOUN_REACH
         window = mentions[bisect_left(positions, max(starts[max(0, p - 1)], lo)):end]
         gender = "f" if doc.text[item.name_at:item.name_at + 3].casefold() == "she" else "m"
-        speaker = (_by_subject(doc, item, mentions, starts[p], gender) or _by_position(window)
+        speaker = _by_subject(doc, item, mentions, starts[p], gender)
+        if speaker == NOBODY:
+            continue  # the sentence before has someone unnamed as its subject
+        speaker = (speaker or _by_position(window)
                    or _by_paragraph(doc, mentions[bisect_left(positions, starts[p]):end], gender))
         if speaker and not doc.people.gender(speaker) and any(
                 _known(name) and name != speaker and doc.people.gender(name) == gender
@@ -90,6 +101,12 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
     m = _SUBJECT.match(doc.text, previous, current)
     if not m or any(current <= pos < item.name_at for pos, _, _ in mentions):
         return None  # someone named in the pronoun's own sentence before it
+    if m.group("unnamed"):
+        return NOBODY
+    if m.group("role"):  # "The chef, whose ..., said": the one person with that title
+        person = doc.people.with_role(m.group("role").casefold(), m.start())
+        return person.name if person and not doc.people.is_organisation(person.name) and doc.people.gender(
+            person.name) in ("", gender) else None
     candidates = [p for g in ("run", "run2") if m.group(g) and (p := _person(doc, m.group(g)))]
     if not candidates or len(candidates) < len([g for g in ("run", "run2") if m.group(g)]):
         return None
@@ -100,12 +117,15 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
         candidates = of_gender
     speaker, other = candidates[0], "m" if gender == "f" else "f"
     since = next(lo for lo, hi in doc.paragraphs if lo <= previous <= hi)  # its paragraph, or the one before
+    if previous < paragraph and doc.people.gender(speaker) != gender:
+        return None  # across a paragraph break only a person the text says is of the pronoun's gender
     if doc.people.gender(speaker) not in ("", gender) or any(
             since <= pos < previous and name and name != speaker and _gender(doc, name) != other
             and not _names(doc, pos, speaker) for pos, name, _ in mentions):
         return None  # "“...,” said lawyer Cruz. Judge Okonkwo rejected it. “...,” she said": either
     for pos, name, _ in mentions:  # anyone else named in that sentence who could be meant
         if (previous <= pos < current and pos not in (m.start("run"), m.start("run2"))
+                and not m.start("affiliation") <= pos < m.end("affiliation")
                 and name not in candidates and not _names(doc, pos, *candidates)
                 and not _modifier(doc, pos, name) and not _placed(doc, pos)
                 and not _possessive(doc, pos) and (not name or _gender(doc, name) != other)):

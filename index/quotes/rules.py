@@ -80,10 +80,10 @@ _SPOKES_NOUN = r"(?:spokes(?:person|man|woman)|representative)\s+(?:for|of)\s+"
 _SPOKESPERSON = r"(?:a|an|the)\s+" + _SPOKES_NOUN
 _SPOKESPERSON_FOR = _SPOKESPERSON + r"(?:the\s+)?"
 # "the boy’s mother", "the company’s chief executive": who a name in apposition is.
-_RELATION = (
-    rf"(?:the|a|an)\s+(?:[\w'’\-]+\s+){{0,3}}?"
-    rf"(?:{_ROLE_ALTERNATIVES}|mother|father|wife|husband|son|daughter|brother|sister|friend|neighbour|neighbor)"
-)
+_KIN = "mother|father|wife|husband|son|daughter|brother|sister|friend|neighbour|neighbor|partner|opponent|rival"
+_RELATION = rf"(?:the|a|an)\s+(?:[\w'’\-]+\s+){{0,3}}?(?:{_ROLE_ALTERNATIVES}|{_KIN})"
+# Whose role it is: "Kallvik's", "Andalusia's", "its", "his".
+_WHOSE = rf"(?:[{UPPER}][\w\-]*(?:\s+[{UPPER}][\w\-]*){{0,2}}['’]s?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)"
 
 # -- right after a quote's closing mark ------------------------------------------------------------
 
@@ -107,13 +107,22 @@ AFTER = (
     ),
     _rule("says relation, name", rf"\s*,?\s*{VERB}\s+{_RELATION},\s+(?P<run>{_RUN})"),
     _rule("relation, name, says", rf"\s*,?\s*{_RELATION},\s+(?P<run>{_RUN}),\s+{_AUX}{VERB}\b"),
+    _rule(  # "..., Andalusia's environment minister, Rocío Benítez, told a news conference"
+        "whose role, name, says", rf"\s*,?\s*{_WHOSE}\s+(?:[\w'’\-]+\s+){{0,3}}?(?:{_ROLE_ALTERNATIVES}|{_KIN}),\s+"
+        rf"(?P<run>{_RUN}),\s+{_AUX}{VERB}\b",
+    ),
     _rule("says role", rf"\s*,?\s*{VERB}\s+{_ROLE}\b(?!\s+[{UPPER}])"),
-    _rule("according to name", rf"\s*,?\s*(?:[^\s“”\"]+\s+){{0,4}}?according\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})"),
+    _rule("according to name", rf"\s*,?\s*(?:[^\s“”\".;:!?]+\s+){{0,8}}?according\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})"),
     _rule("dash name", rf"\s*[-–—]\s*(?P<run>{_RUN})"),
     _rule(  # not a new clause: "she said there had been “no movement,” while he told local radio ..."
         "speech verb, no person",
         rf"\s*[,–—-]?\s*(?!(?:while|whereas|although|though)\b)(?:[^\s“”\"]+\s+){{0,5}}?{_AUX}{VERB}\b|\s*,?\s*according\s+to\b",
     ),
+)
+# A quote inside a sentence that ends "..., according to X": "Workers had warned “again and again”
+# that the section was unstable, according to Nomsa Dlamini."
+ACCORDING_LATER = _rule(
+    "..., according to name", rf"[^.;:!?“”\"]{{0,120}}?,\s+according\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})\s*[.,]"
 )
 # After a quote, an attribution followed by this introduces the next quote ("Budrys said: ").
 INTRODUCES_NEXT = re.compile(rf"{_GAP}\s*:\s*")
@@ -162,9 +171,14 @@ _PLAIN = "(?:" + _PLAIN_VERBS.replace(" ", "|") + ")"
 REPORTED = (
     _rule(  # "A spokesperson for Parcelink said the breach had been ...": the organisation's statement
         "spokesperson for organisation says statement",
-        rf"\b(?:[Aa]n?|[Tt]he)\s+{_SPOKES_NOUN}(?:the\s+)?(?P<org>{_RUN})\s+{_AUX}{_PLAIN}\s+(?:that\s+)?{_ON_A_DAY}{_STATEMENT}",
+        rf"\b(?:[Aa]n?|[Tt]he)\s+{_SPOKES_NOUN}(?:the\s+)?(?P<org>{_RUN})\s+{_AUX}{_PLAIN}"
+        rf"(?:{_CIRCUMSTANCE}{_THAT}|\s+(?:that\s+)?{_ON_A_DAY}){_STATEMENT}",
     ),
     _rule("says that", rf"{_SUBJECT}{VERB}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)", subject_only=True),
+    _rule(  # "... the Rescue Corps of South Tyrol, which said in a statement that ...": an organisation
+        "organisation, which says that",
+        rf"(?P<org>{_RUN}),\s+which\s+{_AUX}{VERB}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)",
+    ),
     _rule(
         "told someone that", rf"{_SUBJECT}{_TOLD}{_LISTENER}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)", subject_only=True
     ),
@@ -189,7 +203,8 @@ _WHEN = rf"(?:\s+(?:on\s+)?{_DAY}|\s+in\s+a\s+(?:statement|report|filing)(?:\s+o
 _AFTERTHOUGHT = "the|a|an|who|according|as|after|before|while|when|amid|despite|because|although|though|citing|to"
 INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the former ...", "..., according to X."
     "statement, says name",
-    rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?:(?:the\s+)?{_ORG_KIND_LEAD})?(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}|"
+    rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?:(?:the\s+)?{_ORG_KIND_LEAD}|the\s+)?(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}|"
+    rf"(?:the|{_WHOSE})\s+(?P<org>{_RUN}(?:\s+(?:of|for|and)\s+(?:the\s+)?{_RUN})+)\s+{_AUX}{VERB}|"
     rf"(?P<pron>he|she)\s+{_AUX}{VERB}|(?P<it>it)\s+{_AUX}{VERB}|according\s+to\s+(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD})(?P<run3>{_RUN})|{_ROLE}\s+{_AUX}{VERB})"
     rf"{_WHEN}\s*(?:[.!?]?\s*$|,\s+(?:{_AFTERTHOUGHT})\b|,\s+\w+\s+(?:hours?|days?|weeks?|months?)\s+(?:after|before)\b)",
 )

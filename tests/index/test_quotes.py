@@ -706,3 +706,60 @@ def test_described_as_and_a_quote_before_a_new_clause():
         "according-to-a-document", "according-to-a-family", "but-someone-elses-view", "friends-are-nobody"])
 def test_round_five_rules_leave_other_readings_alone(text, words):
     assert [s for s, _, q in said(text) if words in q] == []
+
+
+@pytest.mark.parametrize("text, speaker, words", [
+    ("“This is a structural shortage,” Andalusia's environment minister, Rocío Benítez, told a news conference.",
+     "Rocío Benítez", "structural shortage"),
+    ("Workers had warned managers “again and again” that the section was unstable, according to Nomsa Dlamini.",
+     "Nomsa Dlamini", "again and again"),
+    ("The Food and Drug Administration said the drug had produced “clinically meaningful” results.",
+     "Food and Drug Administration", "clinically meaningful"),
+    ("The rescue was led by the Alpine and Speleological Rescue Corps of South Tyrol, which said in a statement "
+     "that winds had grounded two flights.", "Alpine and Speleological Rescue Corps of South Tyrol",
+     "winds had grounded two flights"),
+    ("Germany's Federal Waterways and Shipping Administration closed a lock. The administration said in a statement "
+     "that only small vessels could pass.", "Federal Waterways and Shipping Administration", "only small vessels"),
+    ("Riverton Area Transit raised fares. The agency said the increase was “unavoidable” and would raise $18 million.",
+     "Riverton Area Transit", "would raise $18 million"),
+    ("The riders' group Fair Fares Riverton called the decision “a slap in the face” and said it would ask "
+     "lawmakers to intervene.", "Fair Fares Riverton", "it would ask lawmakers to intervene"),
+    ("Apiculture New Zealand said it would ask the government for help.", "Apiculture New Zealand",
+     "it would ask the government for help"),
+    ("Drugmaker Halvorsen Pharma is recalling its syrup. “Safety comes first,” Halvorsen said. "
+     "Shares in Halvorsen fell 3 percent.", "Halvorsen Pharma", "Safety comes first"),
+    ("A spokeswoman for Huaxin Electrical said in an emailed response that the company had followed every "
+     "specification.", "Huaxin Electrical", "the company had followed every specification"),
+    ("“It was fast and it was professional,” said Inspector Pieter Aalders of the Amsterdam police, adding that "
+     "the thieves had disabled an alarm.", "Pieter Aalders", "the thieves had disabled an alarm"),
+    ("Paediatrician James Okafor of Lakeshore Children's Hospital in Toronto said parents should not panic.",
+     "James Okafor", "parents should not panic"),
+    ("Reservoirs fell to 18 percent of capacity, the Guadalquivir Hydrographic Confederation said on Tuesday.",
+     "Guadalquivir Hydrographic Confederation", "Reservoirs fell to 18 percent of capacity"),
+], ids=["whose-role-name-says", "according-to-after-a-quote", "and-in-an-organisation", "which-said-that",
+        "a-countrys-organisation", "the-clause-goes-on", "a-kind-lead-with-an-apostrophe", "said-it-is-an-organisation",
+        "its-fullest-name", "spokeswoman-in-a-response-that", "adding-that-after-an-inverted-attribution",
+        "of-a-hospital-in-a-city", "the-organisation-said-inverted"])
+def test_round_six_attributions(text, speaker, words):
+    assert [s for s, _, q in said(text) if words in q] == [speaker]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("At Piccadilly station, one commuter said the strike cost her a day's wages. Transport Secretary Helen Marsh "
+     "spoke later.\nA nurse said she was tired. “I can't afford it,” she said.", None),
+    ("Chef Armand Roux, 68, spoke to AFP.\nThe chef, whose cookbook “Sunday” sold a million copies, said he planned "
+     "to teach. “Not at my age,” he said.", "Armand Roux"),
+    ("Overall leader Julien Carrère of France kept the yellow jersey. “It was a hard day,” he said.", "Julien Carrère"),
+    ("His wife and business partner, Claudine Roux, said the decision was hard. She said they had turned down offers.",
+     "Claudine Roux"),
+], ids=["someone-unnamed-before", "the-chef", "a-role-and-an-affiliation", "his-wife"])
+def test_round_six_pronouns(text, speaker):
+    quotations = said(text)
+    last = quotations[-1] if quotations else (None, None, None)
+    assert last[0] == speaker
+
+
+def test_a_quote_continues_past_the_agency_it_was_told_to():
+    text = ("Historian Eluned Vaughan welcomed the news. “My grandmother was born in the cottage,” she told Reuters. "
+            "“People here never stopped thinking of it as ours.”")
+    assert [s for s, _, _ in said(text)] == ["Eluned Vaughan", "Eluned Vaughan"]
