@@ -7,7 +7,7 @@ import re
 
 from ..names import NAME_RUN, NAME_RUN_PATTERN, NOT_NAME_WORDS, ROLE_NOUNS, UPPER, split_title
 from . import rules
-from .lexicon import LEAD_ALTERNATIVES, ORGANISATION_NOUNS
+from .lexicon import LEAD_ALTERNATIVES, NEWS_OUTLETS, ORGANISATION_NOUNS
 from .people import Person
 from .rules import Rule
 from .spans import QuotedText, Said
@@ -40,8 +40,6 @@ def attribute_direct(doc: QuotedText, p: int, k: int) -> None:
         _set_speaker(doc, span, found, before_lo)
     elif not ends_open and not before.strip() and (found := _match_after(after)) and _short_tail(after, found[1].end()):
         _set_speaker(doc, span, found, span.close_mark)
-    if span.speaker is None and (later := rules.ACCORDING_LATER.pattern.match(after)):
-        _set_speaker(doc, span, (rules.ACCORDING_LATER, later), span.close_mark)  # "..., according to X."
 
 
 def _a_title(quoted: str, before: str) -> bool:
@@ -88,7 +86,7 @@ def _nearer(rule: Rule, m: re.Match[str], before: str) -> re.Match[str] | None:
 
 
 # Words that open a subordinate clause: "a week after Jonas Berg said ..." has Berg as its subject.
-_SUBORDINATORS = frozenset("after before when while because since although though until once as that which".split())
+_SUBORDINATORS = frozenset("after before when while because since although though until once as that".split())
 
 
 def _subject_position(prefix: str, appos: str | None) -> bool:
@@ -299,6 +297,16 @@ def _names_in(doc: QuotedText, *ranges: tuple[int, int]) -> list[str]:
                 and doc.people.find(m.group()) is None)]
 
 
+def _told_an_outlet(doc: QuotedText, between: str, name: str, speaker: str) -> bool:
+    """Whether `name` is only who the quote's own speaker told it to, no person: "...,” she told
+    Reuters. “..." (not "His lawyer told Reuters", nor "Judge Ruiz told Tom Hale")."""
+    person = doc.people.find(name)
+    if not (person and doc.people.is_organisation(person.name)) and name.casefold() not in NEWS_OUTLETS:
+        return False  # "Judge Ruiz told Tom Hale", "Hale told Ruiz": a person, who may answer
+    surname = re.escape(speaker.split()[-1])
+    return bool(re.search(rf"^[,\s”\"’]*(?:he|she|{surname})\s+told\s+(?:the\s+)?{re.escape(name)}\b", between))
+
+
 def continue_quotes(doc: QuotedText) -> None:
     """A quote with no attribution of its own that opens a sentence continues the speaker of the
     quote before it in the paragraph (or of the previous paragraph's unclosed quote), unless
@@ -313,7 +321,7 @@ def continue_quotes(doc: QuotedText) -> None:
             after = re.split(r"[.!?;]", doc.text[span.close_mark:after_hi], maxsplit=1)[0]
             names = [n for n in _names_in(doc, (before.close_mark, span.open_mark),
                                           (span.close_mark, span.close_mark + len(after)))
-                     if not re.search(rf"\btold\s+(?:the\s+)?{re.escape(n)}\b", between)]  # "she told Reuters."
+                     if not _told_an_outlet(doc, between, n, before.speaker)]
             if ((not between.strip() or re.search(r"[.!?…]\s*$", between))
                     and len(doc.text[span.start:span.end].split()) >= 3
                     and all(getattr(doc.people.find(n), "name", None) == before.speaker for n in names)):

@@ -24,17 +24,26 @@ class Quotation:
 
 
 # After a quote inside a reported clause: "but warned (that)", "and predicted that".
-# Not an exhortation: "and urged residents to attend" is no statement of what is so. Or the clause
-# goes on: "the increase was “unavoidable” and would raise $18 million a year".
+# Not an exhortation: "and urged residents to attend" is no statement of what is so.
 _THEN_SAID = re.compile(
-    rf"\s*,?\s*(?:but|and)\s+(?:also\s+)?(?:(?:{VERB})\s+(?:that\s+|(?!(?:[a-z]+\s+){{1,3}}?to\s))"
-    rf"|that\s+|(?=(?:would|will|could|can|may|might|should|had|has|have|was|were|is|are)\s))(?=\S+(?:\s+\S+){{2,}})")
+    rf"\s*,?\s*(?:but|and)\s+(?:also\s+)?(?:{VERB})\s+(?:that\s+|(?!(?:[a-z]+\s+){{1,3}}?to\s))(?=\S+(?:\s+\S+){{2,}})")
+# Or the clause goes on, with no comma: "the increase was “unavoidable” and would raise $18 million",
+# "... “somewhat elevated” and that risks were balanced"; but not narration about the speaker ("and
+# was booed by supporters as he left"), nor "and that prompted Ruiz to resign".
+_GOES_ON = re.compile(
+    r"\s*(?:but|and)\s+(?:that\s+(?!(?:[a-z]+ed|was|were|is|are|had|has|would|will)\b)"
+    r"|(?=(?:would|will|could|can|may|might|should|had|has|have|was|were|is|are)\s))(?=\S+(?:\s+\S+){2,})")
+_NARRATION = re.compile(
+    r"(?:was|were|is|are)\s+\w+(?:ed|en)\b(?:\s+\S+){0,3}?\s+by\b|(?:\S+\s+){0,5}?(?:he|his|him|she|her|they|their)\b")
 
 
 def _second_statement(text: str, start: int, end: int) -> int | None:
     """Where a second statement of the same speaker starts in text[start:end], if one does."""
     m = _THEN_SAID.match(text, start, end)
-    return m.end() if m else None
+    if m:
+        return m.end()
+    m = _GOES_ON.match(text, start, end)
+    return m.end() if m and not _NARRATION.match(text, m.end(), end) else None
 
 
 def _without_inner_quotes(doc: QuotedText, item: Said) -> Said | None:

@@ -70,6 +70,10 @@ COMPANY_LEADS = frozenset(
     "drugmaker chipmaker lender insurer airline carrier miner publisher firm company developer builder housebuilder "
     "homebuilder".split())
 
+# News agencies and broadcasters a quote is told to ("she told Reuters."): listeners.
+NEWS_OUTLETS = frozenset(
+    "reuters ap afp bbc cnn bloomberg npr dpa efe ansa xinhua tass kyodo yonhap nhk rte abc nbc cbs pbs itv "
+    "sky".split())
 # Countries, their capitals and other names that speak for a state: never a speaker ("China said").
 PLACES = frozenset(w.casefold() for w in """
     Afghanistan Albania Algeria Argentina Armenia Australia Austria Azerbaijan Bangladesh Belarus Belgium

@@ -71,6 +71,12 @@ _SENTENCE_BREAK = re.compile(r"(?<=[a-z]{3})\.\s+")
 _CONNECTORS = frozenset({"of", "for", "and", "&", "the"})
 
 
+def _definite(text: str, start: int, run: str) -> bool:
+    """Whether a name is introduced as one institution: "the Food and Drug Administration",
+    "Germany's Federal Waterways and Shipping Administration" (not "Nordea and Danske Bank")."""
+    return bool(re.search(r"\b[Tt]he\s+$", text[max(0, start - 8):start]) or re.match(r"(?:The|[\w.]+['’]s)\s", run))
+
+
 def organisation_name(run: str) -> str:
     """The organisation a capitalised run names, or "": from its first word of an organisation's
     kind, with the words of that kind after it and an "of ..."/"for ..." complement.
@@ -162,8 +168,11 @@ class People:
             while words and (words[0].casefold() in NOT_NAME_WORDS or words[0].endswith(("'s", "’s"))):
                 words = words[1:]  # "Germany's Federal Waterways and Shipping Administration"
             head = words[:words.index("and")] if "and" in words else []
+            named = " ".join(words)
             if (head and m.group("tail").split()[-1].casefold() in lexicon.ORGANISATION_WORDS
-                    and not any(w.casefold() in lexicon.ORGANISATION_WORDS for w in head)):
+                    and not any(w.casefold() in lexicon.ORGANISATION_WORDS for w in head)
+                    and _definite(text, m.start(), m.group())  # "the Food and ...", "Germany's Federal ..."
+                    and " ".join(head) not in text.replace(named, "")):  # "Nordea and Danske Bank ... Nordea said"
                 joined.append(" ".join(words))
         for m in _ORG_RUN.finditer(text):
             for run in _SENTENCE_BREAK.split(m.group()):  # "... by Qorix Software. Qorix said"
@@ -193,8 +202,11 @@ class People:
             if name and name.casefold() not in lexicon.PLACES:
                 self.organisations[name] = self.organisations.get(name, frozenset()) | {"company", "firm"}
         for m in _SAID_IT.finditer(text):  # "Apiculture New Zealand said it would": no person's name
+            if not re.search(r"(?:^|[.!?]\s+|\n|\b[Tt]he\s+|[—–-]\s+)$", text[max(0, m.start() - 6):m.start()]):
+                continue  # the sentence's subject only, not "Johnson and Johnson Services said it"
             run = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS)
             if (" " in run and not split_title(run)[1] and run.casefold() not in lexicon.PLACES
+                    and not all(is_title_word(w) for w in run.split())  # "The Prime Minister said it"
                     and not self.organisation(run) and not any(o.endswith(" " + run) for o in self.organisations)):
                 self.organisations[run] = frozenset({"organisation"})
         for name in joined:  # and not the part after its "and" ("Drug Administration")
@@ -249,10 +261,10 @@ class People:
         if not words:
             return None
         name = " ".join(words)
+        if name in self.organisations:
+            return name
         longer = [o for o in self.organisations if o.startswith(name + " ")]
-        if len(longer) == 1 and not self._person_ending(name):
-            return longer[0]  # its fullest name: "Halvorsen" (in "shares in Halvorsen") is Halvorsen Pharma
-        return name if name in self.organisations else None
+        return longer[0] if len(longer) == 1 and not self._person_ending(name) else None
 
     def _person_ending(self, word: str) -> bool:
         """Whether a person's name ends with `word` ("Michael Bloomberg" for "Bloomberg")."""

@@ -105,9 +105,11 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
         return NOBODY
     if m.group("role"):  # "The chef, whose ..., said": the one person with that title
         person = doc.people.with_role(m.group("role").casefold(), m.start())
-        return person.name if person and not doc.people.is_organisation(person.name) and doc.people.gender(
-            person.name) in ("", gender) else None
-    candidates = [p for g in ("run", "run2") if m.group(g) and (p := _person(doc, m.group(g)))]
+        if person is None or doc.people.is_organisation(person.name):
+            return None
+        candidates = [person.name]
+    else:
+        candidates = [p for g in ("run", "run2") if m.group(g) and (p := _person(doc, m.group(g)))]
     if not candidates or len(candidates) < len([g for g in ("run", "run2") if m.group(g)]):
         return None
     if len(candidates) == 2:  # "Mendes and Reyes": the one of the pronoun's gender, the other not

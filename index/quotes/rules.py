@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..names import NAME_RUN, ROLE_NOUNS, UPPER
+from ..names import NAME_RUN, ROLE_NOUNS, TITLE_WORDS, UPPER
 from ..terms import SPEECH_PARTICIPLES, SPEECH_VERBS
 from .lexicon import GROUP_NOUNS, ORGANISATION_LEADS, ORGANISATION_NOUNS
 
@@ -69,6 +69,8 @@ _ORG_ROLE_LEAD = (
 _ORG_KIND_LEAD = rf"(?:[a-z][\w\-]*\s+){{0,2}}?(?:{'|'.join(sorted(ORGANISATION_LEADS))})\s+"
 _ROLE = r"(?P<role>\b[Tt]he(?:\s+(?!(?:and|but|or)\b)[a-z][\w\-]*){1,3}?)"  # "the minister", "the foreign minister"
 _PRON = r"(?P<pron>\b[Hh]e|\b[Ss]he)"
+# A capitalised title: "the Governor of the Bank of England said" is a person, not the bank.
+_TITLE_WORD = "(?:" + "|".join(sorted(w.capitalize() for w in TITLE_WORDS if w.isalpha())) + ")"
 _GAP = r"(?:\s+[^\s,.;:!?“”\"]+){0,8}"  # "told reporters on Monday"
 _END = r"\s*[:,]?\s*$"
 _SAY = rf"{_AUX}(?:{VERB}|{_NAMING_VERBS})"
@@ -112,17 +114,12 @@ AFTER = (
         rf"(?P<run>{_RUN}),\s+{_AUX}{VERB}\b",
     ),
     _rule("says role", rf"\s*,?\s*{VERB}\s+{_ROLE}\b(?!\s+[{UPPER}])"),
-    _rule("according to name", rf"\s*,?\s*(?:[^\s“”\".;:!?]+\s+){{0,8}}?according\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})"),
+    _rule("according to name", rf"\s*,?\s*(?:[^\s“”\"]+\s+){{0,4}}?according\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})"),
     _rule("dash name", rf"\s*[-–—]\s*(?P<run>{_RUN})"),
     _rule(  # not a new clause: "she said there had been “no movement,” while he told local radio ..."
         "speech verb, no person",
         rf"\s*[,–—-]?\s*(?!(?:while|whereas|although|though)\b)(?:[^\s“”\"]+\s+){{0,5}}?{_AUX}{VERB}\b|\s*,?\s*according\s+to\b",
     ),
-)
-# A quote inside a sentence that ends "..., according to X": "Workers had warned “again and again”
-# that the section was unstable, according to Nomsa Dlamini."
-ACCORDING_LATER = _rule(
-    "..., according to name", rf"[^.;:!?“”\"]{{0,120}}?,\s+according\s+to\s+{_ROLE_LEAD}(?P<run>{_RUN})\s*[.,]"
 )
 # After a quote, an attribution followed by this introduces the next quote ("Budrys said: ").
 INTRODUCES_NEXT = re.compile(rf"{_GAP}\s*:\s*")
@@ -204,7 +201,7 @@ _AFTERTHOUGHT = "the|a|an|who|according|as|after|before|while|when|amid|despite|
 INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the former ...", "..., according to X."
     "statement, says name",
     rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?:(?:the\s+)?{_ORG_KIND_LEAD}|the\s+)?(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}|"
-    rf"(?:the|{_WHOSE})\s+(?P<org>{_RUN}(?:\s+(?:of|for|and)\s+(?:the\s+)?{_RUN})+)\s+{_AUX}{VERB}|"
+    rf"(?:the|{_WHOSE})\s+(?!{_TITLE_WORD}\b)(?P<org>{_RUN}(?:\s+(?:of|for|and)\s+(?:the\s+)?{_RUN})+)\s+{_AUX}{VERB}|"
     rf"(?P<pron>he|she)\s+{_AUX}{VERB}|(?P<it>it)\s+{_AUX}{VERB}|according\s+to\s+(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD})(?P<run3>{_RUN})|{_ROLE}\s+{_AUX}{VERB})"
     rf"{_WHEN}\s*(?:[.!?]?\s*$|,\s+(?:{_AFTERTHOUGHT})\b|,\s+\w+\s+(?:hours?|days?|weeks?|months?)\s+(?:after|before)\b)",
 )
