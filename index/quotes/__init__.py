@@ -43,9 +43,9 @@ worse than none):
 - One Quotation per contiguous quote span (not per sentence); a direct quote's text excludes the
   quote marks and a trailing comma, a reported one is its clause to the end of the sentence.
 
-The parts: spans.py finds the quotes, people.py the people and organisations of a document (names
-from `index.names`, word lists from lexicon.py), rules.py holds the attribution rules, each a named
-`Rule`, attribution.py applies them (and continues quotes), pronouns.py resolves "he"/"she",
+The parts: spans.py finds the quotes, people.py the people of a document (names from
+`index.names`, word lists from lexicon.py) and organisations.py its organisations, rules.py holds
+the attribution rules, each a named `Rule`, attribution.py applies them (and continues quotes), pronouns.py resolves "he"/"she",
 extract.py puts it together, scoring.py checks predictions against hand labels.
 """
 

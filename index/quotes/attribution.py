@@ -85,6 +85,9 @@ def _nearer(rule: Rule, m: re.Match[str], before: str) -> re.Match[str] | None:
     return None
 
 
+_FUNCTION_WORDS = frozenset(
+    "of for to by with from and or at in on as that than about after before his her their its our my the a an "
+    "said says told who which when while but".split())
 # Words that open a subordinate clause: "a week after Jonas Berg said ..." has Berg as its subject.
 _SUBORDINATORS = frozenset("after before when while because since although though until once as that".split())
 
@@ -99,9 +102,21 @@ def _subject_position(prefix: str, appos: str | None) -> bool:
         not prefix or prefix.endswith((",", ";", ":", "—", "–", "-", "...", "…", "”", '"', "’"))
         or prefix.split()[-1] in ROLE_NOUNS or prefix.split()[-1].casefold() in _SUBORDINATORS
         or bool(appos and appos.strip(", ").startswith("who")) or bool(_ORGANISATION_LEAD.fullmatch(prefix))
+        or bool(_DESCRIPTION.fullmatch(prefix.rsplit(",", 1)[-1].strip()))  # "In the hall, British tourist "
+        or prefix.split()[-1].endswith(("ologist", "ographer", "ician"))
     )
 
 
+# What a person is, before their name, opening the sentence: "Former national champion ", "Retired bus
+# driver ", "Court-appointed administrator " (no function word: "A spokesman for " is someone else).
+_DESCRIPTION = re.compile(
+    rf"(?:[{UPPER}][\w\-]*\s+)?(?:(?!(?:{'|'.join(sorted(_FUNCTION_WORDS))})\b|[a-z]+ed\b)[a-z][\w\-]*\s+){{0,2}}"
+    rf"(?!(?:{'|'.join(sorted(_FUNCTION_WORDS))})\b|[a-z]+ed\b)[a-z][\w\-]*")  # not "Police interviewed "
+
+
+
+# After a word that only says what kind of organisation is named next: "Conservation group Orangutan".
+_BEFORE_A_KIND = re.compile(rf"\s+(?:{LEAD_ALTERNATIVES})\s+[{UPPER}]")
 # A sentence opening with what the organisation named next is: "Online grocer ", "Consumer group ".
 _ORGANISATION_LEAD = re.compile(
     rf"(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w'’\-]*\s+){{0,2}}?(?:{LEAD_ALTERNATIVES})")
@@ -152,8 +167,10 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
 
 
 # Before the organisation (or place) a speaker is from: "Ingrid Solberg of the University of Oslo said".
-_AFFILIATION = re.compile(  # also "James Okafor of Lakeshore Children's Hospital in Toronto said"
-    rf"(?<![\w'’.\-])(?P<name>{NAME_RUN})\s+(?:of|at|from)\s+(?:the\s+)?(?:{NAME_RUN}\s+(?:in|at)\s+)?$")
+_AFFILIATION = re.compile(  # also "James Okafor of Lakeshore Children's Hospital in Toronto said",
+    # "Brian Otieno of Nairobi research firm Savannah Insights said"
+    rf"(?<![\w'’.\-])(?P<name>{NAME_RUN})\s+(?:of|at|from)\s+(?:the\s+)?(?:{NAME_RUN}\s+(?:in|at)\s+|"
+    rf"(?:{NAME_RUN}\s+)?(?:[a-z][\w\-]*\s+)?(?:{LEAD_ALTERNATIVES})\s+)?$")
 
 
 def _affiliated(doc: QuotedText, item: Said, prefix: str, offset: int) -> None:
@@ -178,15 +195,13 @@ def _without_the(prefix: str) -> str:
 
 
 def _organisation(doc: QuotedText, string: str, start: int, end: int, offset: int) -> tuple[str | None, int]:
-    """The known organisation a rule's run names, and where it starts in `string`: the run itself
-    ("Qorix" for Qorix Software), or a longer name ending with it ("Department for Education")."""
-    org = doc.people.organisation(string[start:end])
-    if org:
-        return org, start
-    for name in doc.people.organisations:
+    """The known organisation a rule's run names, and where it starts in `string`: a longer name
+    written ending with it ("Department for Education", "Teachers' Federation of Ontario", not the
+    Ontario Public School Boards' Association), or the run itself ("Qorix" for Qorix Software)."""
+    for name in sorted(doc.people.organisations, key=len, reverse=True):  # the text says it: the name ends here
         if " " in name and start >= 0 and doc.text.startswith(name, offset + end - len(name)):
             return name, end - len(name)
-    return None, start
+    return doc.people.organisation(string[start:end]), start
 
 
 def _continued_organisation(doc: QuotedText, role: str, at: int) -> Person | None:
@@ -208,8 +223,9 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
     clause_end = len(s) - len(m.group()) if (m := rules.TRAILING.search(s)) else len(s)
     for rule in rules.REPORTED:  # "Budrys said (that) ...", "He told reporters ...", "According to X, ..."
         m = rule.pattern.search(s)
-        while m and (m.groupdict().get("run") or "").casefold() in NOT_NAME_WORDS:
-            m = rule.pattern.search(s, m.end("run"))  # "The riders' group Fair Fares Riverton called": not "The"
+        while m and m.groupdict().get("run") and (m.group("run").casefold() in NOT_NAME_WORDS or _BEFORE_A_KIND.match(
+                s, m.end("run"))):  # "The riders' group Fair Fares Riverton", "Conservation group Orangutan ..."
+            m = rule.pattern.search(s, m.end("run"))
         if m and not doc.in_quote(start + m.start()) and not _attributes_quote(s[:m.start()]):
             end = _before_semicolon(doc, start, m.start("clause"), clause_end)
             return _reported_item(doc, (rule, m), start, m.start("clause"), end)
@@ -285,15 +301,15 @@ def _reported_by_subject(
     return item
 
 
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside)\s+$")
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside|on|from|to|of)\s+$")
 
 
 def _names_in(doc: QuotedText, *ranges: tuple[int, int]) -> list[str]:
     """The names in the text's ranges, but a lone unknown word after "in"/"near" ("who was lifted
     from her cottage in Lowmere"): a place, no one who could be speaking instead."""
     return [m.group() for lo, hi in ranges for m in NAME_RUN_PATTERN.finditer(doc.text, lo, hi)
-            if split_title(m.group())[1] and not (
-                " " not in m.group() and _PLACE_BEFORE.search(doc.text, max(0, m.start() - 12), m.start())
+            if split_title(m.group())[1] and not doc.people.organisation(m.group()) and not (
+                _PLACE_BEFORE.search(doc.text, max(0, m.start() - 12), m.start())
                 and doc.people.find(m.group()) is None)]
 
 

@@ -44,6 +44,10 @@ _KINDS = {
     "tankers": "company firm", "cargo": "carrier company firm", "confederation": "confederation agency",
     "administration": "administration agency", "corps": "corps service", "transit": "agency operator company",
     "events": "organiser company", "electrical": "company firm", "railroad": "railroad operator company",
+    "co-operative": "co-operative co-op cooperative company", "cooperative": "cooperative co-op company",
+    "co-op": "co-op co-operative company", "zoo": "zoo", "aquarium": "aquarium", "division": "division authority",
+    "district": "district authority", "opera": "opera house company", "orchestra": "orchestra",
+    "capital": "firm company fund investor", "company": "company firm",
 }
 ORGANISATION_WORDS = frozenset(_KINDS)
 # What "the company", "the bank" may stand for: kind -> words of a name that make it that kind.

@@ -38,9 +38,11 @@ _SUBJECT = re.compile(
     rf"\s*(?:(?:[^\s,;“”\"]+\s+){{0,8}}?[^\s,;“”\"]+,\s+)??"  # no lead first: "Ruth Adeyemi, an analyst, was"
     rf"(?:(?P<unnamed>(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[a-z][\w'’\-]*\s+){{0,3}}?[a-z][\w\-]*)(?:\s+who\s+[^,.;“”\"]{{1,60}}?)?"
     rf"|(?P<role>[Tt]he\s+(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLES}))"
-    rf"|(?:(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLES})\s+)?(?P<run>{NAME_RUN})"
-    rf"(?:\s+and\s+(?P<run2>{NAME_RUN}))?(?P<affiliation>\s+(?:of|from|at)\s+(?:the\s+)?{NAME_RUN}(?:\s+in\s+{NAME_RUN})?)?)"
-    rf"(?P<appos>,\s+[^,;]{{1,120}}?,)?,?\s+{_VERB}")
+    rf"|(?:(?:[{UPPER}][\w\-]*\s+)?(?:(?!(?:of|for|to|by|with|from|and|or|at|in|on|the|a|an)\b|[a-z]+ed\b)"
+    rf"[a-z][\w\-]*\s+){{1,3}})?(?P<run>{NAME_RUN})"  # "Retired bus driver Tom Gallacher", "Polish baritone ..."
+    rf"(?:\s+and\s+(?P<run2>{NAME_RUN}))?(?P<affiliation>\s+(?:of|from|at)\s+(?:the\s+)?(?:{NAME_RUN}\s+)?"
+    rf"(?:[a-z][\w\-]*\s+){{0,2}}{NAME_RUN}(?:\s+in\s+{NAME_RUN})?)?)"
+    rf"(?P<appos>(?:,\s+[^,;]{{1,120}}?){{1,3}},)?,?\s+{_VERB}")  # also ", 68, from Paisley,"
 # position, the known person named ("" when unknown, UNKNOWN_PERSON and its gender if known for a
 # full name we do not know as a speaker: "?m" for "Daniel Price"), whether it is an attribution
 Mention = tuple[int, str, bool]
@@ -99,15 +101,18 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
         return None
     previous, current = starts[-2], starts[-1]
     m = _SUBJECT.match(doc.text, previous, current)
-    if not m or any(current <= pos < item.name_at for pos, _, _ in mentions):
-        return None  # someone named in the pronoun's own sentence before it
-    if m.group("unnamed"):
-        return NOBODY
+    if not m or any(current <= pos < item.name_at and not _somewhere(doc, pos, name) for pos, name, _ in mentions):
+        return None  # someone named in the pronoun's own sentence before it ("... to Europe, she" is no one)
+    named = m.group("unnamed") and m.group("appos") and NAME_RUN_PATTERN.match(m.group("appos"), 2)
+    if m.group("unnamed") and not named:
+        return NOBODY  # "one commuter said ..."; but "A passenger, Moira Lennox, 67, told ..." is Lennox
     if m.group("role"):  # "The chef, whose ..., said": the one person with that title
         person = doc.people.with_role(m.group("role").casefold(), m.start())
         if person is None or doc.people.is_organisation(person.name):
             return None
         candidates = [person.name]
+    elif named:
+        candidates = [p] if (p := _person(doc, named.group())) else []
     else:
         candidates = [p for g in ("run", "run2") if m.group(g) and (p := _person(doc, m.group(g)))]
     if not candidates or len(candidates) < len([g for g in ("run", "run2") if m.group(g)]):
@@ -129,7 +134,7 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
         if (previous <= pos < current and pos not in (m.start("run"), m.start("run2"))
                 and not m.start("affiliation") <= pos < m.end("affiliation")
                 and name not in candidates and not _names(doc, pos, *candidates)
-                and not _modifier(doc, pos, name) and not _placed(doc, pos)
+                and not _modifier(doc, pos, name) and not _placed(doc, pos) and not _somewhere(doc, pos, name)
                 and not _possessive(doc, pos) and (not name or _gender(doc, name) != other)):
             return None  # "After meeting Jane Doe, Smith ..." leaves "she" open; "Vesely’s coach, ..." does not
     return speaker
@@ -233,6 +238,17 @@ def _unknown(doc: QuotedText, name: str) -> str:
 def _placed(doc: QuotedText, at: int) -> bool:
     """Whether the name at `at` follows "in", "at", "aboard": a place ("at Kingsbridge General")."""
     return bool(_LOCATIVE.search(doc.text, max(0, at - 12), at))
+
+
+# Before a name nobody knows as a person, where places and events go: "from Bab Chellah station",
+# "bound for Bangkok", "in Glasgow and Aberdeen", "last year's Tour".
+_WHERE = re.compile(
+    rf"(?:\b(?:in|at|from|to|for|of|near|into|across|on)\s+(?:the\s+)?(?:{NAME_RUN}\s+(?:and|or)\s+)?|['’]s\s+)$")
+
+
+def _somewhere(doc: QuotedText, at: int, name: str) -> bool:
+    """Whether an unknown name (no known person) is a place or an event by where it stands."""
+    return not _known(name) and bool(_WHERE.search(doc.text, max(0, at - 40), at))
 
 
 def _gender(doc: QuotedText, name: str) -> str:

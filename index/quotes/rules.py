@@ -53,7 +53,7 @@ _RUN = NAME_RUN
 VERB = "(?:" + "|".join(SPEECH_VERBS) + ")"
 PARTICIPLE = "(?:" + "|".join(SPEECH_PARTICIPLES) + ")"
 _AUX = r"(?:(?:has|had|have|also|later|then|once|again|further|\w+ly)\s+){0,2}"
-_APPOS = r"(?P<appos>,\s+(?:who\b|[^,;:“”\"]{1,90}?,))?,?"  # ", the foreign minister," / ", who"
+_APPOS = r"(?P<appos>,\s+(?:who\b|(?:[^,;:“”\"]|,(?=\d{3})){1,90}?,))?,?"  # ", the foreign minister," / ", who"
 _ROLE_ALTERNATIVES = "|".join(sorted(ROLE_NOUNS))
 # "film director ", "chief executive, "
 _ROLE_LEAD = (  # also "co-founder and chief executive "
@@ -62,12 +62,16 @@ _ROLE_LEAD = (  # also "co-founder and chief executive "
 )
 # "Nordvik chief executive ", "Halvorsen Bank's chief economist ": an organisation's role.
 _ORG_ROLE_LEAD = (
-    rf"(?:[{UPPER}][\w'’\-]*\s+){{1,3}}(?:(?!(?:and|or|with|of|for)\b)[a-z][\w'’\-]*\s+){{0,2}}?"
-    rf"(?:{_ROLE_ALTERNATIVES})\s+"
+    rf"(?:[{UPPER}][\w'’\-]*\s+){{1,3}}(?:(?:of|for)\s+(?:the\s+)?(?:[{UPPER}][\w'’\-]*\s+){{1,3}})?"
+    rf"(?:(?!(?:and|or|with|of|for)\b)[a-z][\w'’\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})\s+"
 )
 # "grid operator ", "state broadcaster ": what the organisation named next is.
 _ORG_KIND_LEAD = rf"(?:[a-z][\w\-]*\s+){{0,2}}?(?:{'|'.join(sorted(ORGANISATION_LEADS))})\s+"
-_ROLE = r"(?P<role>\b[Tt]he(?:\s+(?!(?:and|but|or)\b)[a-z][\w\-]*){1,3}?)"  # "the minister", "the foreign minister"
+# Lower-case words saying what someone is: "according to senior primate keeper Olivia Brennan".
+_DESCRIBED = (
+    r"(?:(?!(?:of|for|to|by|with|from|and|or|at|in|on|the|a|an|data|figures|report|study)\b)[a-z][\w\-]*\s+){1,3}")
+_ROLE = (  # "the minister", "the foreign minister", "The Nairobi-based firm"
+    rf"(?P<role>\b[Tt]he(?:\s+[{UPPER}][\w]*-(?:based|owned|run|led|backed))?(?:\s+(?!(?:and|but|or)\b)[a-z][\w\-]*){{1,3}}?)")
 _PRON = r"(?P<pron>\b[Hh]e|\b[Ss]he)"
 # A capitalised title: "the Governor of the Bank of England said" is a person, not the bank.
 _TITLE_WORD = "(?:" + "|".join(sorted(w.capitalize() for w in TITLE_WORDS if w.isalpha())) + ")"
@@ -152,12 +156,17 @@ _CIRCUMSTANCE = (
 )
 # "told reporters", "told the BBC", "told Budrys", "told Liam Carter, 33,"
 _LISTENER = (  # "told the Associated Press"
-    rf"\s+(?:the\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|[\w.]+)|(?!(?:the|a|an)\s)[a-z]+"
+    rf"\s+(?:the\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|[\w.]+)"
+    rf"|(?!(?:the|a|an)\s)[a-z]+(?:\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|radio|television|tv))?"
     rf"|{_RUN}(?:,\s+\d+,)?)"
 )
 _TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
 _THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)\b)"
-_STATEMENT = rf"(?P<clause>(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b)[a-z]\S*(?:\s+\S+){{2,}})"  # "the EU must ..."
+_STATEMENT = (  # "the EU must ...", "212 flights ...", "Munster Milk had drawn ..."
+    rf"(?P<clause>(?:(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b)[a-z0-9]"
+    rf"|(?=[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}}"
+    rf"\s+(?:had|has|have|was|were|is|are|would|will|could|can|did|[a-z]+ed)\b)[{UPPER}])\S*(?:\s+\S+){{2,}})"
+)
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|last\s+(?:week|month|year))"
 # "said on Tuesday it would", "said in a statement it would"
 _ON_A_DAY = (
@@ -181,7 +190,9 @@ REPORTED = (
     ),
     _rule(  # "Budrys said the EU must act", "Halvorsen Bank said on Tuesday it would cut jobs", and
         # "Brandt called the work “careful” but said (that) three years was too short"
-        "says statement", rf"{_SUBJECT}(?:{_PLAIN}|[a-z]+\b[^.;:!?]{{0,120}}?\s(?:but|and)\s+(?:also\s+)?{_PLAIN}"
+        "says statement",
+        rf"{_SUBJECT}(?:{_PLAIN}|(?!(?:of|for|and|or|in|at|on|to|from|with|by)\b)[a-z]+\b[^.;:!?]{{0,120}}?"
+        rf"\s(?:but|and)\s+(?:also\s+)?{_PLAIN}"
         rf"(?:\s+that)?)\s+{_ON_A_DAY}{_STATEMENT}",
         subject_only=True,
     ),
@@ -202,7 +213,7 @@ INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the form
     "statement, says name",
     rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?:(?:the\s+)?{_ORG_KIND_LEAD}|the\s+)?(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}|"
     rf"(?:the|{_WHOSE})\s+(?!{_TITLE_WORD}\b)(?P<org>{_RUN}(?:\s+(?:of|for|and)\s+(?:the\s+)?{_RUN})+)\s+{_AUX}{VERB}|"
-    rf"(?P<pron>he|she)\s+{_AUX}{VERB}|(?P<it>it)\s+{_AUX}{VERB}|according\s+to\s+(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD})(?P<run3>{_RUN})|{_ROLE}\s+{_AUX}{VERB})"
+    rf"(?P<pron>he|she)\s+{_AUX}{VERB}|(?P<it>it)\s+{_AUX}{VERB}|according\s+to\s+(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD}|{_DESCRIBED})(?P<run3>{_RUN})|{_ROLE}\s+{_AUX}{VERB})"
     rf"{_WHEN}\s*(?:[.!?]?\s*$|,\s+(?:{_AFTERTHOUGHT})\b|,\s+\w+\s+(?:hours?|days?|weeks?|months?)\s+(?:after|before)\b)",
 )
 # After "..., Abarca said, but": not someone else's view ("but critics say", "but Smith had doubts").

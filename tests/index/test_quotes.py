@@ -795,3 +795,56 @@ def test_a_quote_continues_past_the_agency_it_was_told_to():
         "a-person-told-answers", "a-conjunct-is-no-subject"])
 def test_round_six_rules_leave_other_readings_alone(text, words, speaker):
     assert [s for s, _, q in said(text) if words in q] == ([speaker] if speaker else [])
+
+
+@pytest.mark.parametrize("text, speaker, words", [
+    ("Airport operator SEA said 212 departures had been cancelled by midday.", "SEA", "212 departures"),
+    ("In the crowded hall, British tourist Amanda Hale said she had waited for nine hours.", "Amanda Hale",
+     "she had waited"),
+    ("Former national champion Dirk Peeters said the case was a blow to the sport.", "Dirk Peeters", "a blow"),
+    ("The Philippine Institute of Volcanology and Seismology said an eruption was possible within days.",
+     "Philippine Institute of Volcanology and Seismology", "an eruption was possible"),
+    ("Munster Milk Co-operative cut its price. The co-operative said markets had softened since December.",
+     "Munster Milk Co-operative", "markets had softened"),
+    ("Rabat-Salé Tramway Company, which operates the network, said trains would run every six minutes.",
+     "Rabat-Salé Tramway Company", "trains would run"),
+    ("New Zealand Rugby said in a statement that it respected the player's choice.", "New Zealand Rugby",
+     "it respected the player's choice"),
+    ("The book was sold on Thursday. Sotheby’s said it was one of 20 complete copies.", "Sotheby’s",
+     "one of 20 complete copies"),
+    ("Cattle Council of Australia chief executive Mark Heffernan welcomed the decision but said farmers wanted "
+     "answers.", "Mark Heffernan", "farmers wanted answers"),
+    ("Geologist Erik Haugland told broadcaster NRK that the slope had shown signs of instability.", "Erik Haugland",
+     "the slope had shown signs"),
+    ("Analyst Brian Otieno of Nairobi research firm Savannah Insights said the round showed investors had changed.",
+     "Brian Otieno", "the round showed"),
+    ("The Elementary Teachers' Federation of Ontario said the deal caps class sizes. The Ontario Public School "
+     "Boards' Association said boards needed funding.", "Elementary Teachers' Federation of Ontario",
+     "the deal caps class sizes"),
+    ("The female infant appears healthy, according to senior primate keeper Olivia Brennan.", "Olivia Brennan",
+     "The female infant appears healthy"),
+    ("Conservation group Orangutan Rescue Network welcomed the birth but said palm oil remained the biggest threat.",
+     "Orangutan Rescue Network", "palm oil remained"),
+    ("The co-op's chief executive, Declan Morrissey, spoke to RTE. He said Munster Milk had drawn on its reserves.",
+     "Declan Morrissey", "Munster Milk had drawn"),
+], ids=["an-acronym-after-its-kind", "a-description-after-a-comma", "a-description-opens-the-sentence",
+        "of-and-in-an-organisation", "the-co-operative", "a-company", "said-in-a-statement-that-it", "a-possessive-name",
+        "an-organisations-role-with-of", "told-a-broadcaster-that", "of-a-research-firm", "the-organisation-written-here",
+        "according-to-a-description", "a-kind-lead-is-no-speaker", "a-statement-opening-with-a-name"])
+def test_round_seven_attributions(text, speaker, words):
+    assert [s for s, _, q in said(text) if words in q] == [speaker]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Transport Minister Karim Bennani rode the first train from Bab Chellah station. “This line is for the people,” "
+     "he told reporters.", "Karim Bennani"),
+    ("Retired bus driver Tom Gallacher, 68, from Paisley, has waited 19 months. “Some nights I sleep in the chair,” "
+     "he said.", "Tom Gallacher"),
+    ("Head coach Ana Tuilagi was blunter. Asked whether the country was losing players to Europe, she told Radio "
+     "New Zealand: “Yes.”", "Ana Tuilagi"),
+    ("“It is rare,” said lead archaeologist Walter Quispe of the National University of Trujillo. “We think the walls "
+     "were buried.”", "Walter Quispe"),
+], ids=["a-station-is-no-one", "a-town-in-the-apposition", "a-continent-in-the-pronouns-sentence",
+        "an-affiliation-does-not-stop-a-quote-continuing"])
+def test_round_seven_pronouns_and_continuations(text, speaker):
+    assert said(text)[-1][0] == speaker

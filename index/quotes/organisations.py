@@ -1,0 +1,174 @@
+"""Where a document names its organisations, for the quotation extractor's `People`: by a word of
+their kind ("Halvorsen Bank", "Department for Education", "Food and Drug Administration"), by what the
+text calls them ("the battery start-up Cellique", "consumer group Fair Power", "shares in Norsk
+Hydro"), or by how they speak ("Apiculture New Zealand said it would ...")."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..names import NAME_RUN, NOT_NAME_WORDS, ROLE_NOUNS, UPPER, is_title_word, normalise_speaker, split_title
+from . import lexicon
+
+if TYPE_CHECKING:
+    from .people import People
+
+# A run of capitalised words that may join with "of", "for": "Department for Education" ("and"
+# would join two names: "Pell Motors and Ardent Motors").
+_ORG_RUN = re.compile(rf"[{UPPER}][\w'’.&\-]*(?:[ \t]+(?:(?:of|for)[ \t]+(?:the[ \t]+)?)?[{UPPER}][\w'’.&\-]*)*")
+_SHARES_IN = re.compile(rf"\b[Ss]hares\s+(?:in|of)\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}})")
+# "the battery start-up Cellique", "rival carmaker Pell": a company named by what it is.
+_COMPANY_BEFORE = re.compile(
+    rf"\b(?:start-up|startup|company|firm|retailer|lender|insurer|airline|carrier|supplier|manufacturer|"
+    rf"conglomerate|subsidiary|(?:car|auto|chip|drug|plane|steel|toy|truck|phone|tyre|tire|shoe|game|handset|aircraft|"
+    rf"engine|battery|furniture|beer|wine)maker|(?!(?:film|policy|law|peace|decision|match|money|trouble)\s)[a-z]+\s+maker)"
+    rf"\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
+)
+# "Consumer group Fair Power", "the regulator Ofgrid": an organisation named after its kind.
+_KIND_BEFORE = re.compile(
+    rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=\s[-–—]\s)|\b[Tt]he\s+)(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w'’\-]*\s+){{0,2}}?"
+    rf"(?P<kind>{lexicon.LEAD_ALTERNATIVES})\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
+)
+# "Food and Drug Administration", "Alpine and Speleological Rescue Corps of South Tyrol": "and" inside
+# a name that ends with a word of an organisation's kind (and maybe "of ..."); see _find_organisations.
+_CAPS = rf"[{UPPER}][\w'’.\-]*(?:[ \t]+[{UPPER}][\w'’.\-]*){{0,3}}"
+_AND_ORGANISATION = re.compile(
+    rf"(?<![\w'’.\-]){_CAPS}[ \t]+and[ \t]+(?P<tail>{_CAPS})(?:[ \t]+of[ \t]+(?:the[ \t]+)?{_CAPS})?")
+# "Philippine Institute of Volcanology and Seismology", "Department of Health and Social Care".
+_OF_AND_ORGANISATION = re.compile(
+    rf"(?<![\w'’.\-]){_CAPS}[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?{_CAPS}[ \t]+and[ \t]+{_CAPS}")
+# "Apiculture New Zealand said it would ...": who says "it" of themself is an organisation.
+_SAID_IT = re.compile(
+    rf"(?<![\w'’.\-])(?P<run>{NAME_RUN})\s+(?:also\s+)?(?:said|says)\s+(?:on\s+\w+day\s+|in\s+a\s+statement\s+)?"
+    rf"(?:that\s+)?it\s")  # "New Zealand Rugby said in a statement that it", "Sotheby’s said it"
+_SENTENCE_BREAK = re.compile(r"(?<=[a-z]{3})\.\s+")
+_CONNECTORS = frozenset({"of", "for", "and", "&", "the"})
+
+
+def _complement_word(word: str) -> bool:
+    """A word of an organisation's "of ..." complement: capitalised, no role or honorific
+    ("University of Oslo President" stops at President; "Office of Civil Defense" does not)."""
+    return word[:1].isupper() and word.casefold() not in ROLE_NOUNS | NOT_NAME_WORDS and not (
+        is_title_word(word) and word.casefold() not in _AREA_WORDS)
+
+
+# Title words that name a field, not a person's rank: "Ministry of Defence", "Department of Health".
+_AREA_WORDS = frozenset(
+    "foreign defence defense finance interior health economy trade education energy environment culture labour "
+    "labor agriculture transport".split())
+
+
+def _definite(text: str, start: int, run: str) -> bool:
+    """Whether a name is introduced as one institution: "the Food and Drug Administration",
+    "Germany's Federal Waterways and Shipping Administration" (not "Nordea and Danske Bank")."""
+    return bool(re.search(r"\b[Tt]he\s+$", text[max(0, start - 8):start]) or re.match(r"(?:The|[\w.]+['’]s)\s", run))
+
+
+def organisation_name(run: str) -> str:
+    """The organisation a capitalised run names, or "": from its first word of an organisation's
+    kind, with the words of that kind after it and an "of ..."/"for ..." complement.
+
+    >>> organisation_name("The Department for Education"), organisation_name("European Commission President Ursula")
+    ('Department for Education', 'European Commission')
+    >>> organisation_name("Halvorsen Bank"), organisation_name("Lindell Reservoir"), organisation_name("Bank")
+    ('Halvorsen Bank', '', '')
+    >>> organisation_name("Ingrid Solberg of the University of Oslo"), organisation_name("Financial Conduct Authority")
+    ('University of Oslo', 'Financial Conduct Authority')
+    """
+    words = run.split()
+    while words and words[0].casefold() in NOT_NAME_WORDS:
+        words = words[1:]  # "The", "In"
+    while len(words) > 2 and (words[0].casefold() in lexicon.KIND_ONLY_LEADS or words[0].endswith(("'s", "’s"))):
+        words = words[1:]  # "Developer Brightline Homes", "Switzerland's Federal Supreme Court": its name after
+    if words and words[-1].endswith(".") and words[-1].casefold() not in lexicon.ORGANISATION_WORDS:
+        words[-1] = words[-1][:-1]  # the sentence's full stop
+    if words and words[-1].endswith(("'s", "’s")):
+        words[-1] = words[-1][:-2]  # "the Rwanda Space Agency’s ground station"
+    kinds = [i for i, w in enumerate(words) if w.casefold() in lexicon.ORGANISATION_WORDS]
+    if not kinds:
+        return ""
+    connectors = [i for i in range(kinds[0]) if words[i] in _CONNECTORS]
+    if connectors:  # "Ingrid Solberg of the University of Tromsø": the name starts after "of the"
+        words, kinds = words[connectors[-1] + 1:], [k - connectors[-1] - 1 for k in kinds]
+    end = kinds[0] + 1
+    later = [k for k in kinds if k >= end and all(w[:1].isupper() and not is_title_word(w) for w in words[end:k])]
+    end = max(end, later[-1] + 1) if later else end  # "Financial Conduct Authority": to its last kind word
+    while end < len(words) and words[end].casefold() in lexicon.ORGANISATION_WORDS:
+        end += 1  # "Goldman Sachs Group Inc."
+    if end + 1 < len(words) and words[end] in ("of", "for"):
+        end += 2 + (words[end + 1] == "the" and end + 2 < len(words))  # "Bank of England"
+        while end < len(words) and end < kinds[0] + 6 and _complement_word(words[end]):
+            end += 1  # "Museum of Maritime History", "Office of Civil Defense"
+    name = words[:end]
+    if len(name) < 2 or name[0] in _CONNECTORS:
+        return ""
+    return " ".join(name)
+
+
+
+def find_organisations(people: People, text: str) -> None:
+    """Record in `people.organisations` every organisation the text names, with what "the ..." may call it."""
+    joined = []
+    for m in _OF_AND_ORGANISATION.finditer(text):  # "Institute of Volcanology and Seismology"
+        words = m.group().split()
+        while words and words[0].casefold() in NOT_NAME_WORDS:
+            words = words[1:]
+        if organisation_name(" ".join(words[:words.index("and")])):
+            joined.append(" ".join(words))
+    for m in _AND_ORGANISATION.finditer(text):  # "Food and Drug Administration": one name with "and"
+        words = m.group().split()
+        while words and (words[0].casefold() in NOT_NAME_WORDS or words[0].endswith(("'s", "’s"))):
+            words = words[1:]  # "Germany's Federal Waterways and Shipping Administration"
+        head = words[:words.index("and")] if "and" in words else []
+        named = " ".join(words)
+        if (head and m.group("tail").split()[-1].casefold() in lexicon.ORGANISATION_WORDS
+                and not any(w.casefold() in lexicon.ORGANISATION_WORDS for w in head)
+                and _definite(text, m.start(), m.group())  # "the Food and ...", "Germany's Federal ..."
+                and " ".join(head) not in text.replace(named, "")):  # "Nordea and Danske Bank ... Nordea said"
+            joined.append(" ".join(words))
+    for m in _ORG_RUN.finditer(text):
+        for run in _SENTENCE_BREAK.split(m.group()):  # "... by Qorix Software. Qorix said"
+            name = organisation_name(run)
+            if name:
+                people.organisations.setdefault(name, _kinds(name))
+    for m in _COMPANY_BEFORE.finditer(text):  # "the battery start-up Cellique": a company
+        name = m.group("run")
+        if (split_title(name)[1] == name and " " not in name and name.casefold() not in lexicon.PLACES
+                and not people.by_last_word.get(normalise_speaker(name)) and not people.organisation(name)):
+            people.organisations[name] = frozenset({"company", "firm"})
+    for m in _KIND_BEFORE.finditer(text):  # "Consumer group Fair Power": its kind says so
+        name, first = m.group("run"), m.group("run").split()[0].casefold()
+        if (name.casefold() not in lexicon.PLACES and first not in lexicon.FEMALE_NAMES | lexicon.MALE_NAMES
+                and first not in NOT_NAME_WORDS and not people.organisation(name) and split_title(name)[0] == ""
+                and not people.by_last_word.get(normalise_speaker(name).split()[-1], set()) - {name}
+                and not (m.group("kind").casefold() in lexicon.JOB_LEADS and " " in name
+                         and split_title(name)[1] == name and not organisation_name(name))):
+            # ("Property developer Nick Candy" is a person: a job that is also a kind of company)
+            kind = m.group("kind").casefold()
+            company = frozenset({"company", "firm"} if kind in lexicon.COMPANY_LEADS else ())
+            people.organisations[name] = frozenset({kind}) | lexicon.KIND_OF_WORD.get(kind, company) | company
+    for m in _SHARES_IN.finditer(text):  # "Shares in Norsk Hydro fell": a listed company
+        name = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS)
+        if any(o.startswith(name + " ") for o in people.organisations):
+            continue  # "shares in Halvorsen": Halvorsen Pharma, named already
+        if name and name.casefold() not in lexicon.PLACES:
+            people.organisations[name] = people.organisations.get(name, frozenset()) | {"company", "firm"}
+    for m in _SAID_IT.finditer(text):  # "Apiculture New Zealand said it would": no person's name
+        if not re.search(r"(?:^|[.!?]\s+|\n|\b[Tt]he\s+|[—–-]\s+)$", text[max(0, m.start() - 6):m.start()]):
+            continue  # the sentence's subject only, not "Johnson and Johnson Services said it"
+        run = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS)
+        title, name = split_title(run) if run else ("", "")
+        if (run and (" " in run or run.endswith(("'s", "’s"))) and not title and name != run
+                and run.casefold() not in lexicon.PLACES
+                and not all(is_title_word(w) for w in run.split())  # "The Prime Minister said it"
+                and not people.organisation(run) and not any(o.endswith(" " + run) for o in people.organisations)):
+            people.organisations[run] = frozenset({"organisation"})
+    for name in joined:  # and not the part after its "and" ("Drug Administration")
+        for part in [o for o in people.organisations if name.endswith(" " + o)]:
+            del people.organisations[part]
+        people.organisations.setdefault(name, _kinds(name))
+
+
+def _kinds(name: str) -> frozenset[str]:
+    return frozenset(k for w in name.casefold().split() for k in lexicon.KIND_OF_WORD.get(w, ()))
