@@ -828,8 +828,9 @@ def test_round_six_rules_leave_other_readings_alone(text, words, speaker):
     ("The co-op's chief executive, Declan Morrissey, spoke to RTE. He said Munster Milk had drawn on its reserves.",
      "Declan Morrissey", "Munster Milk had drawn"),
 ], ids=["an-acronym-after-its-kind", "a-description-after-a-comma", "a-description-opens-the-sentence",
-        "of-and-in-an-organisation", "the-co-operative", "a-company", "said-in-a-statement-that-it", "a-possessive-name",
-        "an-organisations-role-with-of", "told-a-broadcaster-that", "of-a-research-firm", "the-organisation-written-here",
+        "of-and-in-an-organisation", "the-co-operative", "a-company", "said-in-a-statement-that-it",
+        "a-possessive-name", "an-organisations-role-with-of", "told-a-broadcaster-that", "of-a-research-firm",
+        "the-organisation-written-here",
         "according-to-a-description", "a-kind-lead-is-no-speaker", "a-statement-opening-with-a-name"])
 def test_round_seven_attributions(text, speaker, words):
     assert [s for s, _, q in said(text) if words in q] == [speaker]
