@@ -85,9 +85,6 @@ def _nearer(rule: Rule, m: re.Match[str], before: str) -> re.Match[str] | None:
     return None
 
 
-_FUNCTION_WORDS = frozenset(
-    "of for to by with from and or at in on as that than about after before his her their its our my the a an "
-    "said says told who which when while but".split())
 # Words that open a subordinate clause: "a week after Jonas Berg said ..." has Berg as its subject.
 _SUBORDINATORS = frozenset("after before when while because since although though until once as that".split())
 
@@ -102,17 +99,8 @@ def _subject_position(prefix: str, appos: str | None) -> bool:
         not prefix or prefix.endswith((",", ";", ":", "—", "–", "-", "...", "…", "”", '"', "’"))
         or prefix.split()[-1] in ROLE_NOUNS or prefix.split()[-1].casefold() in _SUBORDINATORS
         or bool(appos and appos.strip(", ").startswith("who")) or bool(_ORGANISATION_LEAD.fullmatch(prefix))
-        or bool(_DESCRIPTION.fullmatch(prefix.rsplit(",", 1)[-1].strip()))  # "In the hall, British tourist "
-        or prefix.split()[-1].endswith(("ologist", "ographer", "ician"))
+        or bool(rules.DESCRIPTION.fullmatch(prefix.rsplit(",", 1)[-1].strip()))  # "In the hall, British tourist "
     )
-
-
-# What a person is, before their name, opening the sentence: "Former national champion ", "Retired bus
-# driver ", "Court-appointed administrator " (no function word: "A spokesman for " is someone else).
-_DESCRIPTION = re.compile(
-    rf"(?:[{UPPER}][\w\-]*\s+)?(?:(?!(?:{'|'.join(sorted(_FUNCTION_WORDS))})\b|[a-z]+ed\b)[a-z][\w\-]*\s+){{0,2}}"
-    rf"(?!(?:{'|'.join(sorted(_FUNCTION_WORDS))})\b|[a-z]+ed\b)[a-z][\w\-]*")  # not "Police interviewed "
-
 
 
 # After a word that only says what kind of organisation is named next: "Conservation group Orangutan".
@@ -309,7 +297,7 @@ def _names_in(doc: QuotedText, *ranges: tuple[int, int]) -> list[str]:
     from her cottage in Lowmere"): a place, no one who could be speaking instead."""
     return [m.group() for lo, hi in ranges for m in NAME_RUN_PATTERN.finditer(doc.text, lo, hi)
             if split_title(m.group())[1] and not doc.people.organisation(m.group()) and not (
-                _PLACE_BEFORE.search(doc.text, max(0, m.start() - 12), m.start())
+                " " not in m.group() and _PLACE_BEFORE.search(doc.text, max(0, m.start() - 12), m.start())
                 and doc.people.find(m.group()) is None)]
 
 

@@ -114,8 +114,10 @@ def find_organisations(people: People, text: str) -> None:
         words = m.group().split()
         while words and words[0].casefold() in NOT_NAME_WORDS:
             words = words[1:]
-        if organisation_name(" ".join(words[:words.index("and")])):
-            joined.append(" ".join(words))
+        tail = " ".join(words[words.index("and") + 1:])
+        if organisation_name(" ".join(words[:words.index("and")])) and tail.split()[0].casefold() not in (
+                lexicon.FEMALE_NAMES | lexicon.MALE_NAMES):
+            joined.append(" ".join(words))  # not "Ana Ruiz of the Bank of England and Tom Hale"
     for m in _AND_ORGANISATION.finditer(text):  # "Food and Drug Administration": one name with "and"
         words = m.group().split()
         while words and (words[0].casefold() in NOT_NAME_WORDS or words[0].endswith(("'s", "’s"))):

@@ -8,6 +8,7 @@ from bisect import bisect_left, bisect_right
 
 from ..names import NAME_RUN, NAME_RUN_PATTERN, ROLE_NOUNS, UPPER, split_title
 from . import lexicon, rules
+from .lexicon import LEAD_ALTERNATIVES
 from .spans import QuotedText, Said
 
 PRONOUN_REACH = 2000  # characters back a pronoun looks for its person, at most (long paragraphs)
@@ -40,8 +41,8 @@ _SUBJECT = re.compile(
     rf"|(?P<role>[Tt]he\s+(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLES}))"
     rf"|(?:(?:[{UPPER}][\w\-]*\s+)?(?:(?!(?:of|for|to|by|with|from|and|or|at|in|on|the|a|an)\b|[a-z]+ed\b)"
     rf"[a-z][\w\-]*\s+){{1,3}})?(?P<run>{NAME_RUN})"  # "Retired bus driver Tom Gallacher", "Polish baritone ..."
-    rf"(?:\s+and\s+(?P<run2>{NAME_RUN}))?(?P<affiliation>\s+(?:of|from|at)\s+(?:the\s+)?(?:{NAME_RUN}\s+)?"
-    rf"(?:[a-z][\w\-]*\s+){{0,2}}{NAME_RUN}(?:\s+in\s+{NAME_RUN})?)?)"
+    rf"(?:\s+and\s+(?P<run2>{NAME_RUN}))?(?P<affiliation>\s+(?:of|from|at)\s+(?:the\s+)?(?:(?:{NAME_RUN}\s+)?"
+    rf"(?:[a-z][\w\-]*\s+)?(?:{LEAD_ALTERNATIVES})\s+)?{NAME_RUN}(?:\s+in\s+{NAME_RUN})?)?)"
     rf"(?P<appos>(?:,\s+[^,;]{{1,120}}?){{1,3}},)?,?\s+{_VERB}")  # also ", 68, from Paisley,"
 # position, the known person named ("" when unknown, UNKNOWN_PERSON and its gender if known for a
 # full name we do not know as a speaker: "?m" for "Daniel Price"), whether it is an attribution
@@ -243,12 +244,19 @@ def _placed(doc: QuotedText, at: int) -> bool:
 # Before a name nobody knows as a person, where places and events go: "from Bab Chellah station",
 # "bound for Bangkok", "in Glasgow and Aberdeen", "last year's Tour".
 _WHERE = re.compile(
-    rf"(?:\b(?:in|at|from|to|for|of|near|into|across|on)\s+(?:the\s+)?(?:{NAME_RUN}\s+(?:and|or)\s+)?|['’]s\s+)$")
+    rf"(?:\b(?:in|at|from|to|for|of|near|into|across|on)\s+(?:the\s+)?(?:{NAME_RUN}\s+(?:and|or)\s+)?|"
+    rf"\b(?:year|week|month|season)['’]s\s+)$")  # "last year's Tour"
 
 
 def _somewhere(doc: QuotedText, at: int, name: str) -> bool:
-    """Whether an unknown name (no known person) is a place or an event by where it stands."""
-    return not _known(name) and bool(_WHERE.search(doc.text, max(0, at - 40), at))
+    """Whether an unknown name (no known person) is a place or an event by where it stands: a lone
+    word ("bound for Bangkok"), or a longer one followed by a noun ("from Bab Chellah station");
+    not a full name of no given gender ("lost the final to Eliud Kipchoge")."""
+    if _known(name) or name not in ("", UNKNOWN_PERSON) or not _WHERE.search(doc.text, max(0, at - 40), at):
+        return False
+    m = NAME_RUN_PATTERN.match(doc.text, at)
+    return name == "" or bool(m and re.match(r"\s+(?:station|airport|hall|street|square|bridge|park|port|road)\b",
+                                             doc.text[m.end():m.end() + 12]))
 
 
 def _gender(doc: QuotedText, name: str) -> str:
@@ -273,7 +281,8 @@ def _mentions(doc: QuotedText, items: list[Said]) -> list[Mention]:
         if in_tail and _PLACE_LEAD.search(doc.text, max(0, m.start() - 20), m.start()):
             continue
         person = people.find(m.group())
-        if (person and people.is_organisation(person.name)) or any(lo <= m.start() < hi for lo, hi in organisations):
+        if (person and people.is_organisation(person.name)) or any(
+                lo <= m.start() and m.end() <= hi for lo, hi in organisations):  # not "U.S. District Judge Tom Hale"
             continue  # "the University of Hamburg", "Halvorsen Bank": no he or she
         if person or len(name.split()) > 1 or m.start() not in sentence_starts:  # "Critics said": no name
             unknown = "" if _placed(doc, m.start()) else _unknown(doc, name)

@@ -67,9 +67,19 @@ _ORG_ROLE_LEAD = (
 )
 # "grid operator ", "state broadcaster ": what the organisation named next is.
 _ORG_KIND_LEAD = rf"(?:[a-z][\w\-]*\s+){{0,2}}?(?:{'|'.join(sorted(ORGANISATION_LEADS))})\s+"
-# Lower-case words saying what someone is: "according to senior primate keeper Olivia Brennan".
-_DESCRIBED = (
-    r"(?:(?!(?:of|for|to|by|with|from|and|or|at|in|on|the|a|an|data|figures|report|study)\b)[a-z][\w\-]*\s+){1,3}")
+# Lower-case words saying what someone is, before their name: "former national champion", "senior
+# primate keeper": no function word or preposition, no verb form, no plural at the end ("Lawyers
+# representing", "residents near", "doctors treating", "prosecutors investigating" are others).
+_NOT_DESCRIPTIVE = (
+    "of|for|to|by|with|from|and|or|at|in|on|as|that|than|about|after|before|his|her|their|its|our|my|the|a|an|"
+    "said|says|told|who|which|when|while|but|except|around|near|across|under|against|between|inside|along|over|"
+    "behind|beyond|within|among|outside|toward|towards|through|into|without|data|figures|report|study"
+)
+_DESCRIPTIVE_WORD = rf"(?!(?:{_NOT_DESCRIPTIVE})\b|[a-z]+(?:ing|ed)\b)[a-z][\w\-]*"
+_PERSON_WORD = rf"(?!(?:{_NOT_DESCRIPTIVE})\b|[a-z]+(?:ing|ed|[^s]s)\b)[a-z][\w\-]*"
+_DESCRIBED = rf"(?:{_DESCRIPTIVE_WORD}\s+){{0,2}}{_PERSON_WORD}\s+"
+# The same opening a sentence: "Former national champion ", "British tourist ", not "The woman ".
+DESCRIPTION = re.compile(rf"(?:(?!(?:The|A|An)\b)[{UPPER}][\w\-]*\s+)?(?:{_DESCRIPTIVE_WORD}\s+){{0,2}}{_PERSON_WORD}")
 _ROLE = (  # "the minister", "the foreign minister", "The Nairobi-based firm"
     rf"(?P<role>\b[Tt]he(?:\s+[{UPPER}][\w]*-(?:based|owned|run|led|backed))?(?:\s+(?!(?:and|but|or)\b)[a-z][\w\-]*){{1,3}}?)")
 _PRON = r"(?P<pron>\b[Hh]e|\b[Ss]he)"
@@ -163,7 +173,8 @@ _LISTENER = (  # "told the Associated Press"
 _TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
 _THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)\b)"
 _STATEMENT = (  # "the EU must ...", "212 flights ...", "Munster Milk had drawn ..."
-    rf"(?P<clause>(?:(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b)[a-z0-9]"
+    rf"(?P<clause>(?:(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b)[a-z]"
+    rf"|(?=[\d,.]+\s+(?:\S+\s+){{0,2}}?(?:had|has|have|was|were|is|are|would|will|could|can|[a-z]+ed)\b)\d"
     rf"|(?=[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}}"
     rf"\s+(?:had|has|have|was|were|is|are|would|will|could|can|did|[a-z]+ed)\b)[{UPPER}])\S*(?:\s+\S+){{2,}})"
 )

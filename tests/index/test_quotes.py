@@ -849,3 +849,32 @@ def test_round_seven_attributions(text, speaker, words):
         "an-affiliation-does-not-stop-a-quote-continuing"])
 def test_round_seven_pronouns_and_continuations(text, speaker):
     assert said(text)[-1][0] == speaker
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Lawyers representing Tom Hale said on Monday that their client would appeal.", "their client would appeal"),
+    ("Residents near Lake Tahoe said the smoke was thick.", "the smoke was thick"),
+    ("The family of musician Tom Hale said he died peacefully.", "he died peacefully"),
+    ("The fire spread overnight, according to prosecutors investigating Tom Hale.", "The fire spread overnight"),
+    ("Nikola Jokic added 14 rebounds and 11 assists as Denver beat Phoenix.", "14 rebounds"),
+    ("Tom Hale lost the final to Eliud Kipchoge on Sunday. “I felt unbeatable today,” he said.", "unbeatable"),
+    ("Tom Hale of the committee investigating Peter Olsen was blunt. “I did nothing wrong,” he said.",
+     "did nothing wrong"),
+    ("“We will appeal,” Tom Hale said. A reply came from Peter Olsen within an hour. “Nothing has been signed yet.”",
+     "Nothing has been signed"),
+    ("Ana Ruiz of the Bank of England and Tom Hale said in a joint letter that rates would have to rise.",
+     "rates would have to rise"),
+], ids=["a-participle-is-no-description", "a-preposition-is-no-description", "of-a-musician",
+        "according-to-people-doing-something", "added-a-number", "a-full-name-after-to-is-someone",
+        "an-affiliation-naming-someone-else", "a-full-name-after-from-stops-a-quote", "a-joint-letter"])
+def test_round_seven_rules_leave_other_readings_alone(text, words):
+    assert [s for s, _, q in said(text) if words in q] == []
+
+
+def test_a_title_after_an_organisations_word_leaves_the_person_a_name_for_he():
+    text = ("Peter Olsen was sentenced to 10 years on Friday by U.S. District Judge Tom Hale. "
+            "“You betrayed the public trust,” he said.")
+    assert "Peter Olsen" not in [s for s, _, _ in said(text)]
+    text = ("Disney chief executive Bob Iger defended the plan. Activist investor Nelson Peltz, who owns a stake, "
+            "disagreed. “The board has failed shareholders,” he said.")
+    assert "Bob Iger" not in [s for s, _, _ in said(text)]  # "investor" is no organisation's kind
