@@ -57,7 +57,8 @@ NON_PERSON_WORDS = frozenset(w.casefold() for w in """
     Europe European America American Africa African Asia Asian Earth Communications Electric Energy
     Power Oil Airways Entertainment Productions Telecom Insurance Financial Securities Brands Foods
     Industries Enterprises Solutions Software Digital Electronics Publishing Books Code SpA GmbH AG
-    plc PLC KG Open Australian British French German Italian Spanish Chinese Japanese Russian Indian
+    plc PLC KG Glacier Mount Mountain Bay Gulf Strait Canal Peninsula Highway Cathedral Harbour Harbor Volcano
+    Reservoir Fjord Desert Open Australian British French German Italian Spanish Chinese Japanese Russian Indian
     Canadian Mexican Brazilian Dutch Swedish Norwegian Danish Scottish Polish Turkish Greek Korean
 """.split())
 # Capitalised words that open sentences or are dates: never part of a name.
@@ -80,6 +81,9 @@ NOT_NAME_WORDS = frozenset(w.casefold() for w in """
 NAME_SUFFIXES = frozenset({"jr.", "sr.", *"ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi".split()})
 _ABBREVIATED_TITLES = "Dr|Mr|Mrs|Ms|Mx|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Adm|Rev|Jr|Sr|St"
 PARTICLES = r"(?:de|da|del|della|der|den|di|du|dos|das|van|von|bin|ibn|al|la|le|ter|y)"
+# Words a surname of two words may start with: "De Wilde" is Joris De Wilde, "Ní Riain" Aoife Ní Riain.
+SURNAME_PARTICLES = frozenset(
+    "de da del della der den di du dos das van von bin ibn al el la le ter ní nic mac ó".split())
 _LEADING_PARTICLES = "von|van|de|du|da|di|del|della|bin|ibn|al"  # a surname may start with these
 
 # Upper-case letters of Latin scripts, for character classes.
@@ -128,15 +132,23 @@ def role_label(name: str) -> tuple[str, str]:
     return " ".join(words[:i]), " ".join(words[i:])
 
 
+_FOLDED_PARTICLES = frozenset(normalise_speaker(p) for p in SURNAME_PARTICLES)
+
+
 def same_speaker(predicted: str, labelled: str) -> bool:
     """Whether two names denote the same person: equal once normalised, or one is the other's
     surname ("Budrys" and "Kestutis Budrys").
 
     >>> same_speaker("Budrys", "Kestutis Budrys"), same_speaker("Kestutis Budrys", "Inga Budrys")
     (True, False)
+    >>> same_speaker("De Wilde", "Joris De Wilde"), same_speaker("Ann Smith", "Mary Ann Smith")
+    (True, False)
     """
     a, b = normalise_speaker(predicted).split(), normalise_speaker(labelled).split()
-    return bool(a and b) and (a == b or (len(a) == 1 and a[0] == b[-1]) or (len(b) == 1 and b[0] == a[-1]))
+    if len(a) > len(b):
+        a, b = b, a
+    return bool(a and b) and (a == b or (len(a) == 1 and a[0] == b[-1]) or (
+        a[0] in _FOLDED_PARTICLES and b[-len(a):] == a))  # "De Wilde" and "Joris De Wilde"
 
 
 def split_title(run: str) -> tuple[str, str]:
@@ -182,6 +194,7 @@ def is_name_word(token: str) -> bool:
         token[:1].isupper() and any(c.islower() for c in token)  # not an acronym like "NATO"
         and not is_title_word(token) and word not in NOT_NAME_WORDS and word not in NON_PERSON_WORDS
         and not word.endswith(("'s", "’s", "'", "’")) and not (word.endswith(".") and len(word) > 3)
+        and not re.fullmatch(r"[\w.]+-(?:born|based|backed|led|owned|run|funded|made|listed|born|trained)", word)
     )
 
 

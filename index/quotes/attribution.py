@@ -175,7 +175,9 @@ def _affiliated(doc: QuotedText, item: Said, prefix: str, offset: int) -> None:
 
 
 # Before an organisation's name, the words that make its statement the organisation speaking.
-_SPEAKS_FOR = re.compile(r"\b(?:spokes(?:person|man|woman)|statement|representative)\s+(?:for|from)\s+(?:the\s+)?$")
+_SPEAKS_FOR = re.compile(  # also "Observers from the Organization for Security and Co-operation in Europe said"
+    r"\b(?:spokes(?:person|man|woman)|statement|representatives?|[Oo]bservers|[Mm]onitors|[Ii]nspectors)\s+(?:for|from)"
+    r"\s+(?:the\s+)?$")
 
 
 def _without_the(prefix: str) -> str:
@@ -205,6 +207,8 @@ def _continued_organisation(doc: QuotedText, role: str, at: int) -> Person | Non
 
 def reported(doc: QuotedText, start: int, end: int) -> Said | None:
     """The reported statement of the sentence text[start:end], if any."""
+    if start in doc.paragraph_starts and (dateline := rules.DATELINE.match(doc.text, start, end)):
+        start = dateline.end()  # "BOGOTA, Feb 4 (Reuters) - ..."
     s = doc.text[start:end]
     if len(s) > MAX_SENTENCE or not rules.MAY_REPORT.search(s):
         return None
@@ -225,6 +229,11 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
         prefix = s[:subject.start()] if subject else ""
         if subject and (_subject_position(prefix, None) or _SAID_AFTER_A_QUOTE.search(prefix)):
             return _reported_by_subject(doc, subject, start, m.start("clause"), clause_end)
+        if (org := _opening_organisation(doc, s[:m.start()])) and m.end("clause") > m.start("clause"):
+            # "Colombia's Ministry of Transport ordered ..., saying ..."
+            item = Said(start + m.start("clause"), start + clause_end, kind="reported")
+            item.speaker, item.attribution, item.name_at = org.name, "person", start
+            return item
     m = rules.PARENTHETICAL.pattern.match(s)  # "The radar, Ivan Berg said, could show ..."
     if m and len(m.group("clause").split()) >= 3 and not doc.in_quote(start + m.start("clause")):
         return _reported_item(doc, (rules.PARENTHETICAL, m), start, 0, clause_end)  # the head is said too
@@ -245,12 +254,34 @@ def _before_semicolon(doc: QuotedText, offset: int, clause_start: int, clause_en
     return clause_end
 
 
+def _opening_organisation(doc: QuotedText, s: str) -> Person | None:
+    """The one organisation named in a sentence's first words ("Stockholm's public transport
+    company SL will double ..., it said"), none named before it."""
+    head = s[:80]
+    named = [o for o in doc.people.organisations if re.search(rf"(?<![\w'’]){re.escape(o)}(?![\w'’])", head)]
+    first = min((head.find(o) for o in named), default=-1)
+    lead = head[:first].strip()
+    if len(named) != 1 or (lead and not _ORGANISATION_DESCRIPTION.fullmatch(lead)):
+        return None
+    return doc.people.resolve(named[0])
+
+
+# Before an organisation's name opening a sentence: "Stockholm's public transport company", "Colombia's".
+_ORGANISATION_DESCRIPTION = re.compile(
+    rf"(?:(?:The|[{UPPER}][\w\-]*['’]s)\s*)?(?:(?!(?:of|for|to|by|with|from|and|or|at|in|on|the|a|an)\b)[a-z][\w\-]*"
+    rf"(?:\s+|$)){{0,3}}")
+
+
 def _its_own(doc: QuotedText, s: str, start: int, clause_end: int) -> Said | None:
-    """An organisation's statement ending ", it said" that opens with "the <kind>" (one we know)."""
+    """An organisation's statement ending ", it said" that opens with "the <kind>" (one we know) or
+    with its name after words saying what it is."""
     kind = rules.ITS_OWN_KIND.match(s)
-    org = doc.people.with_role(kind.group().casefold(), start) if kind else None
-    if org is None or not doc.people.is_organisation(org.name) or not 0 <= doc.text.find(org.name) < start:
-        return None  # only one named before it
+    if not kind:
+        org = _opening_organisation(doc, s)  # "Stockholm's public transport company SL will ..., it said"
+    elif (org := doc.people.with_role(kind.group().casefold(), start)) and not 0 <= doc.text.find(org.name) < start:
+        return None  # "the company" is only one named before it
+    if org is None or not doc.people.is_organisation(org.name):
+        return None
     item = Said(start, start + clause_end, kind="reported")
     item.speaker, item.attribution, item.name_at = org.name, "person", start
     return item
@@ -308,7 +339,7 @@ def _told_an_outlet(doc: QuotedText, between: str, name: str, speaker: str) -> b
     if not (person and doc.people.is_organisation(person.name)) and name.casefold() not in NEWS_OUTLETS:
         return False  # "Judge Ruiz told Tom Hale", "Hale told Ruiz": a person, who may answer
     surname = re.escape(speaker.split()[-1])
-    return bool(re.search(rf"^[,\s”\"’]*(?:he|she|{surname})\s+told\s+(?:the\s+)?{re.escape(name)}\b", between))
+    return bool(re.search(rf"\b(?:he|she|{surname})\s+told\s+(?:the\s+)?{re.escape(name)}\b", between))
 
 
 def continue_quotes(doc: QuotedText) -> None:

@@ -43,14 +43,24 @@ def _second_statement(text: str, start: int, end: int) -> int | None:
     if m:
         return m.end()
     m = _GOES_ON.match(text, start, end)
-    return m.end() if m and not _NARRATION.match(text, m.end(), end) else None
+    if m and not m.group().rstrip().endswith("that") and _NARRATION.match(text, m.end(), end):
+        return None  # "... and was booed by supporters as he left"
+    return m.end() if m else None
 
 
-def _without_inner_quotes(doc: QuotedText, item: Said) -> Said | None:
+def _without_inner_quotes(doc: QuotedText, item: Said, absorbed: set[int]) -> Said | None:
     """A reported clause, unless a direct quote inside it says it better; but a second statement
-    after that quote ("... “turned the corner” but warned against cutting too soon") stays."""
+    after that quote ("... “turned the corner” but warned against cutting too soon") stays. A
+    clause that says much before its first quoted words ("her body could no longer “take the
+    weeks on the road”") stays whole, and takes in its quotes of the same speaker (their ids go to
+    `absorbed`)."""
     inner = [s for s in doc.spans if s.speaker and s.start < item.end and item.start < s.end]
     if not inner:
+        return item
+    first = min(inner, key=lambda s: s.open_mark)
+    head = re.sub(r"\s*(?:that)?\s*$", "", doc.text[item.start:first.open_mark])
+    if len(head.split()) >= 4 and all(s.speaker == item.speaker for s in inner) and first.open_mark > item.start:
+        absorbed.update(id(s) for s in inner)
         return item
     start = _second_statement(doc.text, max(s.close_mark for s in inner), item.end)
     return None if start is None else Said(start, item.end, kind="reported", speaker=item.speaker)
@@ -72,8 +82,9 @@ def extract_quotations(text: str) -> list[Quotation]:
     continue_quotes(doc)
 
     quotations = []
-    for said in [*doc.spans, *statements]:
-        item = _without_inner_quotes(doc, said) if said.kind == "reported" else said
+    absorbed: set[int] = set()  # direct quotes inside a reported clause kept whole
+    reported_items = [_without_inner_quotes(doc, said, absorbed) for said in statements]
+    for item in [*(s for s in doc.spans if id(s) not in absorbed), *reported_items]:
         if item is None or item.speaker is None:
             continue
         person = doc.people.people[item.speaker]

@@ -47,7 +47,8 @@ _KINDS = {
     "co-operative": "co-operative co-op cooperative company", "cooperative": "cooperative co-op company",
     "co-op": "co-op co-operative company", "zoo": "zoo", "aquarium": "aquarium", "division": "division authority",
     "district": "district authority", "opera": "opera house company", "orchestra": "orchestra",
-    "capital": "firm company", "company": "company firm",
+    "capital": "firm company", "company": "company firm", "inspectorate": "inspectorate agency",
+    "airport": "airport operator", "corporation": "corporation company firm",
 }
 ORGANISATION_WORDS = frozenset(_KINDS)
 # What "the company", "the bank" may stand for: kind -> words of a name that make it that kind.

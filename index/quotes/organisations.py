@@ -27,7 +27,7 @@ _COMPANY_BEFORE = re.compile(
 )
 # "Consumer group Fair Power", "the regulator Ofgrid": an organisation named after its kind.
 _KIND_BEFORE = re.compile(
-    rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=\s[-–—]\s)|\b[Tt]he\s+)(?:[{UPPER}][\w\-]*\s+)?(?:[a-z][\w'’\-]*\s+){{0,2}}?"
+    rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=\s[-–—]\s)|\b[Tt]he\s+)(?:[{UPPER}][\w\-]*(?:['’]s)?\s+)?(?:[a-z][\w'’\-]*\s+){{0,3}}?"
     rf"(?P<kind>{lexicon.LEAD_ALTERNATIVES})\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
 )
 # "Food and Drug Administration", "Alpine and Speleological Rescue Corps of South Tyrol": "and" inside
@@ -35,9 +35,11 @@ _KIND_BEFORE = re.compile(
 _CAPS = rf"[{UPPER}][\w'’.\-]*(?:[ \t]+[{UPPER}][\w'’.\-]*){{0,3}}"
 _AND_ORGANISATION = re.compile(
     rf"(?<![\w'’.\-]){_CAPS}[ \t]+and[ \t]+(?P<tail>{_CAPS})(?:[ \t]+of[ \t]+(?:the[ \t]+)?{_CAPS})?")
+_COMPOUND_ADJECTIVE = re.compile(r"[\w.]+-(?:born|based|backed|led|owned|run|funded|made|listed|trained)")
 # "Philippine Institute of Volcanology and Seismology", "Department of Health and Social Care".
-_OF_AND_ORGANISATION = re.compile(
-    rf"(?<![\w'’.\-]){_CAPS}[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?{_CAPS}[ \t]+and[ \t]+{_CAPS}")
+_OF_AND_ORGANISATION = re.compile(  # also "Organization for Security and Co-operation in Europe"
+    rf"(?<![\w'’.\-]){_CAPS}[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?{_CAPS}[ \t]+and[ \t]+{_CAPS}"
+    rf"(?:[ \t]+in[ \t]+{_CAPS})?")
 # "Apiculture New Zealand said it would ...": who says "it" of themself is an organisation.
 _SAID_IT = re.compile(
     rf"(?<![\w'’.\-])(?P<run>{NAME_RUN})\s+(?:also\s+)?(?:said|says)\s+(?:on\s+\w+day\s+|in\s+a\s+statement\s+)?"
@@ -114,7 +116,7 @@ def find_organisations(people: People, text: str) -> None:
         words = m.group().split()
         while words and words[0].casefold() in NOT_NAME_WORDS:
             words = words[1:]
-        tail = " ".join(words[words.index("and") + 1:])
+        tail = " ".join(words[words.index("and") + 1:]).split(" in ")[0]
         if organisation_name(" ".join(words[:words.index("and")])) and tail.split()[0].casefold() not in (
                 lexicon.FEMALE_NAMES | lexicon.MALE_NAMES):
             joined.append(" ".join(words))  # not "Ana Ruiz of the Bank of England and Tom Hale"
@@ -159,7 +161,8 @@ def find_organisations(people: People, text: str) -> None:
     for m in _SAID_IT.finditer(text):  # "Apiculture New Zealand said it would": no person's name
         if not re.search(r"(?:^|[.!?]\s+|\n|\b[Tt]he\s+|[—–-]\s+)$", text[max(0, m.start() - 6):m.start()]):
             continue  # the sentence's subject only, not "Johnson and Johnson Services said it"
-        run = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS)
+        run = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS
+                       and not _COMPOUND_ADJECTIVE.fullmatch(w))  # not "London-listed"
         title, name = split_title(run) if run else ("", "")
         if (run and (" " in run or run.endswith(("'s", "’s"))) and not title and name != run
                 and run.casefold() not in lexicon.PLACES

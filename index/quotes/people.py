@@ -12,11 +12,14 @@ from ..names import (
     NAME_RUN_PATTERN,
     NOT_NAME_WORDS,
     ROLE_NOUNS,
+    SURNAME_PARTICLES,
     normalise_speaker,
     split_title,
 )
 from . import lexicon
 from .organisations import find_organisations
+
+_FOLDED_PARTICLES = frozenset(normalise_speaker(p) for p in SURNAME_PARTICLES)
 
 
 @dataclass
@@ -193,7 +196,8 @@ class People:
             return None
         key = normalise_speaker(name).split()
         pool = self.by_last_word.get(key[-1], set())
-        fuller = {full for full in pool if (len(key) == 1 or full in self.people)
+        surname = len(key) == 1 or (len(key) == 2 and key[0] in _FOLDED_PARTICLES)  # "De Wilde"
+        fuller = {full for full in pool if (surname or full in self.people)
                   and len(full.split()) > len(key) and normalise_speaker(full).split()[-len(key):] == key}
         shortest = min(fuller, key=lambda f: len(f.split()), default=None)
         # Nested forms ("Marco Polo", "Venetian Marco Polo") are one person, named by the shortest:

@@ -20,7 +20,8 @@ _PLACE_LEAD = re.compile(r"\b(?:in|at|aboard|outside|inside|near|from|of|before|
 _APPOSITION = re.compile(r"\w,\s*$")
 _LOCATIVE = re.compile(r"\b(?:in|at|aboard|outside|inside|near)\s+(?:the\s+)?$")
 # "the Nigerian-born actor", "a London-based bank": an adjective, no name.
-_COMPOUND_ADJECTIVE = re.compile(r"\w+-(?:born|based|backed|led|owned|run|funded|made|style|speaking|bred|raised)")
+_COMPOUND_ADJECTIVE = re.compile(
+    r"\w+-(?:born|based|backed|led|owned|run|funded|made|style|speaking|bred|raised|listed)")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 # A sentence's subject: a name after an optional lead that ends in a comma ("Vesely’s coach, ",
 # "Its salvage master, ", "On Friday, "), maybe two joined by "and", maybe an apposition, then its
@@ -252,9 +253,14 @@ def _somewhere(doc: QuotedText, at: int, name: str) -> bool:
     """Whether an unknown name (no known person) is a place or an event by where it stands: a lone
     word ("bound for Bangkok"), or a longer one followed by a noun ("from Bab Chellah station");
     not a full name of no given gender ("lost the final to Eliud Kipchoge")."""
-    if _known(name) or name not in ("", UNKNOWN_PERSON) or not _WHERE.search(doc.text, max(0, at - 40), at):
+    if _known(name) or name not in ("", UNKNOWN_PERSON):
         return False
     m = NAME_RUN_PATTERN.match(doc.text, at)
+    if m and (m.group().casefold() in lexicon.PLACES | lexicon.NEWS_OUTLETS or re.search(
+            r"\btold\s+(?:the\s+)?$", doc.text[max(0, at - 10):at])):
+        return True  # "said Iceland would ...", "told Reuters that ..."
+    if not _WHERE.search(doc.text, max(0, at - 40), at):
+        return False
     return name == "" or bool(m and re.match(r"\s+(?:station|airport|hall|street|square|bridge|park|port|road)\b",
                                              doc.text[m.end():m.end() + 12]))
 

@@ -53,7 +53,7 @@ _RUN = NAME_RUN
 VERB = "(?:" + "|".join(SPEECH_VERBS) + ")"
 PARTICIPLE = "(?:" + "|".join(SPEECH_PARTICIPLES) + ")"
 _AUX = r"(?:(?:has|had|have|also|later|then|once|again|further|\w+ly)\s+){0,2}"
-_APPOS = r"(?P<appos>,\s+(?:who\b|(?:[^,;:“”\"]|,(?=\d{3})){1,90}?,))?,?"  # ", the foreign minister," / ", who"
+_APPOS = r"(?P<appos>,\s+(?:who\b|(?:[^,;:“”\"]|,(?=\d{3})|:(?=\d)){1,90}?,))?,?"  # ", the foreign minister," / ", who"
 _ROLE_ALTERNATIVES = "|".join(sorted(ROLE_NOUNS))
 # "film director ", "chief executive, "
 _ROLE_LEAD = (  # also "co-founder and chief executive "
@@ -114,7 +114,8 @@ AFTER = (
     ),
     _rule(
         "says name",
-        rf"\s*,?\s*{VERB}\s+(?:(?:the|a|an)\s+)?(?:(?!(?:{_FUNCTION_WORDS})\b)[a-z][\w'’\-]*\s+){{0,2}}(?P<run>{_RUN})",
+        rf"\s*,?\s*{VERB}\s+(?:(?:the|a|an)\s+)?(?:{_ORG_ROLE_LEAD}|(?:(?!(?:{_FUNCTION_WORDS})\b)[a-z][\w'’\-]*\s+){{0,2}})"
+        rf"(?P<run>{_RUN})",  # also "said Tasmania Fire Service chief officer Darren Hollis"
     ),
     _rule("role says", rf"\s*,?\s*{_ROLE}\s+{_AUX}{VERB}\b"),
     _rule("spokesperson for organisation says", rf"\s*,?\s*{_SPOKESPERSON_FOR}(?P<org>{_RUN})\s+{_AUX}{VERB}\b"),
@@ -150,6 +151,12 @@ BEFORE = (
     _rule(  # "Jonas Berg presented the budget on Monday, promising “...”": the sentence's subject
         "subject ..., saying",
         rf"^\s*{_ROLE_LEAD}(?P<run>{_RUN}){_APPOS}\s+[a-z][^“”\".;:!?]*,\s+(?:{PARTICIPLE}|promising|vowing)\s*$",
+    ),
+    _rule(  # "Agriculture Minister Andrés Felipe Rojas promised credit and called the outbreak “...”"
+        "subject ... and called",
+        rf"^\s*(?:{_ORG_ROLE_LEAD}|{_ROLE_LEAD})(?P<run>{_RUN}){_APPOS}\s+(?!(?:of|for|and|or|in|at|on|to|from|with|by)\b)"
+        rf"[a-z][^“”\".;:!?]*\s(?:and|but)\s+(?:{_NAMING_VERBS})(?:\s+[^“”\".;:!?\s]+){{0,4}}\s*$",
+        subject_only=True,
     ),
     _rule("speech verb, no person", rf"\b(?:{VERB}|{_NAMING_VERBS}){_GAP}{_END}|\baccording\s+to\b[^.]*$"),
 )
@@ -202,7 +209,7 @@ REPORTED = (
     _rule(  # "Budrys said the EU must act", "Halvorsen Bank said on Tuesday it would cut jobs", and
         # "Brandt called the work “careful” but said (that) three years was too short"
         "says statement",
-        rf"{_SUBJECT}(?:{_PLAIN}|(?!(?:of|for|and|or|in|at|on|to|from|with|by)\b)[a-z]+\b[^.;:!?]{{0,120}}?"
+        rf"{_SUBJECT}(?:{_PLAIN}|(?!(?:of|for|and|or|in|at|on|to|from|with|by)\b)[a-z]+\b(?:[^.;:!?]|\.(?=\d)){{0,160}}?"
         rf"\s(?:but|and)\s+(?:also\s+)?{_PLAIN}"
         rf"(?:\s+that)?)\s+{_ON_A_DAY}{_STATEMENT}",
         subject_only=True,
@@ -216,7 +223,10 @@ REPORTED = (
 # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
 PARTICIPLE_CLAUSE = re.compile(rf",\s+(?P<verb>{PARTICIPLE})\s+(?P<that>that\s+)?(?P<clause>\S.*)")
 # After an inverted attribution's verb: "said on Thursday", "said in a statement".
-_WHEN = rf"(?:\s+(?:on\s+)?{_DAY}|\s+in\s+a\s+(?:statement|report|filing)(?:\s+on\s+{_DAY})?)?"
+_WHEN = (  # "said on Thursday", "said in a filing to the securities regulator on Tuesday"
+    rf"(?:\s+(?:on\s+)?{_DAY}|\s+in\s+an?\s+(?:statement|report|filing|letter|note|interview)"
+    rf"(?:\s+(?:to|with)\s+(?:the\s+)?[^\s,.;:“”\"]+(?:\s+[^\s,.;:“”\"]+){{0,2}}?)?(?:\s+on\s+{_DAY})?)?"
+)
 # After an inverted attribution's comma, what may follow it: an apposition or a circumstance
 # ("..., the company said on Thursday, as demand fell", "..., two weeks after the sit-in began").
 _AFTERTHOUGHT = "the|a|an|who|according|as|after|before|while|when|amid|despite|because|although|though|citing|to"
@@ -249,5 +259,9 @@ SOMEONE = re.compile(  # "The Doctor", "the foreign minister": someone, maybe a 
     rf"|(?P<role>(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})\b))"
 )
 TRAILING = re.compile(r"[\s,;:.!?…]+$")
+# A wire story's dateline before its first sentence: "BOGOTA, Feb 4 (Reuters) - ", "OSLO — ".
+DATELINE = re.compile(
+    rf"\([^)]{{1,30}}\)\s*[-–—]\s+|[{UPPER}]{{2}}[{UPPER}\s.'’\-]*(?:,\s+[{UPPER}][\w.]*(?:\s+[\w.]+){{0,2}}?(?:\s+\d{{1,2}})?){{0,2}}\s*"
+    rf"(?:\([^)]{{1,30}}\)\s*)?[-–—]\s+")
 # The capitalised run opening a sentence as its speaker ("Hoshino Motors said ..."), after "The".
 LEADING_RUN = re.compile(rf"\s*(?:The\s+)?(?P<run>{NAME_RUN})\s+{_AUX}{VERB}\b")

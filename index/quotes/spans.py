@@ -44,6 +44,7 @@ class QuotedText:
             self.spans_by_paragraph.append(sorted(spans, key=lambda s: s.start))
         self.spans = [s for spans in self.spans_by_paragraph for s in spans]
         self.sentence_starts = [s.start for lo, hi in self.paragraphs for s in split_sentences(text[lo:hi], lo)]
+        self.paragraph_starts = frozenset(lo for lo, _ in self.paragraphs)
         self._marks = [s.open_mark for s in self.spans]
 
     def in_quote(self, pos: int) -> bool:

@@ -878,3 +878,31 @@ def test_a_title_after_an_organisations_word_leaves_the_person_a_name_for_he():
     text = ("Disney chief executive Bob Iger defended the plan. Activist investor Nelson Peltz, who owns a stake, "
             "disagreed. “The board has failed shareholders,” he said.")
     assert "Bob Iger" not in [s for s, _, _ in said(text)]  # "investor" is no organisation's kind
+
+
+@pytest.mark.parametrize("text, speaker, words", [
+    ("De Wilde's client was arrested in 2024. Defence lawyer Joris De Wilde said the case rested on one fingerprint. "
+     "“My client is a mechanic,” De Wilde said.", "Joris De Wilde", "a mechanic"),
+    ("Nina Baumgartner announced her retirement on Thursday, saying her body could no longer “take the weeks on the "
+     "road”.", "Nina Baumgartner", "her body could no longer"),
+    ("Agriculture Minister Andrés Felipe Rojas promised emergency credit and called the outbreak “a slow disaster.”",
+     "Andrés Felipe Rojas", "a slow disaster"),
+    ("The federation cut its forecast to 10.2 million bags and said exports would probably fall by a fifth.",
+     None, "exports would probably fall"),
+    ("Portuguese club Vitória Atlântico is being sold for about 95 million euros, the club said in a filing to the "
+     "securities regulator on Tuesday.", "Vitória Atlântico", "is being sold"),
+    ("Observers from the Organization for Security and Co-operation in Europe said the vote had been well run.",
+     "Organization for Security and Co-operation in Europe", "the vote had been well run"),
+    ("“One spark can do what this fire has done,” said Tasmania Fire Service chief officer Darren Hollis.",
+     "Darren Hollis", "One spark"),
+    ("STOCKHOLM, Sweden - Stockholm's public transport company SL will double the number of ticket inspectors, it "
+     "said on Wednesday.", "SL", "will double the number"),
+    ("BOGOTA, Feb 4 (Reuters) - Colombia's Ministry of Transport ordered the app Rodar to stop operating, saying the "
+     "company had ignored two court rulings.", "Ministry of Transport", "the company had ignored"),
+    ("Kiprotich, who won in 2:04:11, told Kyodo News that the headwind had made a fast time impossible.",
+     "Kiprotich", "the headwind"),
+], ids=["a-surname-with-a-particle", "a-clause-with-its-quote-kept-whole", "and-called", "a-decimal-in-the-clause",
+        "in-a-filing-to-a-regulator", "observers-from", "says-an-organisations-role-name", "it-said-after-its-name",
+        "a-dateline-and-an-organisation-saying", "a-time-in-an-apposition"])
+def test_round_eight_attributions(text, speaker, words):
+    assert [s for s, _, q in said(text) if words in q] == ([speaker] if speaker else [])
