@@ -267,9 +267,10 @@ def _opening_organisation(doc: QuotedText, s: str) -> Person | None:
 
 
 # Before an organisation's name opening a sentence: "Stockholm's public transport company", "Colombia's".
+# Its words are a noun phrase ending in a kind of organisation, no verb: not "The regulator fined".
 _ORGANISATION_DESCRIPTION = re.compile(
-    rf"(?:(?:The|[{UPPER}][\w\-]*['’]s)\s*)?(?:(?!(?:of|for|to|by|with|from|and|or|at|in|on|the|a|an)\b)[a-z][\w\-]*"
-    rf"(?:\s+|$)){{0,3}}")
+    rf"(?:The|[{UPPER}][\w\-]*['’]s)(?:\s+(?:(?!(?:of|for|to|by|with|from|and|or|at|in|on|the|a|an)\b|[a-z]+ed\b)"
+    rf"[a-z][\w\-]*\s+){{0,2}}(?:{LEAD_ALTERNATIVES}))?|(?:The\s+)?(?:{LEAD_ALTERNATIVES})")
 
 
 def _its_own(doc: QuotedText, s: str, start: int, clause_end: int) -> Said | None:
@@ -339,7 +340,8 @@ def _told_an_outlet(doc: QuotedText, between: str, name: str, speaker: str) -> b
     if not (person and doc.people.is_organisation(person.name)) and name.casefold() not in NEWS_OUTLETS:
         return False  # "Judge Ruiz told Tom Hale", "Hale told Ruiz": a person, who may answer
     surname = re.escape(speaker.split()[-1])
-    return bool(re.search(rf"\b(?:he|she|{surname})\s+told\s+(?:the\s+)?{re.escape(name)}\b", between))
+    return bool(re.match(  # in the quote's own attribution, before any full stop: not "His wife ...; she told Reuters"
+        rf"[,\s]*(?:[^.!?;“”\"]{{0,60}}?\b)?(?:he|she|{surname})\s+told\s+(?:the\s+)?{re.escape(name)}\b", between))
 
 
 def continue_quotes(doc: QuotedText) -> None:

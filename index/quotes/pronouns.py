@@ -256,8 +256,7 @@ def _somewhere(doc: QuotedText, at: int, name: str) -> bool:
     if _known(name) or name not in ("", UNKNOWN_PERSON):
         return False
     m = NAME_RUN_PATTERN.match(doc.text, at)
-    if m and (m.group().casefold() in lexicon.PLACES | lexicon.NEWS_OUTLETS or re.search(
-            r"\btold\s+(?:the\s+)?$", doc.text[max(0, at - 10):at])):
+    if m and m.group().casefold() in lexicon.PLACES | lexicon.NEWS_OUTLETS:
         return True  # "said Iceland would ...", "told Reuters that ..."
     if not _WHERE.search(doc.text, max(0, at - 40), at):
         return False

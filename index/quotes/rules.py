@@ -154,7 +154,8 @@ BEFORE = (
     ),
     _rule(  # "Agriculture Minister Andrés Felipe Rojas promised credit and called the outbreak “...”"
         "subject ... and called",
-        rf"^\s*(?:{_ORG_ROLE_LEAD}|{_ROLE_LEAD})(?P<run>{_RUN}){_APPOS}\s+(?!(?:of|for|and|or|in|at|on|to|from|with|by)\b)"
+        rf"^\s*(?:{_ORG_ROLE_LEAD}|{_ROLE_LEAD})(?P<run>{_RUN}){_APPOS}\s+"
+        rf"(?!(?:of|for|and|or|in|at|on|to|from|with|by|was|were|is|are|been|being|got)\b)"
         rf"[a-z][^“”\".;:!?]*\s(?:and|but)\s+(?:{_NAMING_VERBS})(?:\s+[^“”\".;:!?\s]+){{0,4}}\s*$",
         subject_only=True,
     ),

@@ -35,6 +35,7 @@ def test_the_rules_searched_anywhere_in_a_sentence_want_their_name_as_its_subjec
                     for rule in rules_ if rule.subject_only}
     assert subject_only == {
         ("before", "name says"), ("before", "role says"), ("before", "name verbed colon"),
+        ("before", "subject ... and called"),
         ("reported", "says that"), ("reported", "told someone that"), ("reported", "says statement"),
         ("reported", "told someone statement"),
     }

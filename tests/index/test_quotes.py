@@ -906,3 +906,20 @@ def test_a_title_after_an_organisations_word_leaves_the_person_a_name_for_he():
         "a-dateline-and-an-organisation-saying", "a-time-in-an-apposition"])
 def test_round_eight_attributions(text, speaker, words):
     assert [s for s, _, q in said(text) if words in q] == ([speaker] if speaker else [])
+
+
+@pytest.mark.parametrize("text, words", [
+    ("The regulator fined Halvorsen Bank $5 million on Tuesday, saying it had misled investors about fees.",
+     "misled investors"),
+    ("The judge ordered Acme Corp to pay $40 million in damages, saying the company had acted in bad faith.",
+     "acted in bad faith"),
+    ("Tom Hale was mocked online and called “a traitor” by his former supporters.", "a traitor"),
+    ("Coach Tom Hale was sacked on Sunday and described as “a failure” by the club's owner.", "a failure"),
+    ("“The plan is sound,” Tom Hale said. His wife disagreed; she told Reuters it was reckless. "
+     "“He never listens to anyone.”", "never listens"),
+    ("“We will appeal,” Ana Ruiz said. Her rival was unmoved and he told Reuters the case was closed. "
+     "“It is over for her now.”", "over for her now"),
+], ids=["an-object-organisation", "ordered-an-organisation", "a-passive-called", "a-passive-described",
+        "someone-else-told-reuters", "her-rival-told-reuters"])
+def test_round_eight_rules_leave_other_readings_alone(text, words):
+    assert [s for s, _, q in said(text) if words in q] == []
