@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..names import NAME_RUN, NAME_RUN_PATTERN, NOT_NAME_WORDS, ROLE_NOUNS, UPPER, split_title
+from ..names import NAME_RUN, NAME_RUN_PATTERN, NOT_NAME_WORDS, ROLE_NOUNS, UPPER, is_title_word, split_title
 from . import rules
 from .lexicon import LEAD_ALTERNATIVES, NEWS_OUTLETS, ORGANISATION_NOUNS
 from .people import Person
@@ -85,24 +85,33 @@ def _nearer(rule: Rule, m: re.Match[str], before: str) -> re.Match[str] | None:
     return None
 
 
+# A subject that is one of two: "In a joint statement, the family and his employer, X, said".
+_NOT_ALONE = re.compile(r"\bjoint\b|\band\s+(?:his|her|their|its|the)\s+(?:[\w'’\-]+\s+){0,2}?[\w'’\-]+,$")
+# An unnamed person of the organisation named next: "A senior official at the Treasury, who ...".
+_ON_BEHALF = re.compile(r"\b(?:at|of|for|from|with)(?:\s+the)?\s*$")
 # Words that open a subordinate clause: "a week after Jonas Berg said ..." has Berg as its subject.
 _SUBORDINATORS = frozenset("after before when while because since although though until once as that".split())
 
 
-def _subject_position(prefix: str, appos: str | None) -> bool:
+def _subject_position(prefix: str, appos: str | None, run: str = "") -> bool:
     """Whether a name after `prefix` (its sentence so far) is the subject: at the start, after an
     opening phrase ("On Monday, "), after a quote, after a role ("film director "), opening a
     subordinate clause ("a week after ", "recalled that "), or with ", who". "A spokesman for Budrys said" is not
     Budrys speaking."""
     prefix = prefix.rstrip()
+    if _NOT_ALONE.search(prefix) or (appos and _ON_BEHALF.search(prefix)):
+        return False  # "the family and his employer, X, said"; "A senior official at the Treasury, who ..."
     return (
-        not prefix or prefix.endswith((",", ";", ":", "—", "–", "-", "...", "…", "”", '"', "’"))
+        (bool(re.fullmatch(rf"[{UPPER}][\w\-]*\s+(?:and|&)", prefix)) and is_title_word(run.split()[0] if run else "x"))
+        # ("Mines and Energy Minister X" is the minister; "Price and Marsh said" is two people)
+        or not prefix or prefix.endswith((",", ";", ":", "—", "–", "-", "...", "…", "”", '"', "’"))
         or prefix.split()[-1] in ROLE_NOUNS or prefix.split()[-1].casefold() in _SUBORDINATORS
         or bool(appos and appos.strip(", ").startswith("who")) or bool(_ORGANISATION_LEAD.fullmatch(prefix))
         or bool(rules.DESCRIPTION.fullmatch(prefix.rsplit(",", 1)[-1].strip()))  # "In the hall, British tourist "
     )
 
 
+_NAMED_IN_APPOSITION = re.compile(rf",\s+{NAME_RUN},?")
 # After a word that only says what kind of organisation is named next: "Conservation group Orangutan".
 _BEFORE_A_KIND = re.compile(rf"\s+(?:{LEAD_ALTERNATIVES})\s+[{UPPER}]")
 # A sentence opening with what the organisation named next is: "Online grocer ", "Consumer group ".
@@ -126,7 +135,7 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
     start = m.start(group)
     if group in ("run", "run2", "run3", "org"):  # an organisation first: "The Department for Education said"
         org, start = _organisation(doc, m.string, m.start(group), m.end(group), offset)
-        if org and (not rule.subject_only or _subject_position(_without_the(m.string[:start]), None)
+        if org and (not rule.subject_only or _subject_position(_without_the(m.string[:start]), groups.get("appos"))
                     or _SPEAKS_FOR.search(m.string[:start])):
             person = doc.people.resolve(org)  # "a spokesperson for Meridian Airways said": the company
         elif group == "org" and (alone := doc.people.spoken_alone(groups["org"])):
@@ -138,7 +147,8 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
         person = doc.people.with_role(groups["role"].casefold())  # "a spokesperson for the council said"
         if person is None or not doc.people.is_organisation(person.name):
             return
-    if person is None and rule.subject_only and not _subject_position(m.string[:m.start(group)], groups.get("appos")):
+    if person is None and rule.subject_only and not _subject_position(
+            m.string[:m.start(group)], groups.get("appos"), groups.get(group, "")):
         _affiliated(doc, item, m.string[:m.start(group)], offset)
         return  # "a spokesman for Budrys said": not Budrys
     if person is not None:
@@ -158,7 +168,7 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
 _AFFILIATION = re.compile(  # also "James Okafor of Lakeshore Children's Hospital in Toronto said",
     # "Brian Otieno of Nairobi research firm Savannah Insights said"
     rf"(?<![\w'’.\-])(?P<name>{NAME_RUN})\s+(?:of|at|from)\s+(?:the\s+)?(?:{NAME_RUN}\s+(?:in|at)\s+|"
-    rf"(?:{NAME_RUN}\s+)?(?:[a-z][\w\-]*\s+)?(?:{LEAD_ALTERNATIVES})\s+)?$")
+    rf"(?:[a-z][\w\-]*\s+)?(?:{NAME_RUN}\s+)?(?:[a-z][\w\-]*\s+)?(?:{LEAD_ALTERNATIVES})\s+)?$")  # "small Galway press"
 
 
 def _affiliated(doc: QuotedText, item: Said, prefix: str, offset: int) -> None:
@@ -181,7 +191,9 @@ _SPEAKS_FOR = re.compile(  # also "Observers from the Organization for Security 
 
 
 def _without_the(prefix: str) -> str:
-    return re.sub(r"\b[Tt]he\s*$", "", prefix)
+    """The prefix without the article (and adjectives) of the organisation named after it: "The
+    federal Health Ministry said" has the ministry as its subject."""
+    return re.sub(r"\b[Tt]he(?:\s+(?!(?:of|for|to|by|with|from|and|or|at|in|on)\b)[a-z][\w\-]*){0,2}\s*$", "", prefix)
 
 
 def _organisation(doc: QuotedText, string: str, start: int, end: int, offset: int) -> tuple[str | None, int]:
@@ -216,11 +228,20 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
     for rule in rules.REPORTED:  # "Budrys said (that) ...", "He told reporters ...", "According to X, ..."
         m = rule.pattern.search(s)
         while m and m.groupdict().get("run") and (m.group("run").casefold() in NOT_NAME_WORDS or _BEFORE_A_KIND.match(
-                s, m.end("run"))):  # "The riders' group Fair Fares Riverton", "Conservation group Orangutan ..."
-            m = rule.pattern.search(s, m.end("run"))
+                s, m.end("run")) or _NAMED_IN_APPOSITION.fullmatch(m.groupdict().get("appos") or "")
+                and not _subject_position(s[:m.start("run")], None)):
+            # "The riders' group Fair Fares Riverton", "Conservation group Orangutan ...", and "The bishop of
+            # Zamora, Fernando Salgado, said": the name in the apposition is the subject
+            m = rule.pattern.search(s, m.end("run") + 1)
         if m and not doc.in_quote(start + m.start()) and not _attributes_quote(s[:m.start()]):
             end = _before_semicolon(doc, start, m.start("clause"), clause_end)
             return _reported_item(doc, (rule, m), start, m.start("clause"), end)
+    m = rules.IT_SAYS.match(s)  # "It said it was supplying water": the organisation that spoke before
+    if m and (org := _organisation_that_spoke_before(doc, start)):
+        item = Said(start + m.start("clause"), start + _before_semicolon(doc, start, m.start("clause"), clause_end),
+                    kind="reported")
+        item.speaker, item.attribution, item.name_at = org, "person", start
+        return item
     m = rules.PARTICIPLE_CLAUSE.search(s)
     if m and (m.group("that") or m.group("verb") in rules.PLAIN_PARTICIPLES):
         # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
@@ -229,10 +250,10 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
         prefix = s[:subject.start()] if subject else ""
         if subject and (_subject_position(prefix, None) or _SAID_AFTER_A_QUOTE.search(prefix)):
             return _reported_by_subject(doc, subject, start, m.start("clause"), clause_end)
-        if (org := _opening_organisation(doc, s[:m.start()])) and m.end("clause") > m.start("clause"):
+        if (opener := _opening_organisation(doc, s[:m.start()])) and m.end("clause") > m.start("clause"):
             # "Colombia's Ministry of Transport ordered ..., saying ..."
             item = Said(start + m.start("clause"), start + clause_end, kind="reported")
-            item.speaker, item.attribution, item.name_at = org.name, "person", start
+            item.speaker, item.attribution, item.name_at = opener.name, "person", start
             return item
     m = rules.PARENTHETICAL.pattern.match(s)  # "The radar, Ivan Berg said, could show ..."
     if m and len(m.group("clause").split()) >= 3 and not doc.in_quote(start + m.start("clause")):
@@ -271,6 +292,20 @@ def _opening_organisation(doc: QuotedText, s: str) -> Person | None:
 _ORGANISATION_DESCRIPTION = re.compile(
     rf"(?:The|[{UPPER}][\w\-]*['’]s)(?:\s+(?:(?!(?:of|for|to|by|with|from|and|or|at|in|on|the|a|an)\b|[a-z]+ed\b)"
     rf"[a-z][\w\-]*\s+){{0,2}}(?:{LEAD_ALTERNATIVES}))?|(?:The\s+)?(?:{LEAD_ALTERNATIVES})")
+
+
+def _organisation_that_spoke_before(doc: QuotedText, start: int) -> str | None:
+    """The one organisation that spoke in the sentence before `start`, in its paragraph ("The mine's
+    operator, Minera Cerro Dorado, said in a statement ... It said ...")."""
+    lo = doc.sentence_start(max(0, start - 2))
+    if lo not in doc.sentence_starts or any(p_lo == start for p_lo in doc.paragraph_starts) or lo >= start:
+        return None
+    previous = doc.text[lo:start]
+    spoke = [o for o in doc.people.organisations if re.search(
+        rf"(?<![\w'’]){re.escape(o)}(?:\s+\([A-Z]{{2,8}}\))?(?:,[^,;]{{1,120}},)?,?\s+(?:also\s+)?(?:said|says|told|added)\b",
+        previous)]
+    spoke = [o for o in spoke if not any(o != other and o in other for other in spoke)]
+    return spoke[0] if len(spoke) == 1 else None
 
 
 def _its_own(doc: QuotedText, s: str, start: int, clause_end: int) -> Said | None:
@@ -321,7 +356,9 @@ def _reported_by_subject(
     return item
 
 
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside|on|from|to|of)\s+$")
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside|on|from|to|of|for|with)\s+$")
+# Before the organisation a person works for: "a trader at Accra-based Sika Commodities".
+_EMPLOYER_BEFORE = re.compile(r"\b(?:at|with)\s+(?:[A-Z][\w]*-(?:based|listed|owned)\s+)?$")
 
 
 def _names_in(doc: QuotedText, *ranges: tuple[int, int]) -> list[str]:
@@ -329,7 +366,8 @@ def _names_in(doc: QuotedText, *ranges: tuple[int, int]) -> list[str]:
     from her cottage in Lowmere"): a place, no one who could be speaking instead."""
     return [m.group() for lo, hi in ranges for m in NAME_RUN_PATTERN.finditer(doc.text, lo, hi)
             if split_title(m.group())[1] and not doc.people.organisation(m.group()) and not (
-                " " not in m.group() and _PLACE_BEFORE.search(doc.text, max(0, m.start() - 12), m.start())
+                (" " not in m.group() and _PLACE_BEFORE.search(doc.text, max(0, m.start() - 12), m.start())
+                 or _EMPLOYER_BEFORE.search(doc.text, max(0, m.start() - 30), m.start()))
                 and doc.people.find(m.group()) is None)]
 
 

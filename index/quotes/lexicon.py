@@ -48,7 +48,9 @@ _KINDS = {
     "co-op": "co-op co-operative company", "zoo": "zoo", "aquarium": "aquarium", "division": "division authority",
     "district": "district authority", "opera": "opera house company", "orchestra": "orchestra",
     "capital": "firm company", "company": "company firm", "inspectorate": "inspectorate agency",
-    "airport": "airport operator", "corporation": "corporation company firm",
+    "airport": "airport operator", "corporation": "corporation company firm", "unit": "unit agency",
+    "commodities": "company firm", "as": "company firm", "ab": "company firm", "nv": "company firm",
+    "bv": "company firm", "oyj": "company firm", "spa": "company firm", "srl": "company firm", "llc": "company firm",
 }
 ORGANISATION_WORDS = frozenset(_KINDS)
 # What "the company", "the bank" may stand for: kind -> words of a name that make it that kind.
@@ -60,7 +62,7 @@ ORGANISATION_NOUNS = frozenset(k for kinds in KIND_OF_WORD.values() for k in kin
 ORGANISATION_LEADS = ORGANISATION_NOUNS | frozenset(
     "grocer retailer regulator watchdog start-up startup supplier manufacturer conglomerate charity "
     "operator utility broadcaster nonprofit non-profit developer builder housebuilder homebuilder organiser "
-    "organizer".split())
+    "organizer press".split())
 # Of those, the ones that never begin an organisation's name, so capitalised too when they open a
 # sentence: "Developer Brightline Homes says" (but "University College London" is a name).
 KIND_ONLY_LEADS = ORGANISATION_LEADS - ORGANISATION_WORDS - {"company", "firm", "group"}

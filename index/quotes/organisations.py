@@ -30,6 +30,10 @@ _KIND_BEFORE = re.compile(
     rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=\s[-–—]\s)|\b[Tt]he\s+)(?:[{UPPER}][\w\-]*(?:['’]s)?\s+)?(?:[a-z][\w'’\-]*\s+){{0,3}}?"
     rf"(?P<kind>{lexicon.LEAD_ALTERNATIVES})\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
 )
+# "The developer, Helios Iberia,", "The mine's operator, Minera Cerro Dorado,": an organisation.
+_KIND_APPOSITION = re.compile(
+    rf"\b[Tt]he\s+(?:[\w'’\-]+\s+){{0,2}}?(?P<kind>{lexicon.LEAD_ALTERNATIVES}),\s+"
+    rf"(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}}),")
 # "Food and Drug Administration", "Alpine and Speleological Rescue Corps of South Tyrol": "and" inside
 # a name that ends with a word of an organisation's kind (and maybe "of ..."); see _find_organisations.
 _CAPS = rf"[{UPPER}][\w'’.\-]*(?:[ \t]+[{UPPER}][\w'’.\-]*){{0,3}}"
@@ -152,6 +156,13 @@ def find_organisations(people: People, text: str) -> None:
             kind = m.group("kind").casefold()
             company = frozenset({"company", "firm"} if kind in lexicon.COMPANY_LEADS else ())
             people.organisations[name] = frozenset({kind}) | lexicon.KIND_OF_WORD.get(kind, company) | company
+    for m in _KIND_APPOSITION.finditer(text):  # "The developer, Helios Iberia,": what it is, then its name
+        name = m.group("run")
+        if (name.casefold() not in lexicon.PLACES and not people.organisation(name) and split_title(name)[0] == ""
+                and name.split()[0].casefold() not in lexicon.FEMALE_NAMES | lexicon.MALE_NAMES | NOT_NAME_WORDS):
+            kind = m.group("kind").casefold()
+            people.organisations[name] = frozenset({kind}) | lexicon.KIND_OF_WORD.get(kind, frozenset()) | (
+                frozenset({"company", "firm"}) if kind in lexicon.COMPANY_LEADS else frozenset())
     for m in _SHARES_IN.finditer(text):  # "Shares in Norsk Hydro fell": a listed company
         name = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS)
         if any(o.startswith(name + " ") for o in people.organisations):

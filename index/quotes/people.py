@@ -141,6 +141,9 @@ class People:
         name = " ".join(words)
         if name in self.organisations:
             return name
+        if re.fullmatch(r"[A-Z]{2,6}", name):  # "The ICC said" after "the International Cricket Council"
+            spelt = [o for o in self.organisations if _initials(o) == name]
+            return spelt[0] if len(spelt) == 1 else None
         longer = [o for o in self.organisations if o.startswith(name + " ")]
         return longer[0] if len(longer) == 1 and not self._person_ending(name) else None
 
@@ -254,6 +257,11 @@ class People:
     def _named_later_in_sentence(self, name: str, at: int) -> bool:
         first = self.text.find(name)
         return first >= at and not re.search(r"[.!?]\s", self.text[at:first])
+
+
+def _initials(name: str) -> str:
+    """ "ICC" for International Cricket Council (small words left out)."""
+    return "".join(w[0] for w in name.split() if w[:1].isupper())
 
 
 def _words_before(run: str, name: str) -> frozenset[str]:

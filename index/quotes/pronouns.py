@@ -130,14 +130,18 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
         return None  # across a paragraph break only a person the text says is of the pronoun's gender
     if doc.people.gender(speaker) not in ("", gender) or any(
             since <= pos < previous and name and name != speaker and _gender(doc, name) != other
-            and not _names(doc, pos, speaker) for pos, name, _ in mentions):
+            and not _names(doc, pos, speaker) and not _somewhere(doc, pos, name)
+            and not (name == UNKNOWN_PERSON and _WHERE.search(doc.text, max(0, pos - 40), pos))  # "in Lower Zambezi"
+            for pos, name, _ in mentions):
         return None  # "“...,” said lawyer Cruz. Judge Okonkwo rejected it. “...,” she said": either
     for pos, name, _ in mentions:  # anyone else named in that sentence who could be meant
         if (previous <= pos < current and pos not in (m.start("run"), m.start("run2"))
                 and not m.start("affiliation") <= pos < m.end("affiliation")
                 and name not in candidates and not _names(doc, pos, *candidates)
                 and not _modifier(doc, pos, name) and not _placed(doc, pos) and not _somewhere(doc, pos, name)
-                and not _possessive(doc, pos) and (not name or _gender(doc, name) != other)):
+                and not _possessive(doc, pos) and (not name or _gender(doc, name) != other)
+                and not (not name and m.start("run") >= 0 and pos < m.start("run")  # "The bishop of Zamora, X"
+                         and doc.text[:m.start("run")].rstrip().endswith(","))):
             return None  # "After meeting Jane Doe, Smith ..." leaves "she" open; "Vesely’s coach, ..." does not
     return speaker
 

@@ -53,8 +53,9 @@ _RUN = NAME_RUN
 VERB = "(?:" + "|".join(SPEECH_VERBS) + ")"
 PARTICIPLE = "(?:" + "|".join(SPEECH_PARTICIPLES) + ")"
 _AUX = r"(?:(?:has|had|have|also|later|then|once|again|further|\w+ly)\s+){0,2}"
-_APPOS = r"(?P<appos>,\s+(?:who\b|(?:[^,;:“”\"]|,(?=\d{3})|:(?=\d)){1,90}?,))?,?"  # ", the foreign minister," / ", who"
-_ROLE_ALTERNATIVES = "|".join(sorted(ROLE_NOUNS))
+# ", the foreign minister," / ", who"
+_APPOS = r"(?P<appos>,\s+(?:who\b|(?:[^,;:“”\"]|,(?=\d{3})|:(?=\d)){1,150}?,))?,?"
+_ROLE_ALTERNATIVES = "(?:co-|vice-|deputy-)?(?:" + "|".join(sorted(ROLE_NOUNS)) + ")"  # also "co-leader"
 # "film director ", "chief executive, "
 _ROLE_LEAD = (  # also "co-founder and chief executive "
     rf"(?:(?:(?:[a-z][\w'’\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})\s+(?:and|&)\s+)?"
@@ -165,11 +166,12 @@ BEFORE = (
 # -- reported speech, one sentence at a time -------------------------------------------------------
 
 # "Student body president Jordan Wilkes said": the name after an organisation's role, not "Student".
-_SUBJECT = rf"(?:{_PRON}|{_ROLE}|(?:{_ORG_ROLE_LEAD})?(?P<run>{_RUN}){_APPOS})\s+{_AUX}"
+# Also "The General Confederation of Labour (CGT), the country's largest union federation, said".
+_SUBJECT = rf"(?:{_PRON}|{_ROLE}|(?:{_ORG_ROLE_LEAD})?(?P<run>{_RUN})(?:\s+\([A-Z]{{2,8}}\))?{_APPOS})\s+{_AUX}"
 # Between a verb and "that": a circumstance ("said on Monday that", "said in a statement that"),
 # never an object ("wrote the poem ... that begins"); "told" takes its listener first.
 _CIRCUMSTANCE = (
-    r"(?:\s+(?:in|on|at|during|to|after|before|when|while|last|this|earlier|later|from|\w+ly)\b"
+    r"(?:\s+(?:in|on|at|during|to|after|before|when|while|last|this|earlier|later|from|outside|inside|near|by|\w+ly)\b"
     r"(?:\s+[^\s,.;:!?“”\"]+){0,10}?)?"
 )
 # "told reporters", "told the BBC", "told Budrys", "told Liam Carter, 33,"
@@ -181,9 +183,9 @@ _LISTENER = (  # "told the Associated Press"
 _TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
 _THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)\b)"
 _STATEMENT = (  # "the EU must ...", "212 flights ...", "Munster Milk had drawn ..."
-    rf"(?P<clause>(?:(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b)[a-z]"
+    rf"(?P<clause>(?:(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b(?!\s+\d))[a-z]"  # but "about 48,000 fish"
     rf"|(?=[\d,.]+\s+(?:\S+\s+){{0,2}}?(?:had|has|have|was|were|is|are|would|will|could|can|[a-z]+ed)\b)\d"
-    rf"|(?=[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}}"
+    rf"|(?=[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}}(?:,\s+[^,;]{{1,40}},)?"
     rf"\s+(?:had|has|have|was|were|is|are|would|will|could|can|did|[a-z]+ed)\b)[{UPPER}])\S*(?:\s+\S+){{2,}})"
 )
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|last\s+(?:week|month|year))"
@@ -198,6 +200,10 @@ REPORTED = (
         "spokesperson for organisation says statement",
         rf"\b(?:[Aa]n?|[Tt]he)\s+{_SPOKES_NOUN}(?:the\s+)?(?P<org>{_RUN})\s+{_AUX}{_PLAIN}"
         rf"(?:{_CIRCUMSTANCE}{_THAT}|\s+(?:that\s+)?{_ON_A_DAY}){_STATEMENT}",
+    ),
+    _rule(  # "A spokeswoman for the company said only 12 percent ...": the one company named
+        "spokesperson for the organisation says statement",
+        rf"\b(?:[Aa]n?|[Tt]he)\s+{_SPOKES_NOUN}{_ROLE}\s+{_AUX}{_PLAIN}(?:{_CIRCUMSTANCE}{_THAT}|\s+(?:that\s+)?{_ON_A_DAY}){_STATEMENT}",
     ),
     _rule("says that", rf"{_SUBJECT}{VERB}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)", subject_only=True),
     _rule(  # "... the Rescue Corps of South Tyrol, which said in a statement that ...": an organisation
@@ -221,6 +227,8 @@ REPORTED = (
         rf"^[Aa]ccording\s+to\s+(?:{_ROLE_LEAD}(?P<run>{_RUN})|the\s+(?P<org>{_RUN})),\s+(?!{_RUN},)(?P<clause>\S.*)",
     ),
 )
+# "It said it was supplying drinking water": an organisation that spoke in the sentence before.
+IT_SAYS = re.compile(rf"It\s+(?:also\s+)?{_PLAIN}\s+(?:that\s+)?{_ON_A_DAY}{_STATEMENT}")
 # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
 PARTICIPLE_CLAUSE = re.compile(rf",\s+(?P<verb>{PARTICIPLE})\s+(?P<that>that\s+)?(?P<clause>\S.*)")
 # After an inverted attribution's verb: "said on Thursday", "said in a statement".
@@ -230,7 +238,7 @@ _WHEN = (  # "said on Thursday", "said in a filing to the securities regulator o
 )
 # After an inverted attribution's comma, what may follow it: an apposition or a circumstance
 # ("..., the company said on Thursday, as demand fell", "..., two weeks after the sit-in began").
-_AFTERTHOUGHT = "the|a|an|who|according|as|after|before|while|when|amid|despite|because|although|though|citing|to"
+_AFTERTHOUGHT = "the|a|an|who|which|according|as|after|before|while|when|amid|despite|because|although|though|citing|to"
 INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the former ...", "..., according to X."
     "statement, says name",
     rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?:(?:the\s+)?{_ORG_KIND_LEAD}|the\s+)?(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}|"

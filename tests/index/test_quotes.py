@@ -923,3 +923,40 @@ def test_round_eight_attributions(text, speaker, words):
         "someone-else-told-reuters", "her-rival-told-reuters"])
 def test_round_eight_rules_leave_other_readings_alone(text, words):
     assert [s for s, _, q in said(text) if words in q] == []
+
+
+@pytest.mark.parametrize("text, speaker, words", [
+    ("Nordfjord Havbruk AS said about 48,000 fish had escaped from its site.", "Nordfjord Havbruk AS", "48,000 fish"),
+    ("The International Cricket Council banned him. The ICC said Nuwan Dissanayake, 31, had accepted three charges.",
+     "International Cricket Council", "had accepted three charges"),
+    ("The federal Health Ministry said it would send 1.2 million doses.", "Health Ministry", "1.2 million doses"),
+    ("Mines and Energy Minister Andrés Villamizar said the government would present a new bill.",
+     "Andrés Villamizar", "present a new bill"),
+    ("The developer, Helios Iberia, plans a solar farm. A spokeswoman for the company said only 12 percent of the land "
+     "was used for olives.", "Helios Iberia", "only 12 percent"),
+    ("The regional energy councillor for Extremadura, Mercedes Galán, told Reuters that a permit would come by "
+     "October.", "Mercedes Galán", "a permit would come"),
+    ("No one was hurt, according to Kenya Railways Corporation, which gave no date.", "Kenya Railways Corporation",
+     "No one was hurt"),
+    ("The General Confederation of Labour (CGT), the country’s largest union federation, said more than 80% of "
+     "workers had stayed at home.", "General Confederation of Labour", "80% of workers"),
+    ("The mine’s operator, Minera Cerro Dorado, said heavy rain had caused the overflow. It said it was supplying "
+     "water to three villages.", "Minera Cerro Dorado", "supplying water"),
+    ("Joseph Banda, a fisherman, said by phone from Chirundu that the river had risen.", "Joseph Banda",
+     "the river had risen"),
+], ids=["an-as-company", "an-acronym", "the-federal-ministry", "mines-and-energy-minister",
+        "spokeswoman-for-the-company",
+        "the-name-in-the-apposition", "according-to-which", "an-acronym-in-brackets", "it-said", "said-by-phone"])
+def test_round_nine_attributions(text, speaker, words):
+    assert [s for s, _, q in said(text) if words in q] == [speaker]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("A senior official at the Treasury, who spoke on condition of anonymity, said the money had been moved.",
+     "the money had been moved"),
+    ("In a joint statement, the family and his employer, Northern Ridge Mining, said they were “deeply grateful”.",
+     "deeply grateful"),
+    ("Price and Marsh said it could be built in a year.", "it could be built"),
+], ids=["an-official-of-an-organisation", "a-joint-statement", "two-people"])
+def test_round_nine_rules_leave_other_readings_alone(text, words):
+    assert [s for s, _, q in said(text) if words in q] == []
