@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ..names import NAME_RUN, NAME_RUN_PATTERN, NOT_NAME_WORDS, ROLE_NOUNS, UPPER, is_title_word, split_title
+from ..names import NAME_RUN, NAME_RUN_PATTERN, NOT_NAME_WORDS, ROLE_NOUNS, UPPER, split_title
 from . import rules
-from .lexicon import LEAD_ALTERNATIVES, NEWS_OUTLETS, ORGANISATION_NOUNS
+from .lexicon import LEAD_ALTERNATIVES, ORGANISATION_NOUNS
 from .people import Person
 from .rules import Rule
 from .spans import QuotedText, Said
@@ -85,6 +85,12 @@ def _nearer(rule: Rule, m: re.Match[str], before: str) -> re.Match[str] | None:
     return None
 
 
+# A minister's fields: "Mines and Energy Minister X" is one person ("Biden and Chancellor Scholz" two).
+_FIELDS = frozenset(
+    "foreign defence defense finance interior health economy trade education energy environment culture labour "
+    "labor agriculture transport mines mining industry fisheries justice home science technology tourism sport "
+    "sports housing water forestry infrastructure communications digital social welfare development planning "
+    "commerce treasury youth women family climate".split())
 # A subject that is one of two: "In a joint statement, the family and his employer, X, said".
 _NOT_ALONE = re.compile(r"\bjoint\b|\band\s+(?:his|her|their|its|the)\s+(?:[\w'’\-]+\s+){0,2}?[\w'’\-]+,$")
 # An unnamed person of the organisation named next: "A senior official at the Treasury, who ...".
@@ -101,8 +107,9 @@ def _subject_position(prefix: str, appos: str | None, run: str = "") -> bool:
     prefix = prefix.rstrip()
     if _NOT_ALONE.search(prefix) or (appos and _ON_BEHALF.search(prefix)):
         return False  # "the family and his employer, X, said"; "A senior official at the Treasury, who ..."
+    fields = re.fullmatch(rf"([{UPPER}][\w\-]*)\s+(?:and|&)", prefix)
     return (
-        (bool(re.fullmatch(rf"[{UPPER}][\w\-]*\s+(?:and|&)", prefix)) and is_title_word(run.split()[0] if run else "x"))
+        bool(fields and fields.group(1).casefold() in _FIELDS and run and run.split()[0].casefold() in _FIELDS)
         # ("Mines and Energy Minister X" is the minister; "Price and Marsh said" is two people)
         or not prefix or prefix.endswith((",", ";", ":", "—", "–", "-", "...", "…", "”", '"', "’"))
         or prefix.split()[-1] in ROLE_NOUNS or prefix.split()[-1].casefold() in _SUBORDINATORS
@@ -111,7 +118,15 @@ def _subject_position(prefix: str, appos: str | None, run: str = "") -> bool:
     )
 
 
-_NAMED_IN_APPOSITION = re.compile(rf",\s+{NAME_RUN},?")
+_NAMED_IN_APPOSITION = re.compile(rf",\s+(?P<name>{NAME_RUN}),?")
+
+
+def _a_person_in_apposition(appos: str) -> bool:
+    """Whether an apposition is only a person's full name (", Fernando Salgado,"; not ", Texas,")."""
+    m = _NAMED_IN_APPOSITION.fullmatch(appos)
+    return m is not None and len(split_title(m.group("name"))[1].split()) >= 2
+
+
 # After a word that only says what kind of organisation is named next: "Conservation group Orangutan".
 _BEFORE_A_KIND = re.compile(rf"\s+(?:{LEAD_ALTERNATIVES})\s+[{UPPER}]")
 # A sentence opening with what the organisation named next is: "Online grocer ", "Consumer group ".
@@ -228,7 +243,7 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
     for rule in rules.REPORTED:  # "Budrys said (that) ...", "He told reporters ...", "According to X, ..."
         m = rule.pattern.search(s)
         while m and m.groupdict().get("run") and (m.group("run").casefold() in NOT_NAME_WORDS or _BEFORE_A_KIND.match(
-                s, m.end("run")) or _NAMED_IN_APPOSITION.fullmatch(m.groupdict().get("appos") or "")
+                s, m.end("run")) or _a_person_in_apposition(m.groupdict().get("appos") or "")
                 and not _subject_position(s[:m.start("run")], None)):
             # "The riders' group Fair Fares Riverton", "Conservation group Orangutan ...", and "The bishop of
             # Zamora, Fernando Salgado, said": the name in the apposition is the subject
@@ -237,10 +252,10 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
             end = _before_semicolon(doc, start, m.start("clause"), clause_end)
             return _reported_item(doc, (rule, m), start, m.start("clause"), end)
     m = rules.IT_SAYS.match(s)  # "It said it was supplying water": the organisation that spoke before
-    if m and (org := _organisation_that_spoke_before(doc, start)):
+    if m and (org := _organisation_that_spoke_before(doc, start)) and (person := doc.people.resolve(org)):
         item = Said(start + m.start("clause"), start + _before_semicolon(doc, start, m.start("clause"), clause_end),
                     kind="reported")
-        item.speaker, item.attribution, item.name_at = org, "person", start
+        item.speaker, item.attribution, item.name_at = person.name, "person", start
         return item
     m = rules.PARTICIPLE_CLAUSE.search(s)
     if m and (m.group("that") or m.group("verb") in rules.PLAIN_PARTICIPLES):
@@ -301,11 +316,17 @@ def _organisation_that_spoke_before(doc: QuotedText, start: int) -> str | None:
     if lo not in doc.sentence_starts or any(p_lo == start for p_lo in doc.paragraph_starts) or lo >= start:
         return None
     previous = doc.text[lo:start]
-    spoke = [o for o in doc.people.organisations if re.search(
-        rf"(?<![\w'’]){re.escape(o)}(?:\s+\([A-Z]{{2,8}}\))?(?:,[^,;]{{1,120}},)?,?\s+(?:also\s+)?(?:said|says|told|added)\b",
-        previous)]
+    if _OTHER_IT.search(previous):
+        return None  # "Acme said a court had ruled against it. It said ...": the court, maybe
+    spoke = [o for o in doc.people.organisations if re.match(  # the sentence's subject, before its verb
+        rf"\s*(?:[^,;“”\"]{{1,60}},\s+)?(?:[Tt]he\s+)?{re.escape(o)}(?:\s+\([A-Z]{{2,8}}\))?(?:,[^,;]{{1,120}},)?,?"
+        rf"\s+(?:also\s+)?(?:said|says)\b", previous)]
     spoke = [o for o in spoke if not any(o != other and o in other for other in spoke)]
     return spoke[0] if len(spoke) == 1 else None
+
+
+# What else "it" may be in the sentence before: "a court had ruled", "a report from the WHO".
+_OTHER_IT = re.compile(r"\b(?:court|report|study|ruling|survey|judge|tribunal|panel|review|inquiry|audit)\b")
 
 
 def _its_own(doc: QuotedText, s: str, start: int, clause_end: int) -> Said | None:
@@ -354,51 +375,3 @@ def _reported_by_subject(
     item.attribution = "person" if person else "other"
     item.speaker, item.name_at = (person.name if person else None), offset + subject.start()
     return item
-
-
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside|on|from|to|of|for|with)\s+$")
-# Before the organisation a person works for: "a trader at Accra-based Sika Commodities".
-_EMPLOYER_BEFORE = re.compile(r"\b(?:at|with)\s+(?:[A-Z][\w]*-(?:based|listed|owned)\s+)?$")
-
-
-def _names_in(doc: QuotedText, *ranges: tuple[int, int]) -> list[str]:
-    """The names in the text's ranges, but a lone unknown word after "in"/"near" ("who was lifted
-    from her cottage in Lowmere"): a place, no one who could be speaking instead."""
-    return [m.group() for lo, hi in ranges for m in NAME_RUN_PATTERN.finditer(doc.text, lo, hi)
-            if split_title(m.group())[1] and not doc.people.organisation(m.group()) and not (
-                (" " not in m.group() and _PLACE_BEFORE.search(doc.text, max(0, m.start() - 12), m.start())
-                 or _EMPLOYER_BEFORE.search(doc.text, max(0, m.start() - 30), m.start()))
-                and doc.people.find(m.group()) is None)]
-
-
-def _told_an_outlet(doc: QuotedText, between: str, name: str, speaker: str) -> bool:
-    """Whether `name` is only who the quote's own speaker told it to, no person: "...,” she told
-    Reuters. “..." (not "His lawyer told Reuters", nor "Judge Ruiz told Tom Hale")."""
-    person = doc.people.find(name)
-    if not (person and doc.people.is_organisation(person.name)) and name.casefold() not in NEWS_OUTLETS:
-        return False  # "Judge Ruiz told Tom Hale", "Hale told Ruiz": a person, who may answer
-    surname = re.escape(speaker.split()[-1])
-    return bool(re.match(  # in the quote's own attribution, before any full stop: not "His wife ...; she told Reuters"
-        rf"[,\s]*(?:[^.!?;“”\"]{{0,60}}?\b)?(?:he|she|{surname})\s+told\s+(?:the\s+)?{re.escape(name)}\b", between))
-
-
-def continue_quotes(doc: QuotedText) -> None:
-    """A quote with no attribution of its own that opens a sentence continues the speaker of the
-    quote before it in the paragraph (or of the previous paragraph's unclosed quote), unless
-    someone else is named in between or right after it ("..." Luther snapped)."""
-    carried: Said | None = None  # an unclosed quote ending the previous paragraph
-    for p, spans in enumerate(doc.spans_by_paragraph):
-        for k, (before, span) in enumerate(zip([carried, *spans], spans, strict=False)):
-            if span.attribution or before is None or before.speaker is None:
-                continue
-            between = doc.text[before.close_mark:span.open_mark]
-            after_hi = spans[k + 1].open_mark if k + 1 < len(spans) else doc.paragraphs[p][1]
-            after = re.split(r"[.!?;]", doc.text[span.close_mark:after_hi], maxsplit=1)[0]
-            names = [n for n in _names_in(doc, (before.close_mark, span.open_mark),
-                                          (span.close_mark, span.close_mark + len(after)))
-                     if not _told_an_outlet(doc, between, n, before.speaker)]
-            if ((not between.strip() or re.search(r"[.!?…]\s*$", between))
-                    and len(doc.text[span.start:span.end].split()) >= 3
-                    and all(getattr(doc.people.find(n), "name", None) == before.speaker for n in names)):
-                span.speaker, span.attribution = before.speaker, "continued"
-        carried = spans[-1] if spans and not spans[-1].closed else None

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from ..chunking import split_sentences
-from .attribution import attribute_direct, continue_quotes, reported
+from .attribution import attribute_direct, reported
+from .continuation import continue_quotes
 from .pronouns import resolve_pronouns
 from .rules import VERB
 from .spans import QuotedText, Said

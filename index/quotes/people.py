@@ -141,9 +141,9 @@ class People:
         name = " ".join(words)
         if name in self.organisations:
             return name
-        if re.fullmatch(r"[A-Z]{2,6}", name):  # "The ICC said" after "the International Cricket Council"
-            spelt = [o for o in self.organisations if _initials(o) == name]
-            return spelt[0] if len(spelt) == 1 else None
+        if re.fullmatch(r"[A-Z]{3,6}", name):  # "The ICC said" after "the International Cricket Council"
+            spelt = [o for o in self.organisations if _initials(o) == name and len(_initials(o)) >= 3]
+            return spelt[0] if len(spelt) == 1 and name not in _NOT_ACRONYMS else None
         longer = [o for o in self.organisations if o.startswith(name + " ")]
         return longer[0] if len(longer) == 1 and not self._person_ending(name) else None
 
@@ -257,6 +257,9 @@ class People:
     def _named_later_in_sentence(self, name: str, at: int) -> bool:
         first = self.text.find(name)
         return first >= at and not re.search(r"[.!?]\s", self.text[at:first])
+
+
+_NOT_ACRONYMS = frozenset("CEO CFO COO CTO MP PM AG DA GM US UK UN EU USA".split())
 
 
 def _initials(name: str) -> str:

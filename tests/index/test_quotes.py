@@ -960,3 +960,32 @@ def test_round_nine_attributions(text, speaker, words):
 ], ids=["an-official-of-an-organisation", "a-joint-statement", "two-people"])
 def test_round_nine_rules_leave_other_readings_alone(text, words):
     assert [s for s, _, q in said(text) if words in q] == []
+
+
+@pytest.mark.parametrize("text, words", [
+    ("He and President Lula said the two countries would deepen trade ties.", "deepen trade ties"),
+    ("Scholz and Prime Minister Giorgia Meloni said the summit had been productive.", "productive"),
+    ("The mayor of Paris, Texas, said the town had never seen such flooding.", "such flooding"),
+    ("Shares in Pacific Minerals fell 4 percent on Monday. The PM said the government would not bail out the miner.",
+     "would not bail out"),
+    ("Acme Corp said a court in Texas had ruled against it. It said the company must pay $10 million.",
+     "must pay $10 million"),
+    ("Shares in Halvorsen Bank added 4 percent on Tuesday after the central bank cut rates. It said inflation was "
+     "easing.", "inflation was easing"),
+], ids=["two-people-joined", "a-leader-and-a-prime-minister", "a-town-in-a-state", "a-role-abbreviation",
+        "it-may-be-the-court", "it-after-shares-added"])
+def test_round_nine_review_leaves_other_readings_alone(text, words):
+    assert [s for s, _, q in said(text) if words in q] == []
+
+
+def test_it_said_after_a_person_of_the_organisation_does_not_fail():
+    text = "Tom Hale, who chairs Acme Corp, said the board would meet on Friday. It said the dividend would be cut."
+    assert ("Tom Hale", "reported", "the board would meet on Friday") in said(text)  # once a KeyError
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "data" / "quotes").glob("*.jsonl")), ids=lambda p: p.name)
+def test_every_labelled_text_extracts_with_exact_offsets(path):
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if "text" in record:
+            said(record["text"])  # raises nothing, and every quotation is its text's slice
