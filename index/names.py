@@ -28,7 +28,7 @@ ROLE_NOUNS = frozenset("""
     commander provost vice-president broadcaster presenter curator conservator photographer pilot
     chef comedian dancer drummer cellist conductor sculptor painter playwright screenwriter vocalist
     midwife paramedic pharmacist dentist veterinarian ranger skipper forecaster meteorologist auditor
-    member owner teammate grandmaster
+    member owner teammate grandmaster survivor commuter shopper motorist hiker climber
 """.split())
 # Capitalised words that name a role: before a name they are its title, never part of it.
 TITLE_WORDS = ROLE_NOUNS | {w.casefold() for w in """

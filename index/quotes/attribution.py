@@ -92,7 +92,8 @@ _FIELDS = frozenset(
     "sports housing water forestry infrastructure communications digital social welfare development planning "
     "commerce treasury youth women family climate".split())
 # A subject that is one of two: "In a joint statement, the family and his employer, X, said".
-_NOT_ALONE = re.compile(r"\bjoint\b|\band\s+(?:his|her|their|its|the)\s+(?:[\w'’\-]+\s+){0,2}?[\w'’\-]+,$")
+_NOT_ALONE = re.compile(  # also "An open letter signed by the writers, including the poet X, said"
+    r"\bjoint\b|\bincluding\b|\bamong\s+them\b|\bsuch\s+as\b|\band\s+(?:his|her|their|its|the)\s+(?:[\w'’\-]+\s+){0,2}?[\w'’\-]+,$")
 # An unnamed person of the organisation named next: "A senior official at the Treasury, who ...".
 _ON_BEHALF = re.compile(r"\b(?:at|of|for|from|with)(?:\s+the)?\s*$")
 # Words that open a subordinate clause: "a week after Jonas Berg said ..." has Berg as its subject.

@@ -49,7 +49,11 @@ _KINDS = {
     "district": "district authority", "opera": "opera house company", "orchestra": "orchestra",
     "capital": "firm company", "company": "company firm", "inspectorate": "inspectorate agency",
     "airport": "airport operator", "corporation": "corporation company firm", "unit": "unit agency",
-    "commodities": "company firm", "as": "company firm", "ab": "company firm", "nv": "company firm",
+    "commodities": "company firm", "library": "library", "festival": "festival", "gallery": "gallery",
+    "centre": "centre center", "center": "center centre", "observatory": "observatory", "archives": "archives",
+    "academy": "academy", "clinic": "clinic", "laboratory": "laboratory lab", "theatre": "theatre",
+    "theater": "theater",
+    "co.": "company firm", "as": "company firm", "ab": "company firm", "nv": "company firm",
     "bv": "company firm", "oyj": "company firm", "spa": "company firm", "srl": "company firm", "llc": "company firm",
 }
 ORGANISATION_WORDS = frozenset(_KINDS)

@@ -105,16 +105,18 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
     m = _SUBJECT.match(doc.text, previous, current)
     if not m or any(current <= pos < item.name_at and not _somewhere(doc, pos, name) for pos, name, _ in mentions):
         return None  # someone named in the pronoun's own sentence before it ("... to Europe, she" is no one)
-    named = m.group("unnamed") and m.group("appos") and NAME_RUN_PATTERN.match(m.group("appos"), 2)
+    named = (m.group("unnamed") or m.group("role")) and m.group("appos") and NAME_RUN_PATTERN.match(m.group("appos"), 2)
+    if named and not split_title(named.group())[1]:
+        named = None
     if m.group("unnamed") and not named:
         return NOBODY  # "one commuter said ..."; but "A passenger, Moira Lennox, 67, told ..." is Lennox
-    if m.group("role"):  # "The chef, whose ..., said": the one person with that title
+    if named:  # "The race director, Ilse Maes, defended the course."
+        candidates = [p] if (p := _person(doc, named.group())) else []
+    elif m.group("role"):  # "The chef, whose ..., said": the one person with that title
         person = doc.people.with_role(m.group("role").casefold(), m.start())
         if person is None or doc.people.is_organisation(person.name):
             return None
         candidates = [person.name]
-    elif named:
-        candidates = [p] if (p := _person(doc, named.group())) else []
     else:
         candidates = [p for g in ("run", "run2") if m.group(g) and (p := _person(doc, m.group(g)))]
     if not candidates or len(candidates) < len([g for g in ("run", "run2") if m.group(g)]):
@@ -169,7 +171,7 @@ def _modifier(doc: QuotedText, at: int, name: str) -> bool:
         _NOUN_AFTER.match(doc.text, m.end())) and not _VERB_AFTER.match(doc.text, m.end())
 
 
-_VERB_AFTER = re.compile(rf"\s+{_VERB}")
+_VERB_AFTER = re.compile(rf"\s+(?!(?:[a-z]+s)\b){_VERB}|\s+(?:is|was|has|does|says)\b")  # "X-ray images" is no verb
 _NOUN_AFTER = re.compile(  # "Latvian counterpart", not "Lawson on lap 3"
     r"\s+(?!(?:on|in|at|to|for|with|by|from|and|or|but|of|as|after|before|about|over|under|into|during|since|who|"
     r"whose|which|that|than|then|when|while|also|still|just|too)\b)[a-z]")

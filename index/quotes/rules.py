@@ -54,7 +54,7 @@ VERB = "(?:" + "|".join(SPEECH_VERBS) + ")"
 PARTICIPLE = "(?:" + "|".join(SPEECH_PARTICIPLES) + ")"
 _AUX = r"(?:(?:has|had|have|also|later|then|once|again|further|\w+ly)\s+){0,2}"
 # ", the foreign minister," / ", who"
-_APPOS = r"(?P<appos>,\s+(?:who\b|(?:[^,;:“”\"]|,(?=\d{3})|:(?=\d)){1,150}?,))?,?"
+_APPOS = r"(?P<appos>,\s+(?:who\b|(?:[^,;:“”\"]|,(?=\d{3})|:(?=\d)|[“\"][^“”\",]{1,40}[”\"]){1,150}?,))?,?"
 _ROLE_ALTERNATIVES = "(?:co-|vice-|deputy-)?(?:" + "|".join(sorted(ROLE_NOUNS)) + ")"  # also "co-leader"
 # "film director ", "chief executive, "
 _ROLE_LEAD = (  # also "co-founder and chief executive "
@@ -111,7 +111,8 @@ AFTER = (
     _rule("says pronoun", rf"\s*,?\s*{VERB}\s+(?P<pron>he|she)\b"),
     _rule(
         "name says",
-        rf"\s*[,–—-]?\s*(?:{_ORG_ROLE_LEAD}|{_ROLE_LEAD})(?P<run>{_RUN}){_AFFILIATION}{_APPOS}\s+{_AUX}{VERB}\b",
+        rf"\s*[,–—-]?\s*(?:{_ORG_ROLE_LEAD}|{_ROLE_LEAD}|(?:{_DESCRIPTIVE_WORD}\s+){{1,2}}(?=[{UPPER}]))(?P<run>{_RUN})"
+        rf"{_AFFILIATION}{_APPOS}\s+{_AUX}{VERB}\b",  # also "“...,” company President Hiroshi Tanabe told"
     ),
     _rule(
         "says name",
@@ -178,7 +179,8 @@ _CIRCUMSTANCE = (
 _LISTENER = (  # "told the Associated Press"
     rf"\s+(?:the\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|[\w.]+)"
     rf"|(?!(?:the|a|an)\s)[a-z]+(?:\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|radio|television|tv))?"
-    rf"|{_RUN}(?:,\s+\d+,)?)"
+    rf"|(?:[{UPPER}][\w\-]*\s+)?(?:broadcaster|newspaper|radio|television|daily|agency|channel|station)\s+{_RUN}"
+    rf"|{_RUN}(?:\s+(?:newspaper|radio|television|daily))?(?:,\s+\d+,)?)"  # "Swiss broadcaster RSI"
 )
 _TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
 _THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)\b)"

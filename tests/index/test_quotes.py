@@ -989,3 +989,27 @@ def test_every_labelled_text_extracts_with_exact_offsets(path):
         record = json.loads(line)
         if "text" in record:
             said(record["text"])  # raises nothing, and every quotation is its text's slice
+
+
+@pytest.mark.parametrize("text, speaker, words", [
+    ("A manuscript has been found in an attic in County Clare, the National Library of Ireland said on Friday.",
+     "National Library of Ireland", "A manuscript has been found"),
+    ("“Safety comes before everything,” company President Hiroshi Tanabe told reporters.", "Hiroshi Tanabe",
+     "Safety comes"),
+    ("Fire chief Luca Pedrini told Swiss broadcaster RSI that temperatures had exceeded 1,000 degrees.",
+     "Luca Pedrini", "temperatures had exceeded"),
+    ("Survivor Amina Juma, 24, said the findings had come too late.", "Amina Juma", "come too late"),
+    ("Rourke, whose novel “The Salt Road” sold 100,000 copies, said he had been treated unfairly.", "Rourke",
+     "treated unfairly"),
+    ("The race director, Ilse Maes, defended the course. “Every metre was checked this morning,” she said.",
+     "Ilse Maes", "Every metre"),
+], ids=["a-library", "a-lower-case-word-before-a-title", "told-a-countrys-broadcaster", "a-survivor",
+        "a-title-inside-an-apposition", "a-role-with-a-named-apposition"])
+def test_round_ten_attributions(text, speaker, words):
+    assert [s for s, _, q in said(text) if words in q] == [speaker]
+
+
+def test_a_letter_signed_by_many_including_one_is_not_hers():
+    text = ("An open letter signed by the writers, including the poet Aoife Brennan, said the festival should not "
+            "offer a platform to hate.")
+    assert said(text) == []
