@@ -106,8 +106,8 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
     if not m or any(current <= pos < item.name_at and not _somewhere(doc, pos, name) for pos, name, _ in mentions):
         return None  # someone named in the pronoun's own sentence before it ("... to Europe, she" is no one)
     named = (m.group("unnamed") or m.group("role")) and m.group("appos") and NAME_RUN_PATTERN.match(m.group("appos"), 2)
-    if named and not split_title(named.group())[1]:
-        named = None
+    if named and (not split_title(named.group())[1] or doc.people.organisation(named.group())):
+        named = None  # not "The coach, Real Madrid, lost"
     if m.group("unnamed") and not named:
         return NOBODY  # "one commuter said ..."; but "A passenger, Moira Lennox, 67, told ..." is Lennox
     if named:  # "The race director, Ilse Maes, defended the course."

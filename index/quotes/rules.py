@@ -111,7 +111,7 @@ AFTER = (
     _rule("says pronoun", rf"\s*,?\s*{VERB}\s+(?P<pron>he|she)\b"),
     _rule(
         "name says",
-        rf"\s*[,–—-]?\s*(?:{_ORG_ROLE_LEAD}|{_ROLE_LEAD}|(?:{_DESCRIPTIVE_WORD}\s+){{1,2}}(?=[{UPPER}]))(?P<run>{_RUN})"
+        rf"\s*[,–—-]?\s*(?:{_ORG_ROLE_LEAD}|{_ROLE_LEAD}|(?:{_DESCRIPTIVE_WORD}\s+){{1,2}}(?={_TITLE_WORD}\b))(?P<run>{_RUN})"
         rf"{_AFFILIATION}{_APPOS}\s+{_AUX}{VERB}\b",  # also "“...,” company President Hiroshi Tanabe told"
     ),
     _rule(

@@ -1013,3 +1013,12 @@ def test_a_letter_signed_by_many_including_one_is_not_hers():
     text = ("An open letter signed by the writers, including the poet Aoife Brennan, said the festival should not "
             "offer a platform to hate.")
     assert said(text) == []
+
+
+@pytest.mark.parametrize("text, words", [
+    ("“The deal is off,” rivals like Ferrari said.", "The deal is off"),
+    ("“The season is over,” players like Lionel Messi said.", "The season is over"),
+    ("“We cannot accept this,” clubs like Barcelona told UEFA.", "We cannot accept"),
+], ids=["rivals-like", "players-like", "clubs-like"])
+def test_an_example_after_a_group_is_not_its_speaker(text, words):
+    assert [s for s, _, q in said(text) if words in q] == []
