@@ -83,7 +83,7 @@ _ABBREVIATED_TITLES = "Dr|Mr|Mrs|Ms|Mx|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Adm|
 PARTICLES = r"(?:de|da|del|della|der|den|di|du|dos|das|van|von|bin|ibn|al|la|le|ter|y)"
 # Words a surname of two words may start with: "De Wilde" is Joris De Wilde, "Ní Riain" Aoife Ní Riain.
 SURNAME_PARTICLES = frozenset(
-    "de da del della der den di du dos das van von bin ibn al el la le ter ní nic mac ó".split())
+    "de da del della der den di du dos das van von bin ibn al el la le ter ní nic mac ó te".split())
 _LEADING_PARTICLES = "von|van|de|du|da|di|del|della|bin|ibn|al"  # a surname may start with these
 
 # Upper-case letters of Latin scripts, for character classes.

@@ -53,7 +53,7 @@ _KINDS = {
     "centre": "centre center", "center": "center centre", "observatory": "observatory", "archives": "archives",
     "academy": "academy", "clinic": "clinic", "laboratory": "laboratory lab", "theatre": "theatre",
     "theater": "theater",
-    "co.": "company firm", "as": "company firm", "ab": "company firm", "nv": "company firm",
+    "co.": "company firm", "chamber": "chamber", "as": "company firm", "ab": "company firm", "nv": "company firm",
     "bv": "company firm", "oyj": "company firm", "spa": "company firm", "srl": "company firm", "llc": "company firm",
 }
 ORGANISATION_WORDS = frozenset(_KINDS)

@@ -60,7 +60,7 @@ class People:
         self.roles: dict[str, set[str]] = {}  # canonical name -> role nouns written before it ("chef")
         titled = []
         for m in NAME_RUN_PATTERN.finditer(text):
-            title, name = split_title(m.group())
+            title, name = _without_descriptor(*split_title(m.group()))
             if len(name.split()) >= 2:
                 self._index(name)
             role_before = text[max(0, m.start() - 30):m.start()].split()[-1:]
@@ -115,7 +115,7 @@ class People:
         org = self.organisation(run)
         if org:
             return self._register(org, "", org)
-        title, name = split_title(run)
+        title, name = _without_descriptor(*split_title(run))
         canonical = None if self._both(name) else self._canonical(name, title, _words_before(run, name))
         return self._register(canonical, title, name) if canonical else None
 
@@ -260,6 +260,17 @@ class People:
 
 
 _NOT_ACRONYMS = frozenset("CEO CFO COO CTO MP PM AG DA GM US UK UN EU USA".split())
+
+
+def _without_descriptor(title: str, name: str) -> tuple[str, str]:
+    """A word saying what someone is, glued before a given name at a sentence's start, goes to the
+    title: "Challenger Katarzyna Nowicka" is Katarzyna Nowicka, "Farmer Anna Rigoni" Anna Rigoni."""
+    words = name.split()
+    given = lexicon.FEMALE_NAMES | lexicon.MALE_NAMES
+    if (len(words) >= 3 and words[0].casefold() not in given and words[1].casefold() in given
+            and words[0].casefold().endswith(("er", "or", "ist", "ian", "ant", "ent"))):  # not "Luz Marina Ospina"
+        return " ".join([*title.split(), words[0]]), " ".join(words[1:])
+    return title, name
 
 
 def _initials(name: str) -> str:

@@ -1022,3 +1022,12 @@ def test_a_letter_signed_by_many_including_one_is_not_hers():
 ], ids=["rivals-like", "players-like", "clubs-like"])
 def test_an_example_after_a_group_is_not_its_speaker(text, words):
     assert [s for s, _, q in said(text) if words in q] == []
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Challenger Katarzyna Nowicka said she would accept the outcome of the recount.", "Katarzyna Nowicka"),
+    ("Rower Hamish Te Rangi denied doping. “I will fight this,” Te Rangi said.", "Hamish Te Rangi"),
+    ("The National Aquaculture Chamber said shipments to China were continuing.", "National Aquaculture Chamber"),
+], ids=["a-descriptor-before-a-given-name", "a-maori-surname", "a-chamber"])
+def test_round_ten_names(text, speaker):
+    assert {s for s, _, _ in said(text)} == {speaker}
