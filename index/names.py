@@ -180,6 +180,10 @@ def split_title(run: str) -> tuple[str, str]:
     return " ".join([*title, *label.split()]), rest
 
 
+# "London-listed", "Texas-born": an adjective, never part of a name.
+_COMPOUND_ADJECTIVE = re.compile(r"[\w.]+-(?:born|based|backed|led|owned|run|funded|made|listed|trained)")
+
+
 def is_name_word(token: str) -> bool:
     """A word that may be part of a person's name: capitalised, not an acronym, a role, a
     sentence opener or an organisation's word; an initial ("J.") or a suffix ("Jr.").
@@ -194,7 +198,7 @@ def is_name_word(token: str) -> bool:
         token[:1].isupper() and any(c.islower() for c in token)  # not an acronym like "NATO"
         and not is_title_word(token) and word not in NOT_NAME_WORDS and word not in NON_PERSON_WORDS
         and not word.endswith(("'s", "’s", "'", "’")) and not (word.endswith(".") and len(word) > 3)
-        and not re.fullmatch(r"[\w.]+-(?:born|based|backed|led|owned|run|funded|made|listed|born|trained)", word)
+        and not _COMPOUND_ADJECTIVE.fullmatch(word)
     )
 
 
