@@ -132,7 +132,7 @@ def role_label(name: str) -> tuple[str, str]:
     return " ".join(words[:i]), " ".join(words[i:])
 
 
-_FOLDED_PARTICLES = frozenset(normalise_speaker(p) for p in SURNAME_PARTICLES)
+FOLDED_PARTICLES = frozenset(normalise_speaker(p) for p in SURNAME_PARTICLES)
 
 
 def same_speaker(predicted: str, labelled: str) -> bool:
@@ -148,7 +148,7 @@ def same_speaker(predicted: str, labelled: str) -> bool:
     if len(a) > len(b):
         a, b = b, a
     return bool(a and b) and (a == b or (len(a) == 1 and a[0] == b[-1]) or (
-        a[0] in _FOLDED_PARTICLES and b[-len(a):] == a))  # "De Wilde" and "Joris De Wilde"
+        a[0] in FOLDED_PARTICLES and b[-len(a):] == a))  # "De Wilde" and "Joris De Wilde"
 
 
 def split_title(run: str) -> tuple[str, str]:
@@ -180,8 +180,9 @@ def split_title(run: str) -> tuple[str, str]:
     return " ".join([*title, *label.split()]), rest
 
 
-# "London-listed", "Texas-born": an adjective, never part of a name.
-_COMPOUND_ADJECTIVE = re.compile(r"[\w.]+-(?:born|based|backed|led|owned|run|funded|made|listed|trained)")
+# "London-listed", "Texas-born", "the Nigerian-born actor": an adjective, never part of a name.
+COMPOUND_ADJECTIVE = re.compile(
+    r"[\w.]+-(?:born|based|backed|led|owned|run|funded|made|listed|trained|style|speaking|bred|raised)")
 
 
 def is_name_word(token: str) -> bool:
@@ -198,7 +199,7 @@ def is_name_word(token: str) -> bool:
         token[:1].isupper() and any(c.islower() for c in token)  # not an acronym like "NATO"
         and not is_title_word(token) and word not in NOT_NAME_WORDS and word not in NON_PERSON_WORDS
         and not word.endswith(("'s", "’s", "'", "’")) and not (word.endswith(".") and len(word) > 3)
-        and not _COMPOUND_ADJECTIVE.fullmatch(word)
+        and not COMPOUND_ADJECTIVE.fullmatch(word)
     )
 
 

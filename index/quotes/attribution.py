@@ -7,7 +7,7 @@ import re
 
 from ..names import NAME_RUN, NAME_RUN_PATTERN, NOT_NAME_WORDS, ROLE_NOUNS, UPPER, split_title
 from . import rules
-from .lexicon import LEAD_ALTERNATIVES, ORGANISATION_NOUNS
+from .lexicon import FIELD_WORDS, LEAD_ALTERNATIVES, ORGANISATION_NOUNS
 from .people import Person
 from .rules import Rule
 from .spans import QuotedText, Said
@@ -85,12 +85,6 @@ def _nearer(rule: Rule, m: re.Match[str], before: str) -> re.Match[str] | None:
     return None
 
 
-# A minister's fields: "Mines and Energy Minister X" is one person ("Biden and Chancellor Scholz" two).
-_FIELDS = frozenset(
-    "foreign defence defense finance interior health economy trade education energy environment culture labour "
-    "labor agriculture transport mines mining industry fisheries justice home science technology tourism sport "
-    "sports housing water forestry infrastructure communications digital social welfare development planning "
-    "commerce treasury youth women family climate".split())
 # A subject that is one of two: "In a joint statement, the family and his employer, X, said".
 _NOT_ALONE = re.compile(  # also "An open letter signed by the writers, including the poet X, said"
     r"\bjoint\b|\bincluding\b|\bamong\s+them\b|\bsuch\s+as\b|\band\s+(?:his|her|their|its|the)\s+(?:[\w'’\-]+\s+){0,2}?[\w'’\-]+,$")
@@ -110,7 +104,7 @@ def _subject_position(prefix: str, appos: str | None, run: str = "") -> bool:
         return False  # "the family and his employer, X, said"; "A senior official at the Treasury, who ..."
     fields = re.fullmatch(rf"([{UPPER}][\w\-]*)\s+(?:and|&)", prefix)
     return (
-        bool(fields and fields.group(1).casefold() in _FIELDS and run and run.split()[0].casefold() in _FIELDS)
+        bool(fields and fields.group(1).casefold() in FIELD_WORDS and run and run.split()[0].casefold() in FIELD_WORDS)
         # ("Mines and Energy Minister X" is the minister; "Price and Marsh said" is two people)
         or not prefix or prefix.endswith((",", ";", ":", "—", "–", "-", "...", "…", "”", '"', "’"))
         or prefix.split()[-1] in ROLE_NOUNS or prefix.split()[-1].casefold() in _SUBORDINATORS
@@ -209,15 +203,18 @@ _SPEAKS_FOR = re.compile(  # also "Observers from the Organization for Security 
 def _without_the(prefix: str) -> str:
     """The prefix without the article (and adjectives) of the organisation named after it: "The
     federal Health Ministry said" has the ministry as its subject."""
-    return re.sub(r"\b[Tt]he(?:\s+(?!(?:of|for|to|by|with|from|and|or|at|in|on)\b)[a-z][\w\-]*){0,2}\s*$", "", prefix)
+    return _THE_AND_ADJECTIVES.sub("", prefix)
+
+
+_THE_AND_ADJECTIVES = re.compile(rf"\b[Tt]he(?:\s+(?!(?:{rules.PREPOSITIONS})\b)[a-z][\w\-]*){{0,2}}\s*$")
 
 
 def _organisation(doc: QuotedText, string: str, start: int, end: int, offset: int) -> tuple[str | None, int]:
     """The known organisation a rule's run names, and where it starts in `string`: a longer name
     written ending with it ("Department for Education", "Teachers' Federation of Ontario", not the
     Ontario Public School Boards' Association), or the run itself ("Qorix" for Qorix Software)."""
-    for name in sorted(doc.people.organisations, key=len, reverse=True):  # the text says it: the name ends here
-        if " " in name and start >= 0 and doc.text.startswith(name, offset + end - len(name)):
+    for name in doc.people.long_organisations:  # the text says it: the name ends here
+        if start >= 0 and doc.text.startswith(name, offset + end - len(name)):
             return name, end - len(name)
     return doc.people.organisation(string[start:end]), start
 
@@ -306,7 +303,7 @@ def _opening_organisation(doc: QuotedText, s: str) -> Person | None:
 # Before an organisation's name opening a sentence: "Stockholm's public transport company", "Colombia's".
 # Its words are a noun phrase ending in a kind of organisation, no verb: not "The regulator fined".
 _ORGANISATION_DESCRIPTION = re.compile(
-    rf"(?:The|[{UPPER}][\w\-]*['’]s)(?:\s+(?:(?!(?:of|for|to|by|with|from|and|or|at|in|on|the|a|an)\b|[a-z]+ed\b)"
+    rf"(?:The|[{UPPER}][\w\-]*['’]s)(?:\s+(?:(?!(?:{rules.PREPOSITIONS}|the|a|an)\b|[a-z]+ed\b)"
     rf"[a-z][\w\-]*\s+){{0,2}}(?:{LEAD_ALTERNATIVES}))?|(?:The\s+)?(?:{LEAD_ALTERNATIVES})")
 
 

@@ -85,6 +85,13 @@ COMPANY_LEADS = frozenset(
 NEWS_OUTLETS = frozenset(
     "reuters ap afp bbc cnn bloomberg npr dpa efe ansa xinhua tass kyodo yonhap nhk rte abc nbc cbs pbs itv "
     "sky".split())
+# Fields a ministry or department covers, which title words name too: "Ministry of Defence",
+# "Office of Civil Defense", "Mines and Energy Minister X" (one person, not two).
+FIELD_WORDS = frozenset(
+    "foreign defence defense finance interior health economy trade education energy environment culture labour "
+    "labor agriculture transport mines mining industry fisheries justice home science technology tourism sport "
+    "sports housing water forestry infrastructure communications digital social welfare development planning "
+    "commerce treasury youth women family climate".split())
 # Countries, their capitals and other names that speak for a state: never a speaker ("China said").
 PLACES = frozenset(w.casefold() for w in """
     Afghanistan Albania Algeria Argentina Armenia Australia Austria Azerbaijan Bangladesh Belarus Belgium

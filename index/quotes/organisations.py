@@ -8,7 +8,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..names import NAME_RUN, NOT_NAME_WORDS, ROLE_NOUNS, UPPER, is_title_word, normalise_speaker, split_title
+from ..names import (
+    COMPOUND_ADJECTIVE,
+    NAME_RUN,
+    NOT_NAME_WORDS,
+    ROLE_NOUNS,
+    UPPER,
+    is_title_word,
+    normalise_speaker,
+    split_title,
+)
 from . import lexicon
 
 if TYPE_CHECKING:
@@ -39,7 +48,6 @@ _KIND_APPOSITION = re.compile(
 _CAPS = rf"[{UPPER}][\w'’.\-]*(?:[ \t]+[{UPPER}][\w'’.\-]*){{0,3}}"
 _AND_ORGANISATION = re.compile(
     rf"(?<![\w'’.\-]){_CAPS}[ \t]+and[ \t]+(?P<tail>{_CAPS})(?:[ \t]+of[ \t]+(?:the[ \t]+)?{_CAPS})?")
-_COMPOUND_ADJECTIVE = re.compile(r"[\w.]+-(?:born|based|backed|led|owned|run|funded|made|listed|trained)")
 # "Philippine Institute of Volcanology and Seismology", "Department of Health and Social Care".
 _OF_AND_ORGANISATION = re.compile(  # also "Organization for Security and Co-operation in Europe"
     rf"(?<![\w'’.\-]){_CAPS}[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?{_CAPS}[ \t]+and[ \t]+{_CAPS}"
@@ -56,13 +64,7 @@ def _complement_word(word: str) -> bool:
     """A word of an organisation's "of ..." complement: capitalised, no role or honorific
     ("University of Oslo President" stops at President; "Office of Civil Defense" does not)."""
     return word[:1].isupper() and word.casefold() not in ROLE_NOUNS | NOT_NAME_WORDS and not (
-        is_title_word(word) and word.casefold() not in _AREA_WORDS)
-
-
-# Title words that name a field, not a person's rank: "Ministry of Defence", "Department of Health".
-_AREA_WORDS = frozenset(
-    "foreign defence defense finance interior health economy trade education energy environment culture labour "
-    "labor agriculture transport".split())
+        is_title_word(word) and word.casefold() not in lexicon.FIELD_WORDS)
 
 
 def _definite(text: str, start: int, run: str) -> bool:
@@ -173,7 +175,7 @@ def find_organisations(people: People, text: str) -> None:
         if not re.search(r"(?:^|[.!?]\s+|\n|\b[Tt]he\s+|[—–-]\s+)$", text[max(0, m.start() - 6):m.start()]):
             continue  # the sentence's subject only, not "Johnson and Johnson Services said it"
         run = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS
-                       and not _COMPOUND_ADJECTIVE.fullmatch(w))  # not "London-listed"
+                       and not COMPOUND_ADJECTIVE.fullmatch(w))  # not "London-listed"
         title, name = split_title(run) if run else ("", "")
         if (run and (" " in run or run.endswith(("'s", "’s"))) and not title and name != run
                 and run.casefold() not in lexicon.PLACES

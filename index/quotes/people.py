@@ -8,18 +8,16 @@ import re
 from dataclasses import dataclass, field
 
 from ..names import (
+    FOLDED_PARTICLES,
     NAME_RUN,
     NAME_RUN_PATTERN,
     NOT_NAME_WORDS,
     ROLE_NOUNS,
-    SURNAME_PARTICLES,
     normalise_speaker,
     split_title,
 )
 from . import lexicon
 from .organisations import find_organisations
-
-_FOLDED_PARTICLES = frozenset(normalise_speaker(p) for p in SURNAME_PARTICLES)
 
 
 @dataclass
@@ -67,6 +65,8 @@ class People:
             if name and (title or (len(name.split()) >= 2 and role_before and role_before[0] in ROLE_NOUNS)):
                 titled.append((m.group(), role_before[0].casefold() if role_before else ""))
         self._find_organisations(text)
+        # The organisations of more than one word, longest first (found once: none is added later).
+        self.long_organisations = sorted((o for o in self.organisations if " " in o), key=len, reverse=True)
         for run, before in titled:  # "Prime Minister Inga Ruginienė", "judge Amara Nwosu", "President Biden"
             person = self.resolve(run)
             if person and person.name not in self.organisations:
@@ -199,7 +199,7 @@ class People:
             return None
         key = normalise_speaker(name).split()
         pool = self.by_last_word.get(key[-1], set())
-        surname = len(key) == 1 or (len(key) == 2 and key[0] in _FOLDED_PARTICLES)  # "De Wilde"
+        surname = len(key) == 1 or (len(key) == 2 and key[0] in FOLDED_PARTICLES)  # "De Wilde"
         fuller = {full for full in pool if (surname or full in self.people)
                   and len(full.split()) > len(key) and normalise_speaker(full).split()[-len(key):] == key}
         shortest = min(fuller, key=lambda f: len(f.split()), default=None)

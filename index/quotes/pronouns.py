@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from ..names import NAME_RUN, NAME_RUN_PATTERN, ROLE_NOUNS, UPPER, split_title
+from ..names import COMPOUND_ADJECTIVE, NAME_RUN, NAME_RUN_PATTERN, ROLE_NOUNS, UPPER, split_title
 from . import lexicon, rules
 from .lexicon import LEAD_ALTERNATIVES
 from .spans import QuotedText, Said
@@ -19,9 +19,6 @@ _PLACE_LEAD = re.compile(r"\b(?:in|at|aboard|outside|inside|near|from|of|before|
 # Before "the foreign minister", a comma after a word: an apposition to the name before, not someone else.
 _APPOSITION = re.compile(r"\w,\s*$")
 _LOCATIVE = re.compile(r"\b(?:in|at|aboard|outside|inside|near)\s+(?:the\s+)?$")
-# "the Nigerian-born actor", "a London-based bank": an adjective, no name.
-_COMPOUND_ADJECTIVE = re.compile(
-    r"\w+-(?:born|based|backed|led|owned|run|funded|made|style|speaking|bred|raised|listed)")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 # A sentence's subject: a name after an optional lead that ends in a comma ("Vesely’s coach, ",
 # "Its salvage master, ", "On Friday, "), maybe two joined by "and", maybe an apposition, then its
@@ -40,7 +37,7 @@ _SUBJECT = re.compile(
     rf"\s*(?:(?:[^\s,;“”\"]+\s+){{0,8}}?[^\s,;“”\"]+,\s+)??"  # no lead first: "Ruth Adeyemi, an analyst, was"
     rf"(?:(?P<unnamed>(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[a-z][\w'’\-]*\s+){{0,3}}?[a-z][\w\-]*)(?:\s+who\s+[^,.;“”\"]{{1,60}}?)?"
     rf"|(?P<role>[Tt]he\s+(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLES}))"
-    rf"|(?:(?:[{UPPER}][\w\-]*\s+)?(?:(?!(?:of|for|to|by|with|from|and|or|at|in|on|the|a|an)\b|[a-z]+ed\b)"
+    rf"|(?:(?:[{UPPER}][\w\-]*\s+)?(?:(?!(?:{rules.PREPOSITIONS}|the|a|an)\b|[a-z]+ed\b)"
     rf"[a-z][\w\-]*\s+){{1,3}})?(?P<run>{NAME_RUN})"  # "Retired bus driver Tom Gallacher", "Polish baritone ..."
     rf"(?:\s+and\s+(?P<run2>{NAME_RUN}))?(?P<affiliation>\s+(?:of|from|at)\s+(?:the\s+)?(?:(?:{NAME_RUN}\s+)?"
     rf"(?:[a-z][\w\-]*\s+)?(?:{LEAD_ALTERNATIVES})\s+)?{NAME_RUN}(?:\s+in\s+{NAME_RUN})?)?)"
@@ -286,7 +283,7 @@ def _mentions(doc: QuotedText, items: list[Said]) -> list[Mention]:
     sentence_starts = set(doc.sentence_starts)
     for m in NAME_RUN_PATTERN.finditer(doc.text):
         name = split_title(m.group())[1]
-        if not name or doc.in_quote(m.start()) or _COMPOUND_ADJECTIVE.fullmatch(m.group()):
+        if not name or doc.in_quote(m.start()) or COMPOUND_ADJECTIVE.fullmatch(m.group()):
             continue
         in_tail = any(lo <= m.start() < hi for lo, hi in tails)
         if in_tail and _PLACE_LEAD.search(doc.text, max(0, m.start() - 20), m.start()):
@@ -309,7 +306,7 @@ def _mentions(doc: QuotedText, items: list[Said]) -> list[Mention]:
 
 def _organisation_spans(doc: QuotedText) -> list[tuple[int, int]]:
     """Where the document names its organisations of more than one word ("University of Hamburg")."""
-    names = sorted((o for o in doc.people.organisations if " " in o), key=len, reverse=True)
+    names = doc.people.long_organisations
     if not names:
         return []
     return [m.span() for m in re.finditer("|".join(map(re.escape, names)), doc.text)]

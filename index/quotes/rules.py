@@ -44,7 +44,9 @@ _PLAIN_VERBS = "said says added argued warned insisted stated noted explained st
 PLAIN_PARTICIPLES = frozenset({"saying", "adding", "stating"})
 # Words that open a clause: "The company said it would cut jobs." has a clause after its verb.
 CLAUSE_OPENERS = frozenset("that it he she they we i you the a an this there his her their its".split())
-_FUNCTION_WORDS = "of|for|to|by|with|from|and|or|at|in|on|as|that|than|about|after|before|his|her|their|its|our|my"
+# Prepositions and conjunctions no name, description or verb begins with.
+PREPOSITIONS = "of|for|to|by|with|from|and|or|at|in|on"
+_FUNCTION_WORDS = PREPOSITIONS + "|as|that|than|about|after|before|his|her|their|its|our|my"
 _PREPOSITIONS = (
     "in on at during to after before when while for of about with from by over since against into through up "
     "yesterday today last that outside inside near across beside behind following ahead via within around"
@@ -72,7 +74,7 @@ _ORG_KIND_LEAD = rf"(?:[a-z][\w\-]*\s+){{0,2}}?(?:{'|'.join(sorted(ORGANISATION_
 # primate keeper": no function word or preposition, no verb form, no plural at the end ("Lawyers
 # representing", "residents near", "doctors treating", "prosecutors investigating" are others).
 _NOT_DESCRIPTIVE = (
-    "of|for|to|by|with|from|and|or|at|in|on|as|that|than|about|after|before|his|her|their|its|our|my|the|a|an|"
+    _FUNCTION_WORDS + "|the|a|an|"
     "said|says|told|who|which|when|while|but|except|around|near|across|under|against|between|inside|along|over|"
     "behind|beyond|within|among|outside|toward|towards|through|into|without|data|figures|report|study"
 )
@@ -157,7 +159,7 @@ BEFORE = (
     _rule(  # "Agriculture Minister Andrés Felipe Rojas promised credit and called the outbreak “...”"
         "subject ... and called",
         rf"^\s*(?:{_ORG_ROLE_LEAD}|{_ROLE_LEAD})(?P<run>{_RUN}){_APPOS}\s+"
-        rf"(?!(?:of|for|and|or|in|at|on|to|from|with|by|was|were|is|are|been|being|got)\b)"
+        rf"(?!(?:{PREPOSITIONS}|was|were|is|are|been|being|got)\b)"
         rf"[a-z][^“”\".;:!?]*\s(?:and|but)\s+(?:{_NAMING_VERBS})(?:\s+[^“”\".;:!?\s]+){{0,4}}\s*$",
         subject_only=True,
     ),
@@ -218,7 +220,7 @@ REPORTED = (
     _rule(  # "Budrys said the EU must act", "Halvorsen Bank said on Tuesday it would cut jobs", and
         # "Brandt called the work “careful” but said (that) three years was too short"
         "says statement",
-        rf"{_SUBJECT}(?:{_PLAIN}|(?!(?:of|for|and|or|in|at|on|to|from|with|by)\b)[a-z]+\b(?:[^.;:!?]|\.(?=\d)){{0,160}}?"
+        rf"{_SUBJECT}(?:{_PLAIN}|(?!(?:{PREPOSITIONS})\b)[a-z]+\b(?:[^.;:!?]|\.(?=\d)){{0,160}}?"
         rf"\s(?:but|and)\s+(?:also\s+)?{_PLAIN}"
         rf"(?:\s+that)?)\s+{_ON_A_DAY}{_STATEMENT}",
         subject_only=True,
