@@ -73,6 +73,16 @@ def checks_of(by_group: dict[str, list[AttributionCheck]], name: str) -> list[At
     return by_group.get(name, [])
 
 
+def measure_news_speed(repeats: int = 5) -> tuple[float, int]:
+    """Seconds to extract from every spent held-out article, one document at a time (as at ingest),
+    `repeats` times, and their total length: wire stories are denser in quotes than the seed."""
+    texts = [record["text"] for path in HELD_OUT for record in common.read_jsonl(path)] * repeats
+    began = time.perf_counter()
+    for text in texts:
+        extract_quotations(text)
+    return time.perf_counter() - began, sum(map(len, texts))
+
+
 def measure_speed(repeats: int = 100) -> tuple[float, int]:
     """Seconds to extract from the seed article repeated `repeats` times, and its length."""
     text = "\n".join([document_text({"origin": "seeds/lithuania-critical-minerals.txt"})] * repeats)
@@ -142,7 +152,7 @@ def merge_section(lines: list[dict]) -> list[str]:
 
 
 def render(by_group: dict[str, list[AttributionCheck]], errors: list[str], seconds: float, chars: int,
-           merges: list[dict], argv) -> str:
+           news_seconds: float, news_chars: int, merges: list[dict], argv) -> str:
     rows = []
     for name in GROUPS:
         checks = checks_of(by_group, name)
@@ -203,7 +213,9 @@ def render(by_group: dict[str, list[AttributionCheck]], errors: list[str], secon
         ),
         "",
         f"Speed: {chars / max(seconds, 1e-9) / 1e6:.1f} million characters per second on one core, over the seed "
-        f"article repeated into one {chars / 1e6:.1f} MB document.",
+        f"article repeated into one {chars / 1e6:.1f} MB document; "
+        f"{news_chars / max(news_seconds, 1e-9) / 1e6:.2f} million over the spent held-out articles, one at a time "
+        f"({news_seconds / max(news_chars, 1) * 1300 * 1000:.1f} ms for a 1,300-character article).",
         "",
         f"### Errors ({len(errors)}, all but the last held-out batch)",
         "",
@@ -247,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         listed += [f"- wrong, {record['id']}: {q.speaker!r} for “{q.text[:90]}”" for q in check.wrong]
         listed += [f"- missed, {record['id']}: {label['speaker']!r} for “{label['quote'][:90]}”"
                    for label in check.missed]
-    body = render(by_group, errors, *measure_speed(), read(args.merges), argv)
+    body = render(by_group, errors, *measure_speed(), *measure_news_speed(), read(args.merges), argv)
     common.publish_section(args.out, "quotes", body)
     if args.show_heldout_errors:
         names = ", ".join(map(str, args.last_held_out))

@@ -292,7 +292,8 @@ def _opening_organisation(doc: QuotedText, s: str) -> Person | None:
     """The one organisation named in a sentence's first words ("Stockholm's public transport
     company SL will double ..., it said"), none named before it."""
     head = s[:80]
-    named = [o for o in doc.people.organisations if re.search(rf"(?<![\w'’]){re.escape(o)}(?![\w'’])", head)]
+    named = [o for o in doc.people.organisations
+             if o in head and re.search(rf"(?<![\w'’]){re.escape(o)}(?![\w'’])", head)]
     first = min((head.find(o) for o in named), default=-1)
     lead = head[:first].strip()
     if len(named) != 1 or (lead and not _ORGANISATION_DESCRIPTION.fullmatch(lead)):
@@ -316,7 +317,7 @@ def _organisation_that_spoke_before(doc: QuotedText, start: int) -> str | None:
     previous = doc.text[lo:start]
     if _OTHER_IT.search(previous):
         return None  # "Acme said a court had ruled against it. It said ...": the court, maybe
-    spoke = [o for o in doc.people.organisations if re.match(  # the sentence's subject, before its verb
+    spoke = [o for o in doc.people.organisations if o in previous and re.match(  # the subject, before its verb
         rf"\s*(?:[^,;“”\"]{{1,60}},\s+)?(?:[Tt]he\s+)?{re.escape(o)}(?:\s+\([A-Z]{{2,8}}\))?(?:,[^,;]{{1,120}},)?,?"
         rf"\s+(?:also\s+)?(?:said|says)\b", previous)]
     spoke = [o for o in spoke if not any(o != other and o in other for other in spoke)]

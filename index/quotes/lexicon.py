@@ -188,3 +188,5 @@ MALE_NAMES = frozenset("""
     hiroki daisuke kazuo shinji yuto suresh rakesh anil vijay ajay sunil arun deepak manoj ashok
     raj prakash chinedu emeka chukwuemeka oluwaseun tunde kwabena kojo femi sipho thabo tendai
 """.split())
+# Either list: a word that is someone's given name.
+GIVEN_NAMES = FEMALE_NAMES | MALE_NAMES

@@ -124,7 +124,7 @@ def find_organisations(people: People, text: str) -> None:
             words = words[1:]
         tail = " ".join(words[words.index("and") + 1:]).split(" in ")[0]
         if organisation_name(" ".join(words[:words.index("and")])) and tail.split()[0].casefold() not in (
-                lexicon.FEMALE_NAMES | lexicon.MALE_NAMES):
+                lexicon.GIVEN_NAMES):
             joined.append(" ".join(words))  # not "Ana Ruiz of the Bank of England and Tom Hale"
     for m in _AND_ORGANISATION.finditer(text):  # "Food and Drug Administration": one name with "and"
         words = m.group().split()
@@ -149,7 +149,7 @@ def find_organisations(people: People, text: str) -> None:
             people.organisations[name] = frozenset({"company", "firm"})
     for m in _KIND_BEFORE.finditer(text):  # "Consumer group Fair Power": its kind says so
         name, first = m.group("run"), m.group("run").split()[0].casefold()
-        if (name.casefold() not in lexicon.PLACES and first not in lexicon.FEMALE_NAMES | lexicon.MALE_NAMES
+        if (name.casefold() not in lexicon.PLACES and first not in lexicon.GIVEN_NAMES
                 and first not in NOT_NAME_WORDS and not people.organisation(name) and split_title(name)[0] == ""
                 and not people.by_last_word.get(normalise_speaker(name).split()[-1], set()) - {name}
                 and not (m.group("kind").casefold() in lexicon.JOB_LEADS and " " in name
@@ -161,7 +161,7 @@ def find_organisations(people: People, text: str) -> None:
     for m in _KIND_APPOSITION.finditer(text):  # "The developer, Helios Iberia,": what it is, then its name
         name = m.group("run")
         if (name.casefold() not in lexicon.PLACES and not people.organisation(name) and split_title(name)[0] == ""
-                and name.split()[0].casefold() not in lexicon.FEMALE_NAMES | lexicon.MALE_NAMES | NOT_NAME_WORDS):
+                and name.split()[0].casefold() not in lexicon.GIVEN_NAMES | NOT_NAME_WORDS):
             kind = m.group("kind").casefold()
             people.organisations[name] = frozenset({kind}) | lexicon.KIND_OF_WORD.get(kind, frozenset()) | (
                 frozenset({"company", "firm"}) if kind in lexicon.COMPANY_LEADS else frozenset())

@@ -266,7 +266,7 @@ def _without_descriptor(title: str, name: str) -> tuple[str, str]:
     """A word saying what someone is, glued before a given name at a sentence's start, goes to the
     title: "Challenger Katarzyna Nowicka" is Katarzyna Nowicka, "Farmer Anna Rigoni" Anna Rigoni."""
     words = name.split()
-    given = lexicon.FEMALE_NAMES | lexicon.MALE_NAMES
+    given = lexicon.GIVEN_NAMES
     if (len(words) >= 3 and words[0].casefold() not in given and words[1].casefold() in given
             and words[0].casefold().endswith(("er", "or", "ist", "ian", "ant", "ent"))):  # not "Luz Marina Ospina"
         return " ".join([*title.split(), words[0]]), " ".join(words[1:])

@@ -91,14 +91,18 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
     named after them: "Its salvage master, Piet Janssen, was more cautious. “...,” he told the
     AP." is Janssen; "Mendes and Reyes met. She said ..." is the woman of the two."""
     anchor = min(item.open_mark if item.kind == "direct" else item.start, item.name_at)
-    starts = [s for s in doc.sentence_starts if paragraph <= s <= anchor and not doc.in_quote(s - 1)]
+    sentences = doc.sentence_starts
+    first = bisect_left(sentences, paragraph)
+    starts = [s for s in sentences[first:bisect_right(sentences, anchor)] if not doc.in_quote(s - 1)]
     if len(starts) == 1 and starts[0] == paragraph and doc.text[paragraph:paragraph + 1] in "“\"":
         # A paragraph that opens with the quote: the last sentence of the paragraph before.
-        before = [s for s in doc.sentence_starts if s < paragraph and not doc.in_quote(s - 1)]
-        starts = before[-1:] + starts
+        before = next((s for s in reversed(sentences[:first]) if not doc.in_quote(s - 1)), None)
+        starts = ([before] if before is not None else []) + starts
     if len(starts) < 2:
         return None
     previous, current = starts[-2], starts[-1]
+    since = next(lo for lo, hi in doc.paragraphs if lo <= previous <= hi)  # its paragraph, or the one before
+    mentions = mentions[bisect_left(mentions, (since,)):bisect_left(mentions, (item.name_at,))]  # only these count
     m = _SUBJECT.match(doc.text, previous, current)
     if not m or any(current <= pos < item.name_at and not _somewhere(doc, pos, name) for pos, name, _ in mentions):
         return None  # someone named in the pronoun's own sentence before it ("... to Europe, she" is no one)
@@ -124,7 +128,6 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
             return None
         candidates = of_gender
     speaker, other = candidates[0], "m" if gender == "f" else "f"
-    since = next(lo for lo, hi in doc.paragraphs if lo <= previous <= hi)  # its paragraph, or the one before
     if previous < paragraph and doc.people.gender(speaker) != gender:
         return None  # across a paragraph break only a person the text says is of the pronoun's gender
     if doc.people.gender(speaker) not in ("", gender) or any(
@@ -279,7 +282,8 @@ def _mentions(doc: QuotedText, items: list[Said]) -> list[Mention]:
     mentions = [(i.name_at, "" if people.is_organisation(i.speaker) else i.speaker, True)
                 for i in items if i.speaker and i.attribution == "person"]
     tails = _attribution_tails(doc, items)
-    organisations = _organisation_spans(doc)
+    organisations = _organisation_spans(doc)  # in order, not overlapping
+    organisation_starts = [lo for lo, _ in organisations]
     sentence_starts = set(doc.sentence_starts)
     for m in NAME_RUN_PATTERN.finditer(doc.text):
         name = split_title(m.group())[1]
@@ -289,8 +293,9 @@ def _mentions(doc: QuotedText, items: list[Said]) -> list[Mention]:
         if in_tail and _PLACE_LEAD.search(doc.text, max(0, m.start() - 20), m.start()):
             continue
         person = people.find(m.group())
-        if (person and people.is_organisation(person.name)) or any(
-                lo <= m.start() and m.end() <= hi for lo, hi in organisations):  # not "U.S. District Judge Tom Hale"
+        inside = bisect_right(organisation_starts, m.start()) - 1  # the organisation named where the name starts
+        if (person and people.is_organisation(person.name)) or (
+                inside >= 0 and m.end() <= organisations[inside][1]):  # but not "U.S. District Judge Tom Hale"
             continue  # "the University of Hamburg", "Halvorsen Bank": no he or she
         if person or len(name.split()) > 1 or m.start() not in sentence_starts:  # "Critics said": no name
             unknown = "" if _placed(doc, m.start()) else _unknown(doc, name)
