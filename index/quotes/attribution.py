@@ -134,6 +134,8 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
     an organisation, a pronoun to resolve later, or "other" when the speaker is none we can name."""
     rule, m = found
     groups = {k: v for k, v in m.groupdict().items() if v}
+    if "role" in groups and not groups["role"].casefold().startswith("the"):
+        groups["role"] = "the " + groups["role"]  # "police said"
     item.attribution = "other"
     if "pron" in groups:
         item.attribution, item.name_at = "pronoun", offset + m.start("pron")
@@ -164,8 +166,8 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
     if person is not None:
         pass
     elif group == "role":
-        person = doc.people.with_role(groups["role"].casefold(), offset + m.start(group)) or _continued_organisation(
-            doc, groups["role"].casefold(), offset + m.start(group))
+        person = doc.people.with_role(groups["role"].casefold(), offset + m.end(group)) or _continued_organisation(
+            doc, groups["role"].casefold(), offset + m.start(group))  # (the end: "The Valais cantonal police")
     elif group == "colon" and len(split_title(groups["colon"])[1].split()) < 2:
         return  # "Sources: ..." or a lone word before a colon
     else:

@@ -55,6 +55,11 @@ _KINDS = {
     "theater": "theater",
     "co.": "company firm", "chamber": "chamber", "as": "company firm", "ab": "company firm", "nv": "company firm",
     "bv": "company firm", "oyj": "company firm", "spa": "company firm", "srl": "company firm", "llc": "company firm",
+    "sa": "company firm", "works": "company firm", "army": "army military", "navy": "navy military",
+    "squadron": "club squadron", "municipality": "municipality council", "coastguard": "coastguard service",
+    "guard": "guard service", "brigade": "brigade service", "tribunal": "tribunal court", "exchange": "exchange",
+    "watch": "group organisation", "international": "group organisation", "programme": "programme agency",
+    "church": "church", "secretariat": "secretariat",
 }
 ORGANISATION_WORDS = frozenset(_KINDS)
 # What "the company", "the bank" may stand for: kind -> words of a name that make it that kind.
@@ -107,7 +112,13 @@ PLACES = frozenset(w.casefold() for w in """
     Tokyo Amman Nairobi Riga Beirut Tripoli Vilnius Oslo Islamabad Warsaw Lisbon Doha Bucharest Moscow Kremlin
     Belgrade Seoul Pyongyang Madrid Stockholm Bern Damascus Taipei Bangkok Ankara Kyiv Kiev London Washington
     Caracas Hanoi Manila Lima Prague Bratislava Ljubljana Sofia Chisinau Yerevan Astana Abuja Pretoria
-""".split())
+""".split()) | frozenset(" ".join(w.split()).casefold() for w in """
+    New Zealand|South Africa|South Korea|North Korea|United States|United Kingdom|Sri Lanka|Saudi Arabia|
+    Costa Rica|Puerto Rico|North Macedonia|El Salvador|Hong Kong|New York|Czech Republic|Ivory Coast|
+    Buenos Aires|Mexico City|Kuala Lumpur|Sao Paulo|Rio de Janeiro|New Delhi|Abu Dhabi|Cape Town|Tel Aviv
+""".split("|")) - {""}
+# The places of more than one word, to find inside a name: "Health New Zealand".
+LONG_PLACES = frozenset(p for p in PLACES if " " in p)
 # Sentence-opening plural nouns and pronouns that look like a capitalised name: "Officials said",
 # "Critics said", "Nobody said".
 GROUP_NOUNS = frozenset("""

@@ -56,6 +56,19 @@ _OF_AND_ORGANISATION = re.compile(  # also "Organization for Security and Co-ope
 _SAID_IT = re.compile(
     rf"(?<![\w'’.\-])(?P<run>{NAME_RUN})\s+(?:also\s+)?(?:said|says)\s+(?:on\s+\w+day\s+|in\s+a\s+statement\s+)?"
     rf"(?:that\s+)?it\s")  # "New Zealand Rugby said in a statement that it", "Sotheby’s said it"
+# "The Nepal Army said", "The City of Rotterdam said": a capitalised name after "the", opening its
+# sentence as the subject of a speech verb, is an organisation (a person's name takes no article).
+_THE_NAME_SAID = re.compile(
+    rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=[—–-]\s))The\s+(?P<run>{NAME_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{NAME_RUN})?)"
+    rf"(?:\s+\([A-Z]{{2,8}}\))?(?:,\s+(?:which|whose)\b[^,;“”\"]{{1,120}},)?\s+(?:also\s+)?"
+    rf"(?:said|says|told|announced|confirmed|warned|added|reported|stated)\b")
+# "Health New Zealand said", "..., Maritime New Zealand said": who speaks under a name with a place
+# inside it, not first ("Jordan Henderson" is a person), is an organisation.
+_SPEAKING_RUN = re.compile(
+    rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=,\s)|(?<=[—–-]\s)|(?<=\bthe\s))(?P<run>{NAME_RUN})\s+(?:also\s+)?"
+    rf"(?:said|says|told|announced|confirmed|warned|added|reported|stated)\b")
+# "The Valais cantonal police", "the Bavarian state police": a police force named by its place.
+_PLACE_POLICE = re.compile(rf"\b[Tt]he\s+(?P<run>[{UPPER}][\w\-]*(?:\s+[{UPPER}][\w\-]*)?(?:\s+[a-z]+)?\s+police)\b")
 _SENTENCE_BREAK = re.compile(r"(?<=[a-z]{3})\.\s+")
 _CONNECTORS = frozenset({"of", "for", "and", "&", "the"})
 
@@ -182,10 +195,43 @@ def find_organisations(people: People, text: str) -> None:
                 and not all(is_title_word(w) for w in run.split())  # "The Prime Minister said it"
                 and not people.organisation(run) and not any(o.endswith(" " + run) for o in people.organisations)):
             people.organisations[run] = frozenset({"organisation"})
+    for m in _THE_NAME_SAID.finditer(text):  # "The Nepal Army said": no person's name
+        run = m.group("run")
+        words = run.split()
+        if (not any(is_title_word(w) or w.casefold() in NOT_NAME_WORDS | ROLE_NOUNS for w in words)
+                and not (run.isupper() and len(run) <= 3)  # "The PM said": a role's initials
+                and words[0].casefold() not in lexicon.GIVEN_NAMES and run.casefold() not in lexicon.PLACES
+                and not people.organisation(run) and not any(o.endswith(" " + run) for o in people.organisations)):
+            people.organisations[run] = _kinds(run) | {"organisation"}
+    for m in _SPEAKING_RUN.finditer(text):
+        run, words = m.group("run"), m.group("run").split()
+        if (len(words) > 1 and not people.organisation(run) and words[0].casefold() not in lexicon.GIVEN_NAMES
+                and not any(is_title_word(w) and w.casefold() not in lexicon.FIELD_WORDS
+                            or w.casefold() in NOT_NAME_WORDS for w in words)
+                and _place_inside(words)):
+            people.organisations[run] = _kinds(run) | {"organisation"}
+    for m in _PLACE_POLICE.finditer(text):
+        run = m.group("run")
+        if run.split()[0].casefold() not in NOT_NAME_WORDS | lexicon.GIVEN_NAMES and not people.organisation(run):
+            people.organisations[run] = frozenset({"police", "force"})
     for name in joined:  # and not the part after its "and" ("Drug Administration")
         for part in [o for o in people.organisations if name.endswith(" " + o)]:
             del people.organisations[part]
         people.organisations.setdefault(name, _kinds(name))
+
+
+def _place_inside(words: list[str]) -> bool:
+    """Whether a name's words hold a place after its first word, or a place of two words anywhere
+    but as the whole: "Health New Zealand", "New Zealand Rugby", "Tourism Ireland"."""
+    folded = [w.casefold() for w in words]
+    pairs = {" ".join(folded[i:i + 2]) for i in range(len(folded) - 1)}
+    return bool(pairs & lexicon.LONG_PLACES and " ".join(folded) not in lexicon.PLACES
+                or any(w in lexicon.PLACES and w not in _SURNAME_PLACES for w in folded[1:]))
+
+
+# Places that are also surnames: "Kevin Jordan", "Jimmy Wales", "Anatole France".
+_SURNAME_PLACES = frozenset("jordan israel georgia wales england france india kenya chad paris sofia lima "
+                            "washington china cuba".split())
 
 
 def _kinds(name: str) -> frozenset[str]:

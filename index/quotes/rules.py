@@ -84,7 +84,9 @@ _DESCRIBED = rf"(?:{_DESCRIPTIVE_WORD}\s+){{0,2}}{_PERSON_WORD}\s+"
 # The same opening a sentence: "Former national champion ", "British tourist ", not "The woman ".
 DESCRIPTION = re.compile(rf"(?:(?!(?:The|A|An)\b)[{UPPER}][\w\-]*\s+)?(?:{_DESCRIPTIVE_WORD}\s+){{0,2}}{_PERSON_WORD}")
 _ROLE = (  # "the minister", "the foreign minister", "The Nairobi-based firm"
-    rf"(?P<role>\b[Tt]he(?:\s+[{UPPER}][\w]*-(?:based|owned|run|led|backed))?(?:\s+(?!(?:and|but|or)\b)[a-z][\w\-]*){{1,3}}?)")
+    rf"(?P<role>\b[Tt]he(?:\s+[{UPPER}][\w]*(?:-(?:based|owned|run|led|backed))?(?=\s+[a-z]))?"
+    rf"(?:\s+(?!(?:and|but|or)\b)[a-z][\w\-]*){{1,3}}?"
+    r"|(?<![\w'’])[Pp]olice(?=\s+(?:also\s+|later\s+)?(?:said|say|says|told)\b))")  # "..., police said": the police
 _PRON = r"(?P<pron>\b[Hh]e|\b[Ss]he)"
 # A capitalised title: "the Governor of the Bank of England said" is a person, not the bank.
 _TITLE_WORD = "(?:" + "|".join(sorted(w.capitalize() for w in TITLE_WORDS if w.isalpha())) + ")"
@@ -236,8 +238,12 @@ IT_SAYS = re.compile(rf"It\s+(?:also\s+)?{_PLAIN}\s+(?:that\s+)?{_ON_A_DAY}{_STA
 # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
 PARTICIPLE_CLAUSE = re.compile(rf",\s+(?P<verb>{PARTICIPLE})\s+(?P<that>that\s+)?(?P<clause>\S.*)")
 # After an inverted attribution's verb: "said on Thursday", "said in a statement".
+# What a statement was made in: "said in a (regulatory) filing".
+_DOCUMENT = (r"(?:statement|report|filing|letter|note|interview|post|e-?mail|briefing|speech|message|video|release|"
+             r"memo|notice|submission|presentation)")
 _WHEN = (  # "said on Thursday", "said in a filing to the securities regulator on Tuesday"
-    rf"(?:\s+(?:on\s+)?{_DAY}|\s+in\s+an?\s+(?:statement|report|filing|letter|note|interview)"
+    rf"(?:\s+(?:on\s+)?{_DAY}|\s+(?:at\s+an?\s+(?:news|press)\s+conference|on\s+(?:its|his|her|their)\s+website"
+    rf"|on\s+social\s+media|in\s+an?\s+(?:[a-z][\w\-]*\s+){{0,2}}?{_DOCUMENT})"
     rf"(?:\s+(?:to|with)\s+(?:the\s+)?[^\s,.;:“”\"]+(?:\s+[^\s,.;:“”\"]+){{0,2}}?)?(?:\s+on\s+{_DAY})?)?"
 )
 # After an inverted attribution's comma, what may follow it: an apposition or a circumstance
