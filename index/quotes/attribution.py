@@ -258,6 +258,14 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
         item.speaker, item.attribution, item.name_at = person.name, "person", start
         return item
     m = rules.PARTICIPLE_CLAUSE.search(s)
+    if m and m.group("verb") == "telling" and (told := rules.TELLING.match(s, m.start())):
+        m = told  # "..., telling reporters (that) the athlete had a better record"
+    if m and (m.group("that") or m.group("verb") in rules.PLAIN_PARTICIPLES or m.group("verb") == "telling") and (
+            quoted := _quote_attributed_before(doc, start, start + m.start())):
+        # "“...,” he said, adding that he would appeal": the quote's speaker
+        item = Said(start + m.start("clause"), start + clause_end, kind="reported")
+        item.speaker, item.attribution, item.name_at = quoted.speaker, quoted.attribution, quoted.name_at
+        return item if item.end > item.start else None
     if m and (m.group("that") or m.group("verb") in rules.PLAIN_PARTICIPLES):
         # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
         subject = next((r for r in NAME_RUN_PATTERN.finditer(s, 0, m.start())
@@ -278,6 +286,17 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
         if m.group("it"):  # "The company now expects ..., it said": the company it names
             return _its_own(doc, s, start, m.end("clause"))
         return _reported_item(doc, (rules.INVERTED, m), start, 0, m.end("clause"))
+    return None
+
+
+def _quote_attributed_before(doc: QuotedText, start: int, at: int) -> Said | None:
+    """The direct quote of this sentence whose attribution (a name or "he"/"she", after it) ends
+    right at `at`: "“...,” Quispe said in a video posted online, adding ..."."""
+    for span in doc.spans:
+        if (start <= span.open_mark and span.close_mark <= at and span.attribution in ("person", "pronoun")
+                and span.close_mark <= span.name_at < at
+                and not re.search(r"[.!?;“”\"]", doc.text[span.name_at:at])):
+            return span
     return None
 
 

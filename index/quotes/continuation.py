@@ -47,7 +47,9 @@ def continue_quotes(doc: QuotedText) -> None:
             between = doc.text[before.close_mark:span.open_mark]
             after_hi = spans[k + 1].open_mark if k + 1 < len(spans) else doc.paragraphs[p][1]
             after = re.split(r"[.!?;]", doc.text[span.close_mark:after_hi], maxsplit=1)[0]
-            names = [n for n in _names_in(doc, (before.close_mark, span.open_mark),
+            # not the words before the name in the quote's own attribution ("Bulls coach Johan van Wyk said")
+            own = before.name_at if before.close_mark <= before.name_at < span.open_mark else before.close_mark
+            names = [n for n in _names_in(doc, (own, span.open_mark),
                                           (span.close_mark, span.close_mark + len(after)))
                      if not _told_an_outlet(doc, between, n, before.speaker)]
             if ((not between.strip() or re.search(r"[.!?…]\s*$", between))

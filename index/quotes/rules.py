@@ -56,7 +56,9 @@ VERB = "(?:" + "|".join(SPEECH_VERBS) + ")"
 PARTICIPLE = "(?:" + "|".join(SPEECH_PARTICIPLES) + ")"
 _AUX = r"(?:(?:has|had|have|also|later|then|once|again|further|\w+ly)\s+){0,2}"
 # ", the foreign minister," / ", who"
-_APPOS = r"(?P<appos>,\s+(?:who\b|(?:[^,;:“”\"]|,(?=\d{3})|:(?=\d)|[“\"][^“”\",]{1,40}[”\"]){1,150}?,))?,?"
+_APPOS_WORDS = r"(?:[^,;:“”\"]|,(?=\d{3})|:(?=\d)|[“\"][^“”\",]{1,40}[”\"]){1,150}?,"
+_APPOS = (  # also ", 38, who lost her mother and two nephews,"
+    rf"(?P<appos>,\s+(?:who\b|{_APPOS_WORDS}(?:\s+(?=(?:who|whose|a|an|the)\s){_APPOS_WORDS})?))?,?")
 _ROLE_ALTERNATIVES = "(?:co-|vice-|deputy-)?(?:" + "|".join(sorted(ROLE_NOUNS)) + ")"  # also "co-leader"
 # "film director ", "chief executive, "
 _ROLE_LEAD = (  # also "co-founder and chief executive "
@@ -81,8 +83,9 @@ _NOT_DESCRIPTIVE = (
 _DESCRIPTIVE_WORD = rf"(?!(?:{_NOT_DESCRIPTIVE})\b|[a-z]+(?:ing|ed)\b)[a-z][\w\-]*"
 _PERSON_WORD = rf"(?!(?:{_NOT_DESCRIPTIVE})\b|[a-z]+(?:ing|ed|[^s]s)\b)[a-z][\w\-]*"
 _DESCRIBED = rf"(?:{_DESCRIPTIVE_WORD}\s+){{0,2}}{_PERSON_WORD}\s+"
-# The same opening a sentence: "Former national champion ", "British tourist ", not "The woman ".
-DESCRIPTION = re.compile(rf"(?:(?!(?:The|A|An)\b)[{UPPER}][\w\-]*\s+)?(?:{_DESCRIPTIVE_WORD}\s+){{0,2}}{_PERSON_WORD}")
+# The same opening a sentence: "Former national champion ", "Former Olympic champion ", "British
+# tourist ", not "The woman ".
+DESCRIPTION = re.compile(rf"(?:(?!(?:The|A|An)\b)[{UPPER}][\w\-]*\s+){{0,2}}(?:{_DESCRIPTIVE_WORD}\s+){{0,2}}{_PERSON_WORD}")
 _ROLE = (  # "the minister", "the foreign minister", "The Nairobi-based firm"
     rf"(?P<role>\b[Tt]he(?:\s+[{UPPER}][\w]*(?:-(?:based|owned|run|led|backed))?(?=\s+[a-z]))?"
     rf"(?:\s+(?!(?:and|but|or)\b)[a-z][\w\-]*){{1,3}}?"
@@ -183,14 +186,15 @@ _CIRCUMSTANCE = (
 _LISTENER = (  # "told the Associated Press"
     rf"\s+(?:the\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|[\w.]+)"
     rf"|(?!(?:the|a|an)\s)[a-z]+(?:\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|radio|television|tv))?"
-    rf"|(?:[{UPPER}][\w\-]*\s+)?(?:broadcaster|newspaper|radio|television|daily|agency|channel|station)\s+{_RUN}"
+    rf"|(?:the\s+)?(?:[{UPPER}][\w\-]*\s+|[a-z]+\s+)?(?:broadcaster|newspaper|radio|television|daily|agency|channel|station|"
+    rf"magazine|website|weekly)\s+{_RUN}"  # "the newspaper Aftenposten", "the news agency AKIpress"
     rf"|{_RUN}(?:\s+(?:newspaper|radio|television|daily))?(?:,\s+\d+,)?)"  # "Swiss broadcaster RSI"
 )
 _TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
 _THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)\b)"
 _STATEMENT = (  # "the EU must ...", "212 flights ...", "Munster Milk had drawn ..."
     rf"(?P<clause>(?:(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b(?!\s+\d))[a-z]"  # but "about 48,000 fish"
-    rf"|(?=[\d,.]+\s+(?:\S+\s+){{0,2}}?(?:had|has|have|was|were|is|are|would|will|could|can|[a-z]+ed)\b)\d"
+    rf"|(?=[\d,.]+\s+(?:[^\s.;:!?]+\s+){{0,8}}?(?:had|has|have|was|were|is|are|would|will|could|can|[a-z]+ed)\b)\d"
     rf"|(?=[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}}(?:,\s+[^,;]{{1,40}},)?"
     rf"\s+(?:had|has|have|was|were|is|are|would|will|could|can|did|[a-z]+ed)\b)[{UPPER}])\S*(?:\s+\S+){{2,}})"
 )
@@ -237,6 +241,8 @@ REPORTED = (
 IT_SAYS = re.compile(rf"It\s+(?:also\s+)?{_PLAIN}\s+(?:that\s+)?{_ON_A_DAY}{_STATEMENT}")
 # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
 PARTICIPLE_CLAUSE = re.compile(rf",\s+(?P<verb>{PARTICIPLE})\s+(?P<that>that\s+)?(?P<clause>\S.*)")
+# "..., telling reporters (that) ...": its listener first.
+TELLING = re.compile(rf",\s+(?P<verb>telling){_LISTENER}(?P<that>{_THAT}|\s+){_STATEMENT}")
 # After an inverted attribution's verb: "said on Thursday", "said in a statement".
 # What a statement was made in: "said in a (regulatory) filing".
 _DOCUMENT = (r"(?:statement|report|filing|letter|note|interview|post|e-?mail|briefing|speech|message|video|release|"
@@ -249,11 +255,14 @@ _WHEN = (  # "said on Thursday", "said in a filing to the securities regulator o
 # After an inverted attribution's comma, what may follow it: an apposition or a circumstance
 # ("..., the company said on Thursday, as demand fell", "..., two weeks after the sit-in began").
 _AFTERTHOUGHT = "the|a|an|who|which|according|as|after|before|while|when|amid|despite|because|although|though|citing|to"
+# "according to estimates by the Carlos III Health Institute"
+_SOURCE = r"(?:estimates|figures|data|statistics|a\s+(?:report|statement|survey|study|count|tally))\s+(?:by|from)\s+"
 INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the former ...", "..., according to X."
     "statement, says name",
     rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?:(?:the\s+)?{_ORG_KIND_LEAD}|the\s+)?(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}|"
     rf"(?:the|{_WHOSE})\s+(?!{_TITLE_WORD}\b)(?P<org>{_RUN}(?:\s+(?:of|for|and)\s+(?:the\s+)?{_RUN})+)\s+{_AUX}{VERB}|"
-    rf"(?P<pron>he|she)\s+{_AUX}{VERB}|(?P<it>it)\s+{_AUX}{VERB}|according\s+to\s+(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD}|{_DESCRIBED})(?P<run3>{_RUN})|{_ROLE}\s+{_AUX}{VERB})"
+    rf"(?P<pron>he|she)\s+{_AUX}{VERB}|(?P<it>it)\s+{_AUX}{VERB}|according\s+to\s+(?:{_SOURCE})?(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD}|{_DESCRIBED})"
+    rf"(?P<run3>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})?)|{_ROLE}\s+{_AUX}{VERB})"
     rf"{_WHEN}\s*(?:[.!?]?\s*$|,\s+(?:{_AFTERTHOUGHT})\b|,\s+\w+\s+(?:hours?|days?|weeks?|months?)\s+(?:after|before)\b)",
 )
 # After "..., Abarca said, but": not someone else's view ("but critics say", "but Smith had doubts").
