@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..names import (
     COMPOUND_ADJECTIVE,
     NAME_RUN,
+    NON_PERSON_WORDS,
     NOT_NAME_WORDS,
     ROLE_NOUNS,
     UPPER,
@@ -50,7 +51,8 @@ _AND_ORGANISATION = re.compile(
     rf"(?<![\w'’.\-]){_CAPS}[ \t]+and[ \t]+(?P<tail>{_CAPS})(?:[ \t]+of[ \t]+(?:the[ \t]+)?{_CAPS})?")
 # "Philippine Institute of Volcanology and Seismology", "Department of Health and Social Care".
 _OF_AND_ORGANISATION = re.compile(  # also "Organization for Security and Co-operation in Europe"
-    rf"(?<![\w'’.\-]){_CAPS}[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?{_CAPS}[ \t]+and[ \t]+{_CAPS}"
+    rf"(?<![\w'’.\-]){_CAPS}[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?{_CAPS}(?:,[ \t]+{_CAPS}){{0,3}},?[ \t]+and[ \t]+"
+    rf"(?:the[ \t]+)?{_CAPS}"  # also "Department of Agriculture, Food and the Marine"
     rf"(?:[ \t]+in[ \t]+{_CAPS})?")
 # "Apiculture New Zealand said it would ...": who says "it" of themself is an organisation.
 _SAID_IT = re.compile(
@@ -135,6 +137,8 @@ def find_organisations(people: People, text: str) -> None:
         words = m.group().split()
         while words and words[0].casefold() in NOT_NAME_WORDS:
             words = words[1:]
+        if len(words) > 1 and words[0].casefold() in _DEMONYMS and words[1].casefold() in lexicon.ORGANISATION_WORDS:
+            words = words[1:]  # "the Dutch Ministry of Education, Culture and Science"
         tail = " ".join(words[words.index("and") + 1:]).split(" in ")[0]
         if organisation_name(" ".join(words[:words.index("and")])) and tail.split()[0].casefold() not in (
                 lexicon.GIVEN_NAMES):
@@ -215,9 +219,14 @@ def find_organisations(people: People, text: str) -> None:
         if run.split()[0].casefold() not in NOT_NAME_WORDS | lexicon.GIVEN_NAMES and not people.organisation(run):
             people.organisations[run] = frozenset({"police", "force"})
     for name in joined:  # and not the part after its "and" ("Drug Administration")
-        for part in [o for o in people.organisations if name.endswith(" " + o)]:
+        for part in [o for o in people.organisations if name.endswith(" " + o) or name.startswith(o + ",")]:
             del people.organisations[part]
         people.organisations.setdefault(name, _kinds(name))
+
+
+# A country's adjective before its ministry: "the Dutch Ministry of ...", not part of the name.
+_DEMONYMS = frozenset(w for w in NON_PERSON_WORDS if w.endswith(("ish", "ch", "ese", "ian", "can", "ek", "ean", "man"))
+                      and w not in {"european", "christian", "african", "american", "asian", "church", "ocean", "watch"})
 
 
 def _place_inside(words: list[str]) -> bool:
