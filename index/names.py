@@ -115,6 +115,8 @@ ROLE_LABELS = frozenset("""
     defendant plaintiff petitioner respondent appellant appellee claimant witness former ex acting late
     president-elect vice-president-elect governor-elect mayor-elect senator-elect
     dr dr. mr mr. mrs mrs. ms ms. mx mx. prof prof. sir dame rev rev.
+    farmer fisherman fisherwoman teacher nurse resident student worker trader vendor shopkeeper pensioner
+    commuter activist campaigner herder rancher grower villager volunteer tourist passenger survivor
 """.split())
 
 

@@ -108,6 +108,7 @@ def _subject_position(prefix: str, appos: str | None, run: str = "") -> bool:
         # ("Mines and Energy Minister X" is the minister; "Price and Marsh said" is two people)
         or not prefix or prefix.endswith((",", ";", ":", "—", "–", "-", "...", "…", "”", '"', "’"))
         or prefix.split()[-1] in ROLE_NOUNS or prefix.split()[-1].casefold() in _SUBORDINATORS
+        or prefix.endswith((", but", ", while", ", whereas"))  # "... first, but World Athletics said"
         or bool(appos and appos.strip(", ").startswith("who")) or bool(_ORGANISATION_LEAD.fullmatch(prefix))
         or bool(rules.DESCRIPTION.fullmatch(prefix.rsplit(",", 1)[-1].strip()))  # "In the hall, British tourist "
     )

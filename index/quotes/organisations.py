@@ -225,8 +225,9 @@ def find_organisations(people: People, text: str) -> None:
 
 
 # A country's adjective before its ministry: "the Dutch Ministry of ...", not part of the name.
-_DEMONYMS = frozenset(w for w in NON_PERSON_WORDS if w.endswith(("ish", "ch", "ese", "ian", "can", "ek", "ean", "man"))
-                      and w not in {"european", "christian", "african", "american", "asian", "church", "ocean", "watch"})
+_DEMONYMS = frozenset(
+    w for w in NON_PERSON_WORDS if w.endswith(("ish", "ch", "ese", "ian", "can", "ek", "ean", "man"))
+    and w not in {"european", "christian", "african", "american", "asian", "church", "ocean", "watch"})
 
 
 def _place_inside(words: list[str]) -> bool:

@@ -85,7 +85,8 @@ _PERSON_WORD = rf"(?!(?:{_NOT_DESCRIPTIVE})\b|[a-z]+(?:ing|ed|[^s]s)\b)[a-z][\w\
 _DESCRIBED = rf"(?:{_DESCRIPTIVE_WORD}\s+){{0,2}}{_PERSON_WORD}\s+"
 # The same opening a sentence: "Former national champion ", "Former Olympic champion ", "British
 # tourist ", not "The woman ".
-DESCRIPTION = re.compile(rf"(?:(?!(?:The|A|An)\b)[{UPPER}][\w\-]*\s+){{0,2}}(?:{_DESCRIPTIVE_WORD}\s+){{0,2}}{_PERSON_WORD}")
+DESCRIPTION = re.compile(
+    rf"(?:(?!(?:The|A|An)\b)[{UPPER}][\w\-]*\s+){{0,2}}(?:{_DESCRIPTIVE_WORD}\s+){{0,2}}{_PERSON_WORD}")
 _ROLE = (  # "the minister", "the foreign minister", "The Nairobi-based firm"
     rf"(?P<role>\b[Tt]he(?:\s+[{UPPER}][\w]*(?:-(?:based|owned|run|led|backed))?(?=\s+[a-z]))?"
     rf"(?:\s+(?!(?:and|but|or)\b)[a-z][\w\-]*){{1,3}}?"
@@ -264,7 +265,7 @@ INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the form
     rf"(?:,\s+{_RUN})+,?\s+and\s+(?:the\s+)?{_RUN}|(?:\s+(?:of|for|and)\s+(?:the\s+)?{_RUN})+))\s+{_AUX}{VERB}|"
     rf"(?P<pron>he|she)\s+{_AUX}{VERB}|(?P<it>it)\s+{_AUX}{VERB}|according\s+to\s+(?:{_SOURCE})?(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD}|{_DESCRIBED})"
     rf"(?P<run3>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})?)|{_ROLE}\s+{_AUX}{VERB})"
-    rf"{_WHEN}\s*(?:[.!?]?\s*$|,\s+(?:{_AFTERTHOUGHT})\b|,\s+\w+\s+(?:hours?|days?|weeks?|months?)\s+(?:after|before)\b)",
+    rf"{_WHEN}\s*(?:[.!?]?\s*$|,\s+(?:{_AFTERTHOUGHT}|[a-z]+ing)\b|,\s+\w+\s+(?:hours?|days?|weeks?|months?)\s+(?:after|before)\b)",
 )
 # After "..., Abarca said, but": not someone else's view ("but critics say", "but Smith had doubts").
 _NOT_ANOTHERS = (
