@@ -142,10 +142,26 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
                 and name not in candidates and not _names(doc, pos, *candidates)
                 and not _modifier(doc, pos, name) and not _placed(doc, pos) and not _somewhere(doc, pos, name)
                 and not _possessive(doc, pos) and (not name or _gender(doc, name) != other)
+                and not (not name and pos >= m.end() and doc.text[pos:pos + 4].casefold() == "the ")  # "the judge"
+                and not _told_an_outlet(doc, pos)
                 and not (not name and m.start("run") >= 0 and pos < m.start("run")  # "The bishop of Zamora, X"
                          and doc.text[:m.start("run")].rstrip().endswith(","))):
             return None  # "After meeting Jane Doe, Smith ..." leaves "she" open; "Vesely’s coach, ..." does not
     return speaker
+
+
+# Before a listener that is a broadcaster or a paper: "told public broadcaster Yle", "told Radio X".
+_TOLD_AN_OUTLET = re.compile(
+    r"\btold\s+(?:the\s+)?(?:(?:[A-Z][\w\-]*\s+|[a-z]+\s+)?(?:broadcaster|newspaper|radio|television|station|channel|"
+    r"agency|daily|magazine|website|weekly)\s+)$")
+
+
+def _told_an_outlet(doc: QuotedText, at: int) -> bool:
+    """Whether the name at `at` is the broadcaster or paper someone told something to."""
+    if _TOLD_AN_OUTLET.search(doc.text, max(0, at - 50), at):
+        return True
+    return bool(re.search(r"\btold\s+(?:the\s+)?$", doc.text[max(0, at - 10):at])) and bool(
+        re.match(r"(?:Radio|TV|Television)\b|\S+(?:\s+\S+)?\s+(?:Radio|TV|Television|News)\b", doc.text[at:at + 40]))
 
 
 def _names(doc: QuotedText, at: int, *people: str) -> bool:

@@ -1107,3 +1107,20 @@ def test_a_job_before_a_name_is_a_title():
         "a-roles-initials"])
 def test_round_eleven_leaves_other_readings_alone(text, words, speakers):
     assert [s for s, _, q in said(text) if words in q] == speakers
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Attorney Tom Hale said he would ask the judge for a delay. “Without it, the state has no case,” he said.",
+     "Tom Hale"),
+    ("Minister Ousmane Diallo told Radio Sahel Info on Monday that the fare would stay. “The old fare was a "
+     "fiction,” he said.", "Ousmane Diallo"),
+    ("Its chairwoman, Anne Virtanen, told public broadcaster Yle that the union was not consulted. “We read "
+     "about it on the news,” she said.", "Anne Virtanen"),
+], ids=["the-judge-in-the-clause", "told-radio-x", "told-a-broadcaster"])
+def test_round_eleven_pronouns(text, speaker):
+    assert [s for s, kind, _ in said(text) if kind == "direct"] == [speaker]
+
+
+def test_a_named_listener_still_leaves_the_pronoun_open():
+    text = "Tom Ruiz told Ian Hale that the deal was dead. “It is over,” he said."
+    assert [s for s, kind, _ in said(text) if kind == "direct"] == []
