@@ -69,6 +69,10 @@ _THE_NAME_SAID = re.compile(
 _SPEAKING_RUN = re.compile(
     rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=,\s)|(?<=[—–-]\s)|(?<=\bthe\s))(?P<run>{NAME_RUN})\s+(?:also\s+)?"
     rf"(?:said|says|told|announced|confirmed|warned|added|reported|stated)\b")
+# "The Solidarity trade union said", "The opposition Civic Future party said": a name before its kind.
+_THE_NAME_KIND = re.compile(
+    rf"\b[Tt]he\s+(?:[a-z][\w\-]*\s+)?(?P<run>{NAME_RUN})\s+(?:[a-z][\w\-]*\s+)?(?P<kind>{lexicon.LEAD_ALTERNATIVES})"
+    rf"(?:,[^,;“”\"]{{1,120}},)?\s+(?:also\s+)?(?:said|says|told|announced|warned|added|called|urged)\b")
 # "The Valais cantonal police", "the Bavarian state police": a police force named by its place.
 _PLACE_POLICE = re.compile(rf"\b[Tt]he\s+(?P<run>[{UPPER}][\w\-]*(?:\s+[{UPPER}][\w\-]*)?(?:\s+[a-z]+)?\s+police)\b")
 _SENTENCE_BREAK = re.compile(r"(?<=[a-z]{3})\.\s+")
@@ -214,12 +218,20 @@ def find_organisations(people: People, text: str) -> None:
                             or w.casefold() in NOT_NAME_WORDS for w in words)
                 and _place_inside(words)):
             people.organisations[run] = _kinds(run) | {"organisation"}
+    for m in _THE_NAME_KIND.finditer(text):
+        run, kind = m.group("run"), m.group("kind").casefold()
+        if (kind not in ("police", "force") and split_title(run)[0] == ""  # "the Valais cantonal police": its place
+                and run.split()[0].casefold() not in NOT_NAME_WORDS | lexicon.GIVEN_NAMES
+                and run.casefold() not in lexicon.PLACES and not people.organisation(run)
+                and not any(is_title_word(w) for w in run.split())):
+            people.organisations[run] = frozenset({kind}) | lexicon.KIND_OF_WORD.get(kind, frozenset())
     for m in _PLACE_POLICE.finditer(text):
         run = m.group("run")
         if run.split()[0].casefold() not in NOT_NAME_WORDS | lexicon.GIVEN_NAMES and not people.organisation(run):
             people.organisations[run] = frozenset({"police", "force"})
     for name in joined:  # and not the part after its "and" ("Drug Administration")
-        for part in [o for o in people.organisations if name.endswith(" " + o) or name.startswith(o + ",")]:
+        for part in [o for o in people.organisations if name.endswith(" " + o) or name.startswith(o + ",")
+                     or name.startswith(o + " and ") and o not in text.replace(name, "")]:
             del people.organisations[part]
         people.organisations.setdefault(name, _kinds(name))
 

@@ -248,7 +248,8 @@ class People:
         those, the ones named before `at` if any are."""
         kind, qualifiers = words[-1], words[:-1]
         matches = [o for o, kinds in self.organisations.items() if kind in kinds
-                   and all(q in o.casefold().split() for q in qualifiers)
+                   and (all(q in o.casefold().split() for q in qualifiers)  # "the foreign ministry"
+                        or f" {o.casefold()} " in f" {' '.join(qualifiers)} ")  # "the Solidarity trade union"
                    and not (at is not None and self._named_later_in_sentence(o, at))]
         earlier = [o for o in matches if at is not None and 0 <= self.text.find(o) < at]
         matches = earlier or matches  # named before: "the company" looks back first

@@ -160,8 +160,11 @@ def _told_an_outlet(doc: QuotedText, at: int) -> bool:
     """Whether the name at `at` is the broadcaster or paper someone told something to."""
     if _TOLD_AN_OUTLET.search(doc.text, max(0, at - 50), at):
         return True
-    return bool(re.search(r"\btold\s+(?:the\s+)?$", doc.text[max(0, at - 10):at])) and bool(
-        re.match(r"(?:Radio|TV|Television)\b|\S+(?:\s+\S+)?\s+(?:Radio|TV|Television|News)\b", doc.text[at:at + 40]))
+    told = re.search(r"\btold\s+(?:the\s+)?$", doc.text[max(0, at - 10):at])
+    return bool(told and _OUTLET_NAME.match(doc.text, at))
+
+
+_OUTLET_NAME = re.compile(r"(?:R[aá]dio|TV|Television)\b|\S+(?:\s+\S+)?\s+(?:R[aá]dio|TV|Television|News)\b")
 
 
 def _names(doc: QuotedText, at: int, *people: str) -> bool:

@@ -176,7 +176,9 @@ BEFORE = (
 
 # "Student body president Jordan Wilkes said": the name after an organisation's role, not "Student".
 # Also "The General Confederation of Labour (CGT), the country's largest union federation, said".
-_SUBJECT = rf"(?:{_PRON}|{_ROLE}|(?:{_ORG_ROLE_LEAD})?(?P<run>{_RUN})(?:\s+\([A-Z]{{2,8}}\))?{_APPOS})\s+{_AUX}"
+_SUBJECT = (  # also "The opposition Civic Future party said": the organisation named before its kind
+    rf"(?:{_PRON}|{_ROLE}|(?:{_ORG_ROLE_LEAD})?(?P<run>{_RUN})(?:\s+\([A-Z]{{2,8}}\))?"
+    rf"(?:\s+(?:trade\s+)?(?:party|union|group|movement|alliance|coalition))?{_APPOS})\s+{_AUX}")
 # Between a verb and "that": a circumstance ("said on Monday that", "said in a statement that"),
 # never an object ("wrote the poem ... that begins"); "told" takes its listener first.
 _CIRCUMSTANCE = (
@@ -220,6 +222,9 @@ REPORTED = (
     _rule(  # "... the Rescue Corps of South Tyrol, which said in a statement that ...": an organisation
         "organisation, which says that",
         rf"(?P<org>{_RUN}),\s+which\s+{_AUX}{VERB}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)",
+    ),
+    _rule(  # "..., according to the Chittagong Port Authority, which said average waiting times had risen"
+        "organisation, which says statement", rf"(?P<org>{_RUN}),\s+which\s+{_AUX}{_PLAIN}\s+{_ON_A_DAY}{_STATEMENT}",
     ),
     _rule(
         "told someone that", rf"{_SUBJECT}{_TOLD}{_LISTENER}{_CIRCUMSTANCE}{_THAT}(?P<clause>\S.*)", subject_only=True

@@ -1124,3 +1124,17 @@ def test_round_eleven_pronouns(text, speaker):
 def test_a_named_listener_still_leaves_the_pronoun_open():
     text = "Tom Ruiz told Ian Hale that the deal was dead. “It is over,” he said."
     assert [s for s, kind, _ in said(text) if kind == "direct"] == []
+
+
+@pytest.mark.parametrize("text, speaker, words", [
+    ("Not everyone was pleased. The Jednota trade union said in a statement that it wanted guarantees for the "
+     "jobs.", "Jednota", "it wanted guarantees"),
+    ("The opposition Civic Renewal party said it would table a no-confidence motion.", "Civic Renewal",
+     "table a no-confidence motion"),
+    ("More than 90 ships were waiting outside the port, according to the Mongla Port Authority, which said "
+     "average waiting times had risen to eight days.", "Mongla Port Authority", "average waiting times"),
+    ("Rice exports will be suspended, the Ministry of Farming and Trade said. The ministry said fragrant "
+     "varieties would be exempt.", "Ministry of Farming and Trade", "fragrant varieties"),
+], ids=["the-name-trade-union", "the-opposition-name-party", "organisation-which-said", "a-ministry-of-and"])
+def test_round_eleven_organisations(text, speaker, words):
+    assert [s for s, _, q in said(text) if words in q] == [speaker]
