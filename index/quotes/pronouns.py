@@ -128,8 +128,9 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
             return None
         candidates = of_gender
     speaker, other = candidates[0], "m" if gender == "f" else "f"
-    if previous < paragraph and doc.people.gender(speaker) != gender:
-        return None  # across a paragraph break only a person the text says is of the pronoun's gender
+    if previous < paragraph and doc.people.gender(speaker) != gender and (doc.people.gender(speaker) or any(
+            name not in ("", speaker) for _, name, _ in mentions)):
+        return None  # across a paragraph break only a person of the pronoun's gender, or the only one named
     if doc.people.gender(speaker) not in ("", gender) or any(
             since <= pos < previous and name and name != speaker and _gender(doc, name) != other
             and not _names(doc, pos, speaker) and not _somewhere(doc, pos, name)

@@ -1138,3 +1138,15 @@ def test_a_named_listener_still_leaves_the_pronoun_open():
 ], ids=["the-name-trade-union", "the-opposition-name-party", "organisation-which-said", "a-ministry-of-and"])
 def test_round_eleven_organisations(text, speaker, words):
     assert [s for s, _, q in said(text) if words in q] == [speaker]
+
+
+def test_a_pronoun_after_a_paragraph_break_takes_the_only_person_named():
+    text = ("Foreign Minister Einar Thorsson said the incident would be raised with allies.\n"
+            "“Our cables are our lifeline,” he said.")
+    assert [s for s, kind, _ in said(text) if kind == "direct"] == ["Einar Thorsson"]
+
+
+def test_a_pronoun_after_a_paragraph_break_with_two_people_named_stays_open():
+    text = ("Kenta Morishita finished second behind Daniel Kiprotich.\n"
+            "“Second place feels like a victory,” he said.")
+    assert [s for s, kind, _ in said(text) if kind == "direct"] == []
