@@ -143,6 +143,8 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
         return
     group = next((g for g in ("run", "run2", "run3", "colon", "role", "org") if g in groups), None)
     if group is None:
+        if "body" in groups and (named := _organisation_named_next(doc, offset + m.end())):
+            item.speaker, item.attribution, item.name_at = named.name, "person", offset + m.start("body")
         return
     person = None
     start = m.start(group)
@@ -287,6 +289,16 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
         if m.group("it"):  # "The company now expects ..., it said": the company it names
             return _its_own(doc, s, start, m.end("clause"))
         return _reported_item(doc, (rules.INVERTED, m), start, 0, m.end("clause"))
+    return None
+
+
+def _organisation_named_next(doc: QuotedText, at: int) -> Person | None:
+    """The organisation that opens the sentence after `at` as the subject of a speech verb: "...,
+    the sport's governing body said. The International Cycling Union said ..."."""
+    nxt = doc.text[at:at + 300]
+    for org in sorted(doc.people.organisations, key=len, reverse=True):
+        if re.match(rf"[\s.]*(?:The\s+)?{re.escape(org)}(?:,[^,;“”\"]{{1,100}},)?\s+(?:also\s+)?(?:said|says)\b", nxt):
+            return doc.people.resolve(org)
     return None
 
 

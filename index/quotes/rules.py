@@ -261,6 +261,11 @@ _WHEN = (  # "said on Thursday", "said in a filing to the securities regulator o
 # After an inverted attribution's comma, what may follow it: an apposition or a circumstance
 # ("..., the company said on Thursday, as demand fell", "..., two weeks after the sit-in began").
 _AFTERTHOUGHT = "the|a|an|who|which|according|as|after|before|while|when|amid|despite|because|although|though|citing|to"
+# "its owners", "the sport's governing body", "the city's water utility": an organisation named next.
+_DESCRIBED_BODY = (
+    r"(?P<body>\b(?:[Ii]ts|[Tt]heir|[Tt]he\s+[a-z]+['’]s?)\s+(?:[a-z][\w\-]*\s+){0,2}?"
+    rf"(?:owners?|body|operators?|organi[sz]ers|utility|(?:{'|'.join(sorted(ORGANISATION_NOUNS))})))"
+)
 # "according to estimates by the Carlos III Health Institute"
 _SOURCE = r"(?:estimates|figures|data|statistics|a\s+(?:report|statement|survey|study|count|tally))\s+(?:by|from)\s+"
 INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the former ...", "..., according to X."
@@ -269,7 +274,7 @@ INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the form
     rf"(?:the|{_WHOSE})\s+(?!{_TITLE_WORD}\b)(?P<org>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN}"
     rf"(?:,\s+{_RUN})+,?\s+and\s+(?:the\s+)?{_RUN}|(?:\s+(?:of|for|and)\s+(?:the\s+)?{_RUN})+))\s+{_AUX}{VERB}|"
     rf"(?P<pron>he|she)\s+{_AUX}{VERB}|(?P<it>it)\s+{_AUX}{VERB}|according\s+to\s+(?:{_SOURCE})?(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD}|{_DESCRIBED})"
-    rf"(?P<run3>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})?)|{_ROLE}\s+{_AUX}{VERB})"
+    rf"(?P<run3>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})?)|{_ROLE}\s+{_AUX}{VERB}|{_DESCRIBED_BODY}\s+{_AUX}{VERB})"
     rf"{_WHEN}\s*(?:[.!?]?\s*$|,\s+(?:{_AFTERTHOUGHT}|[a-z]+ing)\b|,\s+\w+\s+(?:hours?|days?|weeks?|months?)\s+(?:after|before)\b)",
 )
 # After "..., Abarca said, but": not someone else's view ("but critics say", "but Smith had doubts").

@@ -1150,3 +1150,18 @@ def test_a_pronoun_after_a_paragraph_break_with_two_people_named_stays_open():
     text = ("Kenta Morishita finished second behind Daniel Kiprotich.\n"
             "“Second place feels like a victory,” he said.")
     assert [s for s, kind, _ in said(text) if kind == "direct"] == []
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("A sprinter has been suspended after testing positive for EPO, the sport's governing body said on Tuesday. "
+     "The World Sprint Federation said the sample was taken in April.", "World Sprint Federation"),
+    ("An old lighthouse will shine again after a restoration, its owners said on Friday. The Coastline Heritage "
+     "Trust, which bought it in 2019, said the lamp had been rebuilt.", "Coastline Heritage Trust"),
+], ids=["the-sports-governing-body", "its-owners"])
+def test_an_organisation_described_then_named_next(text, speaker):
+    assert {s for s, _, _ in said(text)} == {speaker}
+
+
+def test_a_description_with_a_person_next_is_nobody():
+    text = "A lighthouse will shine again, its owners said on Friday. Ana Ruiz said the lamp had been rotting."
+    assert [s for s, _, q in said(text) if "shine again" in q] == []
