@@ -7,8 +7,14 @@ import re
 
 from ..names import NAME_RUN, NAME_RUN_PATTERN, NOT_NAME_WORDS, ROLE_NOUNS, UPPER, split_title
 from . import rules
+from .bodies import (
+    continued_organisation,
+    its_own,
+    opening_organisation,
+    organisation_named_next,
+    organisation_that_spoke_before,
+)
 from .lexicon import FIELD_WORDS, LEAD_ALTERNATIVES, ORGANISATION_NOUNS
-from .people import Person
 from .rules import Rule
 from .spans import QuotedText, Said
 
@@ -143,7 +149,7 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
         return
     group = next((g for g in ("run", "run2", "run3", "colon", "role", "org") if g in groups), None)
     if group is None:
-        if "body" in groups and (named := _organisation_named_next(doc, offset + m.end())):
+        if "body" in groups and (named := organisation_named_next(doc, offset + m.end())):
             item.speaker, item.attribution, item.name_at = named.name, "person", offset + m.start("body")
         return
     person = None
@@ -169,7 +175,7 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
     if person is not None:
         pass
     elif group == "role":
-        person = doc.people.with_role(groups["role"].casefold(), offset + m.end(group)) or _continued_organisation(
+        person = doc.people.with_role(groups["role"].casefold(), offset + m.end(group)) or continued_organisation(
             doc, groups["role"].casefold(), offset + m.start(group))  # (the end: "The Valais cantonal police")
     elif group == "colon" and len(split_title(groups["colon"])[1].split()) < 2:
         return  # "Sources: ..." or a lone word before a colon
@@ -224,17 +230,6 @@ def _organisation(doc: QuotedText, string: str, start: int, end: int, offset: in
     return doc.people.organisation(string[start:end]), start
 
 
-def _continued_organisation(doc: QuotedText, role: str, at: int) -> Person | None:
-    """ "The company (also) said" when two companies are named: the one that opened the sentence
-    before, as its subject ("Hoshino Motors said ... The company also said ...")."""
-    kind = role.split()[-1]
-    start = doc.sentence_start(at)
-    previous = doc.text[doc.sentence_start(max(0, start - 2)):start]
-    m = rules.LEADING_RUN.match(previous)
-    org = doc.people.organisation(m.group("run")) if m else None
-    return doc.people.resolve(org) if org and kind in doc.people.organisations[org] else None
-
-
 def reported(doc: QuotedText, start: int, end: int) -> Said | None:
     """The reported statement of the sentence text[start:end], if any."""
     if start in doc.paragraph_starts and (dateline := rules.DATELINE.match(doc.text, start, end)):
@@ -255,7 +250,7 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
             end = _before_semicolon(doc, start, m.start("clause"), clause_end)
             return _reported_item(doc, (rule, m), start, m.start("clause"), end)
     m = rules.IT_SAYS.match(s)  # "It said it was supplying water": the organisation that spoke before
-    if m and (org := _organisation_that_spoke_before(doc, start)) and (person := doc.people.resolve(org)):
+    if m and (org := organisation_that_spoke_before(doc, start)) and (person := doc.people.resolve(org)):
         item = Said(start + m.start("clause"), start + _before_semicolon(doc, start, m.start("clause"), clause_end),
                     kind="reported")
         item.speaker, item.attribution, item.name_at = person.name, "person", start
@@ -276,7 +271,7 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
         prefix = s[:subject.start()] if subject else ""
         if subject and (_subject_position(prefix, None) or _SAID_AFTER_A_QUOTE.search(prefix)):
             return _reported_by_subject(doc, subject, start, m.start("clause"), clause_end)
-        if (opener := _opening_organisation(doc, s[:m.start()])) and m.end("clause") > m.start("clause"):
+        if (opener := opening_organisation(doc, s[:m.start()])) and m.end("clause") > m.start("clause"):
             # "Colombia's Ministry of Transport ordered ..., saying ..."
             item = Said(start + m.start("clause"), start + clause_end, kind="reported")
             item.speaker, item.attribution, item.name_at = opener.name, "person", start
@@ -287,18 +282,8 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
     m = rules.INVERTED.pattern.match(s)  # "Zuckerberg should step down, said Frances Haugen"
     if m and len(m.group("clause").split()) >= 4 and not doc.in_quote(start):
         if m.group("it"):  # "The company now expects ..., it said": the company it names
-            return _its_own(doc, s, start, m.end("clause"))
+            return its_own(doc, s, start, m.end("clause"))
         return _reported_item(doc, (rules.INVERTED, m), start, 0, m.end("clause"))
-    return None
-
-
-def _organisation_named_next(doc: QuotedText, at: int) -> Person | None:
-    """The organisation that opens the sentence after `at` as the subject of a speech verb: "...,
-    the sport's governing body said. The International Cycling Union said ..."."""
-    nxt = doc.text[at:at + 300]
-    for org in sorted(doc.people.organisations, key=len, reverse=True):
-        if re.match(rf"[\s.]*(?:The\s+)?{re.escape(org)}(?:,[^,;“”\"]{{1,100}},)?\s+(?:also\s+)?(?:said|says)\b", nxt):
-            return doc.people.resolve(org)
     return None
 
 
@@ -320,61 +305,6 @@ def _before_semicolon(doc: QuotedText, offset: int, clause_start: int, clause_en
         if not doc.in_quote(offset + clause_start + m.start()):
             return clause_start + m.start()
     return clause_end
-
-
-def _opening_organisation(doc: QuotedText, s: str) -> Person | None:
-    """The one organisation named in a sentence's first words ("Stockholm's public transport
-    company SL will double ..., it said"), none named before it."""
-    head = s[:80]
-    named = [o for o in doc.people.organisations
-             if o in head and re.search(rf"(?<![\w'’]){re.escape(o)}(?![\w'’])", head)]
-    first = min((head.find(o) for o in named), default=-1)
-    lead = head[:first].strip()
-    if len(named) != 1 or (lead and not _ORGANISATION_DESCRIPTION.fullmatch(lead)):
-        return None
-    return doc.people.resolve(named[0])
-
-
-# Before an organisation's name opening a sentence: "Stockholm's public transport company", "Colombia's".
-# Its words are a noun phrase ending in a kind of organisation, no verb: not "The regulator fined".
-_ORGANISATION_DESCRIPTION = re.compile(
-    rf"(?:The|[{UPPER}][\w\-]*['’]s)(?:\s+(?:(?!(?:{rules.PREPOSITIONS}|the|a|an)\b|[a-z]+ed\b)"
-    rf"[a-z][\w\-]*\s+){{0,2}}(?:{LEAD_ALTERNATIVES}))?|(?:The\s+)?(?:{LEAD_ALTERNATIVES})")
-
-
-def _organisation_that_spoke_before(doc: QuotedText, start: int) -> str | None:
-    """The one organisation that spoke in the sentence before `start`, in its paragraph ("The mine's
-    operator, Minera Cerro Dorado, said in a statement ... It said ...")."""
-    lo = doc.sentence_start(max(0, start - 2))
-    if lo not in doc.sentence_starts or any(p_lo == start for p_lo in doc.paragraph_starts) or lo >= start:
-        return None
-    previous = doc.text[lo:start]
-    if _OTHER_IT.search(previous):
-        return None  # "Acme said a court had ruled against it. It said ...": the court, maybe
-    spoke = [o for o in doc.people.organisations if o in previous and re.match(  # the subject, before its verb
-        rf"\s*(?:[^,;“”\"]{{1,60}},\s+)?(?:[Tt]he\s+)?{re.escape(o)}(?:\s+\([A-Z]{{2,8}}\))?(?:,[^,;]{{1,120}},)?,?"
-        rf"\s+(?:also\s+)?(?:said|says)\b", previous)]
-    spoke = [o for o in spoke if not any(o != other and o in other for other in spoke)]
-    return spoke[0] if len(spoke) == 1 else None
-
-
-# What else "it" may be in the sentence before: "a court had ruled", "a report from the WHO".
-_OTHER_IT = re.compile(r"\b(?:court|report|study|ruling|survey|judge|tribunal|panel|review|inquiry|audit)\b")
-
-
-def _its_own(doc: QuotedText, s: str, start: int, clause_end: int) -> Said | None:
-    """An organisation's statement ending ", it said" that opens with "the <kind>" (one we know) or
-    with its name after words saying what it is."""
-    kind = rules.ITS_OWN_KIND.match(s)
-    if not kind:
-        org = _opening_organisation(doc, s)  # "Stockholm's public transport company SL will ..., it said"
-    elif (org := doc.people.with_role(kind.group().casefold(), start)) and not 0 <= doc.text.find(org.name) < start:
-        return None  # "the company" is only one named before it
-    if org is None or not doc.people.is_organisation(org.name):
-        return None
-    item = Said(start, start + clause_end, kind="reported")
-    item.speaker, item.attribution, item.name_at = org.name, "person", start
-    return item
 
 
 def _attributes_quote(before: str) -> bool:
