@@ -224,7 +224,8 @@ def _organisation(doc: QuotedText, string: str, start: int, end: int, offset: in
     """The known organisation a rule's run names, and where it starts in `string`: a longer name
     written ending with it ("Department for Education", "Teachers' Federation of Ontario", not the
     Ontario Public School Boards' Association), or the run itself ("Qorix" for Qorix Software)."""
-    for name in doc.people.long_organisations:  # the text says it: the name ends here
+    last = string[start:end].rsplit(None, 1)[-1] if string[start:end].strip() else ""
+    for name in doc.people.long_by_last_word.get(last, ()):  # the text says it: the name ends here
         if start >= 0 and doc.text.startswith(name, offset + end - len(name)):
             return name, end - len(name)
     return doc.people.organisation(string[start:end]), start

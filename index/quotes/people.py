@@ -4,7 +4,9 @@ fullest form seen), the forms it was written in, and a title; and the organisati
 
 from __future__ import annotations
 
+import itertools
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from ..names import (
@@ -64,9 +66,14 @@ class People:
             role_before = text[max(0, m.start() - 30):m.start()].split()[-1:]
             if name and (title or (len(name.split()) >= 2 and role_before and role_before[0] in ROLE_NOUNS)):
                 titled.append((m.group(), role_before[0].casefold() if role_before else ""))
+        self._sorted_organisations: list[str] | None = None  # set once every organisation is found
         self._find_organisations(text)
         # The organisations of more than one word, longest first (found once: none is added later).
         self.long_organisations = sorted((o for o in self.organisations if " " in o), key=len, reverse=True)
+        self.long_by_last_word: dict[str, list[str]] = {}  # the same by their last word, longest first
+        for o in self.long_organisations:
+            self.long_by_last_word.setdefault(o.rsplit(" ", 1)[-1], []).append(o)
+        self._sorted_organisations = sorted(self.organisations)  # for the names that start with a run
         for run, before in titled:  # "Prime Minister Inga Ruginienė", "judge Amara Nwosu", "President Biden"
             person = self.resolve(run)
             if person and person.name not in self.organisations:
@@ -144,7 +151,12 @@ class People:
         if re.fullmatch(r"[A-Z]{3,6}", name):  # "The ICC said" after "the International Cricket Council"
             spelt = [o for o in self.organisations if _initials(o) == name and len(_initials(o)) >= 3]
             return spelt[0] if len(spelt) == 1 and name not in _NOT_ACRONYMS else None
-        longer = [o for o in self.organisations if o.startswith(name + " ")]
+        prefix, ordered = name + " ", self._sorted_organisations
+        if ordered is None:  # still finding them
+            longer = [o for o in self.organisations if o.startswith(prefix)]
+        else:
+            i = bisect_left(ordered, prefix)
+            longer = list(itertools.takewhile(lambda o: o.startswith(prefix), ordered[i:i + 2]))
         return longer[0] if len(longer) == 1 and not self._person_ending(name) else None
 
     def _person_ending(self, word: str) -> bool:
