@@ -75,7 +75,7 @@ NOT_NAME_WORDS = frozenset(w.casefold() for w in """
     Eventually Currently Additionally Similarly Consequently Subsequently Ultimately Originally
     Historically Traditionally Generally Typically Notably Importantly Interestingly Unfortunately
     Fortunately Clearly Obviously Apparently Reportedly Allegedly Separately Likewise Accordingly
-    Otherwise Overall Instead Citing Quoting Among Like Unlike Under Per Via
+    Otherwise Overall Instead Citing Quoting Among Like Unlike Under Via
 """.split())
 # After a name, part of it: "Martin Luther King Jr.", "Pope Leo X".
 NAME_SUFFIXES = frozenset({"jr.", "sr.", *"ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi".split()})

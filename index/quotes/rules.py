@@ -261,6 +261,11 @@ _WHEN = (  # "said on Thursday", "said in a filing to the securities regulator o
 # After an inverted attribution's comma, what may follow it: an apposition or a circumstance
 # ("..., the company said on Thursday, as demand fell", "..., two weeks after the sit-in began").
 _AFTERTHOUGHT = "the|a|an|who|which|according|as|after|before|while|when|amid|despite|because|although|though|citing|to"
+# "..., said Lars Dahl, chief executive of Norvik Shipping."
+_ROLE_OF = rf"(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})(?:\s+(?:of|at|for)\s+(?:the\s+)?{_RUN})?"
+# "..., Dahl told analysts": whom an inverted attribution was told.
+_TOLD_WHOM = (r"(?:(?<=told)\s+(?:reporters|analysts|journalists|investors|lawmakers|delegates|parliament|"
+              rf"the\s+[a-z]+|{_RUN})(?:\s+on\s+an?\s+(?:conference\s+)?call)?)?")
 # "its owners", "the sport's governing body", "the city's water utility": an organisation named next.
 _DESCRIBED_BODY = (
     r"(?P<body>\b(?:[Ii]ts|[Tt]heir|[Tt]he\s+[a-z]+['’]s?)\s+(?:[a-z][\w\-]*\s+){0,2}?"
@@ -270,7 +275,8 @@ _DESCRIBED_BODY = (
 _SOURCE = r"(?:estimates|figures|data|statistics|a\s+(?:report|statement|survey|study|count|tally))\s+(?:by|from)\s+"
 INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the former ...", "..., according to X."
     "statement, says name",
-    rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})|(?:(?:the\s+)?{_ORG_KIND_LEAD}|the\s+)?(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}|"
+    rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})(?:,\s+{_ROLE_OF})?|"
+    rf"(?:(?:the\s+)?{_ORG_KIND_LEAD}|the\s+|{_ORG_ROLE_LEAD})?(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}{_TOLD_WHOM}|"
     rf"(?:the|{_WHOSE})\s+(?!{_TITLE_WORD}\b)(?P<org>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN}"
     rf"(?:,\s+{_RUN})+,?\s+and\s+(?:the\s+)?{_RUN}|(?:\s+(?:of|for|and)\s+(?:the\s+)?{_RUN})+))\s+{_AUX}{VERB}|"
     rf"(?P<pron>he|she)\s+{_AUX}{VERB}|(?P<it>it)\s+{_AUX}{VERB}|according\s+to\s+(?:{_SOURCE})?(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD}|{_DESCRIBED})"

@@ -1165,3 +1165,13 @@ def test_an_organisation_described_then_named_next(text, speaker):
 def test_a_description_with_a_person_next_is_nobody():
     text = "A lighthouse will shine again, its owners said on Friday. Ana Ruiz said the lamp had been rotting."
     assert [s for s, _, q in said(text) if "shine again" in q] == []
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Revenue will fall by 5 percent this year, Norvik Shipping chief executive Lars Dahl said.", "Lars Dahl"),
+    ("Revenue will fall by 5 percent this year, said Lars Dahl, chief executive of Norvik Shipping.", "Lars Dahl"),
+    ("Revenue would fall sharply next year, Lars Dahl told analysts on a call.", "Lars Dahl"),
+    ("Per Dahl said the plan would fail.", "Per Dahl"),
+], ids=["organisation-role-name-said", "said-name-role-of", "told-analysts", "a-given-name-per"])
+def test_round_eleven_inverted(text, speaker):
+    assert {s for s, _, _ in said(text)} == {speaker}
