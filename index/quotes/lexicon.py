@@ -134,6 +134,13 @@ GROUP_NOUNS = frozenset("""
     onlookers bystanders passengers commuters customers consumers users visitors tourists volunteers
     guests pupils children women men people citizens taxpayers landlords tenants owners patients
     believers worshippers pilgrims skeptics sceptics environmentalists conservationists
+    exporters importers producers growers manufacturers retailers shoppers drivers pilots miners fishermen
+    herders ranchers vendors dealers brokers buyers developers builders operators airlines companies firms
+    banks agencies hospitals schools universities clubs judges courts inspectors monitors delegates
+    negotiators mediators unionists strikers demonstrators marchers rebels militants soldiers troops guards
+    prisoners inmates defendants plaintiffs jurors auditors accountants consultants contractors suppliers
+    distributors wholesalers hoteliers restaurateurs chefs artists musicians writers authors publishers
+    broadcasters journalists reporters editors bloggers
 """.split())
 
 # Words before a name (title, honorific, role noun) that say the person's gender.

@@ -257,4 +257,7 @@ _SURNAME_PLACES = frozenset("jordan israel georgia wales england france india ke
 
 
 def _kinds(name: str) -> frozenset[str]:
-    return frozenset(k for w in name.casefold().split() for k in lexicon.KIND_OF_WORD.get(w, ()))
+    """What "the ..." may call a name: from its words, but not those of its "of ..." complement
+    ("Ministry of Energy" is no company)."""
+    head = re.split(r"\s+(?:of|for)\s+", name.casefold(), maxsplit=1)[0]
+    return frozenset(k for w in head.split() for k in lexicon.KIND_OF_WORD.get(w, ()))

@@ -49,7 +49,8 @@ PREPOSITIONS = "of|for|to|by|with|from|and|or|at|in|on"
 _FUNCTION_WORDS = PREPOSITIONS + "|as|that|than|about|after|before|his|her|their|its|our|my"
 _PREPOSITIONS = (
     "in on at during to after before when while for of about with from by over since against into through up "
-    "yesterday today last that outside inside near across beside behind following ahead via within around"
+    "yesterday today last that outside inside near across beside behind following ahead via within around "
+    "as amid despite until because"  # "said as she read the verdict": a circumstance
 )
 _RUN = NAME_RUN
 VERB = "(?:" + "|".join(SPEECH_VERBS) + ")"

@@ -1175,3 +1175,21 @@ def test_a_description_with_a_person_next_is_nobody():
 ], ids=["organisation-role-name-said", "said-name-role-of", "told-analysts", "a-given-name-per"])
 def test_round_eleven_inverted(text, speaker):
     assert {s for s, _, _ in said(text)} == {speaker}
+
+
+# -- after heldout20 and heldout21 (run once, then development data) ---------------------------------
+
+def test_a_plural_noun_opening_a_sentence_is_nobody():
+    text = "Prices fell again. Importers said buyers in Spain were offering less than half the usual price."
+    assert said(text) == []
+
+
+def test_the_company_is_not_a_ministry_of_energy():
+    text = ("The Ministry of Energy raised gas tariffs. Indus Textile Group said it would shut two factories. "
+            "The closures will affect about 2,400 workers, the company said in a filing.")
+    assert {s for s, _, q in said(text) if "closures" in q} == {"Indus Textile Group"}
+
+
+def test_said_as_is_no_statement():
+    text = "“The damage is impossible to calculate,” judge Amra Halilovic said as she read the verdict."
+    assert said(text) == [("Amra Halilovic", "direct", "The damage is impossible to calculate")]
