@@ -212,12 +212,14 @@ _SPEAKS_FOR = re.compile(  # also "Observers from the Organization for Security 
 
 
 def _without_the(prefix: str) -> str:
-    """The prefix without the article (and adjectives) of the organisation named after it: "The
-    federal Health Ministry said" has the ministry as its subject."""
+    """The prefix without the article (and adjectives) of the organisation named after it, or the
+    possessive of its place: "The federal Health Ministry said" and "Peru's Culture Ministry, which
+    ..., said" have the ministry as their subject."""
     return _THE_AND_ADJECTIVES.sub("", prefix)
 
 
-_THE_AND_ADJECTIVES = re.compile(rf"\b[Tt]he(?:\s+(?!(?:{rules.PREPOSITIONS})\b)[a-z][\w\-]*){{0,2}}\s*$")
+_THE_AND_ADJECTIVES = re.compile(
+    rf"(?:\b[Tt]he(?:\s+(?!(?:{rules.PREPOSITIONS})\b)[a-z][\w\-]*){{0,2}}|(?<![\w'’])[{UPPER}][\w\-]*['’]s)\s*$")
 
 
 def _organisation(doc: QuotedText, string: str, start: int, end: int, offset: int) -> tuple[str | None, int]:

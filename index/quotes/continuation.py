@@ -35,6 +35,19 @@ def _told_an_outlet(doc: QuotedText, between: str, name: str, speaker: str) -> b
         rf"[,\s]*(?:[^.!?;“”\"]{{0,60}}?\b)?(?:he|she|{surname})\s+told\s+(?:the\s+)?{re.escape(name)}\b", between))
 
 
+# The apposition after a speaker's name in their own attribution: "said Carolina Ibáñez, head of the
+# exporters' group Frutas del Pacífico." or "Nino Beridze, who has run the company since 2019, told".
+_APPOSITION = re.compile(r",\s+(?:who\b|[a-z]|[A-Z][\w\-]*['’]s\s)[^.!?;“”\"]*")
+
+
+def _described(doc: QuotedText, before: Said, hi: int) -> tuple[int, int]:
+    """The range of the apposition after the name that attributed `before` (empty if none): the
+    names in it say who the speaker is, and none of them speaks the next quote."""
+    name = NAME_RUN_PATTERN.match(doc.text, before.name_at) if before.attribution == "person" else None
+    m = _APPOSITION.match(doc.text, name.end(), hi) if name else None
+    return (m.start(), m.end()) if m else (before.name_at, before.name_at)
+
+
 def continue_quotes(doc: QuotedText) -> None:
     """A quote with no attribution of its own that opens a sentence continues the speaker of the
     quote before it in the paragraph (or of the previous paragraph's unclosed quote), unless
@@ -49,7 +62,8 @@ def continue_quotes(doc: QuotedText) -> None:
             after = re.split(r"[.!?;]", doc.text[span.close_mark:after_hi], maxsplit=1)[0]
             # not the words before the name in the quote's own attribution ("Bulls coach Johan van Wyk said")
             own = before.name_at if before.close_mark <= before.name_at < span.open_mark else before.close_mark
-            names = [n for n in _names_in(doc, (own, span.open_mark),
+            lo, hi = _described(doc, before, span.open_mark) if own == before.name_at else (own, own)
+            names = [n for n in _names_in(doc, (own, lo), (hi, span.open_mark),
                                           (span.close_mark, span.close_mark + len(after)))
                      if not _told_an_outlet(doc, between, n, before.speaker)]
             if ((not between.strip() or re.search(r"[.!?…]\s*$", between))

@@ -66,8 +66,11 @@ _THE_NAME_SAID = re.compile(
     rf"(?:said|says|told|announced|confirmed|warned|added|reported|stated)\b")
 # "Health New Zealand said", "..., Maritime New Zealand said": who speaks under a name with a place
 # inside it, not first ("Jordan Henderson" is a person), is an organisation.
+# Also "Maritime Power, the province's main utility, said", "Terminal Costa Central, which runs the
+# quay, said": a name no person has ("Power", "Valley" are no one's name), see _no_person.
 _SPEAKING_RUN = re.compile(
-    rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=,\s)|(?<=[—–-]\s)|(?<=\bthe\s))(?P<run>{NAME_RUN})\s+(?:also\s+)?"
+    rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=,\s)|(?<=[—–-]\s)|(?<=\bthe\s))(?P<run>{NAME_RUN})"
+    rf"(?P<appos>,\s+(?:which|whose|the|a|an|one\s+of)\s[^,;“”\"]{{1,120}},)?\s+(?:also\s+)?"
     rf"(?:said|says|told|announced|confirmed|warned|added|reported|stated)\b")
 # "The Solidarity trade union said", "The opposition Civic Future party said": a name before its kind.
 _THE_NAME_KIND = re.compile(
@@ -212,11 +215,15 @@ def find_organisations(people: People, text: str) -> None:
                 and not people.organisation(run) and not any(o.endswith(" " + run) for o in people.organisations)):
             people.organisations[run] = _kinds(run) | {"organisation"}
     for m in _SPEAKING_RUN.finditer(text):
-        run, words = m.group("run"), m.group("run").split()
-        if (len(words) > 1 and not people.organisation(run) and words[0].casefold() not in lexicon.GIVEN_NAMES
-                and not any(is_title_word(w) and w.casefold() not in lexicon.FIELD_WORDS
-                            or w.casefold() in NOT_NAME_WORDS for w in words)
-                and _place_inside(words)):
+        words = m.group("run").split()
+        while len(words) > 2 and (COMPOUND_ADJECTIVE.fullmatch(words[0]) or words[0].endswith(("'s", "’s"))):
+            words = words[1:]  # "London-listed Kalahari Stones", "Ecuador's National Risk Management Secretariat"
+        run = " ".join(words)
+        titled = any(is_title_word(w) and w.casefold() not in lexicon.FIELD_WORDS or w.casefold() in NOT_NAME_WORDS
+                     for w in words)
+        place_inside = (len(words) > 1 and not people.organisation(run) and not titled
+                        and words[0].casefold() not in lexicon.GIVEN_NAMES and _place_inside(words))
+        if place_inside or _no_person(people, run):
             people.organisations[run] = _kinds(run) | {"organisation"}
     for m in _THE_NAME_KIND.finditer(text):
         run, kind = m.group("run"), m.group("kind").casefold()
@@ -249,6 +256,22 @@ def _place_inside(words: list[str]) -> bool:
     pairs = {" ".join(folded[i:i + 2]) for i in range(len(folded) - 1)}
     return bool(pairs & lexicon.LONG_PLACES and " ".join(folded) not in lexicon.PLACES
                 or any(w in lexicon.PLACES and w not in _SURNAME_PLACES for w in folded[1:]))
+
+
+# The last words of a place's name: "Kakheti Valley said" is no organisation.
+_PLACE_ENDINGS = frozenset("valley county city province region island islands sea ocean river mountains street "
+                           "square avenue road north south east west kingdom republic states korea kong".split())
+
+
+def _no_person(people: People, run: str) -> bool:
+    """Whether a speaking run of two words or more can be nobody's name, nor a place's: it holds a
+    word no person's name has ("Maritime Power", "Kakheti Valley Wines"), but is not "Kakheti Valley"."""
+    words = run.split()
+    title, name = split_title(run)
+    return (len(words) > 1 and not title and name != run and words[-1].casefold() not in _PLACE_ENDINGS
+            and run.casefold() not in lexicon.PLACES and words[0].casefold() not in lexicon.GIVEN_NAMES
+            and not any(is_title_word(w) or w.casefold() in NOT_NAME_WORDS | ROLE_NOUNS for w in words)
+            and not people.organisation(run) and not any(o.endswith(" " + run) for o in people.organisations))
 
 
 # Places that are also surnames: "Kevin Jordan", "Jimmy Wales", "Anatole France".

@@ -54,6 +54,7 @@ class People:
         self.text = text
         self.people: dict[str, Person] = {}
         self.by_last_word: dict[str, set[str]] = {}  # full names and known people, by last word
+        self.by_middle_word: dict[str, set[str]] = {}  # names of three words by their second ("Olivera")
         self.introduced: set[str] = set()  # people named with a title or a role ("President Donald Trump")
         self.organisations: dict[str, frozenset[str]] = {}  # name -> what "the ..." may call it
         self.gender_cues: dict[str, set[str]] = {}  # canonical name -> {"f", "m"} as the text says
@@ -177,8 +178,8 @@ class People:
         word = name.casefold()
         if title or " " in name or not name or word in lexicon.PLACES or word in lexicon.GROUP_NOUNS:
             return None
-        if self.by_last_word.get(normalise_speaker(name)):
-            return None  # "Russo" with "Anthony Russo" and "Joe Russo": not alone
+        if self.by_last_word.get(normalise_speaker(name)) or self.by_middle_word.get(normalise_speaker(name)):
+            return None  # "Russo" with "Anthony Russo" and "Joe Russo", "Olivera" with two Oliveras: not alone
         return self._register(name, "", name)
 
     def spoken_alone(self, word: str) -> Person | None:
@@ -193,7 +194,10 @@ class People:
         return name in self.organisations
 
     def _index(self, name: str) -> None:
-        self.by_last_word.setdefault(normalise_speaker(name).split()[-1], set()).add(name)
+        key = normalise_speaker(name).split()
+        self.by_last_word.setdefault(key[-1], set()).add(name)
+        if len(key) == 3 and key[1] not in FOLDED_PARTICLES:
+            self.by_middle_word.setdefault(key[1], set()).add(name)
 
     def find(self, run: str) -> Person | None:
         """The already known person a run names, or None."""
@@ -221,11 +225,20 @@ class People:
             return shortest
         if fuller:
             return self._shared_surname(fuller, before)
+        if len(key) == 1 and not pool and (paternal := self._paternal_surname(key[0])):
+            return paternal
         if name in self.people:
             return name  # a surname the document only ever gives alone ("Officer Ruiz", then "Ruiz")
         if len(key) == 1 and not title:
             return None  # a lone capitalised word: a country or a company as often as a surname
         return name
+
+    def _paternal_surname(self, word: str) -> str | None:
+        """The one person of three names whose middle one is `word`, when no name ends with it:
+        "Olivera" for Martín Olivera Sosa, whose first surname is the one used alone."""
+        names = [n for n in self.by_middle_word.get(word, ()) if n not in self.organisations
+                 and n.split()[-1].casefold() not in lexicon.ORGANISATION_NOUNS]
+        return names[0] if len(names) == 1 else None
 
     def _shared_surname(self, fuller: set[str], before: frozenset[str]) -> str | None:
         """Of several people a surname may name ("Trump": Donald and Melania), the one introduced

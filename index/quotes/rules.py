@@ -196,17 +196,23 @@ _LISTENER = (  # "told the Associated Press"
 )
 _TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
 _THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)\b)"
+_FINITE = r"(?:had|has|have|was|were|is|are|would|will|could|can|did|may|might|must|should)"
+_DAY_OR_MONTH = (r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June"
+                 r"|July|August|September|October|November|December|Today|Yesterday)")
 _STATEMENT = (  # "the EU must ...", "212 flights ...", "Munster Milk had drawn ..."
     rf"(?P<clause>(?:(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b(?!\s+\d))[a-z]"  # but "about 48,000 fish"
     rf"|(?=[\d,.]+\s+(?:[^\s.;:!?]+\s+){{0,8}}?(?:had|has|have|was|were|is|are|would|will|could|can|[a-z]+ed)\b)\d"
     rf"|(?=[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}}(?:,\s+[^,;]{{1,40}},)?"
-    rf"\s+(?:had|has|have|was|were|is|are|would|will|could|can|did|[a-z]+ed)\b)[{UPPER}])\S*(?:\s+\S+){{2,}})"
+    rf"\s+(?:had|has|have|was|were|is|are|would|will|could|can|did|[a-z]+ed)\b)[{UPPER}]"
+    # or one capitalised word before a noun: "Asian demand was growing", not "said Tuesday the ..."
+    rf"|(?!{_DAY_OR_MONTH}\b)(?=[{UPPER}][\w'’\-]*\s+(?:[a-z][\w'’\-]*\s+){{1,2}}?{_FINITE}\b)[{UPPER}])"
+    rf"\S*(?:\s+\S+){{2,}})"
 )
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|last\s+(?:week|month|year))"
 # "said on Tuesday it would", "said in a statement it would"
 _ON_A_DAY = (
     rf"(?:(?:(?:on\s+)?{_DAY}|in\s+a\s+(?:statement|report|filing|letter)(?:\s+on\s+{_DAY})?)\s+"
-    rf"(?=(?:it|he|she|they|we|there)\s))?"
+    rf"(?=(?:it|he|she|they|we|there|the|a|an|its|his|her|their)\s))?"
 )
 _PLAIN = "(?:" + _PLAIN_VERBS.replace(" ", "|") + ")"
 REPORTED = (

@@ -1193,3 +1193,56 @@ def test_the_company_is_not_a_ministry_of_energy():
 def test_said_as_is_no_statement():
     text = "“The damage is impossible to calculate,” judge Amra Halilovic said as she read the verdict."
     assert said(text) == [("Amra Halilovic", "direct", "The damage is impossible to calculate")]
+
+
+# -- round twelve (from the errors of heldout20 and heldout21) ---------------------------------------
+
+def test_a_second_quote_continues_past_the_speakers_description():
+    text = ("“Cherries do not wait,” said Carla Ibarra, head of the exporters' group Frutas del Sur. "
+            "“Every day the containers sit in the sun, we lose quality.”")
+    assert {s for s, _, _ in said(text)} == {"Carla Ibarra"}
+    assert len(said(text)) == 2
+
+
+def test_someone_named_after_the_description_still_stops_the_continuation():
+    text = ("“Cherries do not wait,” said Carla Ibarra, head of the exporters' group Frutas del Sur. Tomas Rey "
+            "disagreed. “Every day the containers sit in the sun, we lose quality.”")
+    assert [q for s, _, q in said(text) if s == "Carla Ibarra"] == ["Cherries do not wait"]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Martín Olivera Sosa was freed on Tuesday. “Today the truth has been recognized,” Olivera told reporters.",
+     "Martín Olivera Sosa"),
+    ("Federation leader Julián Quispe Mamani called the strike. Quispe said porters earn about 60 soles a day.",
+     "Julián Quispe Mamani"),
+], ids=["direct", "reported"])
+def test_a_first_surname_alone_is_the_person_of_two_surnames(text, speaker):
+    assert {s for s, _, _ in said(text)} == {speaker}
+
+
+def test_a_first_surname_of_two_people_is_nobody():
+    text = ("Martín Olivera Sosa and Ana Olivera Ruiz were freed. “Today the truth has been recognized,” Olivera said.")
+    assert said(text) == []
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Peru's Culture Ministry, which manages the trail, said in a statement that it was monitoring the strike.",
+     "Culture Ministry"),
+    ("Levan Kipiani, an analyst at Mtkvari Capital, said Asian demand was growing but could cool quickly.",
+     "Levan Kipiani"),
+    ("Ana Diaz said Tuesday the plan was dead.", "Ana Diaz"),
+    ("Maritime Power, the province's main utility, said crews from Maine were on their way.", "Maritime Power"),
+    ("Terminal Costa Central, which runs the main container quay, said 14 vessels were waiting.",
+     "Terminal Costa Central"),
+    ("Kakheti Valley Wines said in a statement that shipments to China rose 41% last year.",
+     "Kakheti Valley Wines"),
+    ("London-listed Kalahari Stones said it had agreed to sell its diamond mine.", "Kalahari Stones"),
+], ids=["a-place-possessive-and-which", "a-capitalised-word-opening-the-clause", "said-tuesday-the",
+        "a-name-no-person-has", "a-name-no-person-has-which", "a-name-with-valley", "a-listed-company"])
+def test_round_twelve_subjects(text, speaker):
+    assert {s for s, _, _ in said(text)} == {speaker}
+
+
+def test_a_person_with_an_organisation_word_as_surname_is_no_organisation():
+    assert {s for s, _, _ in said("Samantha Power, the former ambassador, said crews were on their way. "
+                                  "“We will help,” Power said.")} <= {"Samantha Power"}
