@@ -117,7 +117,13 @@ def _subject_position(prefix: str, appos: str | None, run: str = "") -> bool:
         or prefix.endswith((", but", ", while", ", whereas"))  # "... first, but World Athletics said"
         or bool(appos and appos.strip(", ").startswith("who")) or bool(_ORGANISATION_LEAD.fullmatch(prefix))
         or bool(rules.DESCRIPTION.fullmatch(prefix.rsplit(",", 1)[-1].strip()))  # "In the hall, British tourist "
+        or bool(_TITLE_OF.fullmatch(prefix) and split_title(run)[0])  # "Minister of " + "Health Selamawit Girma"
     )
+
+
+# A title with its field after it, opening the sentence (or a clause): "State Minister of (Health X)".
+_TITLE_OF = re.compile(
+    rf"(?:.*[,;:—–]\s*)?(?:[{UPPER}][\w\-]*\s+){{0,2}}?{rules.TITLE_WORD}\s+(?:of|for)(?:\s+the)?", re.DOTALL)
 
 
 _NAMED_IN_APPOSITION = re.compile(rf",\s+(?P<name>{NAME_RUN}),?")
@@ -142,6 +148,9 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
     rule, m = found
     groups = {k: v for k, v in m.groupdict().items() if v}
     if "role" in groups and not groups["role"].casefold().startswith("the"):
+        if _ELSEWHERE.search(m.string[:m.start("role")]):
+            item.attribution = "other"  # "In Athens, police said": another force than the one named
+            return
         groups["role"] = "the " + groups["role"]  # "police said"
     item.attribution = "other"
     if "pron" in groups:
@@ -149,7 +158,7 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
         return
     group = next((g for g in ("run", "run2", "run3", "colon", "role", "org") if g in groups), None)
     if group is None:
-        if "body" in groups and (named := organisation_named_next(doc, offset + m.end())):
+        if "body" in groups and (named := organisation_named_next(doc, offset + m.end(), groups["body"])):
             item.speaker, item.attribution, item.name_at = named.name, "person", offset + m.start("body")
         return
     person = None
@@ -164,6 +173,8 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
         elif group == "org" or org:
             _affiliated(doc, item, m.string[:start], offset)
             return
+        elif "kind_after" in groups:
+            return  # "The Netanyahu coalition said": no organisation we know, and not Netanyahu
     if group == "role" and _SPEAKS_FOR.search(m.string[:start]) and groups["role"].split()[-1] in ORGANISATION_NOUNS:
         person = doc.people.with_role(groups["role"].casefold())  # "a spokesperson for the council said"
         if person is None or not doc.people.is_organisation(person.name):
@@ -183,6 +194,11 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
         person = doc.people.resolve(groups[group]) or doc.people.speaking_alone(groups[group])
     if person:
         item.speaker, item.attribution, item.name_at = person.name, "person", offset + m.start(group)
+
+
+# A place the sentence is in, before its bare "police said": "In neighbouring Italy, police said",
+# "... in Spain, where police said".
+_ELSEWHERE = re.compile(rf"^\s*(?:In|At|From|Near)\s+(?:[a-z]+\s+)?[{UPPER}][^,;]{{0,60}},\s*$|\bwhere\s+$")
 
 
 # Before the organisation (or place) a speaker is from: "Ingrid Solberg of the University of Oslo said".

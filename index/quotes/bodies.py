@@ -8,7 +8,7 @@ import re
 
 from ..names import UPPER
 from . import rules
-from .lexicon import LEAD_ALTERNATIVES
+from .lexicon import KIND_OF_WORD, LEAD_ALTERNATIVES
 from .people import Person
 from .spans import QuotedText, Said
 
@@ -24,14 +24,31 @@ def continued_organisation(doc: QuotedText, role: str, at: int) -> Person | None
     return doc.people.resolve(org) if org and kind in doc.people.organisations[org] else None
 
 
-def organisation_named_next(doc: QuotedText, at: int) -> Person | None:
+def organisation_named_next(doc: QuotedText, at: int, body: str = "") -> Person | None:
     """The organisation that opens the sentence after `at` as the subject of a speech verb: "...,
-    the sport's governing body said. The International Cycling Union said ..."."""
-    nxt = doc.text[at:at + 300]
-    for org in sorted(doc.people.organisations, key=len, reverse=True):
-        if re.match(rf"[\s.]*(?:The\s+)?{re.escape(org)}(?:,[^,;“”\"]{{1,100}},)?\s+(?:also\s+)?(?:said|says)\b", nxt):
-            return doc.people.resolve(org)
+    the sport's governing body said. The International Cycling Union said ...". Only in the same
+    paragraph, or from a lead's first paragraph into the next; not one of another kind than the
+    body says ("the league's organisers" are no Football Association), nor one that speaks "too"."""
+    opening = _NEXT_OPENING.match(doc.text, at, at + 300)
+    if not opening or ("\n" in opening.group() and "\n" in doc.text[:at].strip()):
+        return None
+    start = opening.end()
+    word = doc.text[start:start + 60].split(None, 1)[0] if doc.text[start:start + 1].strip() else ""
+    owner = re.match(r"[Tt]he\s+([a-z]+)['’]s?\s", body)  # "the league's organisers": a league
+    kind = owner.group(1) if owner and owner.group(1) in KIND_OF_WORD else None
+    for org in doc.people.organisations_starting(word):  # longest first
+        m = re.compile(rf"{re.escape(org)}(?:,[^,;“”\"]{{1,100}},)?\s+(?:said|says)\b").match(doc.text, start)
+        if m and (kind is None or kind in doc.people.organisations[org]):
+            end = doc.text.find(".", m.end())
+            return None if _ANOTHER_ONE.search(doc.text, m.end(), end if end >= 0 else len(doc.text)) else (
+                doc.people.resolve(org))
     return None
+
+
+# Between a sentence's end and the next one's subject: spaces, a paragraph break, "The".
+_NEXT_OPENING = re.compile(r"[ \t.]*(?:\n[ \t]*)*(?:The\s+)?")
+# A statement that says it is one more: "Glastonbury Festival said it would take a fallow year too".
+_ANOTHER_ONE = re.compile(r"\b(?:too|also|as\s+well|likewise|separately)\b")
 
 
 def opening_organisation(doc: QuotedText, s: str) -> Person | None:

@@ -50,10 +50,14 @@ _CAPS = rf"[{UPPER}][\w'’.\-]*(?:[ \t]+[{UPPER}][\w'’.\-]*){{0,3}}"
 _AND_ORGANISATION = re.compile(
     rf"(?<![\w'’.\-]){_CAPS}[ \t]+and[ \t]+(?P<tail>{_CAPS})(?:[ \t]+of[ \t]+(?:the[ \t]+)?{_CAPS})?")
 # "Philippine Institute of Volcanology and Seismology", "Department of Health and Social Care".
+_WORD = rf"[{UPPER}][\w'’.\-]*"
 _OF_AND_ORGANISATION = re.compile(  # also "Organization for Security and Co-operation in Europe"
-    rf"(?<![\w'’.\-]){_CAPS}[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?{_CAPS}(?:,[ \t]+{_CAPS}){{0,3}},?[ \t]+and[ \t]+"
-    rf"(?:the[ \t]+)?{_CAPS}"  # also "Department of Agriculture, Food and the Marine"
+    rf"(?<![\w'’.\-]){_CAPS}[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?(?:{_CAPS}[ \t]+and[ \t]+{_CAPS}"
+    # and "Department of Agriculture, Food and the Marine": fields of one word each
+    rf"|{_WORD}(?:,[ \t]+{_WORD}){{1,3}},?[ \t]+and[ \t]+(?:the[ \t]+)?{_WORD}(?![ \t]+[{UPPER}]))"
     rf"(?:[ \t]+in[ \t]+{_CAPS})?")
+# After a list of names, what says they are several: "..., Unicef and Oxfam said in a joint statement".
+_SEVERAL = re.compile(r"[^.;]{0,60}?\b(?:joint|jointly|they|their|both|together)\b")
 # "Apiculture New Zealand said it would ...": who says "it" of themself is an organisation.
 _SAID_IT = re.compile(
     rf"(?<![\w'’.\-])(?P<run>{NAME_RUN})\s+(?:also\s+)?(?:said|says)\s+(?:on\s+\w+day\s+|in\s+a\s+statement\s+)?"
@@ -141,6 +145,8 @@ def find_organisations(people: People, text: str) -> None:
     """Record in `people.organisations` every organisation the text names, with what "the ..." may call it."""
     joined = []
     for m in _OF_AND_ORGANISATION.finditer(text):  # "Institute of Volcanology and Seismology"
+        if "," in m.group() and _SEVERAL.match(text, m.end()):
+            continue  # "The Ministry of Health, Unicef and Oxfam said in a joint statement"
         words = m.group().split()
         while words and words[0].casefold() in NOT_NAME_WORDS:
             words = words[1:]
@@ -227,7 +233,7 @@ def find_organisations(people: People, text: str) -> None:
             people.organisations[run] = _kinds(run) | {"organisation"}
     for m in _THE_NAME_KIND.finditer(text):
         run, kind = m.group("run"), m.group("kind").casefold()
-        if (kind not in ("police", "force") and split_title(run)[0] == ""  # "the Valais cantonal police": its place
+        if (kind not in _NAMED_AFTER_A_PERSON and split_title(run)[0] == ""  # "the Valais cantonal police": its place
                 and run.split()[0].casefold() not in NOT_NAME_WORDS | lexicon.GIVEN_NAMES
                 and run.casefold() not in lexicon.PLACES and not people.organisation(run)
                 and not any(is_title_word(w) for w in run.split())):
@@ -272,6 +278,12 @@ def _no_person(people: People, run: str) -> bool:
             and run.casefold() not in lexicon.PLACES and words[0].casefold() not in lexicon.GIVEN_NAMES
             and not any(is_title_word(w) or w.casefold() in NOT_NAME_WORDS | ROLE_NOUNS for w in words)
             and not people.organisation(run) and not any(o.endswith(" " + run) for o in people.organisations))
+
+
+# Kinds of body named after a person ("the Biden administration", "the Meloni government") or a
+# place (police: see _PLACE_POLICE): the name before them is no organisation's.
+_NAMED_AFTER_A_PERSON = frozenset(
+    "police force administration government campaign coalition family camp team cabinet presidency".split())
 
 
 # Places that are also surnames: "Kevin Jordan", "Jimmy Wales", "Anatole France".

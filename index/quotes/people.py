@@ -68,6 +68,7 @@ class People:
             if name and (title or (len(name.split()) >= 2 and role_before and role_before[0] in ROLE_NOUNS)):
                 titled.append((m.group(), role_before[0].casefold() if role_before else ""))
         self._sorted_organisations: list[str] | None = None  # set once every organisation is found
+        self._by_first_word: dict[str, list[str]] | None = None  # made on first use, once all are found
         self._find_organisations(text)
         # The organisations of more than one word, longest first (found once: none is added later).
         self.long_organisations = sorted((o for o in self.organisations if " " in o), key=len, reverse=True)
@@ -159,6 +160,14 @@ class People:
             i = bisect_left(ordered, prefix)
             longer = list(itertools.takewhile(lambda o: o.startswith(prefix), ordered[i:i + 2]))
         return longer[0] if len(longer) == 1 and not self._person_ending(name) else None
+
+    def organisations_starting(self, word: str) -> list[str]:
+        """The organisations whose name starts with `word`, longest first."""
+        if self._by_first_word is None:
+            self._by_first_word = {}
+            for o in sorted(self.organisations, key=len, reverse=True):
+                self._by_first_word.setdefault(o.split(None, 1)[0], []).append(o)
+        return self._by_first_word.get(word, [])
 
     def _person_ending(self, word: str) -> bool:
         """Whether a person's name ends with `word` ("Michael Bloomberg" for "Bloomberg")."""
@@ -277,7 +286,8 @@ class People:
                         or f" {o.casefold()} " in f" {' '.join(qualifiers)} ")  # "the Solidarity trade union"
                    and not (at is not None and self._named_later_in_sentence(o, at))]
         earlier = [o for o in matches if at is not None and 0 <= self.text.find(o) < at]
-        matches = earlier or matches  # named before: "the company" looks back first
+        lead = at is None or "\n" not in self.text[:at].strip()  # a lead's "the company said" may look ahead
+        matches = earlier or (matches if lead else [])  # "the company" looks back, past its lead
         return self._register(matches[0], "", matches[0]) if len(matches) == 1 else None
 
     def _named_later_in_sentence(self, name: str, at: int) -> bool:

@@ -94,7 +94,7 @@ _ROLE = (  # "the minister", "the foreign minister", "The Nairobi-based firm"
     r"|(?<![\w'’])[Pp]olice(?=\s+(?:also\s+|later\s+)?(?:said|say|says|told)\b))")  # "..., police said": the police
 _PRON = r"(?P<pron>\b[Hh]e|\b[Ss]he)"
 # A capitalised title: "the Governor of the Bank of England said" is a person, not the bank.
-_TITLE_WORD = "(?:" + "|".join(sorted(w.capitalize() for w in TITLE_WORDS if w.isalpha())) + ")"
+TITLE_WORD = "(?:" + "|".join(sorted(w.capitalize() for w in TITLE_WORDS if w.isalpha())) + ")"
 _GAP = r"(?:\s+[^\s,.;:!?“”\"]+){0,8}"  # "told reporters on Monday"
 _END = r"\s*[:,]?\s*$"
 _SAY = rf"{_AUX}(?:{VERB}|{_NAMING_VERBS})"
@@ -120,7 +120,7 @@ AFTER = (
     _rule("says pronoun", rf"\s*,?\s*{VERB}\s+(?P<pron>he|she)\b"),
     _rule(
         "name says",
-        rf"\s*[,–—-]?\s*(?:{_ORG_ROLE_LEAD}|{_ROLE_LEAD}|(?:{_DESCRIPTIVE_WORD}\s+){{1,2}}(?={_TITLE_WORD}\b))(?P<run>{_RUN})"
+        rf"\s*[,–—-]?\s*(?:{_ORG_ROLE_LEAD}|{_ROLE_LEAD}|(?:{_DESCRIPTIVE_WORD}\s+){{1,2}}(?={TITLE_WORD}\b))(?P<run>{_RUN})"
         rf"{_AFFILIATION}{_APPOS}\s+{_AUX}{VERB}\b",  # also "“...,” company President Hiroshi Tanabe told"
     ),
     _rule(
@@ -179,7 +179,7 @@ BEFORE = (
 # Also "The General Confederation of Labour (CGT), the country's largest union federation, said".
 _SUBJECT = (  # also "The opposition Civic Future party said": the organisation named before its kind
     rf"(?:{_PRON}|{_ROLE}|(?:{_ORG_ROLE_LEAD})?(?P<run>{_RUN})(?:\s+\([A-Z]{{2,8}}\))?"
-    rf"(?:\s+(?:trade\s+)?(?:party|union|group|movement|alliance|coalition))?{_APPOS})\s+{_AUX}")
+    rf"(?P<kind_after>\s+(?:trade\s+)?(?:party|union|group|movement|alliance|coalition))?{_APPOS})\s+{_AUX}")
 # Between a verb and "that": a circumstance ("said on Monday that", "said in a statement that"),
 # never an object ("wrote the poem ... that begins"); "told" takes its listener first.
 _CIRCUMSTANCE = (
@@ -187,8 +187,10 @@ _CIRCUMSTANCE = (
     r"(?:\s+[^\s,.;:!?“”\"]+){0,10}?)?"
 )
 # "told reporters", "told the BBC", "told Budrys", "told Liam Carter, 33,"
-_LISTENER = (  # "told the Associated Press"
+_LISTENER = (  # "told the Associated Press", "told a briefing"
     rf"\s+(?:the\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|[\w.]+)"
+    rf"|(?:a|an)\s+(?:[a-z][\w\-]*\s+){{0,2}}?(?:briefing|conference|meeting|hearing|rally|session|committee|"
+    rf"panel|gathering|crowd|forum|summit|audience|reporter|journalist|podcast|station|newspaper|broadcaster)"
     rf"|(?!(?:the|a|an)\s)[a-z]+(?:\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|radio|television|tv))?"
     rf"|(?:the\s+)?(?:[{UPPER}][\w\-]*\s+|[a-z]+\s+)?(?:broadcaster|newspaper|radio|television|daily|agency|channel|station|"
     rf"magazine|website|weekly)\s+{_RUN}"  # "the newspaper Aftenposten", "the news agency AKIpress"
@@ -284,7 +286,7 @@ INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the form
     "statement, says name",
     rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})(?:,\s+{_ROLE_OF})?|"
     rf"(?:(?:the\s+)?{_ORG_KIND_LEAD}|the\s+|{_ORG_ROLE_LEAD})?(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}{_TOLD_WHOM}|"
-    rf"(?:the|{_WHOSE})\s+(?!{_TITLE_WORD}\b)(?P<org>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN}"
+    rf"(?:the|{_WHOSE})\s+(?!{TITLE_WORD}\b)(?P<org>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN}"
     rf"(?:,\s+{_RUN})+,?\s+and\s+(?:the\s+)?{_RUN}|(?:\s+(?:of|for|and)\s+(?:the\s+)?{_RUN})+))\s+{_AUX}{VERB}|"
     rf"(?P<pron>he|she)\s+{_AUX}{VERB}|(?P<it>it)\s+{_AUX}{VERB}|according\s+to\s+(?:{_SOURCE})?(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD}|{_DESCRIBED})"
     rf"(?P<run3>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})?)|{_ROLE}\s+{_AUX}{VERB}|{_DESCRIBED_BODY}\s+{_AUX}{VERB})"

@@ -1246,3 +1246,81 @@ def test_round_twelve_subjects(text, speaker):
 def test_a_person_with_an_organisation_word_as_surname_is_no_organisation():
     assert {s for s, _, _ in said("Samantha Power, the former ambassador, said crews were on their way. "
                                   "“We will help,” Power said.")} <= {"Samantha Power"}
+
+
+def test_the_company_looks_back_past_the_lead():
+    text = ("Dockworkers walked off the job on Thursday.\n\nTerminal Sur, which runs the quay, said 14 vessels were "
+            "waiting.\n\nThe company said it had made “a fair and final offer” and urged workers to return.\n\n"
+            "“Cherries do not wait,” said Carla Ibarra, head of the exporters' group Frutas del Sur.")
+    assert [s for s, _, q in said(text) if "fair and final" in q] == []
+
+
+def test_a_company_named_short_of_its_legal_suffix():
+    text = ("A former director of developer Son Tra Bay Development JSC was jailed.\n\n"
+            "Son Tra Bay Development said in a statement that it had returned the land to the city.")
+    assert {s for s, _, _ in said(text)} == {"Son Tra Bay Development JSC"}
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Minister of Health Selamawit Girma said the plan would be ready in May.", "Selamawit Girma"),
+    ("Premier Scott Chisholm told a briefing that the province would open 40 comfort centers.", "Scott Chisholm"),
+    ("Selamawit Girma told lawmakers the government would set aside a quota.", "Selamawit Girma"),
+], ids=["minister-of-field", "told-a-briefing", "told-lawmakers"])
+def test_round_twelve_titles_and_listeners(text, speaker):
+    assert {s for s, _, _ in said(text)} == {speaker}
+
+
+def test_a_title_of_an_unknown_field_is_not_glued_to_the_name():
+    text = "Deputy Minister of State Assets Piotr Lach told the broadcaster TVN24 that the yard was safe."
+    assert not any(s.startswith("State") for s, _, _ in said(text))
+
+
+# -- from the hostile review of round eleven ---------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "The pitch was unplayable, the league's organisers said.\nThe Football Club said it would investigate.",
+    "The festival will not return in 2026, its organisers said. Glastonbury Festival said it would rest too.",
+    "The bridge was closed.\n\nThe toll will rise, its operator said.\n\nHalvorsen Bridge Company said it hired staff.",
+], ids=["another-kind", "too", "past-the-lead"])
+def test_a_described_body_is_not_just_any_organisation_named_next(text):
+    assert [s for s, _, q in said(text) if "unplayable" in q or "return" in q or "toll" in q] == []
+
+
+@pytest.mark.parametrize("text", [
+    "The Metropolitan Police said two men had been arrested in London. In Athens, police said a third was held.",
+    "The Metropolitan Police said two men had been arrested. A third was held in Spain, where police said he had "
+    "lived under a false name.",
+], ids=["in-a-place", "where"])
+def test_police_elsewhere_are_not_the_force_named(text):
+    assert {s for s, _, q in said(text) if "third" in q or "false name" in q} == set()
+
+
+def test_bare_police_after_the_place_in_their_statement_are_the_force():
+    text = ("Thieves broke into a gallery in central Amsterdam overnight, police said.\n\n"
+            "The Amsterdam police said two men were seen leaving.")
+    assert {s for s, _, _ in said(text)} == {"Amsterdam police"}
+
+
+@pytest.mark.parametrize("text", [
+    "The Ministry of Health, Unicef and the Red Cross said in a joint statement that 2,000 children were vaccinated.",
+    "The University of Oxford, Cambridge and Imperial College said they would cut fees.",
+    "The Department of Health said the hospital would reopen. The Department of Health and the Treasury said "
+    "funding was agreed.",
+], ids=["joint-statement", "they", "and-the-treasury"])
+def test_a_list_of_bodies_is_no_one_organisation(text):
+    assert not any("," in s or " and the " in s for s, _, _ in said(text))
+    assert [s for s, _, q in said(text) if "children" in q or "fees" in q or "funding" in q] == []
+
+
+def test_a_body_of_fields_is_one_organisation():
+    text = "The Department of Agriculture, Food and the Marine said the ban would be lifted in May."
+    assert {s for s, _, _ in said(text)} == {"Department of Agriculture, Food and the Marine"}
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("The Biden administration said on Monday it would send more air defence systems. "
+     "“We will not abandon our friends,” Biden said.", "Biden"),
+    ("The Netanyahu coalition said it would not back the bill.", None),
+], ids=["administration", "coalition"])
+def test_a_body_named_after_a_person_is_neither_the_person_nor_an_organisation(text, speaker):
+    assert {s for s, _, _ in said(text)} == ({speaker} if speaker else set())
