@@ -115,6 +115,10 @@ ROLE_LABELS = frozenset("""
     defendant plaintiff petitioner respondent appellant appellee claimant witness former ex acting late
     president-elect vice-president-elect governor-elect mayor-elect senator-elect
     dr dr. mr mr. mrs mrs. ms ms. mx mx. prof prof. sir dame rev rev.
+""".split())
+# Jobs written like a title before a full name ("Farmer Anna Rigoni"): labels too, but only before a
+# person's name, never inside an organisation's ("Student Loans Company", "Trader Joe's").
+JOB_LABELS = frozenset("""
     farmer fisherman fisherwoman teacher nurse resident student worker trader vendor shopkeeper pensioner
     commuter activist campaigner herder rancher grower villager volunteer tourist passenger survivor
 """.split())
@@ -129,7 +133,8 @@ def role_label(name: str) -> tuple[str, str]:
     """
     words = name.split()
     i = 0
-    while len(words) - i > 2 and normalise_speaker(words[i]) in ROLE_LABELS:
+    while len(words) - i > 2 and (normalise_speaker(words[i]) in ROLE_LABELS or (
+            normalise_speaker(words[i]) in JOB_LABELS and all(map(is_name_word, words[i + 1:])))):
         i += 1
     return " ".join(words[:i]), " ".join(words[i:])
 

@@ -163,6 +163,11 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
         return
     person = None
     start = m.start(group)
+    head = re.split(r"\s+(?:of|for)\s+", groups[group], maxsplit=1)[0] if group == "run3" else ""
+    if (head and head != groups.get(group) and len(split_title(head)[1].split()) >= 2
+            and not doc.people.organisation(head) and (person := doc.people.resolve(head))):
+        item.speaker, item.attribution, item.name_at = person.name, "person", offset + start
+        return  # "according to Lars Dahl of Norvik Shipping": Dahl
     if group in ("run", "run2", "run3", "org"):  # an organisation first: "The Department for Education said"
         org, start = _organisation(doc, m.string, m.start(group), m.end(group), offset)
         if org and (not rule.subject_only or _subject_position(_without_the(m.string[:start]), groups.get("appos"))
@@ -283,8 +288,10 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
         item = Said(start + m.start("clause"), start + clause_end, kind="reported")
         item.speaker, item.attribution, item.name_at = quoted.speaker, quoted.attribution, quoted.name_at
         return item if item.end > item.start else None
-    if m and (m.group("that") or m.group("verb") in rules.PLAIN_PARTICIPLES):
-        # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
+    if m and (m.group("that") or m.group("verb") in rules.PLAIN_PARTICIPLES) and not any(
+            span.speaker and start <= span.open_mark < start + m.start() for span in doc.spans):
+        # "Budrys articulated the position, stating that ...": the sentence's subject speaks (not
+        # after a quote: "“...,” Ellis said, describing how his neighbour phoned, telling him ...")
         subject = next((r for r in NAME_RUN_PATTERN.finditer(s, 0, m.start())
                         if split_title(r.group())[1] and not doc.in_quote(start + r.start())), None)
         prefix = s[:subject.start()] if subject else ""
@@ -312,9 +319,15 @@ def _quote_attributed_before(doc: QuotedText, start: int, at: int) -> Said | Non
     for span in doc.spans:
         if (start <= span.open_mark and span.close_mark <= at and span.attribution in ("person", "pronoun")
                 and span.close_mark <= span.name_at < at
-                and not re.search(r"[.!?;“”\"]", doc.text[span.name_at:at])):
+                and not re.search(r"[.!?;“”\"]", doc.text[span.name_at:at])
+                and not _ANOTHER_CLAUSE.search(doc.text, span.name_at, at)):
             return span
     return None
+
+
+# A clause between a quote's attribution and ", telling ...": "Ellis said, describing how his
+# neighbour phoned him, telling him ..." tells of the neighbour's words.
+_ANOTHER_CLAUSE = re.compile(r",\s+(?:[a-z]+ing|who|which|how|when|where|after|before|as)\b")
 
 
 def _before_semicolon(doc: QuotedText, offset: int, clause_start: int, clause_end: int) -> int:

@@ -68,6 +68,8 @@ _THE_NAME_SAID = re.compile(
     rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=[—–-]\s))The\s+(?P<run>{NAME_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{NAME_RUN})?)"
     rf"(?:\s+\([A-Z]{{2,8}}\))?(?:,\s+(?:which|whose)\b[^,;“”\"]{{1,120}},)?\s+(?:also\s+)?"
     rf"(?:said|says|told|announced|confirmed|warned|added|reported|stated)\b")
+# What a person says of themself after "said": "The Dalai Lama said he hoped to live to 130".
+_SELF_A_PERSON = re.compile(r"(?:\s+on\s+\w+day)?\s+(?:that\s+)?(?:he|she)\b")
 # "Health New Zealand said", "..., Maritime New Zealand said": who speaks under a name with a place
 # inside it, not first ("Jordan Henderson" is a person), is an organisation.
 # Also "Maritime Power, the province's main utility, said", "Terminal Costa Central, which runs the
@@ -215,6 +217,8 @@ def find_organisations(people: People, text: str) -> None:
     for m in _THE_NAME_SAID.finditer(text):  # "The Nepal Army said": no person's name
         run = m.group("run")
         words = run.split()
+        if _SELF_A_PERSON.match(text, m.end()):
+            continue  # "The Dalai Lama said he hoped ...": a person with a title
         if (not any(is_title_word(w) or w.casefold() in NOT_NAME_WORDS | ROLE_NOUNS for w in words)
                 and not (run.isupper() and len(run) <= 3)  # "The PM said": a role's initials
                 and words[0].casefold() not in lexicon.GIVEN_NAMES and run.casefold() not in lexicon.PLACES

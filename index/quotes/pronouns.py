@@ -143,12 +143,24 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
                 and name not in candidates and not _names(doc, pos, *candidates)
                 and not _modifier(doc, pos, name) and not _placed(doc, pos) and not _somewhere(doc, pos, name)
                 and not _possessive(doc, pos) and (not name or _gender(doc, name) != other)
-                and not (not name and pos >= m.end() and doc.text[pos:pos + 4].casefold() == "the ")  # "the judge"
+                and not (not name and pos >= m.end() and (_AN_AUDIENCE.match(doc.text, pos) or (  # "asked the judge"
+                    doc.text[pos:pos + 4].casefold() == "the " and _REPORTS.search(doc.text, previous, pos))))
                 and not _told_an_outlet(doc, pos)
                 and not (not name and m.start("run") >= 0 and pos < m.start("run")  # "The bishop of Zamora, X"
                          and doc.text[:m.start("run")].rstrip().endswith(","))):
             return None  # "After meeting Jane Doe, Smith ..." leaves "she" open; "Vesely’s coach, ..." does not
     return speaker
+
+
+# Someone unnamed after the subject's verb who is an audience, not a speaker to answer: "Cruz asked
+# the judge for leniency. “...,” she said" is Cruz's ("Ruiz questioned the witness" leaves "she" open).
+_AN_AUDIENCE = re.compile(
+    r"[Tt]he\s+(?:judge|court|jury|tribunal|panel|committee|board|council|crowd|audience|court\s+room|courtroom)\b")
+
+
+# A subject's sentence that reports what they said, so that "the X" after it is in their words:
+# "Stavrou told reporters that the board had given the coach every chance. She said ...".
+_REPORTS = re.compile(r"\b(?:said|says|told\s+[a-z]+|added|argued|insisted|stressed)\s+(?:that\s+)?")
 
 
 # Before a listener that is a broadcaster or a paper: "told public broadcaster Yle", "told Radio X".

@@ -57,3 +57,18 @@ def test_the_parts_of_a_name():
     assert person_of("ms smith").bucket == "smith" and person_of("john smith jr.").suffix == "jr."
     assert person_of("al gore").first == "al" and person_of("ms smith").gender == "f"
     assert agree(("j",), ("john",)) and not agree(("h", "w"), ("w",)) and agree((), ("h", "w"))
+
+
+@pytest.mark.parametrize("name, label", [
+    ("Farmer Anna Rigoni", ("Farmer", "Anna Rigoni")),
+    ("Defendant Donald J. Trump", ("Defendant", "Donald J. Trump")),
+    ("Student Loans Company", ("", "Student Loans Company")),
+    ("Volunteer Fire Department", ("", "Volunteer Fire Department")),
+], ids=["a-job", "a-court-label", "an-organisation-opening-with-a-job", "another"])
+def test_a_job_is_a_label_only_before_a_persons_name(name, label):
+    from index.names import role_label
+    assert role_label(name) == label
+
+
+def test_an_organisation_keeps_a_job_word_that_opens_it():
+    assert person_of("trader joe's").bucket == "trader joe's"

@@ -1324,3 +1324,35 @@ def test_a_body_of_fields_is_one_organisation():
 ], ids=["administration", "coalition"])
 def test_a_body_named_after_a_person_is_neither_the_person_nor_an_organisation(text, speaker):
     assert {s for s, _, _ in said(text)} == ({speaker} if speaker else set())
+
+
+@pytest.mark.parametrize("text", [
+    "Prosecutor Ana Ruiz questioned the witness for three hours on Tuesday. “I don't remember that night,” she said.",
+    "Senator Ana Ruiz questioned the central bank governor for two hours. “Inflation is falling,” she said.",
+], ids=["the-witness", "the-governor"])
+def test_someone_unnamed_after_the_verb_may_be_who_answers(text):
+    assert said(text) == []
+
+
+def test_someone_unnamed_in_the_subjects_own_words_answers_nothing():
+    text = ("Club president Eleni Stavrou told reporters that the board had given the coach every chance. "
+            "She said the club hoped to name a new coach before Saturday.")
+    assert {s for s, _, _ in said(text)} == {"Eleni Stavrou"}
+    assert len(said(text)) == 2
+
+
+def test_telling_after_another_clause_is_not_the_quotes_speaker():
+    text = ("“I ran outside in my pyjamas,” Mark Ellis said, describing how his neighbour phoned, "
+            "telling him the roof was on fire.")
+    assert said(text) == [("Mark Ellis", "direct", "I ran outside in my pyjamas")]
+
+
+def test_according_to_a_person_of_a_company_is_the_person():
+    text = "The port handled a record 3 million containers last year, according to Lars Dahl of Norvik Shipping."
+    assert {s for s, _, _ in said(text)} == {"Lars Dahl"}
+
+
+def test_a_titled_person_after_the_is_no_organisation():
+    text = "The Dalai Lama said he hoped to live to 130. “I have clear indications,” he told followers."
+    assert {s for s, _, _ in said(text)} == {"Dalai Lama"}
+    assert len(said(text)) == 2
