@@ -24,7 +24,7 @@ def _names_in(doc: QuotedText, *ranges: tuple[int, int]) -> list[str]:
                 and doc.people.find(m.group()) is None)]
 
 
-def _told_an_outlet(doc: QuotedText, between: str, name: str, speaker: str) -> bool:
+def _only_told(doc: QuotedText, between: str, name: str, speaker: str) -> bool:
     """Whether `name` is only who the quote's own speaker told it to, no person: "...,” she told
     Reuters. “..." (not "His lawyer told Reuters", nor "Judge Ruiz told Tom Hale")."""
     person = doc.people.find(name)
@@ -65,7 +65,7 @@ def continue_quotes(doc: QuotedText) -> None:
             lo, hi = _described(doc, before, span.open_mark) if own == before.name_at else (own, own)
             names = [n for n in _names_in(doc, (own, lo), (hi, span.open_mark),
                                           (span.close_mark, span.close_mark + len(after)))
-                     if not _told_an_outlet(doc, between, n, before.speaker)]
+                     if not _only_told(doc, between, n, before.speaker)]
             if ((not between.strip() or re.search(r"[.!?…]\s*$", between))
                     and len(doc.text[span.start:span.end].split()) >= 3
                     and all(getattr(doc.people.find(n), "name", None) == before.speaker for n in names)):

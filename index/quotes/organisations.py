@@ -62,12 +62,14 @@ _SEVERAL = re.compile(r"[^.;]{0,60}?\b(?:joint|jointly|they|their|both|together)
 _SAID_IT = re.compile(
     rf"(?<![\w'’.\-])(?P<run>{NAME_RUN})\s+(?:also\s+)?(?:said|says)\s+(?:on\s+\w+day\s+|in\s+a\s+statement\s+)?"
     rf"(?:that\s+)?it\s")  # "New Zealand Rugby said in a statement that it", "Sotheby’s said it"
+# The verbs an organisation's name speaks with, where only its subject tells what it is.
+_SPOKE = "(?:said|says|told|announced|confirmed|warned|added|reported|stated)"
 # "The Nepal Army said", "The City of Rotterdam said": a capitalised name after "the", opening its
 # sentence as the subject of a speech verb, is an organisation (a person's name takes no article).
 _THE_NAME_SAID = re.compile(
     rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=[—–-]\s))The\s+(?P<run>{NAME_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{NAME_RUN})?)"
     rf"(?:\s+\([A-Z]{{2,8}}\))?(?:,\s+(?:which|whose)\b[^,;“”\"]{{1,120}},)?\s+(?:also\s+)?"
-    rf"(?:said|says|told|announced|confirmed|warned|added|reported|stated)\b")
+    rf"{_SPOKE}\b")
 # What a person says of themself after "said": "The Dalai Lama said he hoped to live to 130".
 _SELF_A_PERSON = re.compile(r"(?:\s+on\s+\w+day)?\s+(?:that\s+)?(?:he|she)\b")
 # "Health New Zealand said", "..., Maritime New Zealand said": who speaks under a name with a place
@@ -77,7 +79,7 @@ _SELF_A_PERSON = re.compile(r"(?:\s+on\s+\w+day)?\s+(?:that\s+)?(?:he|she)\b")
 _SPEAKING_RUN = re.compile(
     rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=,\s)|(?<=[—–-]\s)|(?<=\bthe\s))(?P<run>{NAME_RUN})"
     rf"(?P<appos>,\s+(?:which|whose|the|a|an|one\s+of)\s[^,;“”\"]{{1,120}},)?\s+(?:also\s+)?"
-    rf"(?:said|says|told|announced|confirmed|warned|added|reported|stated)\b")
+    rf"{_SPOKE}\b")
 # "The Solidarity trade union said", "The opposition Civic Future party said": a name before its kind.
 _THE_NAME_KIND = re.compile(
     rf"\b[Tt]he\s+(?:[a-z][\w\-]*\s+)?(?P<run>{NAME_RUN})\s+(?:[a-z][\w\-]*\s+)?(?P<kind>{lexicon.LEAD_ALTERNATIVES})"

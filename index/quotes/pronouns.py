@@ -165,8 +165,7 @@ _REPORTS = re.compile(r"\b(?:said|says|told\s+[a-z]+|added|argued|insisted|stres
 
 # Before a listener that is a broadcaster or a paper: "told public broadcaster Yle", "told Radio X".
 _TOLD_AN_OUTLET = re.compile(
-    r"\btold\s+(?:the\s+)?(?:(?:[A-Z][\w\-]*\s+|[a-z]+\s+)?(?:broadcaster|newspaper|radio|television|station|channel|"
-    r"agency|daily|magazine|website|weekly)\s+)$")
+    rf"\btold\s+(?:the\s+)?(?:(?:[{UPPER}][\w\-]*\s+|[a-z]+\s+)?{rules.OUTLET}\s+)$")
 
 
 def _told_an_outlet(doc: QuotedText, at: int) -> bool:

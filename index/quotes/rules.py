@@ -187,13 +187,14 @@ _CIRCUMSTANCE = (
     r"(?:\s+[^\s,.;:!?“”\"]+){0,10}?)?"
 )
 # "told reporters", "told the BBC", "told Budrys", "told Liam Carter, 33,"
+# What a listener named next may be: "the newspaper Aftenposten", "public broadcaster Yle".
+OUTLET = "(?:broadcaster|newspaper|radio|television|daily|agency|channel|station|magazine|website|weekly)"
 _LISTENER = (  # "told the Associated Press", "told a briefing"
     rf"\s+(?:the\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|[\w.]+)"
     rf"|(?:a|an)\s+(?:[a-z][\w\-]*\s+){{0,2}}?(?:briefing|conference|meeting|hearing|rally|session|committee|"
     rf"panel|gathering|crowd|forum|summit|audience|reporter|journalist|podcast|station|newspaper|broadcaster)"
     rf"|(?!(?:the|a|an)\s)[a-z]+(?:\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|radio|television|tv))?"
-    rf"|(?:the\s+)?(?:[{UPPER}][\w\-]*\s+|[a-z]+\s+)?(?:broadcaster|newspaper|radio|television|daily|agency|channel|station|"
-    rf"magazine|website|weekly)\s+{_RUN}"  # "the newspaper Aftenposten", "the news agency AKIpress"
+    rf"|(?:the\s+)?(?:[{UPPER}][\w\-]*\s+|[a-z]+\s+)?{OUTLET}\s+{_RUN}"  # "the newspaper Aftenposten", "news agency X"
     rf"|{_RUN}(?:\s+(?:newspaper|radio|television|daily))?(?:,\s+\d+,)?)"  # "Swiss broadcaster RSI"
 )
 _TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
