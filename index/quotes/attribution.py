@@ -193,6 +193,9 @@ def _set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None
     elif group == "role":
         person = doc.people.with_role(groups["role"].casefold(), offset + m.end(group)) or continued_organisation(
             doc, groups["role"].casefold(), offset + m.start(group))  # (the end: "The Valais cantonal police")
+        if person is None and groups["role"].split()[-1] in ORGANISATION_NOUNS and doc.in_lead(offset + m.start()):
+            person = organisation_named_next(doc, offset + m.end(), kind=groups["role"].split()[-1])
+            # "..., the port operator said. / Terminal Sur, which runs the quay, said ...": a lead's body
     elif group == "colon" and len(split_title(groups["colon"])[1].split()) < 2:
         return  # "Sources: ..." or a lone word before a colon
     else:

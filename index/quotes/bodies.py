@@ -24,21 +24,23 @@ def continued_organisation(doc: QuotedText, role: str, at: int) -> Person | None
     return doc.people.resolve(org) if org and kind in doc.people.organisations[org] else None
 
 
-def organisation_named_next(doc: QuotedText, at: int, body: str = "") -> Person | None:
+def organisation_named_next(doc: QuotedText, at: int, body: str = "", kind: str | None = None) -> Person | None:
     """The organisation that opens the sentence after `at` as the subject of a speech verb: "...,
     the sport's governing body said. The International Cycling Union said ...". Only in the same
     paragraph, or from a lead's first paragraph into the next; not one of another kind than the
-    body says ("the league's organisers" are no Football Association), nor one that speaks "too"."""
+    body says ("the league's organisers" are no Football Association; `kind`: "the port operator"
+    may be one of unknown kind), nor one that speaks "too"."""
     opening = _NEXT_OPENING.match(doc.text, at, at + 300)
     if not opening or ("\n" in opening.group() and "\n" in doc.text[:at].strip()):
         return None
     start = opening.end()
     word = doc.text[start:start + 60].split(None, 1)[0] if doc.text[start:start + 1].strip() else ""
     owner = re.match(r"[Tt]he\s+([a-z]+)['’]s?\s", body)  # "the league's organisers": a league
-    kind = owner.group(1) if owner and owner.group(1) in KIND_OF_WORD else None
+    owned = owner.group(1) if owner and owner.group(1) in KIND_OF_WORD else None
     for org in doc.people.organisations_starting(word):  # longest first
         m = re.compile(rf"{re.escape(org)}(?:,[^,;“”\"]{{1,100}},)?\s+(?:said|says)\b").match(doc.text, start)
-        if m and (kind is None or kind in doc.people.organisations[org]):
+        kinds = doc.people.organisations[org]
+        if m and (owned is None or owned in kinds) and (kind is None or kind in kinds or kinds == {"organisation"}):
             end = doc.text.find(".", m.end())
             return None if _ANOTHER_ONE.search(doc.text, m.end(), end if end >= 0 else len(doc.text)) else (
                 doc.people.resolve(org))
@@ -88,7 +90,9 @@ def organisation_that_spoke_before(doc: QuotedText, start: int) -> str | None:
 
 
 # What else "it" may be in the sentence before: "a court had ruled", "a report from the WHO".
-_OTHER_IT = re.compile(r"\b(?:court|report|study|ruling|survey|judge|tribunal|panel|review|inquiry|audit)\b")
+_OTHER_IT = re.compile(  # nouns, not the verbs: "said it would study the decision" is no study
+    r"\b(?:a|an|the|its|their|his|her)\s+(?:[\w\-]+\s+){0,2}?"
+    r"(?:court|report|study|ruling|survey|judge|tribunal|panel|review|inquiry|audit)\b")
 
 
 def its_own(doc: QuotedText, s: str, start: int, clause_end: int) -> Said | None:

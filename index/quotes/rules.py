@@ -202,8 +202,8 @@ _THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)
 _FINITE = r"(?:had|has|have|was|were|is|are|would|will|could|can|did|may|might|must|should)"
 _DAY_OR_MONTH = (r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June"
                  r"|July|August|September|October|November|December|Today|Yesterday)")
-_STATEMENT = (  # "the EU must ...", "212 flights ...", "Munster Milk had drawn ..."
-    rf"(?P<clause>(?:(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b(?!\s+\d))[a-z]"  # but "about 48,000 fish"
+_STATEMENT = (  # "the EU must ...", "212 flights ...", "Munster Milk had drawn ...", "at least nine ..."
+    rf"(?P<clause>(?:(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b(?!\s+\d|\s+(?:least|most)\s))[a-z]"
     rf"|(?=[\d,.]+\s+(?:[^\s.;:!?]+\s+){{0,8}}?(?:had|has|have|was|were|is|are|would|will|could|can|[a-z]+ed)\b)\d"
     rf"|(?=[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}}(?:,\s+[^,;]{{1,40}},)?"
     rf"\s+(?:had|has|have|was|were|is|are|would|will|could|can|did|[a-z]+ed)\b)[{UPPER}]"
@@ -254,7 +254,8 @@ REPORTED = (
     ),
 )
 # "It said it was supplying drinking water": an organisation that spoke in the sentence before.
-IT_SAYS = re.compile(rf"It\s+(?:also\s+)?{_PLAIN}\s+(?:that\s+)?{_ON_A_DAY}{_STATEMENT}")
+IT_SAYS = re.compile(  # also "In a statement, it said the ruling ..."
+    rf"(?:(?:In|On|Later|Earlier)\b[^,;“”\"]{{0,40}},\s+it|It)\s+(?:also\s+)?{_PLAIN}\s+(?:that\s+)?{_ON_A_DAY}{_STATEMENT}")
 # "Budrys articulated the position, stating that ...": the sentence's subject speaks.
 PARTICIPLE_CLAUSE = re.compile(rf",\s+(?P<verb>{PARTICIPLE})\s+(?P<that>that\s+)?(?P<clause>\S.*)")
 # "..., telling reporters (that) ...": its listener first.
@@ -277,9 +278,10 @@ _ROLE_OF = rf"(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})(?:\s+(?:of|at|
 _TOLD_WHOM = (r"(?:(?<=told)\s+(?:reporters|analysts|journalists|investors|lawmakers|delegates|parliament|"
               rf"the\s+[a-z]+|{_RUN})(?:\s+on\s+an?\s+(?:conference\s+)?call)?)?")
 # "its owners", "the sport's governing body", "the city's water utility": an organisation named next.
-_DESCRIBED_BODY = (
-    r"(?P<body>\b(?:[Ii]ts|[Tt]heir|[Tt]he\s+[a-z]+['’]s?)\s+(?:[a-z][\w\-]*\s+){0,2}?"
-    rf"(?:owners?|body|operators?|organi[sz]ers|utility|(?:{'|'.join(sorted(ORGANISATION_NOUNS))})))"
+_BODY_NOUN = rf"(?:owners?|body|operators?|organi[sz]ers|utility|charity|(?:{'|'.join(sorted(ORGANISATION_NOUNS))}))"
+_DESCRIBED_BODY = (  # also "the charity that runs it"
+    rf"(?P<body>\b(?:[Ii]ts|[Tt]heir|[Tt]he\s+[a-z]+['’]s?)\s+(?:[a-z][\w\-]*\s+){{0,2}}?{_BODY_NOUN}"
+    rf"|\b[Tt]he\s+(?:[a-z][\w\-]*\s+)?{_BODY_NOUN}\s+that\s+(?:runs|owns|operates|manages|organi[sz]es)\s+(?:it|them))"
 )
 # "according to estimates by the Carlos III Health Institute"
 _SOURCE = r"(?:estimates|figures|data|statistics|a\s+(?:report|statement|survey|study|count|tally))\s+(?:by|from)\s+"

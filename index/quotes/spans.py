@@ -51,6 +51,11 @@ class QuotedText:
         i = bisect_right(self._marks, pos) - 1
         return i >= 0 and self.spans[i].open_mark <= pos < self.spans[i].close_mark
 
+    def in_lead(self, pos: int) -> bool:
+        """Whether `pos` is in the first of several paragraphs: a wire story's lead, whose "the
+        company said" is often named only in the paragraph after."""
+        return len(self.paragraphs) > 1 and pos < self.paragraphs[0][1]
+
     def sentence_start(self, pos: int) -> int:
         return self.sentence_starts[max(0, bisect_right(self.sentence_starts, pos) - 1)] if self.sentence_starts else 0
 

@@ -1356,3 +1356,38 @@ def test_a_titled_person_after_the_is_no_organisation():
     text = "The Dalai Lama said he hoped to live to 130. “I have clear indications,” he told followers."
     assert {s for s, _, _ in said(text)} == {"Dalai Lama"}
     assert len(said(text)) == 2
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Dockworkers walked off the job on Thursday, the port operator said.\n\n"
+     "Terminal Costa Central, which runs the main quay, said 14 vessels were waiting.", "Terminal Costa Central"),
+    ("A restored wool mill will close in August, the charity that runs it said Wednesday.\n\n"
+     "The Akroyd Mill Trust said in a statement that the centre would shut.", "Akroyd Mill Trust"),
+], ids=["the-port-operator", "the-charity-that-runs-it"])
+def test_a_leads_body_is_the_organisation_named_next(text, speaker):
+    assert {s for s, _, _ in said(text)} == {speaker}
+    assert len(said(text)) == 2
+
+
+def test_a_body_after_the_lead_is_not_the_organisation_named_next():
+    text = ("Dockworkers walked off the job.\n\nShips are waiting, the port operator said.\n\n"
+            "Terminal Costa Central said 14 vessels were waiting.")
+    assert [s for s, _, q in said(text) if "Ships" in q] == []
+
+
+@pytest.mark.parametrize("text", [
+    "The Attorney General's Office said it would study the decision. In a statement, it said the ruling was wrong.",
+    "The Attorney General's Office said it would study the decision. It said the ruling was wrong.",
+], ids=["in-a-statement-it-said", "it-said-after-would-study"])
+def test_it_said_after_an_organisation_spoke(text):
+    assert [s for s, _, q in said(text) if "ruling" in q] == ["Attorney General's Office"]
+
+
+def test_it_said_after_a_court_is_nobody():
+    text = "Acme said a court had ruled against it. It said the ruling was wrong."
+    assert [s for s, _, q in said(text) if "ruling was wrong" in q] == []
+
+
+def test_a_statement_may_open_with_at_least():
+    text = "“These animals learned to live here,” said Tom Hale. He said at least nine lions had been shot."
+    assert said(text)[-1] == ("Tom Hale", "reported", "at least nine lions had been shot")
