@@ -24,6 +24,7 @@ ABBREVIATIONS = frozenset(
 # A candidate boundary: terminal punctuation, any closing quotes/brackets, then whitespace.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|[。！？]+")
 _WORD_BEFORE = re.compile(r"(\S+)$")
+_NUMBER_SIGN = re.compile(r"(?<![\w.])(?:No|no|Nos|nos)\.$")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def _split_line(line: str, offset: int) -> list[Span]:
         end = match.end()
         if match.group().startswith((".",)) and _is_abbreviation(line[start : match.start() + 1]):
             continue
+        if _NUMBER_SIGN.search(line, max(0, match.start() - 3), match.end()) and line[end:].lstrip()[:1].isdigit():
+            continue  # "the No. 2 reactor", "Nos. 4 and 5"
         if not _next_starts_sentence(line, end):
             continue
         spans.append((start, end))

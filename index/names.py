@@ -90,7 +90,9 @@ _LEADING_PARTICLES = "von|van|de|du|da|di|del|della|bin|ibn|al"  # a surname may
 UPPER = "".join(ch for ch in map(chr, range(0x250)) if ch.isupper())
 # A capitalised word: "Budrys", "Abu-Manneh", "O'Brien", an initial "J." (or "U.S."), "Dr.", "Jr."; a full
 # stop after any other word ends the sentence, and the run of words with it.
-_CAP = rf"(?:(?:[{UPPER}]\.)+|(?:{_ABBREVIATED_TITLES})\.|[{UPPER}][\w'’\-]*)"
+_CAP = (  # also a company's "Co." or "Inc." before a verb or a comma ("Chugai Electric Power Co. said")
+    rf"(?:(?:[{UPPER}]\.)+|(?:{_ABBREVIATED_TITLES})\.|(?:Co|Corp|Inc|Ltd|Bros|Cos)\.(?=,|[ \t]+[a-z(])"
+    rf"|[{UPPER}][\w'’\-]*)")
 # Title and name, on one line: "Prime Minister Inga Ruginienė", "Ursula von der Leyen", "von der Leyen".
 NAME_RUN = (
     rf"(?:(?<![\w'’])(?:{_LEADING_PARTICLES})[ \t]+(?:{PARTICLES}[ \t]+)?)?"

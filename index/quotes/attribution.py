@@ -15,6 +15,7 @@ from .bodies import (
     organisation_that_spoke_before,
 )
 from .lexicon import FIELD_WORDS, LEAD_ALTERNATIVES, ORGANISATION_NOUNS
+from .organisations import DEMONYM
 from .rules import Rule
 from .spans import QuotedText, Said
 
@@ -95,7 +96,7 @@ def _nearer(rule: Rule, m: re.Match[str], before: str) -> re.Match[str] | None:
 _NOT_ALONE = re.compile(  # also "An open letter signed by the writers, including the poet X, said"
     r"\bjoint\b|\bincluding\b|\bamong\s+them\b|\bsuch\s+as\b|\band\s+(?:his|her|their|its|the)\s+(?:[\w'’\-]+\s+){0,2}?[\w'’\-]+,$")
 # An unnamed person of the organisation named next: "A senior official at the Treasury, who ...".
-_ON_BEHALF = re.compile(r"\b(?:at|of|for|from|with)(?:\s+the)?\s*$")
+_ON_BEHALF = re.compile(r"\b(?:at|of|for|from|with|in|near|outside)(?:\s+the)?\s*$")
 # Words that open a subordinate clause: "a week after Jonas Berg said ..." has Berg as its subject.
 _SUBORDINATORS = frozenset("after before when while because since although though until once as that".split())
 
@@ -242,8 +243,9 @@ def _without_the(prefix: str) -> str:
     return _THE_AND_ADJECTIVES.sub("", prefix)
 
 
-_THE_AND_ADJECTIVES = re.compile(
-    rf"(?:\b[Tt]he(?:\s+(?!(?:{rules.PREPOSITIONS})\b)[a-z][\w\-]*){{0,2}}|(?<![\w'’])[{UPPER}][\w\-]*['’]s)\s*$")
+_THE_AND_ADJECTIVES = re.compile(  # also a country's adjective: "The Dutch Ministry of Education, ..."
+    rf"(?:\b[Tt]he(?:\s+(?:{DEMONYM}))?(?:\s+(?!(?:{rules.PREPOSITIONS})\b)[a-z][\w\-]*){{0,2}}"
+    rf"|(?<![\w'’])[{UPPER}][\w\-]*['’]s)\s*$")
 
 
 def _organisation(doc: QuotedText, string: str, start: int, end: int, offset: int) -> tuple[str | None, int]:

@@ -166,8 +166,9 @@ def find_organisations(people: People, text: str) -> None:
             words = words[1:]  # "Germany's Federal Waterways and Shipping Administration"
         head = words[:words.index("and")] if "and" in words else []
         named = " ".join(words)
-        if (head and m.group("tail").split()[-1].casefold() in lexicon.ORGANISATION_WORDS
-                and not any(w.casefold() in lexicon.ORGANISATION_WORDS for w in head)
+        last = m.group("tail").split()[-1].casefold()
+        if (head and last in lexicon.ORGANISATION_WORDS
+                and (last in _PUBLIC_BODIES or not any(w.casefold() in lexicon.ORGANISATION_WORDS for w in head))
                 and _definite(text, m.start(), m.group())  # "the Food and ...", "Germany's Federal ..."
                 and " ".join(head) not in text.replace(named, "")):  # "Nordea and Danske Bank ... Nordea said"
             joined.append(" ".join(words))
@@ -255,10 +256,20 @@ def find_organisations(people: People, text: str) -> None:
         people.organisations.setdefault(name, _kinds(name))
 
 
+# The kinds of a state's body, whose name may hold another kind: "Water Resources and Energy
+# Directorate" is one body ("Nordea and Danske Bank" are two).
+_PUBLIC_BODIES = frozenset("directorate ministry department agency authority commission administration institute "
+                           "inspectorate bureau office service council board".split())
+
+
 # A country's adjective before its ministry: "the Dutch Ministry of ...", not part of the name.
 _DEMONYMS = frozenset(
     w for w in NON_PERSON_WORDS if w.endswith(("ish", "ch", "ese", "ian", "can", "ek", "ean", "man"))
     and w not in {"european", "christian", "african", "american", "asian", "church", "ocean", "watch"})
+
+
+# The same as a pattern, capitalised: "Dutch|Norwegian|...".
+DEMONYM = "|".join(sorted((w.capitalize() for w in _DEMONYMS), key=len, reverse=True))
 
 
 def _place_inside(words: list[str]) -> bool:

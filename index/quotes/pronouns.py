@@ -129,7 +129,8 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
         candidates = of_gender
     speaker, other = candidates[0], "m" if gender == "f" else "f"
     if previous < paragraph and doc.people.gender(speaker) != gender and (doc.people.gender(speaker) or any(
-            name not in ("", speaker) for _, name, _ in mentions)):
+            name not in ("", speaker) and not _somewhere(doc, pos, name) and not _placed(doc, pos)
+            for pos, name, _ in mentions)):  # (not "in the delta city of Can Tho")
         return None  # across a paragraph break only a person of the pronoun's gender, or the only one named
     if doc.people.gender(speaker) not in ("", gender) or any(
             since <= pos < previous and name and name != speaker and _gender(doc, name) != other
@@ -144,7 +145,7 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
                 and not _modifier(doc, pos, name) and not _placed(doc, pos) and not _somewhere(doc, pos, name)
                 and not _possessive(doc, pos) and (not name or _gender(doc, name) != other)
                 and not (not name and pos >= m.end() and (_AN_AUDIENCE.match(doc.text, pos) or (  # "asked the judge"
-                    doc.text[pos:pos + 4].casefold() == "the " and _REPORTS.search(doc.text, previous, pos))))
+                    _REPORTS.search(doc.text, previous, pos))))
                 and not _told_an_outlet(doc, pos)
                 and not (not name and m.start("run") >= 0 and pos < m.start("run")  # "The bishop of Zamora, X"
                          and doc.text[:m.start("run")].rstrip().endswith(","))):
@@ -158,9 +159,10 @@ _AN_AUDIENCE = re.compile(
     r"[Tt]he\s+(?:judge|court|jury|tribunal|panel|committee|board|council|crowd|audience|court\s+room|courtroom)\b")
 
 
-# A subject's sentence that reports what they said, so that "the X" after it is in their words:
-# "Stavrou told reporters that the board had given the coach every chance. She said ...".
-_REPORTS = re.compile(r"\b(?:said|says|told\s+[a-z]+|added|argued|insisted|stressed)\s+(?:that\s+)?")
+# A subject's sentence that reports what they said, so that "the X" or a lone word no one is known
+# by after it are in their words: "Stavrou told reporters that the board had given the coach every
+# chance. She said ...", "Pedrini said temperatures exceeded 1,000 degrees Celsius. “...,” he said".
+_REPORTS = re.compile(r"\b(?:said|says|told|added|argued|insisted|stressed)\s+")
 
 
 # Before a listener that is a broadcaster or a paper: "told public broadcaster Yle", "told Radio X".
@@ -286,6 +288,9 @@ _WHERE = re.compile(
     rf"\b(?:year|week|month|season)['’]s\s+)$")  # "last year's Tour"
 
 
+_OF_A_PLACE = re.compile(r"\b(?:city|town|village|province|region|district|county|state|port|island|capital)\s+of\s+$")
+
+
 def _somewhere(doc: QuotedText, at: int, name: str) -> bool:
     """Whether an unknown name (no known person) is a place or an event by where it stands: a lone
     word ("bound for Bangkok"), or a longer one followed by a noun ("from Bab Chellah station");
@@ -295,6 +300,8 @@ def _somewhere(doc: QuotedText, at: int, name: str) -> bool:
     m = NAME_RUN_PATTERN.match(doc.text, at)
     if m and m.group().casefold() in lexicon.PLACES | lexicon.NEWS_OUTLETS:
         return True  # "said Iceland would ...", "told Reuters that ..."
+    if _OF_A_PLACE.search(doc.text, max(0, at - 30), at):
+        return True  # "the delta city of Can Tho"
     if not _WHERE.search(doc.text, max(0, at - 40), at):
         return False
     return name == "" or bool(m and re.match(r"\s+(?:station|airport|hall|street|square|bridge|park|port|road)\b",

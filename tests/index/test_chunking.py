@@ -218,3 +218,9 @@ def test_short_document_is_one_chunk():
     assert len(chunks) == 1
     assert chunks[0].text == doc.text
     assert (chunks[0].start, chunks[0].end) == (0, len(doc.text))
+
+
+def test_a_number_sign_does_not_end_a_sentence():
+    text = "The No. 2 reactor restarted. Units Nos. 3 and 4 stay shut. He said no. Then he left."
+    assert [text[s.start:s.end] for s in split_sentences(text)] == [
+        "The No. 2 reactor restarted.", "Units Nos. 3 and 4 stay shut.", "He said no.", "Then he left."]

@@ -1391,3 +1391,43 @@ def test_it_said_after_a_court_is_nobody():
 def test_a_statement_may_open_with_at_least():
     text = "“These animals learned to live here,” said Tom Hale. He said at least nine lions had been shot."
     assert said(text)[-1] == ("Tom Hale", "reported", "at least nine lions had been shot")
+
+
+def test_someone_unnamed_asking_not_to_be_named_at_a_place_is_nobody():
+    text = ("A veterinarian at a private clinic in Mandaue, who asked not to be named, said many owners skipped "
+            "the campaign.")
+    assert said(text) == []
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Chugai Electric Power Co. said the No. 2 reactor at its Shiraiso plant reached criticality shortly after 10 a.m.",
+     "Chugai Electric Power Co."),
+    ("The Norwegian Water Resources and Energy Directorate said more than 120 millimetres of rain had fallen.",
+     "Norwegian Water Resources and Energy Directorate"),
+    ("The Dutch Ministry of Education, Culture and Science said in a statement that further requests were examined.",
+     "Ministry of Education, Culture and Science"),
+], ids=["co-and-no", "a-public-body-with-and", "the-dutch-ministry"])
+def test_round_twelve_organisation_names(text, speaker):
+    assert {s for s, _, _ in said(text)} == {speaker}
+
+
+def test_two_companies_joined_by_and_are_not_one():
+    text = "Nordea Resources and Danske Bank said they would merge their card units."
+    assert not any(" and " in s for s, _, _ in said(text))
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Tran Van Hieu, who runs an export house in the delta city of Can Tho, said buyers had begun calling.\n\n"
+     "“Some of them will go to Thailand and never come back,” he said.", "Tran Van Hieu"),
+    ("Fire chief Luca Pedrini told Swiss broadcaster RSI that temperatures had exceeded 1,000 degrees Celsius. "
+     "“The ventilation system did exactly what it was built to do,” he said.", "Luca Pedrini"),
+    ("Eleni Marinaki, the mayor of Amorgos, said residents paid more than tourists flying in from Berlin. "
+     "“For us the ferry is not a holiday,” she said.", "Eleni Marinaki"),
+], ids=["a-city-of", "a-lone-word-in-their-words", "another"])
+def test_he_or_she_after_a_subject_whose_words_name_places(text, speaker):
+    assert [s for s, k, _ in said(text) if k == "direct"] == [speaker]
+
+
+def test_a_person_named_in_the_subjects_words_still_leaves_he_open():
+    text = "Ana Ruiz said Tom Hale had lied to the court. “I never lied,” he said."
+    assert [s for s, k, _ in said(text) if k == "direct"] == []
