@@ -15,7 +15,6 @@ from .bodies import (
     organisation_that_spoke_before,
 )
 from .lexicon import FIELD_WORDS, LEAD_ALTERNATIVES, ORGANISATION_NOUNS
-from .organisations import DEMONYM
 from .rules import Rule
 from .spans import QuotedText, Said
 
@@ -243,8 +242,8 @@ def _without_the(prefix: str) -> str:
     return _THE_AND_ADJECTIVES.sub("", prefix)
 
 
-_THE_AND_ADJECTIVES = re.compile(  # also a country's adjective: "The Dutch Ministry of Education, ..."
-    rf"(?:\b[Tt]he(?:\s+(?:{DEMONYM}))?(?:\s+(?!(?:{rules.PREPOSITIONS})\b)[a-z][\w\-]*){{0,2}}"
+_THE_AND_ADJECTIVES = re.compile(  # also a country's adjective: "The Dutch Ministry of ...", "The Hungarian ... party"
+    rf"(?:\b[Tt]he(?:\s+[{UPPER}][\w\-]*)?(?:\s+(?!(?:{rules.PREPOSITIONS})\b)[a-z][\w\-]*){{0,2}}"
     rf"|(?<![\w'’])[{UPPER}][\w\-]*['’]s)\s*$")
 
 

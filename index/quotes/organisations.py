@@ -41,9 +41,9 @@ _KIND_BEFORE = re.compile(
     rf"(?P<kind>{lexicon.LEAD_ALTERNATIVES})\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
 )
 # "The developer, Helios Iberia,", "The mine's operator, Minera Cerro Dorado,": an organisation.
-_KIND_APPOSITION = re.compile(
-    rf"\b[Tt]he\s+(?:[\w'’\-]+\s+){{0,2}}?(?P<kind>{lexicon.LEAD_ALTERNATIVES}),\s+"
-    rf"(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}}),")
+_KIND_APPOSITION = re.compile(  # also "A guards' union, the Asociación Nacional de Funcionarios,"
+    rf"\b(?:[Tt]he|[Aa]n?)\s+(?:[\w'’\-]+\s+){{0,2}}?(?P<kind>{lexicon.LEAD_ALTERNATIVES}),\s+(?:the\s+)?"
+    rf"(?P<run>[{UPPER}][\w'’\-]*(?:\s+(?:(?:de|del|de\s+la|des|du|di|do|da|dos|das|of|for)\s+)?[{UPPER}][\w'’\-]*){{0,5}}),")
 # "Food and Drug Administration", "Alpine and Speleological Rescue Corps of South Tyrol": "and" inside
 # a name that ends with a word of an organisation's kind (and maybe "of ..."); see _find_organisations.
 _CAPS = rf"[{UPPER}][\w'’.\-]*(?:[ \t]+[{UPPER}][\w'’.\-]*){{0,3}}"
@@ -266,10 +266,6 @@ _PUBLIC_BODIES = frozenset("directorate ministry department agency authority com
 _DEMONYMS = frozenset(
     w for w in NON_PERSON_WORDS if w.endswith(("ish", "ch", "ese", "ian", "can", "ek", "ean", "man"))
     and w not in {"european", "christian", "african", "american", "asian", "church", "ocean", "watch"})
-
-
-# The same as a pattern, capitalised: "Dutch|Norwegian|...".
-DEMONYM = "|".join(sorted((w.capitalize() for w in _DEMONYMS), key=len, reverse=True))
 
 
 def _place_inside(words: list[str]) -> bool:

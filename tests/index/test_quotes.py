@@ -1431,3 +1431,13 @@ def test_he_or_she_after_a_subject_whose_words_name_places(text, speaker):
 def test_a_person_named_in_the_subjects_words_still_leaves_he_open():
     text = "Ana Ruiz said Tom Hale had lied to the court. “I never lied,” he said."
     assert [s for s, k, _ in said(text) if k == "direct"] == []
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("The Hungarian minority party UDMR, one of the two that abstained, said in a statement that it had received "
+     "guarantees.", "UDMR"),
+    ("A guards' union, the Asociación Nacional de Funcionarios Penitenciarios, said in a statement that staff "
+     "shortages had left some watchtowers unmanned.", "Asociación Nacional de Funcionarios Penitenciarios"),
+], ids=["a-country-adjective-and-a-kind-before-the-name", "a-kind-then-its-name-with-particles"])
+def test_organisations_named_after_their_kind(text, speaker):
+    assert {s for s, _, _ in said(text)} == {speaker}
