@@ -35,16 +35,21 @@ GAPS = DATA / "gaps.jsonl"  # four articles for each known weakness; development
 HELD_OUT = [DATA / f"heldout{n}.jsonl" for n in ("", *map(str, range(2, 20)))]
 # Written blind after the tenth round: scored only when named, errors hidden.
 LAST_HELD_OUT = [DATA / "heldout20.jsonl", DATA / "heldout21.jsonl"]
+# Written and labelled blind like the held-out batches but for development from the start: in "all".
+DEV = sorted(DATA.glob("dev*.jsonl"))
 MERGES = DATA / "merges.jsonl"
 GAP_KINDS = ("organisation", "surname", "pronoun", "time")
 HELD_OUT_GROUPS = ("held-out", *(f"held-out {n}" for n in range(2, 22)))
-GROUPS = ("written", "rgb", "seed", "gaps", *(f"gaps: {k}" for k in GAP_KINDS), "all", *HELD_OUT_GROUPS)
+DEV_GROUPS = tuple(f"dev {n}" for n in range(1, 10))
+GROUPS = ("written", "rgb", "seed", "gaps", *(f"gaps: {k}" for k in GAP_KINDS), *DEV_GROUPS, "all", *HELD_OUT_GROUPS)
 
 
 def group_of(record: dict) -> str:
     origin = record["origin"]
     if origin.startswith("written-heldout"):  # "written-heldout3" -> "held-out 3"
         return f"held-out {origin.removeprefix('written-heldout')}".strip()
+    if origin.startswith("written-dev"):  # "written-dev2" -> "dev 2"
+        return f"dev {origin.removeprefix('written-dev')}"
     if origin == "written-gaps":
         return f"gaps: {record.get('gap', '?')}"
     return "seed" if origin.startswith("seeds/") else "rgb" if origin.startswith("rgb_") else "written"
@@ -253,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     errors, hidden = [], []
     last = [record for path in args.last_held_out for record in read(path)]
     seen = [record for path in args.held_out for record in read(path)]
-    for record in [*read(args.labels), *read(args.gaps), *seen, *last]:
+    for record in [*read(args.labels), *read(args.gaps), *(r for path in DEV for r in read(path)), *seen, *last]:
         text = document_text(record)
         check = check_attributions(text, extract_quotations(text), record["quotes"])
         group = group_of(record)
