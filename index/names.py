@@ -24,6 +24,8 @@ ROLE_NOUNS = frozenset("""
     entrepreneur businessman businesswoman activist campaigner explorer merchant missionary marxist
     lady firefighter resident candidate nominee negotiator diplomat banker investor fan witness
     socialist communist physicist chemist pianist guitarist violinist specialist therapist
+    principal headteacher headmaster headmistress rector provost mp mep legislator congressman
+    congresswoman assemblyman assemblywoman
     psychiatrist strategist lobbyist publicist feminist industrialist evangelist superintendent
     commander provost vice-president broadcaster presenter curator conservator photographer pilot
     chef comedian dancer drummer cellist conductor sculptor painter playwright screenwriter vocalist
@@ -37,7 +39,9 @@ TITLE_WORDS = ROLE_NOUNS | {w.casefold() for w in """
     Lord Lady Rev. Reverend Father Sister Deputy Head Speaker Superintendent Commander Marshal
     Correspondent Forward Foreign Defence Defense Finance Interior Health Economy Trade Education
     Energy Environment Culture Labour Labor Agriculture Transport Presidential Former Acting Senior
-    Junior Assistant Associate Managing Executive Party Opposition
+    Junior Assistant Associate Managing Executive Party Opposition Housing Tourism Science Technology
+    Fisheries Industry Infrastructure Communications Welfare Planning Commerce Treasury Youth Climate
+    Forestry Mines Mining Sport Sports Transportation Immigration
 """.split()}
 # Words that make a capitalised run an organisation, a place or an event, not a person.
 NON_PERSON_WORDS = frozenset(w.casefold() for w in """
@@ -85,6 +89,7 @@ PARTICLES = r"(?:de|da|del|della|der|den|di|du|dos|das|van|von|bin|ibn|al|la|le|
 SURNAME_PARTICLES = frozenset(
     "de da del della der den di du dos das van von bin ibn al el la le ter ní nic mac ó te".split())
 _LEADING_PARTICLES = "von|van|de|du|da|di|del|della|bin|ibn|al"  # a surname may start with these
+_ARTICLE_PREFIXES = "al|el|ul|ad|as|ash|at|az|an|ar|abu|ben|bin|ibn"  # glued with a hyphen: "el-Sayed"
 
 # Upper-case letters of Latin scripts, for character classes.
 UPPER = "".join(ch for ch in map(chr, range(0x250)) if ch.isupper())
@@ -92,7 +97,7 @@ UPPER = "".join(ch for ch in map(chr, range(0x250)) if ch.isupper())
 # stop after any other word ends the sentence, and the run of words with it.
 _CAP = (  # also a company's "Co." or "Inc." before a verb or a comma ("Chugai Electric Power Co. said")
     rf"(?:(?:[{UPPER}]\.)+|(?:{_ABBREVIATED_TITLES})\.|(?:Co|Corp|Inc|Ltd|Bros|Cos)\.(?=,|[ \t]+[a-z(])"
-    rf"|[{UPPER}][\w'’\-]*)")
+    rf"|(?:{_ARTICLE_PREFIXES})-[{UPPER}][\w'’\-]*|[{UPPER}][\w'’\-]*)")  # and "el-Sayed", "al-Hashimi"
 # Title and name, on one line: "Prime Minister Inga Ruginienė", "Ursula von der Leyen", "von der Leyen".
 NAME_RUN = (
     rf"(?:(?<![\w'’])(?:{_LEADING_PARTICLES})[ \t]+(?:{PARTICLES}[ \t]+)?)?"
@@ -204,6 +209,8 @@ def is_name_word(token: str) -> bool:
     word = token.casefold()
     if word in NAME_SUFFIXES or re.fullmatch(rf"(?:[{UPPER}]\.){{1,3}}", token):  # "Jr.", initials "J.", "H.W."
         return True
+    if re.fullmatch(rf"(?:{_ARTICLE_PREFIXES})-[{UPPER}][\w'’\-]*", token):
+        return True  # "el-Sayed"
     return (
         token[:1].isupper() and any(c.islower() for c in token)  # not an acronym like "NATO"
         and not is_title_word(token) and word not in NOT_NAME_WORDS and word not in NON_PERSON_WORDS

@@ -63,6 +63,20 @@ _KINDS = {
     "watch": "group organisation", "international": "group organisation", "programme": "programme agency",
     "church": "church", "secretariat": "secretariat",
 }
+# Kinds that open a name in Spanish, Portuguese, French or Italian, before the rest of it ("Esporte
+# Clube Vila Serrana", "Banco Andino", "Universidad de Chile"): the name runs on after them.
+ROMANCE_KINDS = {
+    "clube": "club", "banco": "bank lender company", "universidad": "university", "universidade": "university",
+    "université": "university", "università": "university", "instituto": "institute", "fundación": "foundation",
+    "fundação": "foundation", "asociación": "association", "associação": "association", "sindicato": "union",
+    "partido": "party", "ministerio": "ministry", "ministério": "ministry", "federación": "federation",
+    "federação": "federation", "confederación": "confederation", "compañía": "company", "companhia": "company",
+    "empresa": "company", "grupo": "group company", "sociedad": "company society", "sociedade": "company society",
+    "cámara": "chamber", "câmara": "chamber council", "tribunal": "tribunal court", "corte": "court",
+    "consejo": "council", "conselho": "council", "secretaría": "secretariat ministry", "policía": "police",
+    "polícia": "police", "municipalidad": "municipality council", "prefeitura": "city hall council",
+}
+_KINDS.update(ROMANCE_KINDS)
 ORGANISATION_WORDS = frozenset(_KINDS)
 # What "the company", "the bank" may stand for: kind -> words of a name that make it that kind.
 KIND_OF_WORD = {word: frozenset(kinds.split()) for word, kinds in _KINDS.items()}
@@ -114,12 +128,21 @@ PLACES = frozenset(w.casefold() for w in """
     Tokyo Amman Nairobi Riga Beirut Tripoli Vilnius Oslo Islamabad Warsaw Lisbon Doha Bucharest Moscow Kremlin
     Belgrade Seoul Pyongyang Madrid Stockholm Bern Damascus Taipei Bangkok Ankara Kyiv Kiev London Washington
     Caracas Hanoi Manila Lima Prague Bratislava Ljubljana Sofia Chisinau Yerevan Astana Abuja Pretoria
+    Togo Malawi Benin Niger Mali Senegal Mozambique Tanzania Angola Namibia Botswana Cameroon Gabon Congo
+    Ecuador Paraguay Guatemala Honduras Nicaragua Bahrain Kuwait Oman Kyrgyzstan Tajikistan Turkmenistan
+    Laos Brunei Bhutan Maldives Fiji Samoa Tonga Haiti Jamaica Malta Andorra Liechtenstein Monaco Eritrea
+    Djibouti Burundi Liberia Madagascar Mauritius Lesotho Eswatini Zambia Iceland Macedonia Argentina
+    Lome Lilongwe Dakar Bamako Maputo Dodoma Luanda Windhoek Gaborone Accra Kinshasa Quito Asuncion Montevideo
+    Santiago Brasilia Kampala Kigali Harare Lusaka Khartoum Riyadh Muscat Kuwait Manama Dhaka Colombo Kathmandu
 """.split()) | frozenset(" ".join(w.split()).casefold() for w in """
     New Zealand|South Africa|South Korea|North Korea|United States|United Kingdom|Sri Lanka|Saudi Arabia|
     Costa Rica|Puerto Rico|North Macedonia|El Salvador|Hong Kong|New York|Czech Republic|Ivory Coast|
     Buenos Aires|Mexico City|Kuala Lumpur|Sao Paulo|Rio de Janeiro|New Delhi|Abu Dhabi|Cape Town|Tel Aviv
 """.split("|")) - {""}
 # The places of more than one word, to find inside a name: "Health New Zealand".
+# Words that describe a country before its name: "Neighbouring Togo said" is Togo, no one.
+PLACE_ADJECTIVES = frozenset("neighbouring neighboring nearby rival fellow mainland landlocked oil-rich gas-rich "
+                             "resource-rich war-torn tiny".split())
 LONG_PLACES = frozenset(p for p in PLACES if " " in p)
 # Sentence-opening plural nouns and pronouns that look like a capitalised name: "Officials said",
 # "Critics said", "Nobody said".
@@ -210,3 +233,9 @@ MALE_NAMES = frozenset("""
 """.split())
 # Either list: a word that is someone's given name.
 GIVEN_NAMES = FEMALE_NAMES | MALE_NAMES
+
+
+def a_described_place(name: str) -> bool:
+    """ "Neighbouring Togo", "oil-rich Kuwait": a country or a capital after words that describe it."""
+    words = name.casefold().split()
+    return len(words) >= 2 and " ".join(words[1:]) in PLACES and words[0] in PLACE_ADJECTIVES

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 
 # A run of capitalised words that may join with "of", "for": "Department for Education" ("and"
 # would join two names: "Pell Motors and Ardent Motors").
-_ORG_RUN = re.compile(rf"[{UPPER}][\w'’.&\-]*(?:[ \t]+(?:(?:of|for)[ \t]+(?:the[ \t]+)?)?[{UPPER}][\w'’.&\-]*)*")
+_ORG_RUN = re.compile(  # also "Universidad de Chile"
+    rf"[{UPPER}][\w'’.&\-]*(?:[ \t]+(?:(?:of|for|de|del|da|do|dos|das|di|della)[ \t]+(?:the[ \t]+)?)?"
+    rf"[{UPPER}][\w'’.&\-]*)*")
 _SHARES_IN = re.compile(rf"\b[Ss]hares\s+(?:in|of)\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}})")
 # "the battery start-up Cellique", "rival carmaker Pell": a company named by what it is.
 _COMPANY_BEFORE = re.compile(
@@ -103,6 +105,9 @@ def _definite(text: str, start: int, run: str) -> bool:
     return bool(re.search(r"\b[Tt]he\s+$", text[max(0, start - 8):start]) or re.match(r"(?:The|[\w.]+['’]s)\s", run))
 
 
+_ROMANCE_PARTICLES = frozenset("de del da do dos das di della la le des du y e".split())
+
+
 def organisation_name(run: str) -> str:
     """The organisation a capitalised run names, or "": from its first word of an organisation's
     kind, with the words of that kind after it and an "of ..."/"for ..." complement.
@@ -130,6 +135,11 @@ def organisation_name(run: str) -> str:
     if connectors:  # "Ingrid Solberg of the University of Tromsø": the name starts after "of the"
         words, kinds = words[connectors[-1] + 1:], [k - connectors[-1] - 1 for k in kinds]
     end = kinds[0] + 1
+    if kinds[0] <= 1 and words[kinds[0]].casefold() in lexicon.ROMANCE_KINDS:  # "Esporte Clube Vila Serrana"
+        while end < len(words) and (words[end][:1].isupper() and not is_title_word(words[end])
+                                    or words[end] in _ROMANCE_PARTICLES and end + 1 < len(words)):
+            end += 1
+        return " ".join(words[:end]) if end >= 2 else ""
     later = [k for k in kinds if k >= end and all(w[:1].isupper() and not is_title_word(w) for w in words[end:k])]
     end = max(end, later[-1] + 1) if later else end  # "Financial Conduct Authority": to its last kind word
     while end < len(words) and words[end].casefold() in lexicon.ORGANISATION_WORDS:
@@ -186,10 +196,13 @@ def find_organisations(people: People, text: str) -> None:
         name, first = m.group("run"), m.group("run").split()[0].casefold()
         if (name.casefold() not in lexicon.PLACES and first not in lexicon.GIVEN_NAMES
                 and first not in NOT_NAME_WORDS and not people.organisation(name) and split_title(name)[0] == ""
-                and not people.by_last_word.get(normalise_speaker(name).split()[-1], set()) - {name}
+                and not {n for n in people.by_last_word.get(normalise_speaker(name).split()[-1], ())
+                         if not n.endswith(name)}  # (but "Operator Minera Atacama Norte", glued)
                 and not (m.group("kind").casefold() in lexicon.JOB_LEADS and " " in name
-                         and split_title(name)[1] == name and not organisation_name(name))):
-            # ("Property developer Nick Candy" is a person: a job that is also a kind of company)
+                         and split_title(name)[1] == name and not organisation_name(name)
+                         and (first in lexicon.GIVEN_NAMES or name.count(" ") < 2))):
+            # ("Property developer Nick Candy" is a person: a job that is also a kind of company; but
+            # "Operator Minera Atacama Norte", three words and no given name, is a company)
             kind = m.group("kind").casefold()
             company = frozenset({"company", "firm"} if kind in lexicon.COMPANY_LEADS else ())
             people.organisations[name] = frozenset({kind}) | lexicon.KIND_OF_WORD.get(kind, company) | company
@@ -211,9 +224,12 @@ def find_organisations(people: People, text: str) -> None:
             continue  # the sentence's subject only, not "Johnson and Johnson Services said it"
         run = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS
                        and not COMPOUND_ADJECTIVE.fullmatch(w))  # not "London-listed"
+        owner, _, rest = run.partition(" ")
+        if rest and owner[-2:] in ("'s", "’s") and owner[:-2].casefold() in lexicon.PLACES:
+            run = rest  # "Russia’s Defence Ministry said it": the Defence Ministry
         title, name = split_title(run) if run else ("", "")
         if (run and (" " in run or run.endswith(("'s", "’s"))) and not title and name != run
-                and run.casefold() not in lexicon.PLACES
+                and run.casefold() not in lexicon.PLACES and not lexicon.a_described_place(run)
                 and not all(is_title_word(w) for w in run.split())  # "The Prime Minister said it"
                 and not people.organisation(run) and not any(o.endswith(" " + run) for o in people.organisations)):
             people.organisations[run] = frozenset({"organisation"})
@@ -236,11 +252,12 @@ def find_organisations(people: People, text: str) -> None:
                      for w in words)
         place_inside = (len(words) > 1 and not people.organisation(run) and not titled
                         and words[0].casefold() not in lexicon.GIVEN_NAMES and _place_inside(words))
-        if place_inside or _no_person(people, run):
+        if (place_inside or _no_person(people, run)) and not lexicon.a_described_place(run):
             people.organisations[run] = _kinds(run) | {"organisation"}
     for m in _THE_NAME_KIND.finditer(text):
         run, kind = m.group("run"), m.group("kind").casefold()
         if (kind not in _NAMED_AFTER_A_PERSON and split_title(run)[0] == ""  # "the Valais cantonal police": its place
+                and not COMPOUND_ADJECTIVE.fullmatch(run)  # "the Stuttgart-based company said": no name
                 and run.split()[0].casefold() not in NOT_NAME_WORDS | lexicon.GIVEN_NAMES
                 and run.casefold() not in lexicon.PLACES and not people.organisation(run)
                 and not any(is_title_word(w) for w in run.split())):

@@ -55,6 +55,7 @@ class People:
         self.people: dict[str, Person] = {}
         self.by_last_word: dict[str, set[str]] = {}  # full names and known people, by last word
         self.by_middle_word: dict[str, set[str]] = {}  # names of three words by their second ("Olivera")
+        self.by_first_word_of_three: dict[str, set[str]] = {}  # and by their first ("Lim" of Lim Hui Min)
         self.introduced: set[str] = set()  # people named with a title or a role ("President Donald Trump")
         self.organisations: dict[str, frozenset[str]] = {}  # name -> what "the ..." may call it
         self.gender_cues: dict[str, set[str]] = {}  # canonical name -> {"f", "m"} as the text says
@@ -125,6 +126,8 @@ class People:
         if org:
             return self._register(org, "", org)
         title, name = _without_descriptor(*split_title(run))
+        if lexicon.a_described_place(name):
+            return None  # "Neighbouring Togo said": a country
         canonical = None if self._both(name) else self._canonical(name, title, _words_before(run, name))
         return self._register(canonical, title, name) if canonical else None
 
@@ -159,7 +162,10 @@ class People:
         else:
             i = bisect_left(ordered, prefix)
             longer = list(itertools.takewhile(lambda o: o.startswith(prefix), ordered[i:i + 2]))
-        return longer[0] if len(longer) == 1 and not self._person_ending(name) else None
+        if len(longer) == 1 and not self._person_ending(name):
+            return longer[0]
+        ending = [o for o in getattr(self, "long_by_last_word", {}).get(words[-1], ()) if o.endswith(" " + name)]
+        return ending[0] if len(words) >= 2 and len(ending) == 1 else None  # "Vila Serrana" for Esporte Clube ...
 
     def organisations_starting(self, word: str) -> list[str]:
         """The organisations whose name starts with `word`, longest first."""
@@ -207,6 +213,7 @@ class People:
         self.by_last_word.setdefault(key[-1], set()).add(name)
         if len(key) == 3 and key[1] not in FOLDED_PARTICLES:
             self.by_middle_word.setdefault(key[1], set()).add(name)
+            self.by_first_word_of_three.setdefault(key[0], set()).add(name)
 
     def find(self, run: str) -> Person | None:
         """The already known person a run names, or None."""
@@ -236,11 +243,18 @@ class People:
             return self._shared_surname(fuller, before)
         if len(key) == 1 and not pool and (paternal := self._paternal_surname(key[0])):
             return paternal
+        if len(key) == 1 and not pool and before & _HONORIFICS and (family := self._family_name_first(key[0])):
+            return family  # "Ms. Lim" for Lim Hui Min
         if name in self.people:
             return name  # a surname the document only ever gives alone ("Officer Ruiz", then "Ruiz")
         if len(key) == 1 and not title:
             return None  # a lone capitalised word: a country or a company as often as a surname
         return name
+
+    def _family_name_first(self, word: str) -> str | None:
+        """The one person of three names whose first one is `word`: a family name written first."""
+        names = [n for n in self.by_first_word_of_three.get(word, ()) if n not in self.organisations]
+        return names[0] if len(names) == 1 else None
 
     def _paternal_surname(self, word: str) -> str | None:
         """The one person of three names whose middle one is `word`, when no name ends with it:
@@ -295,6 +309,7 @@ class People:
         return first >= at and not re.search(r"[.!?]\s", self.text[at:first])
 
 
+_HONORIFICS = frozenset("mr mr. mrs mrs. ms ms. miss mx mx. madam".split())
 _NOT_ACRONYMS = frozenset("CEO CFO COO CTO MP PM AG DA GM US UK UN EU USA".split())
 
 

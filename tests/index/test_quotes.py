@@ -1441,3 +1441,37 @@ def test_a_person_named_in_the_subjects_words_still_leaves_he_open():
 ], ids=["a-country-adjective-and-a-kind-before-the-name", "a-kind-then-its-name-with-particles"])
 def test_organisations_named_after_their_kind(text, speaker):
     assert {s for s, _, _ in said(text)} == {speaker}
+
+
+# -- from dev1 and dev2 (development data from their first run) -------------------------------------
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Independent MP Fiifi Mensah, the only member to vote against the bill, said it had been unfair.", "Fiifi Mensah"),
+    ("Announcing the scheme, Minister for Housing Aoife Brennan said the grant would be available from June.",
+     "Aoife Brennan"),
+    ("Principal Sandra McAllister said the oval was the only green space for the school's students.",
+     "Sandra McAllister"),
+    ("Operator Minera Atacama Norte said production had been suspended.", "Minera Atacama Norte"),
+    ("Lim Hui Min, the chief executive, said sales rose. Ms. Lim said the company would fund the purchase with cash.",
+     "Lim Hui Min"),
+    ("Egypt's environment minister, Nadia el-Sayed, said the final text would keep the door open.", "Nadia el-Sayed"),
+    ("Esporte Clube Vila Serrana fired its coach on Monday. Vila Serrana said in a statement that an assistant "
+     "would take charge.", "Esporte Clube Vila Serrana"),
+    ("Russia’s Defence Ministry said it had struck energy facilities.", "Defence Ministry"),
+], ids=["independent-mp", "minister-for-housing", "principal", "operator-company", "ms-family-name-first",
+        "el-sayed", "a-romance-club-and-its-short-name", "a-countrys-ministry"])
+def test_dev_batches_names(text, speaker):
+    assert {s for s, _, _ in said(text)} == {speaker}
+
+
+@pytest.mark.parametrize("text", [
+    "Neighbouring Togo has said it will introduce a similar ban next year.",
+    "Neighbouring Malawi said it was sending two military helicopters.",
+    "Kessler now expects a margin of 3.5% to 4% in 2026, the Stuttgart-based company said.",
+], ids=["has-said", "said-it", "the-x-based-company"])
+def test_dev_batches_nobody(text):
+    assert said(text) == []
+
+
+def test_a_glued_job_with_a_given_name_is_still_a_person():
+    assert {s for s, _, _ in said("Property developer Nick Candy said the plan would fail.")} == {"Nick Candy"}
