@@ -276,7 +276,10 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
             m = rule.pattern.search(s, m.end("run") + 1)
         if m and not doc.in_quote(start + m.start()) and not _attributes_quote(s[:m.start()]):
             end = _before_semicolon(doc, start, m.start("clause"), clause_end)
-            return _reported_item(doc, (rule, m), start, m.start("clause"), end)
+            item = _reported_item(doc, (rule, m), start, m.start("clause"), end)
+            if item and item.speaker is None and m.start() > 0 and (inverted := _inverted(doc, s, start)):
+                return inverted  # "..., the NCDC said on Monday, as health workers warned that ...": the NCDC's
+            return item
     m = rules.IT_SAYS.match(s)  # "It said it was supplying water": the organisation that spoke before
     if m and (org := organisation_that_spoke_before(doc, start)) and (person := doc.people.resolve(org)):
         item = Said(start + m.start("clause"), start + _before_semicolon(doc, start, m.start("clause"), clause_end),
@@ -309,12 +312,25 @@ def reported(doc: QuotedText, start: int, end: int) -> Said | None:
     m = rules.PARENTHETICAL.pattern.match(s)  # "The radar, Ivan Berg said, could show ..."
     if m and len(m.group("clause").split()) >= 3 and not doc.in_quote(start + m.start("clause")):
         return _reported_item(doc, (rules.PARENTHETICAL, m), start, 0, clause_end)  # the head is said too
-    m = rules.INVERTED.pattern.match(s)  # "Zuckerberg should step down, said Frances Haugen"
-    if m and len(m.group("clause").split()) >= 4 and not doc.in_quote(start):
-        if m.group("it"):  # "The company now expects ..., it said": the company it names
-            return its_own(doc, s, start, m.end("clause"))
-        return _reported_item(doc, (rules.INVERTED, m), start, 0, m.end("clause"))
+    if inverted := _inverted(doc, s, start):
+        return inverted
+    m = rules.ACCORDING_TO_THE.match(s)  # "An official count is due on Wednesday, according to the institute."
+    if m and len(m.group("clause").split()) >= 4 and m.group("role").split()[-1] in ORGANISATION_NOUNS and (
+            body := doc.people.with_role(m.group("role").casefold(), start + m.start("role"))):
+        item = Said(start, start + m.end("clause"), kind="reported")
+        item.speaker, item.attribution, item.name_at = body.name, "person", start + m.start("role")
+        return item if doc.people.is_organisation(body.name) else None
     return None
+
+
+def _inverted(doc: QuotedText, s: str, start: int) -> Said | None:
+    """The statement before an inverted attribution: "Zuckerberg should step down, said Frances Haugen"."""
+    m = rules.INVERTED.pattern.match(s)
+    if not m or len(m.group("clause").split()) < 4 or doc.in_quote(start):
+        return None
+    if m.group("it"):  # "The company now expects ..., it said": the company it names
+        return its_own(doc, s, start, m.end("clause"))
+    return _reported_item(doc, (rules.INVERTED, m), start, 0, m.end("clause"))
 
 
 def _quote_attributed_before(doc: QuotedText, start: int, at: int) -> Said | None:

@@ -29,7 +29,8 @@ _KINDS = {
     "organisation": "organisation", "league": "league", "board": "board", "office": "office", "service": "service",
     "museum": "museum", "trust": "trust", "fund": "fund", "reserve": "bank", "coalition": "coalition",
     "news": "newspaper broadcaster company", "times": "newspaper company", "post": "newspaper company",
-    "journal": "newspaper company", "press": "agency company", "media": "company", "network": "broadcaster company",
+    "journal": "newspaper company", "press": "agency company", "media": "company",
+    "network": "network broadcaster company",
     "directorate": "directorate agency", "foods": "company firm", "brands": "company firm",
     "enterprises": "company firm", "solutions": "company firm", "electronics": "company firm",
     "entertainment": "company studio", "productions": "company studio", "pictures": "studio company",
@@ -39,7 +40,7 @@ _KINDS = {
     "mining": "miner company", "resources": "company firm", "logistics": "company firm",
     "shipping": "company firm", "railways": "operator company", "petroleum": "company firm",
     "chemicals": "company firm", "robotics": "company firm", "semiconductor": "chipmaker company",
-    "semiconductors": "chipmaker company", "networks": "company firm", "alliance": "alliance party",
+    "semiconductors": "chipmaker company", "networks": "network company firm", "alliance": "alliance party",
     "society": "society", "homes": "developer builder company firm", "freight": "carrier company firm",
     "tankers": "company firm", "cargo": "carrier company firm", "confederation": "confederation agency",
     "administration": "administration agency", "corps": "corps service", "transit": "agency operator company",
@@ -52,7 +53,7 @@ _KINDS = {
     "commodities": "company firm", "library": "library", "festival": "festival", "gallery": "gallery",
     "centre": "centre center", "center": "center centre", "observatory": "observatory", "archives": "archives",
     "academy": "academy", "clinic": "clinic", "laboratory": "laboratory lab", "theatre": "theatre",
-    "theater": "theater",
+    "theater": "theater", "movement": "movement party group", "films": "studio company", "wines": "winery company",
     "co.": "company firm", "chamber": "chamber", "as": "company firm", "ab": "company firm", "nv": "company firm",
     "bv": "company firm", "oyj": "company firm", "spa": "company firm", "srl": "company firm", "llc": "company firm",
     "sa": "company firm", "jsc": "company firm", "pjsc": "company firm", "llp": "company firm", "pte": "company firm",
@@ -77,6 +78,9 @@ ROMANCE_KINDS = {
     "polícia": "police", "municipalidad": "municipality council", "prefeitura": "city hall council",
 }
 _KINDS.update(ROMANCE_KINDS)
+# Kinds only as a name's last word: "Arunika Air", "Maritime Power" (not "Air Force One", "Power Cut").
+LAST_WORD_KINDS = {"air": "airline carrier company", "power": "utility company"}
+_KINDS.update(LAST_WORD_KINDS)
 ORGANISATION_WORDS = frozenset(_KINDS)
 # What "the company", "the bank" may stand for: kind -> words of a name that make it that kind.
 KIND_OF_WORD = {word: frozenset(kinds.split()) for word, kinds in _KINDS.items()}
@@ -87,7 +91,7 @@ ORGANISATION_NOUNS = frozenset(k for kinds in KIND_OF_WORD.values() for k in kin
 ORGANISATION_LEADS = ORGANISATION_NOUNS | frozenset(
     "grocer retailer regulator watchdog start-up startup supplier manufacturer conglomerate charity "
     "operator utility broadcaster nonprofit non-profit developer builder housebuilder homebuilder organiser "
-    "organizer press".split())
+    "organizer press consultancy brokerage broker".split())
 # Of those, the ones that never begin an organisation's name, so capitalised too when they open a
 # sentence: "Developer Brightline Homes says" (but "University College London" is a name).
 KIND_ONLY_LEADS = ORGANISATION_LEADS - ORGANISATION_WORDS - {"company", "firm", "group"}

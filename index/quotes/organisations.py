@@ -38,8 +38,8 @@ _COMPANY_BEFORE = re.compile(
     rf"\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
 )
 # "Consumer group Fair Power", "the regulator Ofgrid": an organisation named after its kind.
-_KIND_BEFORE = re.compile(
-    rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=\s[-–—]\s)|\b[Tt]he\s+)(?:[{UPPER}][\w\-]*(?:['’]s)?\s+)?(?:[a-z][\w'’\-]*\s+){{0,3}}?"
+_KIND_BEFORE = re.compile(  # also "an analyst at Munich-based consultancy Ostrand Mobility"
+    rf"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=\s[-–—]\s)|\b[Tt]he\s+|\b(?:at|of|from|with)\s+(?=[\w.]+-(?:based|listed)\s))(?:[{UPPER}][\w\-]*(?:['’]s)?\s+)?(?:[a-z][\w'’\-]*\s+){{0,3}}?"
     rf"(?P<kind>{lexicon.LEAD_ALTERNATIVES})\s+(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,2}})"
 )
 # "The developer, Helios Iberia,", "The mine's operator, Minera Cerro Dorado,": an organisation.
@@ -128,7 +128,8 @@ def organisation_name(run: str) -> str:
         words[-1] = words[-1][:-1]  # the sentence's full stop
     if words and words[-1].endswith(("'s", "’s")):
         words[-1] = words[-1][:-2]  # "the Rwanda Space Agency’s ground station"
-    kinds = [i for i, w in enumerate(words) if w.casefold() in lexicon.ORGANISATION_WORDS]
+    kinds = [i for i, w in enumerate(words) if w.casefold() in lexicon.ORGANISATION_WORDS
+             and (w.casefold() not in lexicon.LAST_WORD_KINDS or i == len(words) - 1)]
     if not kinds:
         return ""
     connectors = [i for i in range(kinds[0]) if words[i] in _CONNECTORS]
@@ -271,6 +272,9 @@ def find_organisations(people: People, text: str) -> None:
                      or name.startswith(o + " and ") and o not in text.replace(name, "")]:
             del people.organisations[part]
         people.organisations.setdefault(name, _kinds(name))
+    for name in list(people.organisations):  # "the Nigeria Centre for Disease Control and Prevention (NCDC)"
+        for m in re.finditer(rf"{re.escape(name)}\s+\((?P<acronym>[{UPPER}][{UPPER}&\-]{{1,9}})\)", text):
+            people.acronyms.setdefault(m.group("acronym"), name)
 
 
 # The kinds of a state's body, whose name may hold another kind: "Water Resources and Energy
@@ -324,5 +328,6 @@ _SURNAME_PLACES = frozenset("jordan israel georgia wales england france india ke
 def _kinds(name: str) -> frozenset[str]:
     """What "the ..." may call a name: from its words, but not those of its "of ..." complement
     ("Ministry of Energy" is no company)."""
-    head = re.split(r"\s+(?:of|for)\s+", name.casefold(), maxsplit=1)[0]
-    return frozenset(k for w in head.split() for k in lexicon.KIND_OF_WORD.get(w, ()))
+    head = re.split(r"\s+(?:of|for)\s+", name.casefold(), maxsplit=1)[0].split()
+    return frozenset(k for i, w in enumerate(head) for k in lexicon.KIND_OF_WORD.get(w, ())
+                     if w not in lexicon.LAST_WORD_KINDS or i == len(head) - 1)

@@ -58,6 +58,7 @@ class People:
         self.by_first_word_of_three: dict[str, set[str]] = {}  # and by their first ("Lim" of Lim Hui Min)
         self.introduced: set[str] = set()  # people named with a title or a role ("President Donald Trump")
         self.organisations: dict[str, frozenset[str]] = {}  # name -> what "the ..." may call it
+        self.acronyms: dict[str, str] = {}  # "NCDC" -> the name written before "(NCDC)"
         self.gender_cues: dict[str, set[str]] = {}  # canonical name -> {"f", "m"} as the text says
         self.roles: dict[str, set[str]] = {}  # canonical name -> role nouns written before it ("chef")
         titled = []
@@ -153,6 +154,8 @@ class People:
         name = " ".join(words)
         if name in self.organisations:
             return name
+        if name in self.acronyms:
+            return self.acronyms[name]  # "the NCDC" after "the Nigeria Centre for ... (NCDC)"
         if re.fullmatch(r"[A-Z]{3,6}", name):  # "The ICC said" after "the International Cricket Council"
             spelt = [o for o in self.organisations if _initials(o) == name and len(_initials(o)) >= 3]
             return spelt[0] if len(spelt) == 1 and name not in _NOT_ACRONYMS else None

@@ -290,11 +290,15 @@ INVERTED = _rule(  # "Zuckerberg should step down, said Frances Haugen, the form
     rf"(?P<clause>[^“”\"]+?),\s+(?:{VERB}\s+{_ROLE_LEAD}(?P<run>{_RUN})(?:,\s+{_ROLE_OF})?|"
     rf"(?:(?:the\s+)?{_ORG_KIND_LEAD}|the\s+|{_ORG_ROLE_LEAD})?(?P<run2>{_RUN}){_APPOS}\s+{_AUX}{VERB}{_TOLD_WHOM}|"
     rf"(?:the|{_WHOSE})\s+(?!{TITLE_WORD}\b)(?P<org>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN}"
-    rf"(?:,\s+{_RUN})+,?\s+and\s+(?:the\s+)?{_RUN}|(?:\s+(?:of|for|and)\s+(?:the\s+)?{_RUN})+))\s+{_AUX}{VERB}|"
+    rf"(?:,\s+{_RUN})+,?\s+and\s+(?:the\s+)?{_RUN}|(?:\s+(?:of|for|and)\s+(?:the\s+)?{_RUN})+))"
+    rf"(?:\s+\([{UPPER}]{{2,8}}\))?\s+{_AUX}{VERB}|"  # also "the Nigeria Centre for ... (NCDC) said"
     rf"(?P<pron>he|she)\s+{_AUX}{VERB}|(?P<it>it)\s+{_AUX}{VERB}|according\s+to\s+(?:{_SOURCE})?(?:the\s+)?(?:{_ORG_KIND_LEAD}|{_ROLE_LEAD}|{_DESCRIBED})"
     rf"(?P<run3>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})?)|{_ROLE}\s+{_AUX}{VERB}|{_DESCRIBED_BODY}\s+{_AUX}{VERB})"
     rf"{_WHEN}\s*(?:[.!?]?\s*$|,\s+(?:{_AFTERTHOUGHT}|[a-z]+ing)\b|,\s+\w+\s+(?:hours?|days?|weeks?|months?)\s+(?:after|before)\b)",
 )
+# "..., according to the institute.": the one organisation of that kind.
+ACCORDING_TO_THE = re.compile(
+    r"(?P<clause>[^“”\"]+?),\s+according\s+to\s+(?P<role>the\s+(?:[a-z][\w\-]*\s+){0,2}?[a-z]+)\s*[.!?]?\s*$")
 # After "..., Abarca said, but": not someone else's view ("but critics say", "but Smith had doubts").
 _NOT_ANOTHERS = (
     rf"(?!(?:\S+\s+){{0,3}}?(?:[{UPPER}]|(?:{'|'.join(sorted(GROUP_NOUNS))})\b|(?:say|says|said|believe|believes|insist|insists|"
@@ -319,7 +323,7 @@ SOMEONE = re.compile(  # "The Doctor", "the foreign minister": someone, maybe a 
 TRAILING = re.compile(r"[\s,;:.!?…]+$")
 # A wire story's dateline before its first sentence: "BOGOTA, Feb 4 (Reuters) - ", "OSLO — ".
 DATELINE = re.compile(
-    rf"\([^)]{{1,30}}\)\s*[-–—]\s+|[{UPPER}]{{2}}[{UPPER}\s.'’\-]*(?:,\s+[{UPPER}][\w.]*(?:\s+[\w.]+){{0,2}}?(?:\s+\d{{1,2}})?){{0,2}}\s*"
-    rf"(?:\([^)]{{1,30}}\)\s*)?[-–—]\s+")
+    rf"\([^)]{{1,30}}\)\s*(?:--|[-–—])\s+|[{UPPER}]{{2}}[{UPPER}\s.'’\-]*(?:,\s+[{UPPER}][\w.]*(?:\s+[\w.]+){{0,2}}?"
+    rf"(?:\s+\d{{1,2}})?){{0,2}}\s*(?:\([^)]{{1,30}}\)\s*)?(?:--|[-–—])\s+")  # also "ABUJA, Nigeria -- "
 # The capitalised run opening a sentence as its speaker ("Hoshino Motors said ..."), after "The".
 LEADING_RUN = re.compile(rf"\s*(?:The\s+)?(?P<run>{NAME_RUN})\s+{_AUX}{VERB}\b")

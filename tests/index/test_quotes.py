@@ -1475,3 +1475,41 @@ def test_dev_batches_nobody(text):
 
 def test_a_glued_job_with_a_given_name_is_still_a_person():
     assert {s for s, _, _ in said("Property developer Nick Candy said the plan would fail.")} == {"Nick Candy"}
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("“When our first engine pulled up, people were hanging out of windows,” Kessler told NewsChannel 7. "
+     "“Our guys did a great job getting everybody down safely.”", "Kessler"),
+    ("“Monterrey voted for change,” Ibarra told cheering supporters in the Macroplaza. “I will be the mayor of all.”",
+     "Ibarra"),
+    ("Tobias Ehrlich, an analyst at Munich-based consultancy Ostrand Mobility, said the price was ambitious. "
+     "“The real test is service,” he said.", "Tobias Ehrlich"),
+], ids=["told-a-channel", "told-supporters-in-the-square", "an-analyst-at-a-consultancy"])
+def test_dev_batches_two_quotes_one_speaker(text, speaker):
+    assert [s for s, _, _ in said(text)] == [speaker, speaker]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("The National Progress Movement later wrote on X that it would defend the will of the people.",
+     "National Progress Movement"),
+    ("Ernesto Garza, president of the State Electoral Institute, said turnout was 54%. An official count is due "
+     "to begin on Wednesday, according to the institute.", "State Electoral Institute"),
+    ("The Nigeria Centre for Disease Control and Prevention (NCDC) was set up in 2011. The NCDC said households "
+     "should store grain in sealed containers.", "Nigeria Centre for Disease Control and Prevention"),
+    ("ABUJA, Nigeria -- Nigeria has recorded 74 deaths this year, the Nigeria Centre for Disease Control and "
+     "Prevention (NCDC) said on Monday, as health workers warned that hospitals were short.",
+     "Nigeria Centre for Disease Control and Prevention"),
+    ("Amara Diallo works for the Climate Justice Africa Network. The network said in a statement that the summit "
+     "had been a failure.", "Climate Justice Africa Network"),
+    ("Arunika Air flies to Bali. The airline said it was cooperating fully with investigators.", "Arunika Air"),
+    ("The Western Canada Shippers' Alliance estimated that the strike would disrupt $800 million in trade a day.",
+     "Western Canada Shippers' Alliance"),
+], ids=["a-movement", "according-to-the-institute", "an-acronym-in-brackets", "inverted-as-others-warned",
+        "the-network", "the-airline", "estimated-that"])
+def test_dev_batches_organisations(text, speaker):
+    assert [s for s, _, _ in said(text)][-1:] == [speaker]
+
+
+def test_air_inside_a_name_is_no_airline():
+    text = "The Ukrainian Air Force said 74 drones were shot down. The airline said it was cooperating."
+    assert [s for s, _, q in said(text) if "cooperating" in q] == []
