@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 
 from ..chunking import split_sentences
-from .attribution import attribute_direct, reported
+from .attribution import attribute_direct
 from .continuation import continue_quotes
 from .pronouns import resolve_pronouns
+from .reported import reported
 from .rules import VERB
 from .spans import QuotedText, Said
 
