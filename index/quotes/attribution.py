@@ -218,7 +218,8 @@ def _affiliated(doc: QuotedText, item: Said, prefix: str, offset: int) -> None:
     ("Ingrid Solberg of the University of Oslo said", "Lena Dahl at Capital Economics said"), when
     that person is the sentence's subject; "a spokesman for Budrys said" stays nobody's."""
     m = _AFFILIATION.search(prefix)
-    if (not m or len(split_title(m.group("name"))[1].split()) < 2 or not subject_position(prefix[:m.start()], None)
+    title, name = split_title(m.group("name")) if m else ("", "")
+    if (not m or len(name.split()) < 2 and not title or not subject_position(prefix[:m.start()], None)
             or re.search(r"['’]s?\s", m.group("name") + " ")):
         return  # "Newton's First Law of Motion states": no person
     person = doc.people.resolve(m.group("name"))

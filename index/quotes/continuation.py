@@ -6,16 +6,12 @@ from __future__ import annotations
 import re
 
 from ..names import NAME_RUN_PATTERN, split_title
-from .lexicon import NEWS_OUTLETS
+from .lexicon import NEWS_OUTLETS, OUTLET_NAME
 from .spans import QuotedText, Said
 
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside|on|from|to|of|for|with)\s+(?:the\s+)?$")
 # Before the organisation a person works for: "a trader at Accra-based Sika Commodities".
 _EMPLOYER_BEFORE = re.compile(r"\b(?:at|with)\s+(?:[A-Z][\w]*-(?:based|listed|owned)\s+)?$")
-
-
-# Words in the name of a paper, a station or a channel: "NewsChannel 7", "the Soweto Herald".
-_AN_OUTLETS_NAME = re.compile(r"News|Channel|TV|Radio|Television|Herald|Times|Gazette|Tribune|Telegraph|Chronicle|FM\b")
 
 
 def _names_in(doc: QuotedText, *ranges: tuple[int, int]) -> list[str]:
@@ -33,7 +29,7 @@ def _only_told(doc: QuotedText, between: str, name: str, speaker: str) -> bool:
     Reuters. “..." (not "His lawyer told Reuters", nor "Judge Ruiz told Tom Hale")."""
     person = doc.people.find(name)
     if not (person and doc.people.is_organisation(person.name)) and name.casefold() not in NEWS_OUTLETS and not (
-            _AN_OUTLETS_NAME.search(name)):
+            re.search(OUTLET_NAME, name)):
         return False  # "Judge Ruiz told Tom Hale", "Hale told Ruiz": a person, who may answer
     surname = re.escape(speaker.split()[-1])
     return bool(re.match(  # in the quote's own attribution, before any full stop: not "His wife ...; she told Reuters"

@@ -53,7 +53,8 @@ _KINDS = {
     "commodities": "company firm", "library": "library", "festival": "festival", "gallery": "gallery",
     "centre": "centre center", "center": "center centre", "observatory": "observatory", "archives": "archives",
     "academy": "academy", "clinic": "clinic", "laboratory": "laboratory lab", "theatre": "theatre",
-    "theater": "theater", "movement": "movement party group", "films": "studio company", "wines": "winery company",
+    "theater": "theater", "forum": "forum group", "movement": "movement party group", "films": "studio company",
+    "wines": "winery company",
     "co.": "company firm", "chamber": "chamber", "as": "company firm", "ab": "company firm", "nv": "company firm",
     "bv": "company firm", "oyj": "company firm", "spa": "company firm", "srl": "company firm", "llc": "company firm",
     "sa": "company firm", "jsc": "company firm", "pjsc": "company firm", "llp": "company firm", "pte": "company firm",
@@ -107,6 +108,9 @@ COMPANY_LEADS = frozenset(
     "homebuilder".split())
 
 # News agencies and broadcasters a quote is told to ("she told Reuters."): listeners.
+# A word in the name of a paper, a station or a channel: "NewsChannel 7", "the Soweto Herald".
+OUTLET_NAME = (r"(?:[\w\-]+[ \t]+){0,2}[\w\-]*(?:News|Channel|TV|Radio|Television|Herald|Times|Gazette|Tribune|"
+               r"Telegraph|Chronicle|Journal|Courier|Observer)\b")
 NEWS_OUTLETS = frozenset(
     "reuters ap afp bbc cnn bloomberg npr dpa efe ansa xinhua tass kyodo yonhap nhk rte abc nbc cbs pbs itv "
     "sky".split())

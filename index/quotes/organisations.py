@@ -46,6 +46,11 @@ _KIND_BEFORE = re.compile(  # also "an analyst at Munich-based consultancy Ostra
 _KIND_APPOSITION = re.compile(  # also "A guards' union, the Asociación Nacional de Funcionarios,"
     rf"\b(?:[Tt]he|[Aa]n?)\s+(?:[\w'’\-]+\s+){{0,2}}?(?P<kind>{lexicon.LEAD_ALTERNATIVES}),\s+(?:the\s+)?"
     rf"(?P<run>[{UPPER}][\w'’\-]*(?:\s+(?:(?:de|del|de\s+la|des|du|di|do|da|dos|das|of|for)\s+)?[{UPPER}][\w'’\-]*){{0,5}}),")
+# "Shelter Without Borders, an aid group,": its name, then what it is (the kind last before the comma
+# or what it does: not "Tom Hale, a bank manager,").
+_NAME_THEN_KIND = re.compile(
+    rf"(?<![\w'’.\-])(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{1,4}}),\s+(?:an?|the)\s+(?:[\w'’\-]+\s+){{0,3}}?"
+    rf"(?P<kind>{lexicon.LEAD_ALTERNATIVES})(?:\s+(?:that|which|based|in|from|of)\b[^,;“”\"]{{0,80}})?,")
 # "Food and Drug Administration", "Alpine and Speleological Rescue Corps of South Tyrol": "and" inside
 # a name that ends with a word of an organisation's kind (and maybe "of ..."); see _find_organisations.
 _CAPS = rf"[{UPPER}][\w'’.\-]*(?:[ \t]+[{UPPER}][\w'’.\-]*){{0,3}}"
@@ -207,7 +212,7 @@ def find_organisations(people: People, text: str) -> None:
             kind = m.group("kind").casefold()
             company = frozenset({"company", "firm"} if kind in lexicon.COMPANY_LEADS else ())
             people.organisations[name] = frozenset({kind}) | lexicon.KIND_OF_WORD.get(kind, company) | company
-    for m in _KIND_APPOSITION.finditer(text):  # "The developer, Helios Iberia,": what it is, then its name
+    for m in [*_KIND_APPOSITION.finditer(text), *_NAME_THEN_KIND.finditer(text)]:  # "The developer, Helios Iberia,"
         name = m.group("run")
         if (name.casefold() not in lexicon.PLACES and not people.organisation(name) and split_title(name)[0] == ""
                 and name.split()[0].casefold() not in lexicon.GIVEN_NAMES | NOT_NAME_WORDS):

@@ -36,8 +36,8 @@ _ROLES = "|".join(sorted(ROLE_NOUNS))
 _SUBJECT = re.compile(
     rf"\s*(?:(?:[^\s,;“”\"]+\s+){{0,8}}?[^\s,;“”\"]+,\s+)??"  # no lead first: "Ruth Adeyemi, an analyst, was"
     rf"(?:(?P<unnamed>(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[a-z][\w'’\-]*\s+){{0,3}}?[a-z][\w\-]*)(?:\s+who\s+[^,.;“”\"]{{1,60}}?)?"
-    rf"|(?P<role>[Tt]he\s+(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLES}))"
-    rf"|(?:(?:[{UPPER}][\w\-]*\s+)?(?:(?!(?:{rules.PREPOSITIONS}|the|a|an)\b|[a-z]+ed\b)"
+    rf"|(?P<role>(?:[Tt]he|[Ii]ts|[Tt]heir|[Hh]is|[Hh]er)\s+(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLES}))"
+    rf"|(?:(?:[{UPPER}][\w\-]*\s+(?:\d+\s+)?)?(?:(?!(?:{rules.PREPOSITIONS}|the|a|an)\b|[a-z]+ed\b)"
     rf"[a-z][\w\-]*\s+){{1,3}})?(?P<run>{NAME_RUN})"  # "Retired bus driver Tom Gallacher", "Polish baritone ..."
     rf"(?:\s+and\s+(?P<run2>{NAME_RUN}))?(?P<affiliation>\s+(?:of|from|at)\s+(?:the\s+)?(?:(?:{NAME_RUN}\s+)?"
     rf"(?:[a-z][\w\-]*\s+)?(?:{LEAD_ALTERNATIVES})\s+)?{NAME_RUN}(?:\s+in\s+{NAME_RUN})?)?)"
@@ -178,7 +178,8 @@ def _told_an_outlet(doc: QuotedText, at: int) -> bool:
     return bool(told and _OUTLET_NAME.match(doc.text, at))
 
 
-_OUTLET_NAME = re.compile(r"(?:R[aá]dio|TV|Television)\b|\S+(?:\s+\S+)?\s+(?:R[aá]dio|TV|Television|News)\b")
+_OUTLET_NAME = re.compile(  # "told Radio Zet", "told the Soweto Herald", "told NewsChannel 7"
+    rf"(?:R[aá]dio|TV|Television)\b|\S+(?:\s+\S+)?\s+(?:R[aá]dio|TV|Television|News)\b|{lexicon.OUTLET_NAME}")
 
 
 def _names(doc: QuotedText, at: int, *people: str) -> bool:

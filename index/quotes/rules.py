@@ -86,8 +86,9 @@ _PERSON_WORD = rf"(?!(?:{_NOT_DESCRIPTIVE})\b|[a-z]+(?:ing|ed|[^s]s)\b)[a-z][\w\
 _DESCRIBED = rf"(?:{_DESCRIPTIVE_WORD}\s+){{0,2}}{_PERSON_WORD}\s+"
 # The same opening a sentence: "Former national champion ", "Former Olympic champion ", "British
 # tourist ", not "The woman ".
-DESCRIPTION = re.compile(
-    rf"(?:(?!(?:The|A|An)\b)[{UPPER}][\w\-]*\s+){{0,2}}(?:{_DESCRIPTIVE_WORD}\s+){{0,2}}{_PERSON_WORD}")
+DESCRIPTION = re.compile(  # also "Year 6 student ", "Father of two "
+    rf"(?:(?!(?:The|A|An)\b)[{UPPER}][\w\-]*\s+(?:\d+\s+)?){{0,2}}(?:{_DESCRIPTIVE_WORD}\s+){{0,2}}{_PERSON_WORD}"
+    rf"|(?:[Ff]ather|[Mm]other|[Gg]randfather|[Gg]randmother)\s+of\s+(?:one|two|three|four|five|six|\d+)")
 _ROLE = (  # "the minister", "the foreign minister", "The Nairobi-based firm"
     rf"(?P<role>\b[Tt]he(?:\s+[{UPPER}][\w]*(?:-(?:based|owned|run|led|backed))?(?=\s+[a-z]))?"
     rf"(?:\s+(?!(?:and|but|or)\b)[a-z][\w\-]*){{1,3}}?"
@@ -206,7 +207,7 @@ _STATEMENT = (  # "the EU must ...", "212 flights ...", "Munster Milk had drawn 
     rf"(?P<clause>(?:(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b(?!\s+\d|\s+(?:least|most)\s))[a-z]"
     rf"|(?=[\d,.]+\s+(?:[^\s.;:!?]+\s+){{0,8}}?(?:had|has|have|was|were|is|are|would|will|could|can|[a-z]+ed)\b)\d"
     rf"|(?=[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}}(?:,\s+[^,;]{{1,40}},)?"
-    rf"\s+(?:had|has|have|was|were|is|are|would|will|could|can|did|[a-z]+ed)\b)[{UPPER}]"
+    rf"\s+(?:{_FINITE}|[a-z]+ed)\b)[{UPPER}]"
     # or one capitalised word before a noun: "Asian demand was growing", not "said Tuesday the ..."
     rf"|(?!{_DAY_OR_MONTH}\b)(?=[{UPPER}][\w'’\-]*\s+(?:[a-z][\w'’\-]*\s+){{1,2}}?{_FINITE}\b)[{UPPER}])"
     rf"\S*(?:\s+\S+){{2,}})"
@@ -250,7 +251,8 @@ REPORTED = (
     _rule("told someone statement", rf"{_SUBJECT}(?:told|tells){_LISTENER}\s+{_STATEMENT}", subject_only=True),
     _rule(
         "according to name, statement",
-        rf"^[Aa]ccording\s+to\s+(?:{_ROLE_LEAD}(?P<run>{_RUN})|the\s+(?P<org>{_RUN})),\s+(?!{_RUN},)(?P<clause>\S.*)",
+        rf"^[Aa]ccording\s+to\s+(?:{_ROLE_LEAD}(?P<run>{_RUN})|the\s+(?P<org>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})?)),"
+        rf"\s+(?!{_RUN},)(?P<clause>\S.*)",  # also "According to the Department of Housing, ..."
     ),
 )
 # "It said it was supplying drinking water": an organisation that spoke in the sentence before.

@@ -1513,3 +1513,33 @@ def test_dev_batches_organisations(text, speaker):
 def test_air_inside_a_name_is_no_airline():
     text = "The Ukrainian Air Force said 74 drones were shot down. The airline said it was cooperating."
     assert [s for s, _, q in said(text) if "cooperating" in q] == []
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Year 6 student Ruby Tran, 11, presented a petition. “Where are we supposed to go?” she asked.", "Ruby Tran"),
+    ("Father of two Mick O'Donnell said the council had given families only three weeks' notice.", "Mick O'Donnell"),
+    ("The measure replaces the old scheme. According to the Department of Housing, fewer than 300 homes were built.",
+     "Department of Housing"),
+    ("The Irish Property Owners’ Forum welcomed the plan but said the grant would not cover fire-safety works.",
+     "Irish Property Owners’ Forum"),
+    ("Inspector Gowda of the Indiranagar police station said the protest had been peaceful.", "Gowda"),
+    ("Oliver Brandt of Hanse Equity Research, who has a “sell” rating on the stock, said Kessler might need to "
+     "divest its brake unit.", "Oliver Brandt"),
+], ids=["year-6-student", "father-of-two", "according-to-a-department-of", "welcomed-but-said",
+        "a-titled-surname-of-a-station", "said-a-name-might"])
+def test_dev_batches_subjects(text, speaker):
+    assert {s for s, _, _ in said(text)} == {speaker}
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Shelter Without Borders, an aid group, said it had flown in tarpaulins. Its country director, Helena Moreira, "
+     "warned of disease. “Every time the water stays this long, cholera follows,” she said.", "Helena Moreira"),
+    ("Detective Warrant Officer Khumalo, who leads the investigation, told the Soweto Herald that a pistol would "
+     "be tested. “We believe this group is linked to other robberies,” he said.", "Khumalo"),
+], ids=["its-director-after-an-organisation-spoke", "told-the-herald"])
+def test_dev_batches_he_or_she(text, speaker):
+    assert [s for s, k, _ in said(text) if k == "direct"] == [speaker]
+
+
+def test_a_person_described_by_a_job_at_an_organisation_is_no_organisation():
+    assert {s for s, _, _ in said("Tom Hale, a bank manager, said the plan would fail.")} == {"Tom Hale"}
