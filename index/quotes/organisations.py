@@ -277,9 +277,14 @@ def find_organisations(people: People, text: str) -> None:
                      or name.startswith(o + " and ") and o not in text.replace(name, "")]:
             del people.organisations[part]
         people.organisations.setdefault(name, _kinds(name))
-    for name in list(people.organisations):  # "the Nigeria Centre for Disease Control and Prevention (NCDC)"
-        for m in re.finditer(rf"{re.escape(name)}\s+\((?P<acronym>[{UPPER}][{UPPER}&\-]{{1,9}})\)", text):
-            people.acronyms.setdefault(m.group("acronym"), name)
+    for m in _ACRONYM.finditer(text):  # "the Nigeria Centre for Disease Control and Prevention (NCDC)"
+        before = text[max(0, m.start() - 120):m.start()].rstrip()
+        named = [o for o in people.organisations if before.endswith(o)]
+        if named:
+            people.acronyms.setdefault(m.group("acronym"), max(named, key=len))
+
+
+_ACRONYM = re.compile(rf"\s\((?P<acronym>[{UPPER}][{UPPER}&\-]{{1,9}})\)")
 
 
 # The kinds of a state's body, whose name may hold another kind: "Water Resources and Energy
