@@ -130,6 +130,7 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
     speaker, other = candidates[0], "m" if gender == "f" else "f"
     if previous < paragraph and doc.people.gender(speaker) != gender and (doc.people.gender(speaker) or any(
             name not in ("", speaker) and not _somewhere(doc, pos, name) and not _placed(doc, pos)
+            and pos not in (m.start("run"), m.start("run2"))  # (the subject itself, first named: "?")
             for pos, name, _ in mentions)):  # (not "in the delta city of Can Tho")
         return None  # across a paragraph break only a person of the pronoun's gender, or the only one named
     if doc.people.gender(speaker) not in ("", gender) or any(

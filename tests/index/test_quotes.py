@@ -1543,3 +1543,9 @@ def test_dev_batches_he_or_she(text, speaker):
 
 def test_a_person_described_by_a_job_at_an_organisation_is_no_organisation():
     assert {s for s, _, _ in said("Tom Hale, a bank manager, said the plan would fail.")} == {"Tom Hale"}
+
+
+def test_she_after_a_paragraph_whose_subject_was_first_named_there():
+    text = ("Fumiko Arai, 71, has run the brewery her family founded in 1871.\n\n"
+            "“When I started, some of the old workers would not drink what I made,” she says.")
+    assert [s for s, _, _ in said(text)] == ["Fumiko Arai"]
