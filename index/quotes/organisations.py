@@ -279,9 +279,9 @@ def find_organisations(people: People, text: str) -> None:
         people.organisations.setdefault(name, _kinds(name))
     for m in _ACRONYM.finditer(text):  # "the Nigeria Centre for Disease Control and Prevention (NCDC)"
         before = text[max(0, m.start() - 120):m.start()].rstrip()
-        named = [o for o in people.organisations if before.endswith(o)]
-        if named:
-            people.acronyms.setdefault(m.group("acronym"), max(named, key=len))
+        written = [o for o in people.organisations if before.endswith(o)]
+        if written:
+            people.acronyms.setdefault(m.group("acronym"), max(written, key=len))
 
 
 _ACRONYM = re.compile(rf"\s\((?P<acronym>[{UPPER}][{UPPER}&\-]{{1,9}})\)")

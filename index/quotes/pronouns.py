@@ -104,6 +104,9 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
     since = next(lo for lo, hi in doc.paragraphs if lo <= previous <= hi)  # its paragraph, or the one before
     mentions = mentions[bisect_left(mentions, (since,)):bisect_left(mentions, (item.name_at,))]  # only these count
     m = _SUBJECT.match(doc.text, previous, current)
+    if (not m or m.group("run") in ("He", "She")) and (
+            chained := _same_pronoun_before(doc, mentions, previous, current, item.name_at, gender)):
+        return chained  # "He said the objects would go on display. “...,” he told AFP."
     if not m or any(current <= pos < item.name_at and not _somewhere(doc, pos, name) for pos, name, _ in mentions):
         return None  # someone named in the pronoun's own sentence before it ("... to Europe, she" is no one)
     named = (m.group("unnamed") or m.group("role")) and m.group("appos") and NAME_RUN_PATTERN.match(m.group("appos"), 2)
@@ -142,6 +145,7 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
     for pos, name, _ in mentions:  # anyone else named in that sentence who could be meant
         if (previous <= pos < current and pos not in (m.start("run"), m.start("run2"))
                 and not m.start("affiliation") <= pos < m.end("affiliation")
+                and not (m.start("appos") <= pos < m.end("appos") and _RELATIVE.match(m.group("appos") or ""))
                 and name not in candidates and not _names(doc, pos, *candidates)
                 and not _modifier(doc, pos, name) and not _placed(doc, pos) and not _somewhere(doc, pos, name)
                 and not _possessive(doc, pos) and (not name or _gender(doc, name) != other)
@@ -154,6 +158,8 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
     return speaker
 
 
+# The subject's relative clause, background to what they said: "Tomasz Wójcik, who sings Mahler, said ..."
+_RELATIVE = re.compile(r",\s+who\s")
 # Someone unnamed after the subject's verb who is an audience, not a speaker to answer: "Cruz asked
 # the judge for leniency. “...,” she said" is Cruz's ("Ruiz questioned the witness" leaves "she" open).
 _AN_AUDIENCE = re.compile(
@@ -218,6 +224,20 @@ def _person(doc: QuotedText, run: str) -> str | None:
         return None
     person = doc.people.resolve(run)
     return person.name if person and not doc.people.is_organisation(person.name) else None
+
+
+def _same_pronoun_before(doc: QuotedText, mentions: list[Mention], previous: int, current: int, at: int,
+                         gender: str) -> str | None:
+    """The person the same pronoun opening the sentence before stood for, when nobody else is named
+    since: "He said the objects would go on display. “...,” he told AFP." is who the first "He" was."""
+    opening = re.match(r"\s*(?P<pron>[Hh]e|[Ss]he)\s", doc.text[previous:current])
+    if not opening or ("f" if opening.group("pron").casefold() == "she" else "m") != gender:
+        return None
+    at_opening = previous + opening.start("pron")
+    named = [name for pos, name, _ in mentions if pos == at_opening and _known(name)]
+    others = [name for pos, name, _ in mentions if at_opening < pos < at and name and name not in named
+              and not _somewhere(doc, pos, name) and not _placed(doc, pos)]
+    return named[0] if len(named) == 1 and not others else None
 
 
 def _by_position(window: list[Mention]) -> str | None:
@@ -335,8 +355,9 @@ def _mentions(doc: QuotedText, items: list[Said]) -> list[Mention]:
         person = people.find(m.group())
         inside = bisect_right(organisation_starts, m.start()) - 1  # the organisation named where the name starts
         if (person and people.is_organisation(person.name)) or (
-                inside >= 0 and m.end() <= organisations[inside][1]):  # but not "U.S. District Judge Tom Hale"
-            continue  # "the University of Hamburg", "Halvorsen Bank": no he or she
+                inside >= 0 and m.end() <= organisations[inside][1]  # but not "U.S. District Judge Tom Hale"
+        ) or _EMPLOYER.search(doc.text, max(0, m.start() - 60), m.start()):
+            continue  # "the University of Hamburg", "Halvorsen Bank", "an analyst at Nordlys Maritime": no he or she
         if person or len(name.split()) > 1 or m.start() not in sentence_starts:  # "Critics said": no name
             unknown = "" if _placed(doc, m.start()) else _unknown(doc, name)
             mentions.append((m.start(), person.name if person else unknown, False))
@@ -347,6 +368,10 @@ def _mentions(doc: QuotedText, items: list[Said]) -> list[Mention]:
                 person = None
             mentions.append((m.start(), person.name if person else "", False))
     return sorted(mentions)
+
+
+# Before the organisation a person works for: "an analyst at ", "the chief executive of ".
+_EMPLOYER = re.compile(rf"\b(?:an?|the|its|their)\s+(?:[\w\-]+\s+){{0,2}}?(?:{_ROLES})\s+(?:at|of|with)\s+(?:the\s+)?$")
 
 
 def _organisation_spans(doc: QuotedText) -> list[tuple[int, int]]:

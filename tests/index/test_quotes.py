@@ -1549,3 +1549,22 @@ def test_she_after_a_paragraph_whose_subject_was_first_named_there():
     text = ("Fumiko Arai, 71, has run the brewery her family founded in 1871.\n\n"
             "“When I started, some of the old workers would not drink what I made,” she says.")
     assert [s for s, _, _ in said(text)] == ["Fumiko Arai"]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Shipping lines have begun re-routing, according to Henrik Sørensen, an analyst at Nordlys Maritime. "
+     "“Every day of closure adds a day and a half,” he said.", "Henrik Sørensen"),
+    ("Polish baritone Tomasz Wójcik, who sings Mahler, said the score was hard. He told Reuters that he had lost "
+     "six kilograms.", "Tomasz Wójcik"),
+    ("Culture minister Ruwan Jayasekara called the decision fair. He said the objects would go on display in "
+     "Colombo.\n\n“My grandfather's generation asked for them,” he told AFP.", "Ruwan Jayasekara"),
+], ids=["after-according-to-an-analyst-at", "past-a-who-clause", "after-a-sentence-the-same-he-opened"])
+def test_round_twelve_he_after(text, speaker):
+    assert [s for s, _, _ in said(text)][-1] == speaker
+    assert len(said(text)) >= 2
+
+
+def test_another_man_named_after_the_same_he_leaves_he_open():
+    text = ("Culture minister Ruwan Jayasekara called the decision fair. He said Tom Hale had agreed.\n\n"
+            "“My grandfather's generation asked for them,” he told AFP.")
+    assert [s for s, k, _ in said(text) if k == "direct"] == []
