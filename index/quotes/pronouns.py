@@ -41,7 +41,7 @@ _SUBJECT = re.compile(
     rf"[a-z][\w\-]*\s+){{1,3}})?(?P<run>{NAME_RUN})"  # "Retired bus driver Tom Gallacher", "Polish baritone ..."
     rf"(?:\s+and\s+(?P<run2>{NAME_RUN}))?(?P<affiliation>\s+(?:of|from|at)\s+(?:the\s+)?(?:(?:{NAME_RUN}\s+)?"
     rf"(?:[a-z][\w\-]*\s+)?(?:{LEAD_ALTERNATIVES})\s+)?{NAME_RUN}(?:\s+in\s+{NAME_RUN})?)?)"
-    rf"(?P<appos>(?:,\s+[^,;]{{1,120}}?){{1,3}},)?,?\s+{_VERB}")  # also ", 68, from Paisley,"
+    rf"(?P<appos>(?:,\s+(?:[^,;]|,(?=\d{{3}})){{1,120}}?){{1,3}},)?,?\s+{_VERB}")  # ", 68, from Paisley,", "1,000"
 # position, the known person named ("" when unknown, UNKNOWN_PERSON and its gender if known for a
 # full name we do not know as a speaker: "?m" for "Daniel Price"), whether it is an attribution
 Mention = tuple[int, str, bool]

@@ -1568,3 +1568,9 @@ def test_another_man_named_after_the_same_he_leaves_he_open():
     text = ("Culture minister Ruwan Jayasekara called the decision fair. He said Tom Hale had agreed.\n\n"
             "“My grandfather's generation asked for them,” he told AFP.")
     assert [s for s, k, _ in said(text) if k == "direct"] == []
+
+
+def test_he_or_she_after_an_apposition_with_a_number():
+    text = ("Van Dalen, who won the 1,000 meters on Saturday, said the air made the sprint a lottery. "
+            "“She skated a perfect inner curve,” she said.")
+    assert [s for s, _, _ in said(text)] == ["Van Dalen", "Van Dalen"]
