@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
-from ..names import NAME_RUN, ROLE_NOUNS, UPPER, split_title
+from ..names import NAME_RUN, NAME_RUN_PATTERN, ROLE_NOUNS, UPPER, normalise_speaker, same_speaker, split_title
 from . import rules
 from .bodies import (
     continued_organisation,
     organisation_named_next,
 )
-from .lexicon import FIELD_WORDS, LEAD_ALTERNATIVES, ORGANISATION_NOUNS
+from .lexicon import FIELD_WORDS, GIVEN_NAMES, LEAD_ALTERNATIVES, ORGANISATION_NOUNS
 from .rules import Rule
 from .spans import QuotedText, Said
 
@@ -115,6 +115,7 @@ def subject_position(prefix: str, appos: str | None, run: str = "") -> bool:
         or bool(appos and appos.strip(", ").startswith("who")) or bool(_ORGANISATION_LEAD.fullmatch(prefix))
         or bool(rules.DESCRIPTION.fullmatch(prefix.rsplit(",", 1)[-1].strip()))  # "In the hall, British tourist "
         or bool(_TITLE_OF.fullmatch(prefix) and split_title(run)[0])  # "Minister of " + "Health Selamawit Girma"
+        or bool(_LONG_TITLE.fullmatch(prefix))  # "Minister for Public Works, Water Resources and " + "Ports X Y"
     )
 
 
@@ -123,6 +124,9 @@ _TITLE_OF = re.compile(
     rf"(?:.*[,;:—–]\s*)?(?:[{UPPER}][\w\-]*\s+){{0,2}}?{rules.TITLE_WORD}\s+(?:of|for)(?:\s+the)?", re.DOTALL)
 
 
+_LONG_TITLE = re.compile(
+    rf"(?:.*[,;:—–]\s*)?(?:[{UPPER}][\w\-]*\s+){{0,2}}?{rules.TITLE_WORD}\s+(?:of|for)\s+[^.;:“”\"]{{0,100}}?\band",
+    re.DOTALL)
 _NAMED_IN_APPOSITION = re.compile(rf",\s+(?P<name>{NAME_RUN}),?")
 
 
@@ -162,9 +166,13 @@ def set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None:
     start = m.start(group)
     head = re.split(r"\s+(?:of|for)\s+", groups[group], maxsplit=1)[0] if group == "run3" else ""
     if (head and head != groups.get(group) and len(split_title(head)[1].split()) >= 2
-            and not doc.people.organisation(head) and (person := doc.people.resolve(head))):
+            and not doc.people.organisation(head)
+            and (doc.people.find(head) or head.split()[0].casefold() in GIVEN_NAMES)
+            and (person := doc.people.resolve(head))):
         item.speaker, item.attribution, item.name_at = person.name, "person", offset + start
         return  # "according to Lars Dahl of Norvik Shipping": Dahl
+    if head and head != groups.get(group) and not doc.people.organisation(groups[group]):
+        return  # "according to the State Electoral Office of Valais", no organisation we know: not Valais
     if group in ("run", "run2", "run3", "org"):  # an organisation first: "The Department for Education said"
         org, start = _organisation(doc, m.string, m.start(group), m.end(group), offset)
         if org and (not rule.subject_only or subject_position(_without_the(m.string[:start]), groups.get("appos"))
@@ -193,12 +201,29 @@ def set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None:
         if person is None and groups["role"].split()[-1] in ORGANISATION_NOUNS and doc.in_lead(offset + m.start()):
             person = organisation_named_next(doc, offset + m.end(), kind=groups["role"].split()[-1])
             # "..., the port operator said. / Terminal Sur, which runs the quay, said ...": a lead's body
+        if person and not doc.people.is_organisation(person.name) and _another_subject(doc, item, person.name):
+            return  # "Pinnock refused to blame the officials. “...,” the striker said": Pinnock, or Blagrove?
     elif group == "colon" and len(split_title(groups["colon"])[1].split()) < 2:
         return  # "Sources: ..." or a lone word before a colon
     else:
         person = doc.people.resolve(groups[group]) or doc.people.speaking_alone(groups[group])
     if person:
         item.speaker, item.attribution, item.name_at = person.name, "person", offset + m.start(group)
+
+
+def _another_subject(doc: QuotedText, item: Said, name: str) -> bool:
+    """Whether the sentence before a quote, in its paragraph, opens with someone else we know."""
+    at = item.open_mark if item.kind == "direct" else item.start
+    lo = doc.sentence_start(at)
+    before = doc.sentence_start(max(0, lo - 2)) if lo > 0 else lo
+    if before >= lo or any(p_lo == lo for p_lo in doc.paragraph_starts) or doc.in_quote(before):
+        return False
+    opening = NAME_RUN_PATTERN.match(doc.text, before)
+    bare = split_title(opening.group())[1] if opening else ""
+    if not bare or doc.people.organisation(bare):
+        return False
+    named = doc.people.by_last_word.get(normalise_speaker(bare).split()[-1], set())  # "Pinnock": Shamar Pinnock
+    return name not in named and not same_speaker(bare, name)
 
 
 # A place the sentence is in, before its bare "police said": "In neighbouring Italy, police said",

@@ -54,7 +54,7 @@ _KINDS = {
     "centre": "centre center", "center": "center centre", "observatory": "observatory", "archives": "archives",
     "academy": "academy", "clinic": "clinic", "laboratory": "laboratory lab", "theatre": "theatre",
     "theater": "theater", "forum": "forum group", "movement": "movement party group", "films": "studio company",
-    "wines": "winery company",
+    "wines": "winery company", "chancellery": "chancellery office",
     "co.": "company firm", "chamber": "chamber", "as": "company firm", "ab": "company firm", "nv": "company firm",
     "bv": "company firm", "oyj": "company firm", "spa": "company firm", "srl": "company firm", "llc": "company firm",
     "sa": "company firm", "jsc": "company firm", "pjsc": "company firm", "llp": "company firm", "pte": "company firm",

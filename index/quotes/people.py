@@ -62,8 +62,13 @@ class People:
         self.gender_cues: dict[str, set[str]] = {}  # canonical name -> {"f", "m"} as the text says
         self.roles: dict[str, set[str]] = {}  # canonical name -> role nouns written before it ("chef")
         titled = []
+        self.title_ends: dict[str, tuple[str, str]] = {}  # "Ports Ellis Laville" -> ("Ports", "Ellis Laville")
         for m in NAME_RUN_PATTERN.finditer(text):
-            title, name = _without_descriptor(*split_title(m.group()))
+            parts = m.group().split()
+            if len(parts) >= 3 and _LONG_TITLE_BEFORE.search(text, max(0, m.start() - 120), m.start()):
+                k = 3 if len(parts) >= 4 and parts[-3].casefold() in lexicon.GIVEN_NAMES else 2
+                self.title_ends[m.group()] = (" ".join(parts[:-k]), " ".join(parts[-k:]))
+            title, name = self.title_ends.get(m.group()) or _without_descriptor(*split_title(m.group()))
             if len(name.split()) >= 2:
                 self._index(name)
             role_before = text[max(0, m.start() - 30):m.start()].split()[-1:]
@@ -126,7 +131,7 @@ class People:
         org = self.organisation(run)
         if org:
             return self._register(org, "", org)
-        title, name = _without_descriptor(*split_title(run))
+        title, name = self.title_ends.get(run) or _without_descriptor(*split_title(run))
         if lexicon.a_described_place(name):
             return None  # "Neighbouring Togo said": a country
         canonical = None if self._both(name) else self._canonical(name, title, _words_before(run, name))
@@ -314,6 +319,14 @@ class People:
 
 _HONORIFICS = frozenset("mr mr. mrs mrs. ms ms. miss mx mx. madam".split())
 _NOT_ACRONYMS = frozenset("CEO CFO COO CTO MP PM AG DA GM US UK UN EU USA".split())
+
+
+# The start of a long title whose last field is glued to the name after it: "Minister for Public
+# Works, Water Resources and (Ports Ellis Laville)", "State Councillor for Economy and (Territorial
+# Development Pascal Rey)".
+_LONG_TITLE_BEFORE = re.compile(
+    r"\b(?:Minister|Secretary|Councillor|Commissioner|Director|Senator|Member)\s+(?:for|of)\s+[^.;:“”\"]{0,100}?"
+    r"\band\s+$")
 
 
 def _without_descriptor(title: str, name: str) -> tuple[str, str]:

@@ -192,6 +192,7 @@ _CIRCUMSTANCE = (
 OUTLET = "(?:broadcaster|newspaper|radio|television|daily|agency|channel|station|magazine|website|weekly)"
 _LISTENER = (  # "told the Associated Press", "told a briefing"
     rf"\s+(?:the\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|[\w.]+)"
+    rf"|(?:this|our)\s+(?:newspaper|paper|reporter|correspondent|station|website|programme|program|magazine)"
     rf"|(?:a|an)\s+(?:[a-z][\w\-]*\s+){{0,2}}?(?:briefing|conference|meeting|hearing|rally|session|committee|"
     rf"panel|gathering|crowd|forum|summit|audience|reporter|journalist|podcast|station|newspaper|broadcaster)"
     rf"|(?!(?:the|a|an)\s)[a-z]+(?:\s+(?:[{UPPER}][\w.’'\-]*(?:\s+[{UPPER}][\w.’'\-]*){{0,3}}|radio|television|tv))?"
@@ -219,6 +220,7 @@ _ON_A_DAY = (
     rf"(?=(?:it|he|she|they|we|there|the|a|an|its|his|her|their)\s))?"
 )
 _PLAIN = "(?:" + _PLAIN_VERBS.replace(" ", "|") + ")"
+_GROUP_NOUN = "|".join(sorted(GROUP_NOUNS))  # "Anti-corruption campaigners welcomed ... but said": no subject run
 REPORTED = (
     _rule(  # "A spokesperson for Parcelink said the breach had been ...": the organisation's statement
         "spokesperson for organisation says statement",
@@ -243,7 +245,7 @@ REPORTED = (
     _rule(  # "Budrys said the EU must act", "Halvorsen Bank said on Tuesday it would cut jobs", and
         # "Brandt called the work “careful” but said (that) three years was too short"
         "says statement",
-        rf"{_SUBJECT}(?:{_PLAIN}|(?!(?:{PREPOSITIONS})\b)[a-z]+\b(?:[^.;:!?]|\.(?=\d)){{0,160}}?"
+        rf"{_SUBJECT}(?:{_PLAIN}|(?!(?:{PREPOSITIONS}|{_GROUP_NOUN})\b)[a-z]+\b(?:[^.;:!?]|\.(?=\d)){{0,160}}?"
         rf"\s(?:but|and)\s+(?:also\s+)?{_PLAIN}"
         rf"(?:\s+that)?)\s+{_ON_A_DAY}{_STATEMENT}",
         subject_only=True,

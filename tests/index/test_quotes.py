@@ -1574,3 +1574,41 @@ def test_he_or_she_after_an_apposition_with_a_number():
     text = ("Van Dalen, who won the 1,000 meters on Saturday, said the air made the sprint a lottery. "
             "“She skated a perfect inner curve,” she said.")
     assert [s for s, _, _ in said(text)] == ["Van Dalen", "Van Dalen"]
+
+
+# -- from dev3 and dev4 (development data from their first run) -------------------------------------
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Mayor Greg Tolhurst spoke first. “Nobody wants that,” Cr Tolhurst said.", "Greg Tolhurst"),
+    ("“A deficit at ten can follow you,” said Dr Anuradha Kulkarni. Dr Kulkarni said the effect was strongest "
+     "in winter.", "Anuradha Kulkarni"),
+    ("Co-author Rohan Deshpande, a doctoral student, said the team had been surprised.", "Rohan Deshpande"),
+    ("Fr Declan Hartigan, who chairs the board, said he was proud of staff and students.", "Declan Hartigan"),
+    ("Minister for Public Works, Water Resources and Ports Ellis Laville told this newspaper that the road was "
+     "blocked. “Our crews were out early,” Laville said.", "Ellis Laville"),
+    ("The initiative was accepted by 50.8% of voters, according to the State Chancellery of Valais.",
+     "State Chancellery of Valais"),
+], ids=["cr", "dr-without-a-stop", "co-author", "fr", "a-long-title-ending-in-a-list", "a-chancellery-of"])
+def test_dev3_and_dev4_names(text, speaker):
+    assert {s for s, _, _ in said(text)} == {speaker}
+
+
+def test_an_apposition_title_is_no_glued_title():
+    text = "Senegal’s Minister of Culture, Ousmane Ndiaye Diallo, wrote on social media that the prize was a victory."
+    assert {s for s, _, _ in said(text)} == {"Ousmane Ndiaye Diallo"}
+
+
+def test_a_capitalised_adjective_before_a_plural_noun_is_nobody():
+    assert said("Anti-corruption campaigners welcomed the conviction but said the sentence was lenient.") == []
+
+
+def test_the_role_after_someone_else_opened_the_sentence_before_is_nobody():
+    text = ("Striker Romario Blagrove scored twice.\n\nPinnock, for his part, refused to blame the officials. "
+            "“We had chances to kill the game,” the striker said.")
+    assert [s for s, _, q in said(text) if "chances" in q] == []
+
+
+def test_the_role_after_the_same_person_is_that_person():
+    text = ("Striker Romario Blagrove scored twice.\n\nBlagrove, for his part, refused to blame the officials. "
+            "“We had chances to kill the game,” the striker said.")
+    assert [s for s, _, q in said(text) if "chances" in q] == ["Romario Blagrove"]
