@@ -57,7 +57,7 @@ NON_PERSON_WORDS = frozenset(w.casefold() for w in """
     Square Sea Ocean River Island Islands Mountains Valley County City Province Region Embassy
     Summit Forum Festival Awards Award Prize Cup Championship Games Olympics Museum Library Review
     Daily Weekly Magazine Television Radio Broadcasting Channel App Security Affairs Treaty
-    Agreement Act Bill Plan Report Index Avenue Road Airport Station Market North South East West
+    Agreement Act Plan Report Index Avenue Road Airport Station Market North South East West
     Northern Southern Eastern Western Central United New Saint San Los Las Hong Kong Saudi Korea
     Europe European America American Africa African Asia Asian Earth Communications Electric Energy
     Power Oil Airways Entertainment Productions Telecom Insurance Financial Securities Brands Foods

@@ -127,8 +127,9 @@ def organisation_name(run: str) -> str:
     words = run.split()
     while words and words[0].casefold() in NOT_NAME_WORDS:
         words = words[1:]  # "The", "In"
-    while len(words) > 2 and (words[0].casefold() in lexicon.KIND_ONLY_LEADS or words[0].endswith(("'s", "’s"))):
-        words = words[1:]  # "Developer Brightline Homes", "Switzerland's Federal Supreme Court": its name after
+    while len(words) > 2 and (words[0].casefold() in lexicon.KIND_ONLY_LEADS or words[0].endswith(("'s", "’s"))
+                              or COMPOUND_ADJECTIVE.fullmatch(words[0])):
+        words = words[1:]  # "Developer Brightline Homes", "Switzerland's Federal Supreme Court", "Singapore-based X"
     if words and words[-1].endswith(".") and words[-1].casefold() not in lexicon.ORGANISATION_WORDS:
         words[-1] = words[-1][:-1]  # the sentence's full stop
     if words and words[-1].endswith(("'s", "’s")):

@@ -59,7 +59,7 @@ _AUX = r"(?:(?:has|had|have|also|later|then|once|again|further|\w+ly)\s+){0,2}"
 # ", the foreign minister," / ", who"
 _APPOS_WORDS = r"(?:[^,;:“”\"]|,(?=\d{3})|:(?=\d)|[“\"][^“”\",]{1,40}[”\"]){1,150}?,"
 _APPOS = (  # also ", 38, who lost her mother and two nephews,"
-    rf"(?P<appos>,\s+(?:who\b|{_APPOS_WORDS}(?:\s+(?=(?:who|whose|a|an|the)\s){_APPOS_WORDS})?))?,?")
+    rf"(?P<appos>,\s+(?:who\b|{_APPOS_WORDS}(?:\s+(?=(?:who|whose|which|a|an|the)\s){_APPOS_WORDS})?))?,?")
 _ROLE_ALTERNATIVES = "(?:co-|vice-|deputy-)?(?:" + "|".join(sorted(ROLE_NOUNS)) + ")"  # also "co-leader"
 # "film director ", "chief executive, "
 _ROLE_LEAD = (  # also "co-founder and chief executive "
@@ -184,7 +184,8 @@ _SUBJECT = (  # also "The opposition Civic Future party said": the organisation 
 # Between a verb and "that": a circumstance ("said on Monday that", "said in a statement that"),
 # never an object ("wrote the poem ... that begins"); "told" takes its listener first.
 _CIRCUMSTANCE = (
-    r"(?:\s+(?:in|on|at|during|to|after|before|when|while|last|this|earlier|later|from|outside|inside|near|by|\w+ly)\b"
+    r"(?:\s+(?:in|on|at|during|to|after|before|when|while|last|this|earlier|later|from|outside|inside|near|by|\w+ly"
+    r"|yesterday|today|tonight|overnight)\b"
     r"(?:\s+[^\s,.;:!?“”\"]+){0,10}?)?"
 )
 # "told reporters", "told the BBC", "told Budrys", "told Liam Carter, 33,"
@@ -227,6 +228,11 @@ REPORTED = (
         rf"\b(?:[Aa]n?|[Tt]he)\s+{_SPOKES_NOUN}(?:the\s+)?(?P<org>{_RUN})\s+{_AUX}{_PLAIN}"
         rf"(?:{_CIRCUMSTANCE}{_THAT}|\s+(?:that\s+)?{_ON_A_DAY}){_STATEMENT}",
     ),
+    _rule(  # "A Kavera spokesperson said all separations were ...": Kavera Systems' statement
+        "organisation's spokesperson says statement",
+        rf"\b(?:[Aa]n?|[Tt]he)\s+(?P<org>{_RUN})\s+spokes(?:person|man|woman)\s+{_AUX}{_PLAIN}"
+        rf"(?:{_CIRCUMSTANCE}{_THAT}|\s+(?:that\s+)?{_ON_A_DAY}){_STATEMENT}",
+    ),
     _rule(  # "A spokeswoman for the company said only 12 percent ...": the one company named
         "spokesperson for the organisation says statement",
         rf"\b(?:[Aa]n?|[Tt]he)\s+{_SPOKES_NOUN}{_ROLE}\s+{_AUX}{_PLAIN}(?:{_CIRCUMSTANCE}{_THAT}|\s+(?:that\s+)?{_ON_A_DAY}){_STATEMENT}",
@@ -253,7 +259,8 @@ REPORTED = (
     _rule("told someone statement", rf"{_SUBJECT}(?:told|tells){_LISTENER}\s+{_STATEMENT}", subject_only=True),
     _rule(
         "according to name, statement",
-        rf"^[Aa]ccording\s+to\s+(?:{_ROLE_LEAD}(?P<run>{_RUN})|the\s+(?P<org>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})?)),"
+        rf"^[Aa]ccording\s+to\s+(?:{_ROLE_LEAD}(?P<run>{_RUN})|the\s+(?P<org>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})?)"
+        rf"|(?=the\s+(?:[a-z]+\s+)?(?:{'|'.join(sorted(ORGANISATION_NOUNS))}),){_ROLE}),"  # "According to the central bank,"
         rf"\s+(?!{_RUN},)(?P<clause>\S.*)",  # also "According to the Department of Housing, ..."
     ),
 )

@@ -1612,3 +1612,27 @@ def test_the_role_after_the_same_person_is_that_person():
     text = ("Striker Romario Blagrove scored twice.\n\nBlagrove, for his part, refused to blame the officials. "
             "“We had chances to kill the game,” the striker said.")
     assert [s for s, _, q in said(text) if "chances" in q] == ["Romario Blagrove"]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Retired electrician Bill Nugent, who has lived opposite the park for 40 years, said he had counted dead bats.",
+     "Bill Nugent"),
+    ("The Council of State, the cantonal government, which had recommended a no vote, said it would respect the "
+     "result.", "Council of State"),
+    ("The Central Bank of Uzbekistan held rates. According to the central bank, the tariff rise could add a point "
+     "to inflation.", "Central Bank of Uzbekistan"),
+    ("Flemish Sports Minister Tom Verlinden was blunter. “Doping is cheating, full stop,” he posted on X.",
+     "Tom Verlinden"),
+    ("Argyll Island Ferries said yesterday that a replacement part had been sourced from Norway.",
+     "Argyll Island Ferries"),
+    ("Kavera Systems cut 1,200 jobs. A Kavera spokesperson said all separations were in full compliance with "
+     "labour laws.", "Kavera Systems"),
+    ("Straits Harmony is operated by Singapore-based Merak Feeder Services, which said in a statement that the "
+     "ship had been inbound from Belawan.", "Merak Feeder Services"),
+    ("The North Pennines Transport Partnership met. A spokesperson for the partnership added that its budget had "
+     "been cut.", "North Pennines Transport Partnership"),
+], ids=["bill-is-a-given-name", "two-appositions-the-second-which", "according-to-the-central-bank",
+        "posted-on-x", "said-yesterday-that", "an-organisations-spokesperson", "a-based-company-which",
+        "the-partnership"])
+def test_dev3_and_dev4_subjects(text, speaker):
+    assert [s for s, _, _ in said(text)][-1:] == [speaker]
