@@ -101,9 +101,14 @@ class People:
                     previous and previous[0] in _PREPOSITIONS) and not self.organisation(m.group("run")):
                 self.resolve(m.group("run"))
         for m in _SAID_PRONOUN.finditer(text):  # "Dana Whitcombe, who ..., said she shared": a woman
-            person = self.resolve(m.group("run")) if split_title(m.group("run"))[1] else None
+            run, pronoun = m.group("run"), ("f" if m.group("pron").casefold() == "she" else "m")
+            if (" " not in run and split_title(run)[1] == run and run not in self.organisations
+                    and self.organisation(run)):  # "Johnson said he ...": a person, not Johnson Services
+                self._register(run, "", run)
+                self.gender_cues.setdefault(run, set()).add(pronoun)
+            person = self.resolve(run) if split_title(run)[1] else None
             if person and not self.is_organisation(person.name):
-                self.gender_cues.setdefault(person.name, set()).add("f" if m.group("pron").casefold() == "she" else "m")
+                self.gender_cues.setdefault(person.name, set()).add(pronoun)
 
     def _find_organisations(self, text: str) -> None:
         find_organisations(self, text)
@@ -190,7 +195,7 @@ class People:
     def _both(self, name: str) -> bool:
         """Whether a lone word may be an organisation named after it or a person of that surname:
         "Bloomberg" with Bloomberg News and Michael Bloomberg named; either, so neither."""
-        return " " not in name and self._person_ending(name) and any(
+        return " " not in name and self._person_ending(name) and not self.gender_cues.get(name) and any(
             o.startswith(name + " ") for o in self.organisations)
 
     def speaking_alone(self, run: str) -> Person | None:

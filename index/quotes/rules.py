@@ -260,7 +260,7 @@ REPORTED = (
     _rule(
         "according to name, statement",
         rf"^[Aa]ccording\s+to\s+(?:{_ROLE_LEAD}(?P<run>{_RUN})|the\s+(?P<org>{_RUN}(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})?)"
-        rf"|(?=the\s+(?:[a-z]+\s+)?(?:{'|'.join(sorted(ORGANISATION_NOUNS))}),){_ROLE}),"  # "According to the central bank,"
+        rf"|(?=the\s+(?:[a-z]+\s+)?(?:{'|'.join(sorted(ORGANISATION_NOUNS))}),){_ROLE}),"  # "... the central bank,"
         rf"\s+(?!{_RUN},)(?P<clause>\S.*)",  # also "According to the Department of Housing, ..."
     ),
 )
