@@ -107,6 +107,8 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
     if (not m or m.group("run") in ("He", "She")) and (
             chained := _same_pronoun_before(doc, mentions, previous, current, item.name_at, gender)):
         return chained  # "He said the objects would go on display. “...,” he told AFP."
+    if not m and (quoted := _speaker_of_quote_opening(doc, mentions, previous, current, item.name_at, gender)):
+        return quoted  # "“...,” said Jakob Winther, a partner at law firm X. He said ..."
     if not m or any(current <= pos < item.name_at and not _somewhere(doc, pos, name) for pos, name, _ in mentions):
         return None  # someone named in the pronoun's own sentence before it ("... to Europe, she" is no one)
     named = (m.group("unnamed") or m.group("role")) and m.group("appos") and NAME_RUN_PATTERN.match(m.group("appos"), 2)
@@ -224,6 +226,18 @@ def _person(doc: QuotedText, run: str) -> str | None:
         return None
     person = doc.people.resolve(run)
     return person.name if person and not doc.people.is_organisation(person.name) else None
+
+
+def _speaker_of_quote_opening(doc: QuotedText, mentions: list[Mention], previous: int, current: int, at: int,
+                              gender: str) -> str | None:
+    """The speaker of the quote opening the sentence before, named after it ("“...,” said Jakob
+    Winther, a partner at law firm Winther & Holm. He said ..."), when no other known person is."""
+    span = next((s for s in doc.spans if s.open_mark == previous and s.speaker and s.attribution == "person"
+                 and s.close_mark <= s.name_at < current), None)
+    if span is None or doc.people.is_organisation(span.speaker) or doc.people.gender(span.speaker) not in ("", gender):
+        return None
+    others = [name for pos, name, _ in mentions if span.name_at < pos < at and _known(name) and name != span.speaker]
+    return None if others else span.speaker
 
 
 def _same_pronoun_before(doc: QuotedText, mentions: list[Mention], previous: int, current: int, at: int,

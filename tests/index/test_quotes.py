@@ -1636,3 +1636,18 @@ def test_the_role_after_the_same_person_is_that_person():
         "the-partnership"])
 def test_dev3_and_dev4_subjects(text, speaker):
     assert [s for s, _, _ in said(text)][-1:] == [speaker]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("“This board reads the guidelines literally,” said Jakob Winther, a partner at law firm Winther & Holm. He said "
+     "the companies had underestimated the authority.", "Jakob Winther"),
+    ("“Collisions here are not rare,” said Kenneth Lim, a marine surveyor at Lim & Quah Marine. He said the repair "
+     "bill could exceed $3m.", "Kenneth Lim"),
+], ids=["said-x-a-partner-at", "said-x-a-surveyor-at"])
+def test_he_after_a_sentence_opening_with_the_speakers_quote(text, speaker):
+    assert [s for s, _, _ in said(text)] == [speaker, speaker]
+
+
+def test_he_after_a_quote_whose_sentence_names_another_man_stays_open():
+    text = "“This is wrong,” said Jakob Winther, who sat beside Tom Hale. He said the companies had erred."
+    assert [s for s, k, _ in said(text) if k == "reported"] == []
