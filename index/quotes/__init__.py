@@ -48,7 +48,8 @@ The parts: spans.py finds the quotes, people.py the people of a document (names 
 the attribution rules, each a named `Rule`, attribution.py applies them next to a direct quote and
 reported.py sentence by sentence, bodies.py finds organisations speaking without their name by the
 verb ("the company", "It said", "its owners said"), continuation.py continues quotes, pronouns.py
-resolves "he"/"she", extract.py puts it together, scoring.py checks predictions against hand labels.
+resolves "he"/"she" (mentions.py lists the names they may point back to), extract.py puts it
+together, scoring.py checks predictions against hand labels.
 """
 
 from ..names import normalise_speaker, same_speaker, split_title

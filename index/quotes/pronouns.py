@@ -6,20 +6,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from ..names import COMPOUND_ADJECTIVE, NAME_RUN, NAME_RUN_PATTERN, ROLE_NOUNS, UPPER, split_title
+from ..names import NAME_RUN, NAME_RUN_PATTERN, ROLE_NOUNS, UPPER, split_title
 from . import lexicon, rules
 from .lexicon import LEAD_ALTERNATIVES
+from .mentions import UNKNOWN_PERSON, WHERE, Mention, find_mentions, gender_of, known, placed, somewhere
 from .spans import QuotedText, Said
 
 PRONOUN_REACH = 2000  # characters back a pronoun looks for its person, at most (long paragraphs)
 GENDER_REACH = 2  # paragraphs back, besides its own, a gendered pronoun looks for the one of its gender
-# Before a name in an attribution's tail, a circumstance ("said in the Rose Garden"), not a person.
-_PLACE_LEAD = re.compile(r"\b(?:in|at|aboard|outside|inside|near|from|of|before|after|during|on)\s+(?:the\s+)?$")
 
-# Before "the foreign minister", a comma after a word: an apposition to the name before, not someone else.
-_APPOSITION = re.compile(r"\w,\s*$")
-_LOCATIVE = re.compile(r"\b(?:in|at|aboard|outside|inside|near)\s+(?:the\s+)?$")
-_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 # A sentence's subject: a name after an optional lead that ends in a comma ("Vesely’s coach, ",
 # "Its salvage master, ", "On Friday, "), maybe two joined by "and", maybe an apposition, then its
 # verb: "Ferrante, 19 and playing in her second major, had served ..." ("One Meridian employee,
@@ -42,10 +37,6 @@ _SUBJECT = re.compile(
     rf"(?:\s+and\s+(?P<run2>{NAME_RUN}))?(?P<affiliation>\s+(?:of|from|at)\s+(?:the\s+)?(?:(?:{NAME_RUN}\s+)?"
     rf"(?:[a-z][\w\-]*\s+)?(?:{LEAD_ALTERNATIVES})\s+)?{NAME_RUN}(?:\s+in\s+{NAME_RUN})?)?)"
     rf"(?P<appos>(?:,\s+(?:[^,;]|,(?=\d{{3}})){{1,120}}?){{1,3}},)?,?\s+{_VERB}")  # ", 68, from Paisley,", "1,000"
-# position, the known person named ("" when unknown, UNKNOWN_PERSON and its gender if known for a
-# full name we do not know as a speaker: "?m" for "Daniel Price"), whether it is an attribution
-Mention = tuple[int, str, bool]
-UNKNOWN_PERSON = "?"
 NOBODY = ""  # what _by_subject gives for someone unnamed
 
 
@@ -56,7 +47,7 @@ def resolve_pronouns(doc: QuotedText, items: list[Said]) -> None:
     gender is known and not the pronoun's, or the rule finds nobody, the one person of the
     pronoun's gender it can mean (see `_by_gender`). In document order, so a resolved pronoun
     counts as a mention for the next one."""
-    mentions = _mentions(doc, items)
+    mentions = find_mentions(doc, items)
     positions = [m[0] for m in mentions]
     starts = [lo for lo, _ in doc.paragraphs]
     for item in sorted((i for i in items if i.attribution == "pronoun"), key=lambda i: i.name_at):
@@ -71,7 +62,7 @@ def resolve_pronouns(doc: QuotedText, items: list[Said]) -> None:
         speaker = (speaker or _by_position(window)
                    or _by_paragraph(doc, mentions[bisect_left(positions, starts[p]):end], gender))
         if speaker and not doc.people.gender(speaker) and any(
-                _known(name) and name != speaker and doc.people.gender(name) == gender
+                known(name) and name != speaker and doc.people.gender(name) == gender
                 for _, name, _ in mentions[bisect_left(positions, starts[p]):end]):
             speaker = None  # "she" after Mrs. Orton and then Dale Finch (no gender known), in one paragraph
         if not speaker or doc.people.gender(speaker) not in ("", gender):
@@ -109,7 +100,7 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
         return chained  # "He said the objects would go on display. “...,” he told AFP."
     if not m and (quoted := _speaker_of_quote_opening(doc, mentions, previous, current, item.name_at, gender)):
         return quoted  # "“...,” said Jakob Winther, a partner at law firm X. He said ..."
-    if not m or any(current <= pos < item.name_at and not _somewhere(doc, pos, name) for pos, name, _ in mentions):
+    if not m or any(current <= pos < item.name_at and not somewhere(doc, pos, name) for pos, name, _ in mentions):
         return None  # someone named in the pronoun's own sentence before it ("... to Europe, she" is no one)
     named = (m.group("unnamed") or m.group("role")) and m.group("appos") and NAME_RUN_PATTERN.match(m.group("appos"), 2)
     if named and (not split_title(named.group())[1] or doc.people.organisation(named.group())):
@@ -134,14 +125,14 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
         candidates = of_gender
     speaker, other = candidates[0], "m" if gender == "f" else "f"
     if previous < paragraph and doc.people.gender(speaker) != gender and (doc.people.gender(speaker) or any(
-            name not in ("", speaker) and not _somewhere(doc, pos, name) and not _placed(doc, pos)
+            name not in ("", speaker) and not somewhere(doc, pos, name) and not placed(doc, pos)
             and pos not in (m.start("run"), m.start("run2"))  # (the subject itself, first named: "?")
             for pos, name, _ in mentions)):  # (not "in the delta city of Can Tho")
         return None  # across a paragraph break only a person of the pronoun's gender, or the only one named
     if doc.people.gender(speaker) not in ("", gender) or any(
-            since <= pos < previous and name and name != speaker and _gender(doc, name) != other
-            and not _names(doc, pos, speaker) and not _somewhere(doc, pos, name)
-            and not (name == UNKNOWN_PERSON and _WHERE.search(doc.text, max(0, pos - 40), pos))  # "in Lower Zambezi"
+            since <= pos < previous and name and name != speaker and gender_of(doc, name) != other
+            and not _names(doc, pos, speaker) and not somewhere(doc, pos, name)
+            and not (name == UNKNOWN_PERSON and WHERE.search(doc.text, max(0, pos - 40), pos))  # "in Lower Zambezi"
             for pos, name, _ in mentions):
         return None  # "“...,” said lawyer Cruz. Judge Okonkwo rejected it. “...,” she said": either
     for pos, name, _ in mentions:  # anyone else named in that sentence who could be meant
@@ -149,8 +140,8 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
                 and not m.start("affiliation") <= pos < m.end("affiliation")
                 and not (m.start("appos") <= pos < m.end("appos") and _RELATIVE.match(m.group("appos") or ""))
                 and name not in candidates and not _names(doc, pos, *candidates)
-                and not _modifier(doc, pos, name) and not _placed(doc, pos) and not _somewhere(doc, pos, name)
-                and not _possessive(doc, pos) and (not name or _gender(doc, name) != other)
+                and not _modifier(doc, pos, name) and not placed(doc, pos) and not somewhere(doc, pos, name)
+                and not _possessive(doc, pos) and (not name or gender_of(doc, name) != other)
                 and not (not name and pos >= m.end() and (_AN_AUDIENCE.match(doc.text, pos) or (  # "asked the judge"
                     _REPORTS.search(doc.text, previous, pos))))
                 and not _told_an_outlet(doc, pos)
@@ -234,10 +225,14 @@ def _speaker_of_quote_opening(doc: QuotedText, mentions: list[Mention], previous
     Winther, a partner at law firm Winther & Holm. He said ..."), when no other known person is."""
     span = next((s for s in doc.spans if s.open_mark == previous and s.speaker and s.attribution == "person"
                  and s.close_mark <= s.name_at < current), None)
-    if span is None or doc.people.is_organisation(span.speaker) or doc.people.gender(span.speaker) not in ("", gender):
+    speaker = span.speaker if span else None
+    if span is None or not speaker or doc.people.is_organisation(speaker):
         return None
-    others = [name for pos, name, _ in mentions if span.name_at < pos < at and _known(name) and name != span.speaker]
-    return None if others else span.speaker
+    if doc.people.gender(speaker) not in ("", gender):
+        return None
+    others = [name for pos, name, _ in mentions if span.name_at < pos < at and name != speaker
+              and (known(name) or name == UNKNOWN_PERSON + gender)]  # ("?m": Tom Hale, no speaker, a man)
+    return None if others else speaker
 
 
 def _same_pronoun_before(doc: QuotedText, mentions: list[Mention], previous: int, current: int, at: int,
@@ -248,15 +243,15 @@ def _same_pronoun_before(doc: QuotedText, mentions: list[Mention], previous: int
     if not opening or ("f" if opening.group("pron").casefold() == "she" else "m") != gender:
         return None
     at_opening = previous + opening.start("pron")
-    named = [name for pos, name, _ in mentions if pos == at_opening and _known(name)]
+    named = [name for pos, name, _ in mentions if pos == at_opening and known(name)]
     others = [name for pos, name, _ in mentions if at_opening < pos < at and name and name not in named
-              and not _somewhere(doc, pos, name) and not _placed(doc, pos)]
+              and not somewhere(doc, pos, name) and not placed(doc, pos)]
     return named[0] if len(named) == 1 and not others else None
 
 
 def _by_position(window: list[Mention]) -> str | None:
     """The person named last, if the only one named in the window or the speaker of a quote."""
-    if not window or not _known(window[-1][1]):
+    if not window or not known(window[-1][1]):
         return None
     return window[-1][1] if len({name for _, name, _ in window}) == 1 or window[-1][2] else None
 
@@ -266,7 +261,7 @@ def _by_paragraph(doc: QuotedText, own: list[Mention], gender: str) -> str | Non
     no other gender: "Industry analyst Femke de Wit was less excited. She said ..." is de Wit,
     whatever the paragraph before named."""
     names = {name for _, name, _ in own}
-    if len(names) != 1 or not _known(speaker := names.pop()):
+    if len(names) != 1 or not known(speaker := names.pop()):
         return None
     return speaker if doc.people.gender(speaker) in ("", gender) else None
 
@@ -276,13 +271,13 @@ def _by_gender(doc: QuotedText, window: list[Mention], gender: str) -> str | Non
     known to be of the other one (a full name we know nothing of counts against), and nothing we
     cannot tell is a person ("Chile") is named after them.
     "She said" after Sofia Reyes and Thomas Becker is Reyes; after Price and Marsh, "he" is nobody."""
-    last = next((i for i in range(len(window) - 1, -1, -1) if _known(window[i][1])
+    last = next((i for i in range(len(window) - 1, -1, -1) if known(window[i][1])
                  and doc.people.gender(window[i][1]) == gender), None)
     if last is None:
         return None
     speaker = window[last][1]
     others = {name for _, name, _ in window if name and name != speaker}
-    if any(_gender(doc, name) != ("m" if gender == "f" else "f") for name in others):
+    if any(gender_of(doc, name) != ("m" if gender == "f" else "f") for name in others):
         return None
     return speaker if all(name for _, name, _ in window[last:]) else None
 
@@ -292,115 +287,12 @@ def _by_elimination(doc: QuotedText, own: list[Mention], gender: str, at: int) -
     there is known to be of the other gender, nothing else is named, and no unnamed person of the
     pronoun's gender comes up after them ("his mother"): "she" after Alvarez (a "he") and Kline is Kline."""
     names, other = {name for _, name, _ in own}, "m" if gender == "f" else "f"
-    if not names or not all(_known(name) or _gender(doc, name) == other for name in names):
+    if not names or not all(known(name) or gender_of(doc, name) == other for name in names):
         return None  # a full name we do not know counts when its given name is of the other gender
-    unknown = [name for name in names if _known(name) and doc.people.gender(name) == ""]
+    unknown = [name for name in names if known(name) and doc.people.gender(name) == ""]
     rest = names - set(unknown)
-    if len(unknown) != 1 or not rest or not all(_gender(doc, n) == other for n in rest):
+    if len(unknown) != 1 or not rest or not all(gender_of(doc, n) == other for n in rest):
         return None
     since = max(pos for pos, name, _ in own if name == unknown[0])
     words = {w.casefold() for w in re.findall(r"[\w.]+", doc.text[since:at])}
     return None if words & (lexicon.FEMALE_WORDS if gender == "f" else lexicon.MALE_WORDS) else unknown[0]
-
-
-def _known(name: str) -> bool:
-    return bool(name) and not name.startswith(UNKNOWN_PERSON)
-
-
-def _unknown(doc: QuotedText, name: str) -> str:
-    """How a name that is no known speaker counts: a full name is someone, of its gender if known."""
-    return UNKNOWN_PERSON + doc.people.gender(name) if " " in name else ""
-
-
-def _placed(doc: QuotedText, at: int) -> bool:
-    """Whether the name at `at` follows "in", "at", "aboard": a place ("at Kingsbridge General")."""
-    return bool(_LOCATIVE.search(doc.text, max(0, at - 12), at))
-
-
-# Before a name nobody knows as a person, where places and events go: "from Bab Chellah station",
-# "bound for Bangkok", "in Glasgow and Aberdeen", "last year's Tour".
-_WHERE = re.compile(
-    rf"(?:\b(?:in|at|from|to|for|of|near|into|across|on)\s+(?:the\s+)?(?:{NAME_RUN}\s+(?:and|or)\s+)?|"
-    rf"\b(?:year|week|month|season)['’]s\s+)$")  # "last year's Tour"
-
-
-_OF_A_PLACE = re.compile(r"\b(?:city|town|village|province|region|district|county|state|port|island|capital)\s+of\s+$")
-
-
-def _somewhere(doc: QuotedText, at: int, name: str) -> bool:
-    """Whether an unknown name (no known person) is a place or an event by where it stands: a lone
-    word ("bound for Bangkok"), or a longer one followed by a noun ("from Bab Chellah station");
-    not a full name of no given gender ("lost the final to Eliud Kipchoge")."""
-    if _known(name) or name not in ("", UNKNOWN_PERSON):
-        return False
-    m = NAME_RUN_PATTERN.match(doc.text, at)
-    if m and m.group().casefold() in lexicon.PLACES | lexicon.NEWS_OUTLETS:
-        return True  # "said Iceland would ...", "told Reuters that ..."
-    if _OF_A_PLACE.search(doc.text, max(0, at - 30), at):
-        return True  # "the delta city of Can Tho"
-    if not _WHERE.search(doc.text, max(0, at - 40), at):
-        return False
-    return name == "" or bool(m and re.match(r"\s+(?:station|airport|hall|street|square|bridge|park|port|road)\b",
-                                             doc.text[m.end():m.end() + 12]))
-
-
-def _gender(doc: QuotedText, name: str) -> str:
-    return name[1:] if name.startswith(UNKNOWN_PERSON) else doc.people.gender(name)
-
-
-def _mentions(doc: QuotedText, items: list[Said]) -> list[Mention]:
-    """Every name outside quotes, with the known person it names ("" if none), and every
-    attribution of a quote to a person. Organisations count as names we cannot tell are people;
-    a place in the tail of an attribution ("Trump said in the Rose Garden") does not count."""
-    people = doc.people
-    mentions = [(i.name_at, "" if people.is_organisation(i.speaker) else i.speaker, True)
-                for i in items if i.speaker and i.attribution == "person"]
-    tails = _attribution_tails(doc, items)
-    organisations = _organisation_spans(doc)  # in order, not overlapping
-    organisation_starts = [lo for lo, _ in organisations]
-    sentence_starts = set(doc.sentence_starts)
-    for m in NAME_RUN_PATTERN.finditer(doc.text):
-        name = split_title(m.group())[1]
-        if not name or doc.in_quote(m.start()) or COMPOUND_ADJECTIVE.fullmatch(m.group()):
-            continue
-        in_tail = any(lo <= m.start() < hi for lo, hi in tails)
-        if in_tail and _PLACE_LEAD.search(doc.text, max(0, m.start() - 20), m.start()):
-            continue
-        person = people.find(m.group())
-        inside = bisect_right(organisation_starts, m.start()) - 1  # the organisation named where the name starts
-        if (person and people.is_organisation(person.name)) or (
-                inside >= 0 and m.end() <= organisations[inside][1]  # but not "U.S. District Judge Tom Hale"
-        ) or _EMPLOYER.search(doc.text, max(0, m.start() - 60), m.start()):
-            continue  # "the University of Hamburg", "Halvorsen Bank", "an analyst at Nordlys Maritime": no he or she
-        if person or len(name.split()) > 1 or m.start() not in sentence_starts:  # "Critics said": no name
-            unknown = "" if _placed(doc, m.start()) else _unknown(doc, name)
-            mentions.append((m.start(), person.name if person else unknown, False))
-    for m in rules.SOMEONE.finditer(doc.text):
-        if not doc.in_quote(m.start()) and not _APPOSITION.search(doc.text, max(0, m.start() - 3), m.start()):
-            person = people.with_role(m.group().casefold()) if m.group("role") else None
-            if person and people.is_organisation(person.name):
-                person = None
-            mentions.append((m.start(), person.name if person else "", False))
-    return sorted(mentions)
-
-
-# Before the organisation a person works for: "an analyst at ", "the chief executive of ".
-_EMPLOYER = re.compile(rf"\b(?:an?|the|its|their)\s+(?:[\w\-]+\s+){{0,2}}?(?:{_ROLES})\s+(?:at|of|with)\s+(?:the\s+)?$")
-
-
-def _organisation_spans(doc: QuotedText) -> list[tuple[int, int]]:
-    """Where the document names its organisations of more than one word ("University of Hamburg")."""
-    names = doc.people.long_organisations
-    if not names:
-        return []
-    return [m.span() for m in re.finditer("|".join(map(re.escape, names)), doc.text)]
-
-
-def _attribution_tails(doc: QuotedText, items: list[Said]) -> list[tuple[int, int]]:
-    """From the name of each quote attributed after it to the end of that sentence."""
-    tails = []
-    for item in items:
-        if item.kind == "direct" and item.speaker and item.name_at >= item.close_mark:
-            end = _SENTENCE_END.search(doc.text, item.name_at)
-            tails.append((item.name_at, end.end() if end else len(doc.text)))
-    return tails
