@@ -87,7 +87,8 @@ ORGANISATION_WORDS = frozenset(_KINDS)
 # What "the company", "the bank" may stand for: kind -> words of a name that make it that kind.
 KIND_OF_WORD = {word: frozenset(kinds.split()) for word, kinds in _KINDS.items()}
 # Nouns of "the <kind> said" that stand for an organisation, not a person.
-ORGANISATION_NOUNS = frozenset(k for kinds in KIND_OF_WORD.values() for k in kinds) | {"firm", "company"}
+ORGANISATION_NOUNS = frozenset(k for kinds in KIND_OF_WORD.values() for k in kinds) | {
+    "firm", "company", "regulator", "watchdog"}
 # Nouns that say what an organisation named right after them is: "regulator Ofgrid", "consumer group
 # Fair Power", "online grocer FreshCart" (general kinds of organisation, not names).
 ORGANISATION_LEADS = ORGANISATION_NOUNS | frozenset(

@@ -308,7 +308,8 @@ class People:
         but not one first named later in the sentence at `at` (its object, not its subject); of
         those, the ones named before `at` if any are."""
         kind, qualifiers = words[-1], words[:-1]
-        matches = [o for o, kinds in self.organisations.items() if kind in kinds
+        alike = _REGULATORS if kind in ("regulator", "watchdog") else {kind}  # "the regulator": its board
+        matches = [o for o, kinds in self.organisations.items() if alike & kinds
                    and (all(q in o.casefold().split() for q in qualifiers)  # "the foreign ministry"
                         or f" {o.casefold()} " in f" {' '.join(qualifiers)} ")  # "the Solidarity trade union"
                    and not (at is not None and self._named_later_in_sentence(o, at))]
@@ -322,6 +323,8 @@ class People:
         return first >= at and not re.search(r"[.!?]\s", self.text[at:first])
 
 
+# What "the regulator" or "the watchdog" may be named: "the Competition Board", "the Energy Authority".
+_REGULATORS = frozenset("regulator watchdog authority commission board office agency inspectorate".split())
 _HONORIFICS = frozenset("mr mr. mrs mrs. ms ms. miss mx mx. madam".split())
 _NOT_ACRONYMS = frozenset("CEO CFO COO CTO MP PM AG DA GM US UK UN EU USA".split())
 

@@ -126,7 +126,8 @@ AFTER = (
     ),
     _rule(
         "says name",
-        rf"\s*,?\s*{VERB}\s+(?:(?:the|a|an)\s+)?(?:{_ORG_ROLE_LEAD}|(?:(?!(?:{_FUNCTION_WORDS})\b)[a-z][\w'’\-]*\s+){{0,2}})"
+        rf"\s*,?\s*{VERB}\s+(?:(?:the|a|an|his|her|their)\s+)?"  # also "said her friend Emeka Obi"
+        rf"(?:{_ORG_ROLE_LEAD}|(?:(?!(?:{_FUNCTION_WORDS})\b)[a-z][\w'’\-]*\s+){{0,2}})"
         rf"(?P<run>{_RUN})",  # also "said Tasmania Fire Service chief officer Darren Hollis"
     ),
     _rule("role says", rf"\s*,?\s*{_ROLE}\s+{_AUX}{VERB}\b"),

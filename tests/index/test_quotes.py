@@ -1651,3 +1651,18 @@ def test_he_after_a_sentence_opening_with_the_speakers_quote(text, speaker):
 def test_he_after_a_quote_whose_sentence_names_another_man_stays_open():
     text = "“This is wrong,” said Jakob Winther, who sat beside Tom Hale. He said the companies had erred."
     assert [s for s, k, _ in said(text) if k == "reported"] == []
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("“I am going to be driving an hour in labor,” said Ruhl, 29, a dental hygienist from nearby Oberlin. "
+     "“That's not a plan. That's a gamble.”", "Ruhl"),
+    ("“The grandma moment finished me,” said her friend Emeka Obi. “I was not ready.”", "Emeka Obi"),
+], ids=["after-an-age-and-a-job-from-a-town", "said-her-friend"])
+def test_dev4_two_quotes(text, speaker):
+    assert [s for s, _, _ in said(text)] == [speaker, speaker]
+
+
+def test_the_regulator_is_the_one_board_named():
+    text = ("The Competition Board said on Wednesday that the merger would hurt shops. The regulator said remedies "
+            "offered by the two companies were insufficient.")
+    assert [s for s, _, _ in said(text)] == ["Competition Board", "Competition Board"]
