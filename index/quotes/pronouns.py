@@ -138,7 +138,8 @@ def _by_subject(doc: QuotedText, item: Said, mentions: list[Mention], paragraph:
     for pos, name, _ in mentions:  # anyone else named in that sentence who could be meant
         if (previous <= pos < current and pos not in (m.start("run"), m.start("run2"))
                 and not m.start("affiliation") <= pos < m.end("affiliation")
-                and not (m.start("appos") <= pos < m.end("appos") and _RELATIVE.match(m.group("appos") or ""))
+                and not (m.start("appos") <= pos < m.end("appos") and (
+                    _RELATIVE.match(m.group("appos") or "") or name in ("", UNKNOWN_PERSON)))  # ", one of two GPs,"
                 and name not in candidates and not _names(doc, pos, *candidates)
                 and not _modifier(doc, pos, name) and not placed(doc, pos) and not somewhere(doc, pos, name)
                 and not _possessive(doc, pos) and (not name or gender_of(doc, name) != other)

@@ -1666,3 +1666,15 @@ def test_the_regulator_is_the_one_board_named():
     text = ("The Competition Board said on Wednesday that the merger would hurt shops. The regulator said remedies "
             "offered by the two companies were insufficient.")
     assert [s for s, _, _ in said(text)] == ["Competition Board", "Competition Board"]
+
+
+def test_he_past_unknown_words_in_the_subjects_apposition():
+    text = ("Dr Euan Blackwood, one of two GPs on the island, said patients had been forced to fly. “I have a man in "
+            "his eighties who has now missed two scans,” he said.")
+    assert [s for s, _, _ in said(text)] == ["Euan Blackwood", "Euan Blackwood"]
+
+
+def test_a_man_named_in_the_subjects_apposition_still_leaves_he_open():
+    text = ("Dr Ana Ruiz, who works with Tom Hale, said patients had been forced to fly. “I have a man who has "
+            "missed two scans,” he said.")
+    assert [s for s, k, _ in said(text) if k == "direct"] == []
