@@ -110,6 +110,7 @@ def _definite(text: str, start: int, run: str) -> bool:
     return bool(re.search(r"\b[Tt]he\s+$", text[max(0, start - 8):start]) or re.match(r"(?:The|[\w.]+['’]s)\s", run))
 
 
+_TOWN_HALLS = frozenset("city town county borough municipality village shire".split())
 _ROMANCE_PARTICLES = frozenset("de del da do dos das di della la le des du y e".split())
 
 
@@ -127,6 +128,8 @@ def organisation_name(run: str) -> str:
     words = run.split()
     while words and words[0].casefold() in NOT_NAME_WORDS:
         words = words[1:]  # "The", "In"
+    if len(words) >= 3 and words[0].casefold() in _TOWN_HALLS and words[1] == "of" and words[2][:1].isupper():
+        return " ".join(words[:3])  # "City of Kamloops", "Town of Oakville": its council
     while len(words) > 2 and (words[0].casefold() in lexicon.KIND_ONLY_LEADS or words[0].endswith(("'s", "’s"))
                               or COMPOUND_ADJECTIVE.fullmatch(words[0])):
         words = words[1:]  # "Developer Brightline Homes", "Switzerland's Federal Supreme Court", "Singapore-based X"
@@ -338,7 +341,9 @@ _SURNAME_PLACES = frozenset("jordan israel georgia wales england france india ke
 
 def _kinds(name: str) -> frozenset[str]:
     """What "the ..." may call a name: from its words, but not those of its "of ..." complement
-    ("Ministry of Energy" is no company)."""
+    ("Ministry of Energy" is no company); "the city" for the City of Kamloops."""
+    if name.split()[0].casefold() in _TOWN_HALLS and " of " in name:
+        return frozenset({name.split()[0].casefold(), "council"})
     head = re.split(r"\s+(?:of|for)\s+", name.casefold(), maxsplit=1)[0].split()
     return frozenset(k for i, w in enumerate(head) for k in lexicon.KIND_OF_WORD.get(w, ())
                      if w not in lexicon.LAST_WORD_KINDS or i == len(head) - 1)

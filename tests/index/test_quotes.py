@@ -1678,3 +1678,9 @@ def test_a_man_named_in_the_subjects_apposition_still_leaves_he_open():
     text = ("Dr Ana Ruiz, who works with Tom Hale, said patients had been forced to fly. “I have a man who has "
             "missed two scans,” he said.")
     assert [s for s, k, _ in said(text) if k == "direct"] == []
+
+
+def test_the_city_of_a_place_speaks_as_its_council():
+    text = "In a news release Wednesday, the City of Kamloops said staff would report back in September."
+    assert {s for s, _, _ in said(text)} == {"City of Kamloops"}
+    assert "City" not in {s for s, _, _ in said("Mexico City said it would ban cars.")}
