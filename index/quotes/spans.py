@@ -85,7 +85,8 @@ def _double_quote_spans(text: str, lo: int, hi: int) -> list[Said]:
         # A straight mark opens after a space or a bracket, and closes after a word or punctuation.
         before, after = text[i - 1] if i > lo else " ", text[i + 1] if i + 1 < hi else " "
         if not (before.isspace() and after.isspace()):
-            marks.append((i, before.isspace() or before in "([{—–-“‘'"))
+            opening_single = before == "'" and (i - 2 < lo or text[i - 2].isspace() or text[i - 2] in "([{")
+            marks.append((i, before.isspace() or before in "([{—–-“‘" or opening_single))  # not ",'\"" closing both
     curly = [opens for i, opens in marks if text[i] != '"']
     straight = [(i, opens) for i, opens in marks if text[i] == '"']
     # A snippet cut mid-quote starts with a closing mark: its quote began before the paragraph.

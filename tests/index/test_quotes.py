@@ -1684,3 +1684,9 @@ def test_the_city_of_a_place_speaks_as_its_council():
     text = "In a news release Wednesday, the City of Kamloops said staff would report back in September."
     assert {s for s, _, _ in said(text)} == {"City of Kamloops"}
     assert "City" not in {s for s, _, _ in said("Mexico City said it would ban cars.")}
+
+
+def test_a_straight_quote_closing_after_a_nested_single_one():
+    text = ('"He put a cornet in my hands and told me, \'Breathe from your belly,\'" Azzopardi wrote. '
+            '"I still hear him every time I walk on stage."')
+    assert [s for s, _, _ in said(text)] == ["Azzopardi", "Azzopardi"]
