@@ -60,7 +60,7 @@ NON_PERSON_WORDS = frozenset(w.casefold() for w in """
     Agreement Act Plan Report Index Avenue Road Airport Station Market North South East West
     Northern Southern Eastern Western Central United New Saint San Los Las Hong Kong Saudi Korea
     Europe European America American Africa African Asia Asian Earth Communications Electric Energy
-    Power Oil Airways Entertainment Productions Telecom Insurance Financial Securities Brands Foods
+    Oil Airways Entertainment Productions Telecom Insurance Financial Securities Brands Foods
     Industries Enterprises Solutions Software Digital Electronics Publishing Books Code SpA GmbH AG
     plc PLC KG Glacier Mount Mountain Bay Gulf Strait Canal Peninsula Highway Cathedral Harbour Harbor Volcano
     Reservoir Fjord Desert Open Australian British French German Italian Spanish Chinese Japanese Russian Indian

@@ -228,7 +228,8 @@ def _another_subject(doc: QuotedText, item: Said, name: str) -> bool:
 
 # A place the sentence is in, before its bare "police said": "In neighbouring Italy, police said",
 # "... in Spain, where police said".
-_ELSEWHERE = re.compile(rf"^\s*(?:In|At|From|Near)\s+(?:[a-z]+\s+)?[{UPPER}][^,;]{{0,60}},\s*$|\bwhere\s+$")
+_ELSEWHERE = re.compile(  # a place, not a time: "In May, police said" is the force named before
+    rf"^\s*(?:In|At|From|Near)\s+(?:[a-z]+\s+)?(?!{rules.DAY_OR_MONTH}\b)[{UPPER}][^,;]{{0,60}},\s*$|\bwhere\s+$")
 
 
 # Before the organisation (or place) a speaker is from: "Ingrid Solberg of the University of Oslo said".

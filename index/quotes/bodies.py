@@ -38,7 +38,7 @@ def organisation_named_next(doc: QuotedText, at: int, body: str = "", kind: str 
     owner = re.match(r"[Tt]he\s+([a-z]+)['’]s?\s", body)  # "the league's organisers": a league
     owned = owner.group(1) if owner and owner.group(1) in KIND_OF_WORD else None
     for org in doc.people.organisations_starting(word):  # longest first
-        m = re.compile(rf"{re.escape(org)}(?:,[^,;“”\"]{{1,100}},)?\s+(?:said|says)\b").match(doc.text, start)
+        m = _SAYS_NEXT.match(doc.text, start + len(org)) if doc.text.startswith(org, start) else None
         kinds = doc.people.organisations[org]
         if m and (owned is None or owned in kinds) and (kind is None or kind in kinds or kinds == {"organisation"}):
             end = doc.text.find(".", m.end())
@@ -47,6 +47,8 @@ def organisation_named_next(doc: QuotedText, at: int, body: str = "", kind: str 
     return None
 
 
+# After the name opening the next sentence: its apposition, if any, and its speech verb.
+_SAYS_NEXT = re.compile(r"(?:,[^,;“”\"]{1,100},)?\s+(?:said|says)\b")
 # Between a sentence's end and the next one's subject: spaces, a paragraph break, "The".
 _NEXT_OPENING = re.compile(r"[ \t.]*(?:\n[ \t]*)*(?:The\s+)?")
 # A statement that says it is one more: "Glastonbury Festival said it would take a fallow year too".

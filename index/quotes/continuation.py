@@ -38,7 +38,9 @@ def _only_told(doc: QuotedText, between: str, name: str, speaker: str) -> bool:
 
 # The apposition after a speaker's name in their own attribution: "said Carolina Ibáñez, head of the
 # exporters' group Frutas del Pacífico." or "Nino Beridze, who has run the company since 2019, told".
-_APPOSITION = re.compile(r",\s+(?:who\b|[a-z]|\d|[A-Z][\w\-]*['’]s\s)[^.!?;“”\"]*")  # also ", 29, a hygienist"
+_APPOSITION = re.compile(  # also ", 29, a hygienist"; not a clause of its own (", but her deputy, X, disagreed")
+    r",\s+(?!(?:but|and|or|as|while|whose|when|whereas|although|though|because|before|after|until|then|so)\b)"
+    r"(?:who\b|[a-z]|\d|[A-Z][\w\-]*['’]s\s)[^.!?;“”\"]*")
 
 
 def _described(doc: QuotedText, before: Said, hi: int) -> tuple[int, int]:

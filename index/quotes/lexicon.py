@@ -80,8 +80,8 @@ ROMANCE_KINDS = {
     "polícia": "police", "municipalidad": "municipality council", "prefeitura": "city hall council",
 }
 _KINDS.update(ROMANCE_KINDS)
-# Kinds only as a name's last word: "Arunika Air", "Maritime Power" (not "Air Force One", "Power Cut").
-LAST_WORD_KINDS = {"air": "airline carrier company", "power": "utility company"}
+# Kinds only as a name's last word: "Arunika Air" (not "Air Force One"). Not "power": Samantha Power.
+LAST_WORD_KINDS = {"air": "airline carrier company"}
 _KINDS.update(LAST_WORD_KINDS)
 ORGANISATION_WORDS = frozenset(_KINDS)
 # What "the company", "the bank" may stand for: kind -> words of a name that make it that kind.
@@ -143,7 +143,7 @@ PLACES = frozenset(w.casefold() for w in """
     Laos Brunei Bhutan Maldives Fiji Samoa Tonga Haiti Jamaica Malta Andorra Liechtenstein Monaco Eritrea
     Djibouti Burundi Liberia Madagascar Mauritius Lesotho Eswatini Zambia Iceland Macedonia Argentina
     Lome Lilongwe Dakar Bamako Maputo Dodoma Luanda Windhoek Gaborone Accra Kinshasa Quito Asuncion Montevideo
-    Santiago Brasilia Kampala Kigali Harare Lusaka Khartoum Riyadh Muscat Kuwait Manama Dhaka Colombo Kathmandu
+    Brasilia Kampala Kigali Harare Lusaka Khartoum Riyadh Muscat Manama Dhaka Kathmandu
 """.split()) | frozenset(" ".join(w.split()).casefold() for w in """
     New Zealand|South Africa|South Korea|North Korea|United States|United Kingdom|Sri Lanka|Saudi Arabia|
     Costa Rica|Puerto Rico|North Macedonia|El Salvador|Hong Kong|New York|Czech Republic|Ivory Coast|

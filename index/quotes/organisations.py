@@ -48,8 +48,9 @@ _KIND_APPOSITION = re.compile(  # also "A guards' union, the Asociación Naciona
     rf"(?P<run>[{UPPER}][\w'’\-]*(?:\s+(?:(?:de|del|de\s+la|des|du|di|do|da|dos|das|of|for)\s+)?[{UPPER}][\w'’\-]*){{0,5}}),")
 # "Shelter Without Borders, an aid group,": its name, then what it is (the kind last before the comma
 # or what it does: not "Tom Hale, a bank manager,").
-_NAME_THEN_KIND = re.compile(
-    rf"(?<![\w'’.\-])(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{1,4}}),\s+(?:an?|the)\s+(?:[\w'’\-]+\s+){{0,3}}?"
+_NAME_THEN_KIND = re.compile(  # (the words before the kind describe it: no role, no "of": "a director of the company")
+    rf"(?<![\w'’.\-])(?P<run>[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{1,4}}),\s+(?:an?|the)\s+"
+    rf"(?:(?!(?:{'|'.join(sorted(ROLE_NOUNS))}|of|at|for|with|in|on|from|to|by)\b)[\w'’\-]+\s+){{0,3}}?"
     rf"(?P<kind>{lexicon.LEAD_ALTERNATIVES})(?:\s+(?:that|which|based|in|from|of)\b[^,;“”\"]{{0,80}})?,")
 # "Food and Drug Administration", "Alpine and Speleological Rescue Corps of South Tyrol": "and" inside
 # a name that ends with a word of an organisation's kind (and maybe "of ..."); see _find_organisations.
@@ -149,6 +150,9 @@ def organisation_name(run: str) -> str:
         while end < len(words) and (words[end][:1].isupper() and not is_title_word(words[end])
                                     or words[end] in _ROMANCE_PARTICLES and end + 1 < len(words)):
             end += 1
+            if words[end - 1].endswith(("'s", "’s")):  # "Banco Andino's Pedro Gómez": the bank ends there
+                words[end - 1] = words[end - 1][:-2]
+                break
         return " ".join(words[:end]) if end >= 2 else ""
     later = [k for k in kinds if k >= end and all(w[:1].isupper() and not is_title_word(w) for w in words[end:k])]
     end = max(end, later[-1] + 1) if later else end  # "Financial Conduct Authority": to its last kind word
@@ -255,8 +259,9 @@ def find_organisations(people: People, text: str) -> None:
             people.organisations[run] = _kinds(run) | {"organisation"}
     for m in _SPEAKING_RUN.finditer(text):
         words = m.group("run").split()
-        while len(words) > 2 and (COMPOUND_ADJECTIVE.fullmatch(words[0]) or words[0].endswith(("'s", "’s"))):
-            words = words[1:]  # "London-listed Kalahari Stones", "Ecuador's National Risk Management Secretariat"
+        while len(words) > 2 and (COMPOUND_ADJECTIVE.fullmatch(words[0]) or words[0].endswith(("'s", "’s"))
+                                  or words[0].casefold() in lexicon.KIND_ONLY_LEADS):
+            words = words[1:]  # "London-listed Kalahari Stones", "Ecuador's National ...", "Operator Tohoku Electric"
         run = " ".join(words)
         titled = any(is_title_word(w) and w.casefold() not in lexicon.FIELD_WORDS or w.casefold() in NOT_NAME_WORDS
                      for w in words)
@@ -322,7 +327,9 @@ def _no_person(people: People, run: str) -> bool:
     word no person's name has ("Maritime Power", "Kakheti Valley Wines"), but is not "Kakheti Valley"."""
     words = run.split()
     title, name = split_title(run)
-    return (len(words) > 1 and not title and name != run and words[-1].casefold() not in _PLACE_ENDINGS
+    return (len(words) > 1 and not title and name != run  # and not "Banco Andino's Pedro Gómez", someone's:
+            and not any(w.endswith(("'s", "’s")) for w in words[:-1])
+            and words[-1].casefold() not in _PLACE_ENDINGS
             and run.casefold() not in lexicon.PLACES and words[0].casefold() not in lexicon.GIVEN_NAMES
             and not any(is_title_word(w) or w.casefold() in NOT_NAME_WORDS | ROLE_NOUNS for w in words)
             and not people.organisation(run) and not any(o.endswith(" " + run) for o in people.organisations))

@@ -18,6 +18,7 @@ from ..names import (
     normalise_speaker,
     split_title,
 )
+from ..terms import SPEECH_VERBS
 from . import lexicon
 from .organisations import find_organisations
 
@@ -76,10 +77,10 @@ class People:
                 titled.append((m.group(), role_before[0].casefold() if role_before else ""))
         self._sorted_organisations: list[str] | None = None  # set once every organisation is found
         self._by_first_word: dict[str, list[str]] | None = None  # made on first use, once all are found
+        self.long_by_last_word: dict[str, list[str]] = {}  # the long organisations by their last word, once found
         self._find_organisations(text)
         # The organisations of more than one word, longest first (found once: none is added later).
         self.long_organisations = sorted((o for o in self.organisations if " " in o), key=len, reverse=True)
-        self.long_by_last_word: dict[str, list[str]] = {}  # the same by their last word, longest first
         for o in self.long_organisations:
             self.long_by_last_word.setdefault(o.rsplit(" ", 1)[-1], []).append(o)
         self._sorted_organisations = sorted(self.organisations)  # for the names that start with a run
@@ -177,8 +178,10 @@ class People:
             longer = list(itertools.takewhile(lambda o: o.startswith(prefix), ordered[i:i + 2]))
         if len(longer) == 1 and not self._person_ending(name):
             return longer[0]
-        ending = [o for o in getattr(self, "long_by_last_word", {}).get(words[-1], ()) if o.endswith(" " + name)]
-        return ending[0] if len(words) >= 2 and len(ending) == 1 else None  # "Vila Serrana" for Esporte Clube ...
+        if len(words) < 2 or name in self.people or words[0].casefold() in lexicon.GIVEN_NAMES:
+            return None  # "Rafael del Pino" is no Fundación Rafael del Pino
+        ending = [o for o in self.long_by_last_word.get(words[-1], ()) if o.endswith(" " + name)]
+        return ending[0] if len(ending) == 1 else None  # "Vila Serrana" for Esporte Clube Vila Serrana
 
     def organisations_starting(self, word: str) -> list[str]:
         """The organisations whose name starts with `word`, longest first."""
@@ -265,15 +268,23 @@ class People:
         return name
 
     def _family_name_first(self, word: str) -> str | None:
-        """The one person of three names whose first one is `word`: a family name written first."""
+        """The one speaker of three names whose first one is `word`, a family name written first
+        ("Ms. Lim" for Lim Hui Min, who spoke before), when no other name starts with it ("Kim Yo-jong")."""
         names = [n for n in self.by_first_word_of_three.get(word, ()) if n not in self.organisations]
-        return names[0] if len(names) == 1 else None
+        if len(names) != 1 or not re.search(rf"{re.escape(names[0])}[^.!?“”\"]{{0,120}}?\b(?:{_SPOKE})\b", self.text):
+            return None  # a speaker ("Lim Hui Min, the chief executive, said"), not "Lim Hui Min was injured"
+        full = normalise_speaker(names[0])
+        others = {key for m in NAME_RUN_PATTERN.finditer(self.text)
+                  if (key := normalise_speaker(split_title(m.group())[1])).startswith(word + " ") and key != full}
+        return None if others else names[0]
 
     def _paternal_surname(self, word: str) -> str | None:
         """The one person of three names whose middle one is `word`, when no name ends with it:
         "Olivera" for Martín Olivera Sosa, whose first surname is the one used alone."""
         names = [n for n in self.by_middle_word.get(word, ()) if n not in self.organisations
                  and n.split()[-1].casefold() not in lexicon.ORGANISATION_NOUNS]
+        if word in lexicon.GIVEN_NAMES:
+            return None  # "José" of María José García: a given name, maybe someone else's
         return names[0] if len(names) == 1 else None
 
     def _shared_surname(self, fuller: set[str], before: frozenset[str]) -> str | None:
@@ -325,6 +336,7 @@ class People:
 
 # What "the regulator" or "the watchdog" may be named: "the Competition Board", "the Energy Authority".
 _REGULATORS = frozenset("regulator watchdog authority commission board office agency inspectorate".split())
+_SPOKE = "|".join(SPEECH_VERBS)
 _HONORIFICS = frozenset("mr mr. mrs mrs. ms ms. miss mx mx. madam".split())
 _NOT_ACRONYMS = frozenset("CEO CFO COO CTO MP PM AG DA GM US UK UN EU USA".split())
 

@@ -204,7 +204,7 @@ _LISTENER = (  # "told the Associated Press", "told a briefing"
 _TOLD = r"(?:told|tells|warned|urged|assured|reminded|informed)"
 _THAT = r"\s+that\s+(?!(?:year|day|week|month|time|morning|night|evening|season)\b)"
 _FINITE = r"(?:had|has|have|was|were|is|are|would|will|could|can|did|may|might|must|should)"
-_DAY_OR_MONTH = (r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June"
+DAY_OR_MONTH = (r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June"
                  r"|July|August|September|October|November|December|Today|Yesterday)")
 _STATEMENT = (  # "the EU must ...", "212 flights ...", "Munster Milk had drawn ...", "at least nine ..."
     rf"(?P<clause>(?:(?!(?:{_PREPOSITIONS.replace(' ', '|')})\b(?!\s+\d|\s+(?:least|most)\s))[a-z]"
@@ -212,7 +212,7 @@ _STATEMENT = (  # "the EU must ...", "212 flights ...", "Munster Milk had drawn 
     rf"|(?=[{UPPER}][\w'’\-]*(?:\s+[{UPPER}][\w'’\-]*){{0,3}}(?:,\s+[^,;]{{1,40}},)?"
     rf"\s+(?:{_FINITE}|[a-z]+ed)\b)[{UPPER}]"
     # or one capitalised word before a noun: "Asian demand was growing", not "said Tuesday the ..."
-    rf"|(?!{_DAY_OR_MONTH}\b)(?=[{UPPER}][\w'’\-]*\s+(?:[a-z][\w'’\-]*\s+){{1,2}}?{_FINITE}\b)[{UPPER}])"
+    rf"|(?!{DAY_OR_MONTH}\b)(?=[{UPPER}][\w'’\-]*\s+(?:[a-z][\w'’\-]*\s+){{1,2}}?{_FINITE}\b)[{UPPER}])"
     rf"\S*(?:\s+\S+){{2,}})"
 )
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|last\s+(?:week|month|year))"

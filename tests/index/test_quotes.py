@@ -1690,3 +1690,46 @@ def test_a_straight_quote_closing_after_a_nested_single_one():
     text = ('"He put a cornet in my hands and told me, \'Breathe from your belly,\'" Azzopardi wrote. '
             '"I still hear him every time I walk on stage."')
     assert [s for s, _, _ in said(text)] == ["Azzopardi", "Azzopardi"]
+
+
+# -- from the hostile review of round twelve ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Profits at Kauri Timber fell. Wiremu Parata, a director of the company, said demand had collapsed. "
+     "The company said it would cut 200 jobs.", ["Wiremu Parata"]),
+    ("Wiremu Parata, a director of the company, said profits had fallen. “We had a terrible year,” he said.",
+     ["Wiremu Parata", "Wiremu Parata"]),
+    ("Electricity prices will rise, the company said.\n\nSamantha Power, the consumer affairs minister, said the "
+     "rise was unjustified.", ["Samantha Power"]),
+    ("Senator Ioana Power said the bill would pass. “It is a good bill,” she said.", ["Ioana Power", "Ioana Power"]),
+    ("Banco Andino's Pedro Gómez said rates would fall.", ["Pedro Gómez"]),
+    ("Rafael del Pino spoke at the Fundación Rafael del Pino in Madrid. Rafael del Pino said the company would "
+     "move its listing.", ["Rafael del Pino"]),
+    ("Operator Tohoku Electric said the reactor was safe.", ["Tohoku Electric"]),
+], ids=["a-director-of-the-company-is-a-person", "and-his-he", "power-is-a-surname", "a-senator-power",
+        "a-possessive-ends-a-romance-name", "a-foundation-named-after-a-person", "a-kind-glued-to-two-words"])
+def test_round_twelve_review_speakers(text, expected):
+    assert [s for s, _, _ in said(text)] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "“We reject this offer,” said union leader Ana Ruiz, but her deputy, Pedro Gómez, disagreed. “We should accept.”",
+    "“We will win this,” said coach Tomas Berg, whose captain, Erik Lund, was sent off. “I did nothing wrong.”",
+], ids=["but-her-deputy", "whose-captain"])
+def test_a_clause_after_the_speakers_name_is_no_apposition(text):
+    assert len(said(text)) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "Lim Hui Min, 42, a nurse, was injured in the blast. Her husband, Mr. Lim, said she was stable.",
+    "Kim Jong Un inspected the launch. His sister, Kim Yo-jong, issued a statement. Ms. Kim said the drills were "
+    "a provocation.",
+    "María José García and her husband run a bakery. José said the new tax would ruin them.",
+], ids=["not-a-speaker", "another-kim", "a-compound-given-name"])
+def test_a_lone_name_is_not_the_three_word_name_when_that_may_be_wrong(text):
+    assert not ({s for s, _, _ in said(text)} & {"Lim Hui Min", "Kim Jong Un", "María José García"})
+
+
+def test_police_after_a_time_are_the_force_named():
+    text = "The Metropolitan Police arrested two men. In May, police said they had no other suspects."
+    assert [s for s, _, q in said(text) if "suspects" in q] == ["Metropolitan Police"]
