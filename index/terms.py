@@ -30,7 +30,7 @@ SPEECH_VERBS: tuple[str, ...] = tuple("""
     recalled recalls acknowledged acknowledges admitted admits conceded remarked commented stressed
     stresses maintained urged cautioned predicted confirmed concluded joked quipped tweeted testified
     countered interrupted retorted exclaimed answered shouted objected protested observed continued
-    estimated estimates revealed reveals disclosed discloses informed signalled signaled posted posts
+    estimated estimates revealed reveals disclosed discloses informed signalled signaled posted posts pledged vowed
 """.split())
 # Their participles that open a statement (", stating that ...").
 SPEECH_PARTICIPLES: tuple[str, ...] = tuple("""

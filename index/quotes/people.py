@@ -10,6 +10,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from ..names import (
+    COMPOUND_ADJECTIVE,
     FOLDED_PARTICLES,
     NAME_RUN,
     NAME_RUN_PATTERN,
@@ -318,7 +319,7 @@ class People:
         """The one organisation that "the <words>" ("the bank", "the foreign ministry") can be,
         but not one first named later in the sentence at `at` (its object, not its subject); of
         those, the ones named before `at` if any are."""
-        kind, qualifiers = words[-1], words[:-1]
+        kind, qualifiers = words[-1], [q for q in words[:-1] if not COMPOUND_ADJECTIVE.fullmatch(q)]  # "Bergamo-based"
         alike = _REGULATORS if kind in ("regulator", "watchdog") else {kind}  # "the regulator": its board
         matches = [o for o, kinds in self.organisations.items() if alike & kinds
                    and (all(q in o.casefold().split() for q in qualifiers)  # "the foreign ministry"

@@ -64,7 +64,7 @@ _ROLE_ALTERNATIVES = "(?:co-|vice-|deputy-)?(?:" + "|".join(sorted(ROLE_NOUNS)) 
 # "film director ", "chief executive, "
 _ROLE_LEAD = (  # also "co-founder and chief executive "
     rf"(?:(?:(?:[a-z][\w'’\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES})\s+(?:and|&)\s+)?"
-    rf"(?:[a-z][\w'’\-]*\s+){{0,2}}?(?:{_ROLE_ALTERNATIVES}),?\s+)?"
+    rf"(?:[a-z][\w'’\-]*\s+){{0,3}}?(?:{_ROLE_ALTERNATIVES}),?\s+)?"  # "coast guard duty officer "
 )
 # "Nordvik chief executive ", "Halvorsen Bank's chief economist ": an organisation's role.
 _ORG_ROLE_LEAD = (
@@ -127,7 +127,7 @@ AFTER = (
     _rule(
         "says name",
         rf"\s*,?\s*{VERB}\s+(?:(?:the|a|an|his|her|their)\s+)?"  # also "said her friend Emeka Obi"
-        rf"(?:{_ORG_ROLE_LEAD}|(?:(?!(?:{_FUNCTION_WORDS})\b)[a-z][\w'’\-]*\s+){{0,2}})"
+        rf"(?:{_ORG_ROLE_LEAD}|(?:(?!(?:{_FUNCTION_WORDS})\b)[a-z][\w'’\-]*\s+){{0,3}})"  # "works council chairman"
         rf"(?P<run>{_RUN})",  # also "said Tasmania Fire Service chief officer Darren Hollis"
     ),
     _rule("role says", rf"\s*,?\s*{_ROLE}\s+{_AUX}{VERB}\b"),

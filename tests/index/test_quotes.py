@@ -1733,3 +1733,26 @@ def test_a_lone_name_is_not_the_three_word_name_when_that_may_be_wrong(text):
 def test_police_after_a_time_are_the_force_named():
     text = "The Metropolitan Police arrested two men. In May, police said they had no other suspects."
     assert [s for s, _, q in said(text) if "suspects" in q] == ["Metropolitan Police"]
+
+
+# -- round thirteen (from heldout22 and heldout23, run once, then development data) ------------------
+
+@pytest.mark.parametrize("text, speakers", [
+    ("The strike hit Baltkon Container Terminal.\n\nBaltkon said in a statement that the demands were unrealistic.",
+     ["Baltkon Container Terminal"]),
+    ("Hakala held shares in Virtala Engineering. Virtala said it had won the contract in an open tender.",
+     ["Virtala Engineering"]),
+    ("The board of Nidaros FK met.\n\nNidaros said it hoped to appoint a successor within two weeks.", ["Nidaros FK"]),
+    ("“This is the biggest step against malaria,” Director-General Kwame Asante-Boateng told a news conference.",
+     ["Kwame Asante-Boateng"]),
+    ("“People have given this company thirty years,” said works council chairman Gerhard Pichlmaier. “They deserve "
+     "more.”", ["Gerhard Pichlmaier", "Gerhard Pichlmaier"]),
+    ("“We saw the sheen from the air,” coast guard duty officer Anders Lindqvist said. “Most of the diesel will "
+     "evaporate.”", ["Anders Lindqvist", "Anders Lindqvist"]),
+    ("Orvani Industries cut its forecast on Monday.\n\nThe Bergamo-based company said it now expected sales to "
+     "fall.", ["Orvani Industries"]),
+    ("Transport Minister Karsten Bruun has pledged that the state will cover 40% of the cost.", ["Karsten Bruun"]),
+], ids=["terminal", "engineering", "fk", "director-general", "said-three-words-and-a-role",
+        "three-words-and-a-role-said", "the-x-based-company", "pledged-that"])
+def test_round_thirteen(text, speakers):
+    assert [s for s, _, _ in said(text)] == speakers
