@@ -183,8 +183,9 @@ def set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None:
         elif group == "org" or org:
             _affiliated(doc, item, m.string[:start], offset)
             return
-        elif "kind_after" in groups:
-            return  # "The Netanyahu coalition said": no organisation we know, and not Netanyahu
+        elif "kind_after" in groups:  # "The Netanyahu coalition said": no organisation we know, and not Netanyahu;
+            _affiliated(doc, item, m.string[:start], offset)  # but "X of the opposition Liberal group said" is X
+            return
     if group == "role" and _SPEAKS_FOR.search(m.string[:start]) and groups["role"].split()[-1] in ORGANISATION_NOUNS:
         person = doc.people.with_role(groups["role"].casefold())  # "a spokesperson for the council said"
         if person is None or not doc.people.is_organisation(person.name):
@@ -235,7 +236,7 @@ _ELSEWHERE = re.compile(  # a place, not a time: "In May, police said" is the fo
 # Before the organisation (or place) a speaker is from: "Ingrid Solberg of the University of Oslo said".
 _AFFILIATION = re.compile(  # also "James Okafor of Lakeshore Children's Hospital in Toronto said",
     # "Brian Otieno of Nairobi research firm Savannah Insights said"
-    rf"(?<![\w'’.\-])(?P<name>{NAME_RUN})\s+(?:of|at|from)\s+(?:the\s+)?(?:{NAME_RUN}\s+(?:in|at)\s+|"
+    rf"(?<![\w'’.\-])(?P<name>{NAME_RUN})\s+(?:of|at|from)\s+(?:the\s+)?(?:{NAME_RUN}\s+(?:in|at)\s+|(?:[a-z][\w\-]*\s+)?$|"
     rf"(?:[a-z][\w\-]*\s+)?(?:{NAME_RUN}\s+)?(?:[a-z][\w\-]*\s+)?(?:{LEAD_ALTERNATIVES})\s+)?$")  # "small Galway press"
 
 

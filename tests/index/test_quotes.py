@@ -1756,3 +1756,9 @@ def test_police_after_a_time_are_the_force_named():
         "three-words-and-a-role-said", "the-x-based-company", "pledged-that"])
 def test_round_thirteen(text, speakers):
     assert [s for s, _, _ in said(text)] == speakers
+
+
+def test_a_person_of_a_group_named_after_its_kind():
+    text = ("Councillor Mette Østergaard of the opposition Liberal group, who voted against, said the budget relied "
+            "on heroic assumptions.")
+    assert {s for s, _, _ in said(text)} == {"Mette Østergaard"}
