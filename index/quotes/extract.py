@@ -35,6 +35,9 @@ _THEN_SAID = re.compile(
 _GOES_ON = re.compile(
     r"\s*(?:but|and)\s+(?:that\s+(?!(?:[a-z]+ed|was|were|is|are|had|has|would|will)\b)"
     r"|(?=(?:would|will|could|can|may|might|should|had|has|have|was|were|is|are)\s))(?=\S+(?:\s+\S+){2,})")
+# A second "that" clause of the same verb further on: "... and that it would support ...".
+_AND_THAT = re.compile(  # not "and that prompted Ruiz to resign": "that" as the subject
+    r"(?:,\s*)?\band\s+that\s+(?!(?:[a-z]+ed|was|were|is|are|had|has|would|will)\b)(?=\S+(?:\s+\S+){2,})")
 _NARRATION = re.compile(
     r"(?:was|were|is|are)\s+\w+(?:ed|en)\b(?:\s+\S+){0,3}?\s+by\b|(?:\S+\s+){0,5}?(?:he|his|him|she|her|they|their)\b")
 
@@ -44,6 +47,8 @@ def _second_statement(text: str, start: int, end: int) -> int | None:
     m = _THEN_SAID.match(text, start, end)
     if m:
         return m.end()
+    if (later := _AND_THAT.search(text, start, end)) and not re.search(r"[“”\"]", text[start:later.start()]):
+        return later.end()  # "... was “a model” for private collections and that it would support ..."
     m = _GOES_ON.match(text, start, end)
     if m and not m.group().rstrip().endswith("that") and _NARRATION.match(text, m.end(), end):
         return None  # "... and was booed by supporters as he left"

@@ -57,7 +57,7 @@ _KINDS = {
     "wines": "winery company", "chancellery": "chancellery office", "services": "company firm",
     "partnership": "partnership", "ferries": "operator company", "buses": "operator company",
     "terminal": "terminal operator company", "terminals": "terminal operator company",
-    "engineering": "company firm", "fk": "club", "afc": "club",
+    "engineering": "company firm", "fk": "club", "afc": "club", "defence": "agency service",
     "co.": "company firm", "chamber": "chamber", "as": "company firm", "ab": "company firm", "nv": "company firm",
     "bv": "company firm", "oyj": "company firm", "spa": "company firm", "srl": "company firm", "llc": "company firm",
     "sa": "company firm", "jsc": "company firm", "pjsc": "company firm", "llp": "company firm", "pte": "company firm",

@@ -244,7 +244,7 @@ def _same_pronoun_before(doc: QuotedText, mentions: list[Mention], previous: int
     if not opening or ("f" if opening.group("pron").casefold() == "she" else "m") != gender:
         return None
     at_opening = previous + opening.start("pron")
-    named = [name for pos, name, _ in mentions if pos == at_opening and known(name)]
+    named = list({name for pos, name, _ in mentions if pos == at_opening and known(name)})
     others = [name for pos, name, _ in mentions if at_opening < pos < at and name and name not in named
               and not somewhere(doc, pos, name) and not placed(doc, pos)]
     return named[0] if len(named) == 1 and not others else None

@@ -1762,3 +1762,14 @@ def test_a_person_of_a_group_named_after_its_kind():
     text = ("Councillor Mette Østergaard of the opposition Liberal group, who voted against, said the budget relied "
             "on heroic assumptions.")
     assert {s for s, _, _ in said(text)} == {"Mette Østergaard"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ulrike Brandstätter, head of research, examined the score. She added that it could come from a copy by Bach. "
+     "“We cannot rule that out,” she said.", ["Ulrike Brandstätter"]),
+    ("The Culture Ministry said in a statement that the project was “a model” for collections and that it would "
+     "support similar efforts in Fez.", ["Culture Ministry", "Culture Ministry"]),
+    ("Canterbury Civil Defence said 340 properties were under evacuation orders.", ["Canterbury Civil Defence"]),
+], ids=["she-after-the-same-she-twice-named", "a-second-that-clause-after-a-quote", "civil-defence"])
+def test_round_thirteen_more(text, expected):
+    assert [s for s, _, _ in said(text)][-len(expected):] == expected
