@@ -35,7 +35,8 @@ _SUBJECT = re.compile(
     rf"|(?:(?:[{UPPER}][\w\-]*\s+(?:\d+\s+)?)?(?:(?!(?:{rules.PREPOSITIONS}|the|a|an)\b|[a-z]+ed\b)"
     rf"[a-z][\w\-]*\s+){{1,3}})?(?P<run>{NAME_RUN})"  # "Retired bus driver Tom Gallacher", "Polish baritone ..."
     rf"(?:\s+and\s+(?P<run2>{NAME_RUN}))?(?P<affiliation>\s+(?:of|from|at)\s+(?:the\s+)?(?:(?:{NAME_RUN}\s+)?"
-    rf"(?:[a-z][\w\-]*\s+)?(?:{LEAD_ALTERNATIVES})\s+)?{NAME_RUN}(?:\s+in\s+{NAME_RUN})?)?)"
+    rf"(?:[a-z][\w\-]*\s+)?(?:{LEAD_ALTERNATIVES})\s+)?{NAME_RUN}(?:\s+in\s+{NAME_RUN})?"
+    rf"|\s+(?:of|from|at)\s+the\s+(?:[a-z][\w\-]*\s+)?{NAME_RUN}\s+(?:{LEAD_ALTERNATIVES}))?)"  # "of the Liberal group"
     rf"(?P<appos>(?:,\s+(?:[^,;]|,(?=\d{{3}})){{1,120}}?){{1,3}},)?,?\s+{_VERB}")  # ", 68, from Paisley,", "1,000"
 NOBODY = ""  # what _by_subject gives for someone unnamed
 

@@ -1773,3 +1773,14 @@ def test_a_person_of_a_group_named_after_its_kind():
 ], ids=["she-after-the-same-she-twice-named", "a-second-that-clause-after-a-quote", "civil-defence"])
 def test_round_thirteen_more(text, expected):
     assert [s for s, _, _ in said(text)][-len(expected):] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Councillor Mette Østergaard of the opposition Liberal group, who voted against, said the budget was wrong. "
+     "“We have seen this film before,” she said.", ["Mette Østergaard", "Mette Østergaard"]),
+    ("“A suspension is not a victory,” its coordinator Ivo Petkov said.", ["Ivo Petkov"]),
+    ("Ghana will give a malaria vaccine, the Ghana Health Service said on Monday. The agency said 1.4 million doses "
+     "had arrived.", ["Ghana Health Service", "Ghana Health Service"]),
+], ids=["she-after-x-of-the-y-group", "its-coordinator", "the-agency-is-the-service"])
+def test_round_thirteen_last(text, expected):
+    assert [s for s, _, _ in said(text)] == expected
