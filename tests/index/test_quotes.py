@@ -1784,3 +1784,15 @@ def test_round_thirteen_more(text, expected):
 ], ids=["she-after-x-of-the-y-group", "its-coordinator", "the-agency-is-the-service"])
 def test_round_thirteen_last(text, expected):
     assert [s for s, _, _ in said(text)] == expected
+
+
+def test_the_statement_said_is_who_made_it_in_the_sentence_before():
+    text = ("In a statement posted on Sunday night, Pulse Athletica said it had “exhausted every option”. “We are "
+            "deeply sorry to our members,” the statement said.")
+    assert [s for s, _, _ in said(text)] == ["Pulse Athletica", "Pulse Athletica"]
+
+
+def test_the_statement_said_after_two_speakers_is_nobody():
+    text = ("Ana Ruiz said in a statement that she was “shocked”, and Tom Hale called it “a disgrace”. “We will "
+            "fight,” the statement said.")
+    assert [s for s, _, q in said(text) if "fight" in q] == []
