@@ -44,6 +44,7 @@ TITLE_WORDS = ROLE_NOUNS | {w.casefold() for w in """
     Forestry Mines Mining Sport Sports Transportation Immigration
     Dr Mr Mrs Ms Mx Prof Cr Cllr Fr Rev Sen Gov Gen Col Lt Sgt Capt Insp Det Supt Co-author Co-founder
     Director-General Secretary-General Attorney-General Solicitor-General Governor-General Inspector-General
+    Magistrate Registrar Coroner Ombudsman
 """.split()}
 # Words that make a capitalised run an organisation, a place or an event, not a person.
 NON_PERSON_WORDS = frozenset(w.casefold() for w in """

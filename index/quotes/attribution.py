@@ -281,7 +281,7 @@ def _without_the(prefix: str) -> str:
 
 _THE_AND_ADJECTIVES = re.compile(  # also a country's adjective: "The Dutch Ministry of ...", "The Hungarian ... party"
     rf"(?:\b[Tt]he(?:\s+[{UPPER}][\w\-]*)?(?:\s+(?!(?:{rules.PREPOSITIONS})\b)[a-z][\w\-]*){{0,2}}"
-    rf"|(?<![\w'’])[{UPPER}][\w\-]*['’]s)\s*$")
+    rf"|(?<![\w'’])(?:[{UPPER}][\w\-]*\s+){{0,3}}[{UPPER}][\w\-]*['’]s)\s*$")  # "Papua New Guinea's"
 
 
 def _organisation(doc: QuotedText, string: str, start: int, end: int, offset: int) -> tuple[str | None, int]:

@@ -58,7 +58,7 @@ _KINDS = {
     "wines": "winery company", "chancellery": "chancellery office", "services": "company firm",
     "partnership": "partnership", "ferries": "operator company", "buses": "operator company",
     "terminal": "terminal operator company", "terminals": "terminal operator company",
-    "engineering": "company firm", "fk": "club", "afc": "club", "defence": "agency service",
+    "engineering": "company firm", "afc": "club", "defence": "agency service",
     "co.": "company firm", "chamber": "chamber", "as": "company firm", "ab": "company firm", "nv": "company firm",
     "bv": "company firm", "oyj": "company firm", "spa": "company firm", "srl": "company firm", "llc": "company firm",
     "sa": "company firm", "jsc": "company firm", "pjsc": "company firm", "llp": "company firm", "pte": "company firm",
@@ -81,6 +81,7 @@ ROMANCE_KINDS = {
     "cámara": "chamber", "câmara": "chamber council", "tribunal": "tribunal court", "corte": "court",
     "consejo": "council", "conselho": "council", "secretaría": "secretariat ministry", "policía": "police",
     "polícia": "police", "municipalidad": "municipality council", "prefeitura": "city hall council",
+    "fk": "club", "nk": "club", "hnk": "club", "sk": "club", "cf": "club", "cd": "club", "fc": "club",
 }
 _KINDS.update(ROMANCE_KINDS)
 # Kinds only as a name's last word: "Arunika Air" (not "Air Force One"). Not "power": Samantha Power.
@@ -150,7 +151,9 @@ PLACES = frozenset(w.casefold() for w in """
 """.split()) | frozenset(" ".join(w.split()).casefold() for w in """
     New Zealand|South Africa|South Korea|North Korea|United States|United Kingdom|Sri Lanka|Saudi Arabia|
     Costa Rica|Puerto Rico|North Macedonia|El Salvador|Hong Kong|New York|Czech Republic|Ivory Coast|
-    Buenos Aires|Mexico City|Kuala Lumpur|Sao Paulo|Rio de Janeiro|New Delhi|Abu Dhabi|Cape Town|Tel Aviv
+    Buenos Aires|Mexico City|Kuala Lumpur|Sao Paulo|Rio de Janeiro|New Delhi|Abu Dhabi|Cape Town|Tel Aviv|
+    Papua New Guinea|Port Moresby|Burkina Faso|Sierra Leone|South Sudan|Dominican Republic|Trinidad and Tobago|
+    United Arab Emirates|Bosnia and Herzegovina|East Timor|Cabo Verde|Cape Verde|Solomon Islands|Addis Ababa
 """.split("|")) - {""}
 # The places of more than one word, to find inside a name: "Health New Zealand".
 # Words that describe a country before its name: "Neighbouring Togo said" is Togo, no one.

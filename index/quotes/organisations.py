@@ -111,6 +111,15 @@ def _definite(text: str, start: int, run: str) -> bool:
     return bool(re.search(r"\b[Tt]he\s+$", text[max(0, start - 8):start]) or re.match(r"(?:The|[\w.]+['’]s)\s", run))
 
 
+def _without_owner(words: list[str]) -> list[str]:
+    """A name's words without the place whose it is: "Papua New Guinea's Pacific Highlands Airways"."""
+    for i, w in enumerate(words[:4]):
+        if w.endswith(("'s", "’s")) and i + 1 < len(words):
+            place = " ".join([*words[:i], w[:-2]]).casefold()
+            return words[i + 1:] if place in lexicon.PLACES else words
+    return words
+
+
 _TOWN_HALLS = frozenset("city town county borough municipality village shire".split())
 _ROMANCE_PARTICLES = frozenset("de del da do dos das di della la le des du y e".split())
 
@@ -129,6 +138,7 @@ def organisation_name(run: str) -> str:
     words = run.split()
     while words and words[0].casefold() in NOT_NAME_WORDS:
         words = words[1:]  # "The", "In"
+    words = _without_owner(words)
     if len(words) >= 3 and words[0].casefold() in _TOWN_HALLS and words[1] == "of" and words[2][:1].isupper():
         return " ".join(words[:3])  # "City of Kamloops", "Town of Oakville": its council
     while len(words) > 2 and (words[0].casefold() in lexicon.KIND_ONLY_LEADS or words[0].endswith(("'s", "’s"))
@@ -180,6 +190,7 @@ def find_organisations(people: People, text: str) -> None:
             words = words[1:]
         if len(words) > 1 and words[0].casefold() in _DEMONYMS and words[1].casefold() in lexicon.ORGANISATION_WORDS:
             words = words[1:]  # "the Dutch Ministry of Education, Culture and Science"
+        words = _without_owner(words)  # "Senegal's Ministry of Fisheries and Maritime Economy"
         tail = " ".join(words[words.index("and") + 1:]).split(" in ")[0]
         if organisation_name(" ".join(words[:words.index("and")])) and tail.split()[0].casefold() not in (
                 lexicon.GIVEN_NAMES):
@@ -238,9 +249,7 @@ def find_organisations(people: People, text: str) -> None:
             continue  # the sentence's subject only, not "Johnson and Johnson Services said it"
         run = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS
                        and not COMPOUND_ADJECTIVE.fullmatch(w))  # not "London-listed"
-        owner, _, rest = run.partition(" ")
-        if rest and owner[-2:] in ("'s", "’s") and owner[:-2].casefold() in lexicon.PLACES:
-            run = rest  # "Russia’s Defence Ministry said it": the Defence Ministry
+        run = " ".join(_without_owner(run.split()))  # "Russia’s Defence Ministry said it": the Defence Ministry
         title, name = split_title(run) if run else ("", "")
         if (run and (" " in run or run.endswith(("'s", "’s"))) and not title and name != run
                 and run.casefold() not in lexicon.PLACES and not lexicon.a_described_place(run)

@@ -57,7 +57,7 @@ class People:
         self.people: dict[str, Person] = {}
         self.by_last_word: dict[str, set[str]] = {}  # full names and known people, by last word
         self.by_middle_word: dict[str, set[str]] = {}  # names of three words by their second ("Olivera")
-        self.by_first_word_of_three: dict[str, set[str]] = {}  # and by their first ("Lim" of Lim Hui Min)
+        self.by_first_word_of_three: dict[str, set[str]] = {}  # and by their first ("Lim" of Lim Hui Min, Kim Ji-hoon)
         self.introduced: set[str] = set()  # people named with a title or a role ("President Donald Trump")
         self.organisations: dict[str, frozenset[str]] = {}  # name -> what "the ..." may call it
         self.acronyms: dict[str, str] = {}  # "NCDC" -> the name written before "(NCDC)"
@@ -231,6 +231,8 @@ class People:
         if len(key) == 3 and key[1] not in FOLDED_PARTICLES:
             self.by_middle_word.setdefault(key[1], set()).add(name)
             self.by_first_word_of_three.setdefault(key[0], set()).add(name)
+        elif len(key) == 2 and "-" in key[1]:
+            self.by_first_word_of_three.setdefault(key[0], set()).add(name)  # "Kim Ji-hoon": a family name first
 
     def find(self, run: str) -> Person | None:
         """The already known person a run names, or None."""
@@ -260,7 +262,8 @@ class People:
             return self._shared_surname(fuller, before)
         if len(key) == 1 and not pool and (paternal := self._paternal_surname(key[0])):
             return paternal
-        if len(key) == 1 and not pool and before & _HONORIFICS and (family := self._family_name_first(key[0])):
+        if len(key) == 1 and not pool and (family := self._family_name_first(key[0])) and (
+                before & _HONORIFICS or "-" in family):  # "Ms. Lim" for Lim Hui Min; "Kim said" for Kim Ji-hoon
             return family  # "Ms. Lim" for Lim Hui Min
         if name in self.people:
             return name  # a surname the document only ever gives alone ("Officer Ruiz", then "Ruiz")

@@ -1796,3 +1796,26 @@ def test_the_statement_said_after_two_speakers_is_nobody():
     text = ("Ana Ruiz said in a statement that she was “shocked”, and Tom Hale called it “a disgrace”. “We will "
             "fight,” the statement said.")
     assert [s for s, _, q in said(text) if "fight" in q] == []
+
+
+# -- round fourteen (from heldout24 and heldout25, run once, then development data) ------------------
+
+@pytest.mark.parametrize("text, speakers", [
+    ("Magistrate Beatrice Wanjiru Odhiambo said the prosecution had proved it.", ["Beatrice Wanjiru Odhiambo"]),
+    ("“We deeply apologise,” Dalbit Chief Executive Kim Ji-hoon told a news conference. Kim said the company "
+     "would compensate small merchants.", ["Kim Ji-hoon", "Kim Ji-hoon"]),
+    ("Serbian club FK Sloga Beograd was sold. Sloga Beograd said on Friday it had agreed to sell its striker.",
+     ["FK Sloga Beograd"]),
+    ("PORT MORESBY, Sept 2 (Reuters) - Papua New Guinea's Pacific Highlands Airways said on Wednesday it had "
+     "grounded three aircraft.", ["Pacific Highlands Airways"]),
+    ("DAKAR, Nov 18 (Reuters) - Senegal's Ministry of Fisheries and Maritime Economy said on Wednesday it had "
+     "seized two trawlers.", ["Ministry of Fisheries and Maritime Economy"]),
+], ids=["magistrate", "a-korean-family-name-alone", "a-club-named-fk-first", "a-possessive-place-of-three-words",
+        "a-possessive-place-before-a-ministry-of-and"])
+def test_round_fourteen(text, speakers):
+    assert [s for s, _, _ in said(text)] == speakers
+
+
+def test_a_korean_family_name_of_two_people_is_nobody_in_particular():
+    text = "Kim Jong Un inspected the launch. His sister, Kim Yo-jong, issued a statement. Kim said it was a ploy."
+    assert not {s for s, _, _ in said(text)} & {"Kim Jong Un", "Kim Yo-jong"}
