@@ -26,6 +26,7 @@ ROLE_NOUNS = frozenset("""
     socialist communist physicist chemist pianist guitarist violinist specialist therapist
     principal headteacher headmaster headmistress rector provost mp mep legislator congressman
     congresswoman assemblyman assemblywoman friend neighbour neighbor colleague coordinator convener chairperson
+    secretary-general director-general
     psychiatrist strategist lobbyist publicist feminist industrialist evangelist superintendent
     commander provost vice-president broadcaster presenter curator conservator photographer pilot
     chef comedian dancer drummer cellist conductor sculptor painter playwright screenwriter vocalist

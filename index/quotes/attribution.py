@@ -279,9 +279,9 @@ def _without_the(prefix: str) -> str:
     return _THE_AND_ADJECTIVES.sub("", prefix)
 
 
-_THE_AND_ADJECTIVES = re.compile(  # also a country's adjective: "The Dutch Ministry of ...", "The Hungarian ... party"
+_THE_AND_ADJECTIVES = re.compile(  # also "The Dutch Ministry of ...", "Papua New Guinea's", "Zambia's opposition"
     rf"(?:\b[Tt]he(?:\s+[{UPPER}][\w\-]*)?(?:\s+(?!(?:{rules.PREPOSITIONS})\b)[a-z][\w\-]*){{0,2}}"
-    rf"|(?<![\w'’])(?:[{UPPER}][\w\-]*\s+){{0,3}}[{UPPER}][\w\-]*['’]s)\s*$")  # "Papua New Guinea's"
+    rf"|(?<![\w'’])(?:[{UPPER}][\w\-]*\s+){{0,3}}[{UPPER}][\w\-]*['’]s(?:\s+[a-z][\w\-]*){{0,2}})\s*$")
 
 
 def _organisation(doc: QuotedText, string: str, start: int, end: int, offset: int) -> tuple[str | None, int]:

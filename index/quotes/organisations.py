@@ -213,8 +213,11 @@ def find_organisations(people: People, text: str) -> None:
             if name:
                 people.organisations.setdefault(name, _kinds(name))
     for m in _COMPANY_BEFORE.finditer(text):  # "the battery start-up Cellique": a company
-        name = m.group("run")
-        if (split_title(name)[1] == name and " " not in name and name.casefold() not in lexicon.PLACES
+        name = m.group("run")  # one word, or more not opening with a given name ("drugmaker Mekong Biologicals")
+        alone = " " not in name and split_title(name)[1] == name
+        if ((alone or " " in name and name.split()[0].casefold() not in lexicon.GIVEN_NAMES
+             and not any(map(is_title_word, name.split())))  # not "company President Hiroshi Tanabe"
+                and name.casefold() not in lexicon.PLACES
                 and not people.by_last_word.get(normalise_speaker(name)) and not people.organisation(name)):
             people.organisations[name] = frozenset({"company", "firm"})
     for m in _KIND_BEFORE.finditer(text):  # "Consumer group Fair Power": its kind says so
@@ -245,7 +248,8 @@ def find_organisations(people: People, text: str) -> None:
         if name and name.casefold() not in lexicon.PLACES:
             people.organisations[name] = people.organisations.get(name, frozenset()) | {"company", "firm"}
     for m in _SAID_IT.finditer(text):  # "Apiculture New Zealand said it would": no person's name
-        if not re.search(r"(?:^|[.!?]\s+|\n|\b[Tt]he\s+|[—–-]\s+)$", text[max(0, m.start() - 6):m.start()]):
+        if not re.search(r"(?:^|[.!?]\s+|\n|\b[Tt]he\s+|[—–-]\s+|[A-Z][\w\-]*['’]s\s+(?:[a-z][\w\-]*\s+){0,2})$",
+                         text[max(0, m.start() - 40):m.start()]):  # also "Zambia's opposition X said it"
             continue  # the sentence's subject only, not "Johnson and Johnson Services said it"
         run = " ".join(w for w in m.group("run").split() if w.casefold() not in NOT_NAME_WORDS
                        and not COMPOUND_ADJECTIVE.fullmatch(w))  # not "London-listed"

@@ -1819,3 +1819,14 @@ def test_round_fourteen(text, speakers):
 def test_a_korean_family_name_of_two_people_is_nobody_in_particular():
     text = "Kim Jong Un inspected the launch. His sister, Kim Yo-jong, issued a statement. Kim said it was a ploy."
     assert not {s for s, _, _ in said(text)} & {"Kim Jong Un", "Kim Yo-jong"}
+
+
+@pytest.mark.parametrize("text, speakers", [
+    ("LUSAKA, Aug 14 (Reuters) - Zambia's opposition United Democratic Front said on Friday it had evidence of "
+     "vote tampering.", ["United Democratic Front"]),
+    ("A dengue vaccine cut infections by 71%, Vietnamese drugmaker Mekong Biologicals said. The company said it would "
+     "apply for approval.", ["Mekong Biologicals"]),
+    ("“Safety comes before everything,” company President Hiroshi Tanabe told reporters.", ["Hiroshi Tanabe"]),
+], ids=["a-countrys-opposition-party", "a-drugmaker-of-two-words", "company-president-is-no-company"])
+def test_round_fourteen_organisations(text, speakers):
+    assert [s for s, _, _ in said(text)][-1:] == speakers
