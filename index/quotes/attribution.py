@@ -10,7 +10,7 @@ from . import rules
 from .bodies import (
     continued_organisation,
     organisation_named_next,
-    organisation_that_spoke_before,
+    who_made_the_statement,
 )
 from .lexicon import FIELD_WORDS, GIVEN_NAMES, LEAD_ALTERNATIVES, ORGANISATION_NOUNS
 from .rules import Rule
@@ -198,16 +198,7 @@ def set_speaker(doc: QuotedText, item: Said, found: Found, offset: int) -> None:
     if person is not None:
         pass
     elif group == "role" and groups["role"].casefold() in ("the statement", "the filing", "the letter"):
-        at = doc.sentence_start(item.open_mark if item.kind == "direct" else item.start)
-        org = organisation_that_spoke_before(doc, at)  # "“...,” the statement said."
-        lo = doc.sentence_start(max(0, at - 2))
-        quoted = {s.speaker for s in doc.spans if s.speaker and lo <= s.open_mark < at and s.attribution == "person"}
-        if org:
-            person = doc.people.resolve(org)
-        elif len(quoted) == 1 and lo < at and re.search(r"\bstatement\b", doc.text[lo:at]) and not any(
-                len(split_title(r.group())[1].split()) >= 2 and getattr(doc.people.find(r.group()), "name", None)
-                not in quoted for r in NAME_RUN_PATTERN.finditer(doc.text, lo, at) if not doc.in_quote(r.start())):
-            person = doc.people.people.get(quoted.pop())  # "X said in a statement “...”. “...,” the statement said"
+        person = who_made_the_statement(doc, item)  # "“...,” the statement said."
     elif group == "role":
         person = doc.people.with_role(groups["role"].casefold(), offset + m.end(group)) or continued_organisation(
             doc, groups["role"].casefold(), offset + m.start(group))  # (the end: "The Valais cantonal police")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..names import UPPER
+from ..names import NAME_RUN_PATTERN, UPPER, split_title
 from . import rules
 from .lexicon import KIND_OF_WORD, LEAD_ALTERNATIVES
 from .people import Person
@@ -31,7 +31,7 @@ def organisation_named_next(doc: QuotedText, at: int, body: str = "", kind: str 
     body says ("the league's organisers" are no Football Association; `kind`: "the port operator"
     may be one of unknown kind), nor one that speaks "too"."""
     opening = _NEXT_OPENING.match(doc.text, at, at + 300)
-    if not opening or ("\n" in opening.group() and "\n" in doc.text[:at].strip()):
+    if not opening or ("\n" in opening.group() and not doc.in_lead(at)):
         return None
     start = opening.end()
     word = doc.text[start:start + 60].split(None, 1)[0] if doc.text[start:start + 1].strip() else ""
@@ -110,3 +110,19 @@ def its_own(doc: QuotedText, s: str, start: int, clause_end: int) -> Said | None
     item = Said(start, start + clause_end, kind="reported")
     item.speaker, item.attribution, item.name_at = org.name, "person", start
     return item
+
+
+def who_made_the_statement(doc: QuotedText, item: Said) -> Person | None:
+    """Who "the statement" (or filing, letter) of a quote's attribution is: the one organisation
+    that spoke in the sentence before, or the one speaker of that sentence's quotes when it says
+    "statement" and names nobody else ("X said in a statement it had “...”. “...,” the statement said")."""
+    at = doc.sentence_start(item.open_mark if item.kind == "direct" else item.start)
+    if org := organisation_that_spoke_before(doc, at):
+        return doc.people.resolve(org)
+    lo = doc.sentence_start(max(0, at - 2))
+    quoted = {s.speaker for s in doc.spans if s.speaker and lo <= s.open_mark < at and s.attribution == "person"}
+    if len(quoted) != 1 or lo >= at or not re.search(r"\bstatement\b", doc.text[lo:at]):
+        return None
+    named = {getattr(doc.people.find(r.group()), "name", None) for r in NAME_RUN_PATTERN.finditer(doc.text, lo, at)
+             if not doc.in_quote(r.start()) and len(split_title(r.group())[1].split()) >= 2}
+    return None if named - quoted else doc.people.people.get(quoted.pop())

@@ -348,8 +348,8 @@ def _no_person(people: People, run: str) -> bool:
             and not people.organisation(run) and not any(o.endswith(" " + run) for o in people.organisations))
 
 
-# Kinds of body named after a person ("the Biden administration", "the Meloni government") or a
-# place (police: see _PLACE_POLICE): the name before them is no organisation's.
+# Kinds of body named after what they serve, not themselves: a person ("the Biden administration",
+# "the Meloni government") or a place ("the Valais cantonal police", see _PLACE_POLICE).
 _NAMED_AFTER_A_PERSON = frozenset(
     "police force administration government campaign coalition family camp team cabinet presidency".split())
 

@@ -56,6 +56,7 @@ class People:
         self.text = text
         self.people: dict[str, Person] = {}
         self.by_last_word: dict[str, set[str]] = {}  # full names and known people, by last word
+        self.by_first_word: dict[str, set[str]] = {}  # full names (normalised) by their first word
         self.by_middle_word: dict[str, set[str]] = {}  # names of three words by their second ("Olivera")
         self.by_first_word_of_three: dict[str, set[str]] = {}  # and by their first ("Lim" of Lim Hui Min, Kim Ji-hoon)
         self.introduced: set[str] = set()  # people named with a title or a role ("President Donald Trump")
@@ -228,6 +229,8 @@ class People:
     def _index(self, name: str) -> None:
         key = normalise_speaker(name).split()
         self.by_last_word.setdefault(key[-1], set()).add(name)
+        if len(key) >= 2:
+            self.by_first_word.setdefault(key[0], set()).add(" ".join(key))
         if len(key) == 3 and key[1] not in FOLDED_PARTICLES:
             self.by_middle_word.setdefault(key[1], set()).add(name)
             self.by_first_word_of_three.setdefault(key[0], set()).add(name)
@@ -275,12 +278,10 @@ class People:
         """The one speaker of three names whose first one is `word`, a family name written first
         ("Ms. Lim" for Lim Hui Min, who spoke before), when no other name starts with it ("Kim Yo-jong")."""
         names = [n for n in self.by_first_word_of_three.get(word, ()) if n not in self.organisations]
-        if len(names) != 1 or not re.search(rf"{re.escape(names[0])}[^.!?“”\"]{{0,120}}?\b(?:{_SPOKE})\b", self.text):
+        spoke = rf"{re.escape(names[0])}[^.!?“”\"]{{0,120}}?\b(?:{_SPEECH_VERB})\b" if len(names) == 1 else ""
+        if not spoke or not re.search(spoke, self.text):
             return None  # a speaker ("Lim Hui Min, the chief executive, said"), not "Lim Hui Min was injured"
-        full = normalise_speaker(names[0])
-        others = {key for m in NAME_RUN_PATTERN.finditer(self.text)
-                  if (key := normalise_speaker(split_title(m.group())[1])).startswith(word + " ") and key != full}
-        return None if others else names[0]
+        return None if self.by_first_word.get(word, set()) - {normalise_speaker(names[0])} else names[0]
 
     def _paternal_surname(self, word: str) -> str | None:
         """The one person of three names whose middle one is `word`, when no name ends with it:
@@ -340,7 +341,7 @@ class People:
 
 # What "the regulator" or "the watchdog" may be named: "the Competition Board", "the Energy Authority".
 _REGULATORS = frozenset("regulator watchdog authority commission board office agency inspectorate".split())
-_SPOKE = "|".join(SPEECH_VERBS)
+_SPEECH_VERB = "|".join(SPEECH_VERBS)
 _HONORIFICS = frozenset("mr mr. mrs mrs. ms ms. miss mx mx. madam".split())
 _NOT_ACRONYMS = frozenset("CEO CFO COO CTO MP PM AG DA GM US UK UN EU USA".split())
 

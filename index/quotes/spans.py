@@ -54,7 +54,7 @@ class QuotedText:
     def in_lead(self, pos: int) -> bool:
         """Whether `pos` is in the first of several paragraphs: a wire story's lead, whose "the
         company said" is often named only in the paragraph after."""
-        return len(self.paragraphs) > 1 and pos < self.paragraphs[0][1]
+        return len(self.paragraphs) > 1 and pos <= self.paragraphs[0][1]
 
     def sentence_start(self, pos: int) -> int:
         return self.sentence_starts[max(0, bisect_right(self.sentence_starts, pos) - 1)] if self.sentence_starts else 0
